@@ -1,0 +1,1 @@
+"""The Dossier core: archive facade, SQLite store, import pipeline and CLI. No Qt here."""

@@ -1,0 +1,248 @@
+"""The ``dossier`` command line: the same Archive calls the GUI makes.
+
+Exit codes: 0 success, 1 failure, 2 bad usage, 3 an import in which some files failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import multiprocessing
+import re
+import sys
+
+from app.archive import Archive
+from app.errors import DossierError
+from app.paths import ENV_ARCHIVE, resolve_archive
+from indexer.query import SYNTAX_HELP
+
+EXIT_FAILURE, EXIT_USAGE, EXIT_IMPORT_FAILURES = 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``dossier`` console script."""
+    multiprocessing.freeze_support()
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except DossierError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": str(exc)}))
+        print(f"dossier: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("dossier: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--archive",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help=f"archive folder (default: ${ENV_ARCHIVE} or the user data folder)",
+    )
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    parser = argparse.ArgumentParser(
+        prog="dossier", parents=[common], description="Offline research archive: import, search and inspect documents."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    cmd = commands.add_parser("import", parents=[common], help="import files and folders")
+    cmd.add_argument("paths", nargs="+", metavar="PATH")
+    cmd.add_argument(
+        "--password", action="append", default=[], metavar="PW", help="password to try on encrypted PDFs (repeatable)"
+    )
+    cmd.set_defaults(handler=_import)
+
+    cmd = commands.add_parser(
+        "search",
+        parents=[common],
+        help="search the archive",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="query syntax:\n" + SYNTAX_HELP,
+    )
+    cmd.add_argument("query", help="search query (quote it in the shell)")
+    cmd.add_argument("--limit", type=_positive, default=20, metavar="N", help="hits per page (default 20)")
+    cmd.add_argument("--page", type=_positive, default=1, metavar="N", help="page of hits (default 1)")
+    cmd.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    cmd.set_defaults(handler=_search)
+
+    cmd = commands.add_parser("show", parents=[common], help="show a document's metadata (and text)")
+    cmd.add_argument("id", type=int)
+    cmd.add_argument("--text", action="store_true", help="include the extracted text exactly as stored")
+    cmd.set_defaults(handler=_show)
+
+    cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
+    cmd.set_defaults(handler=_reindex)
+    cmd = commands.add_parser(
+        "check", parents=[common], help="verify store, originals and index agree; repair what can be repaired"
+    )
+    cmd.set_defaults(handler=_check)
+    cmd = commands.add_parser("stats", parents=[common], help="counts and sizes")
+    cmd.set_defaults(handler=_stats)
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _archive(args: argparse.Namespace, shared: bool = False) -> Archive:
+    return Archive.open(resolve_archive(getattr(args, "archive", None)), shared=shared)
+
+
+def _import(args: argparse.Namespace) -> int:
+    with _archive(args) as archive, _ProgressBar("importing", "file") as bar:
+        report = archive.import_paths(
+            args.paths, passwords=args.password, progress=lambda p: bar.update(p.done, p.total, p.path)
+        )
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(
+            f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, "
+            f"{len(report.skipped)} skipped, {len(report.failed)} failed"
+        )
+        for entry in report.imported:
+            note = "  (no text layer: needs OCR)" if entry.get("needs_ocr") else ""
+            print(f"  imported   #{entry['id']}  {entry['path']}{note}")
+        for entry in report.duplicates:
+            print(f"  duplicate  of #{entry['id']}  {entry['path']}")
+        for entry in report.skipped:
+            print(f"  skipped    {entry['path']}: {entry['reason']}")
+        for entry in report.failed:
+            print(f"  FAILED     {entry['path']}: {entry['error']}")
+    return EXIT_IMPORT_FAILURES if report.failed else 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    with _archive(args, shared=True) as archive:
+        result = archive.search(args.query, page=args.page, page_size=args.limit, sort=args.sort)
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    first = (result.page - 1) * args.limit
+    print(
+        f"{result.total} documents match {args.query!r}"
+        + (f" (showing {first + 1}-{first + len(result.hits)})" if result.hits else "")
+    )
+    for hit in result.hits:
+        date = hit.published.isoformat() if hit.published else "undated"
+        print(f"\n#{hit.id}  {hit.title}  [{hit.kind}, {date}]")
+        print("    " + _terminal_snippet(hit.snippet))
+    facets = {name: counts for name, counts in result.facets.items() if counts}
+    if facets:
+        print()
+        for name, counts in facets.items():
+            print(f"{name}: " + ", ".join(f"{value} ({count})" for value, count in list(counts.items())[:10]))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with _archive(args, shared=True) as archive:
+        doc = archive.document(args.id)
+        data = doc.to_json()
+        data["original"] = str(archive.original_path(doc.id))
+        if args.text:
+            data["text"] = archive.text(doc.id)
+            data["page_spans"] = archive.page_spans(doc.id)
+    if args.json:
+        _print_json(data)
+        return 0
+    for key, value in data.items():
+        if key not in ("text", "page_spans", "metadata") and value not in (None, ""):
+            print(f"{key:12} {value}")
+    for key, value in data["metadata"].items():
+        print(f"{key:12} {value}")
+    if args.text:
+        print()
+        sys.stdout.write(data["text"] + "\n")
+    return 0
+
+
+def _reindex(args: argparse.Namespace) -> int:
+    with _archive(args) as archive, _ProgressBar("indexing", "doc") as bar:
+        count = archive.reindex(progress=lambda done, total: bar.update(done, total))
+    _print_json({"indexed": count}) if args.json else print(f"indexed {count} documents")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    with _archive(args) as archive, _ProgressBar("verifying", "file") as bar:
+        report = archive.check(progress=lambda done, total: bar.update(done, total))
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(f"{report.documents} documents checked")
+        lines = {
+            "index rebuilt (schema changed or damaged)": report.index_rebuilt,
+            f"added to the index: {report.missing_from_index}": report.missing_from_index,
+            f"removed from the index: {report.stale_in_index}": report.stale_in_index,
+            f"orphan originals removed: {len(report.orphan_blobs_removed)}": report.orphan_blobs_removed,
+            f"MISSING originals for documents {report.missing_blobs}": report.missing_blobs,
+            f"CORRUPT originals for documents {report.corrupt_blobs} (re-import them)": report.corrupt_blobs,
+        }
+        for line, show in lines.items():
+            if show:
+                print("  " + line)
+        print("archive is consistent" if report.ok else "problems remain: see above")
+    return 0 if report.ok else EXIT_FAILURE
+
+
+def _stats(args: argparse.Namespace) -> int:
+    with _archive(args, shared=True) as archive:
+        stats = archive.stats()
+    if args.json:
+        _print_json(stats)
+    else:
+        for key, value in stats.items():
+            print(f"{key:18} {value}")
+    return 0
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _terminal_snippet(snippet: str) -> str:
+    bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
+    text = re.sub(r"<mark>(.*?)</mark>", lambda m: bold + m.group(1) + plain, snippet)
+    return " ".join(html.unescape(text).split())
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, action: str, unit: str) -> None:
+        self.action, self.unit, self.bar = action, unit, None
+        self.enabled = sys.stderr.isatty()
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def update(self, done: int, total: int, current: str = "") -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.action, unit=self.unit, file=sys.stderr, leave=False)
+        self.bar.total = total
+        self.bar.n = done
+        if current:
+            self.bar.set_postfix_str(current[-40:], refresh=False)
+        self.bar.refresh()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""The import pipeline: walk inputs, deduplicate by hash, extract in sandboxed workers, commit in batches.
+
+Every input file ends in exactly one of imported / duplicates / skipped / failed. Documents are
+committed to the store and the index every few seconds, so they become searchable during a long
+import; one bad file never stops the batch.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.blobs import sha256_of
+from app.models import ImportReport
+from app.store.documents import NewDocument
+from indexer.extract import kind_for, supported_suffixes
+from indexer.sandbox import ExtractorPool, Job, Limits, Outcome
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+@dataclass
+class ImportProgress:
+    """Reported after each file is settled."""
+
+    done: int
+    total: int
+    path: str
+    imported: int
+    failed: int
+
+
+ProgressFn = Callable[[ImportProgress], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass
+class _Pending:
+    path: Path
+    kind: str
+    sha256: str
+    data: bytes
+    copies: list[Path] = field(default_factory=list)
+
+
+Batch = list[tuple[_Pending, NewDocument]]
+
+
+class Importer:
+    """Runs one import; ``store_batch`` commits a batch to store and index and returns the new ids."""
+
+    def __init__(
+        self,
+        known_hashes: dict[str, int],
+        store_batch: Callable[[Batch], list[int]],
+        put_blob: Callable[[bytes], str],
+        limits: Limits,
+        batch_seconds: float = 3.0,
+        batch_size: int = 250,
+    ) -> None:
+        self.known = known_hashes
+        self.store_batch = store_batch
+        self.put_blob = put_blob
+        self.limits = limits
+        self.batch_seconds = batch_seconds
+        self.batch_size = batch_size
+        self.report = ImportReport()
+
+    def run(
+        self,
+        paths: Sequence[str | os.PathLike],
+        passwords: Sequence[str] = (),
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> ImportReport:
+        """Import files and folders; see the module docstring."""
+        cancel = cancel or (lambda: False)
+        files = list(_walk(paths, self.report))
+        self._total = len(files) + self.report.total
+        self._progress = progress
+        self._decided = self.report.total
+        pending: dict[int, _Pending] = {}
+        batch: Batch = []
+        last_flush = time.monotonic()
+        jobs = self._jobs(files, pending, tuple(passwords))
+        with ExtractorPool(self.limits) as pool:
+            for outcome in pool.run(jobs, cancel):
+                item = pending.pop(outcome.key)
+                if outcome.extracted is None:
+                    self._fail(item, outcome)
+                else:
+                    batch.append((item, _new_document(item, outcome, self.put_blob)))
+                    self._decided += 1 + len(item.copies)
+                    self._report_progress(item.path, len(batch))
+                if batch and (len(batch) >= self.batch_size or time.monotonic() - last_flush >= self.batch_seconds):
+                    self._flush(batch)
+                    last_flush = time.monotonic()
+        self._flush(batch)
+        if cancel():
+            self.report.cancelled = True
+            settled = {entry["path"] for group in self.report.to_json().values() for entry in group}
+            for path in files:
+                if str(path) not in settled:
+                    self._settle("skipped", {"path": str(path), "reason": "import cancelled"})
+        return self.report
+
+    def _jobs(self, files: list[Path], pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
+        by_hash: dict[str, _Pending] = {}
+        for key, path in enumerate(files):
+            item = self._read(path)
+            if item is None:
+                continue
+            if item.sha256 in self.known:
+                self._settle("duplicates", {"path": str(path), "id": self.known[item.sha256]})
+            elif item.sha256 in by_hash:
+                by_hash[item.sha256].copies.append(path)
+            else:
+                by_hash[item.sha256] = pending[key] = item
+                yield Job(key, item.kind, item.data, passwords)
+
+    def _read(self, path: Path) -> _Pending | None:
+        kind = kind_for(path)
+        if kind is None:
+            reason = f"unsupported file type '{path.suffix or path.name}' (Dossier imports {supported_suffixes()})"
+            self._settle("skipped", {"path": str(path), "reason": reason})
+            return None
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ValueError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+            if size == 0:
+                raise ValueError("the file is empty")
+            data = path.read_bytes()
+        except (OSError, ValueError) as exc:
+            message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self._settle("failed", {"path": str(path), "error": f"could not read the file: {message}"})
+            return None
+        return _Pending(path, kind, sha256_of(data), data)
+
+    def _fail(self, item: _Pending, outcome: Outcome) -> None:
+        entry = {"path": str(item.path), "error": outcome.error}
+        if outcome.needs_password:
+            entry["needs_password"] = True
+        self._settle("failed", entry)
+        for copy in item.copies:
+            self._settle("failed", {"path": str(copy), "error": f"same file as {item.path}: {outcome.error}"})
+
+    def _flush(self, batch: Batch) -> None:
+        if not batch:
+            return
+        ids = self.store_batch(batch)
+        for (item, doc), doc_id in zip(batch, ids, strict=False):
+            self.known[item.sha256] = doc_id
+            entry = {"path": str(item.path), "id": doc_id, "title": doc.title, "kind": doc.kind}
+            if doc.needs_ocr:
+                entry["needs_ocr"] = True
+            self._settle("imported", entry, decided=True)
+            for copy in item.copies:
+                self._settle("duplicates", {"path": str(copy), "id": doc_id}, decided=True)
+        batch.clear()
+
+    def _settle(self, group: str, entry: dict, decided: bool = False) -> None:
+        """Record a file's fate; ``decided`` when progress already counted it."""
+        getattr(self.report, group).append(entry)
+        if not decided:
+            self._decided += 1
+            self._report_progress(Path(entry["path"]))
+
+    def _report_progress(self, path: Path, unflushed: int = 0) -> None:
+        if self._progress:
+            self._progress(
+                ImportProgress(
+                    self._decided,
+                    self._total,
+                    str(path),
+                    len(self.report.imported) + unflushed,
+                    len(self.report.failed),
+                )
+            )
+
+
+def _walk(paths: Iterable[str | os.PathLike], report: ImportReport) -> Iterator[Path]:
+    """Files named or found below folders (sorted, hidden folders not entered, hidden files skipped)."""
+    for raw in paths:
+        path = Path(raw).expanduser().absolute()
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    child = Path(root) / name
+                    if name.startswith("."):
+                        report.skipped.append({"path": str(child), "reason": "hidden file"})
+                    elif child.is_file():
+                        yield child
+        else:
+            report.failed.append({"path": str(path), "error": "no such file or folder"})
+
+
+def _new_document(item: _Pending, outcome: Outcome, put_blob: Callable[[bytes], str]) -> NewDocument:
+    extracted = outcome.extracted
+    put_blob(item.data)
+    metadata = dict(extracted.metadata)
+    return NewDocument(
+        sha256=item.sha256,
+        kind=item.kind,
+        title=extracted.title.strip() or item.path.stem,
+        source_path=str(item.path),
+        file_name=item.path.name,
+        size=len(item.data),
+        imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        text=extracted.text,
+        page_spans=list(extracted.page_spans),
+        author=extracted.author,
+        published=extracted.published,
+        site=extracted.site,
+        needs_ocr=extracted.needs_ocr,
+        metadata=metadata,
+    )

@@ -1,0 +1,126 @@
+"""Domain types the core hands to the CLI and the GUI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+
+@dataclass
+class Document:
+    """One imported original and what was extracted from it."""
+
+    id: int
+    sha256: str
+    kind: str
+    title: str
+    source_path: str
+    file_name: str
+    size: int
+    imported_at: str
+    author: str = ""
+    published: date | None = None
+    site: str = ""
+    pages: int | None = None
+    needs_ocr: bool = False
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        """Plain JSON-ready dict."""
+        data = asdict(self)
+        data["published"] = self.published.isoformat() if self.published else None
+        return data
+
+
+@dataclass
+class ImportReport:
+    """Where every input file ended up: exactly one of the four lists."""
+
+    imported: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+    cancelled: bool = False
+
+    def to_json(self) -> dict:
+        """The CLI's ``import --json`` shape."""
+        return {
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
+            "failed": self.failed,
+        }
+
+    @property
+    def total(self) -> int:
+        """Files accounted for."""
+        return len(self.imported) + len(self.duplicates) + len(self.skipped) + len(self.failed)
+
+
+@dataclass
+class SearchHit:
+    """A ranked result with what a results list shows."""
+
+    id: int
+    title: str
+    kind: str
+    score: float
+    snippet: str
+    published: date | None = None
+    site: str = ""
+    file_name: str = ""
+
+    def to_json(self) -> dict:
+        """The CLI's hit shape."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "date": self.published.isoformat() if self.published else None,
+            "source": self.site or self.file_name,
+        }
+
+
+@dataclass
+class SearchResult:
+    """One page of results for a query."""
+
+    query: str
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+    page: int = 1
+
+    def to_json(self) -> dict:
+        """The CLI's ``search --json`` shape."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": self.facets,
+        }
+
+
+@dataclass
+class CheckReport:
+    """Differences found (and repaired) between store, blobs and index."""
+
+    documents: int = 0
+    missing_blobs: list[int] = field(default_factory=list)
+    corrupt_blobs: list[int] = field(default_factory=list)
+    orphan_blobs_removed: list[str] = field(default_factory=list)
+    missing_from_index: list[int] = field(default_factory=list)
+    stale_in_index: list[int] = field(default_factory=list)
+    index_rebuilt: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is left that needs the user's attention."""
+        return not (self.missing_blobs or self.corrupt_blobs)
+
+    def to_json(self) -> dict:
+        """JSON-ready dict."""
+        return {**asdict(self), "ok": self.ok}

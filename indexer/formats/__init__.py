@@ -1,0 +1,1 @@
+"""One module per supported file format; each turns raw bytes into an :class:`~indexer.types.Extracted`."""

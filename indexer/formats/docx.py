@@ -1,0 +1,98 @@
+"""Word documents (.docx): paragraphs and tables in body order, core properties as metadata."""
+
+import io
+from collections.abc import Sequence
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from indexer.errors import ExtractionError
+from indexer.formats.cleanup import first_line_title, normalize_text
+from indexer.formats.dates import parse_date
+from indexer.types import Extracted
+from indexer.zipsafety import UnsafeZip, ZipLimits, open_checked
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_LIMITS = ZipLimits(max_members=5_000, max_total_size=256 * 1024 * 1024)
+
+
+def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
+    """Extract a .docx file after checking its zip container."""
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ExtractionError(
+            "this is an encrypted or legacy Word file, not a .docx: remove the password or save it as .docx in Word"
+        )
+    try:
+        open_checked(data, _LIMITS).close()
+    except UnsafeZip as exc:
+        raise ExtractionError(f"damaged or unsafe DOCX: {exc}") from exc
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise ExtractionError(f"not a readable Word document ({exc})") from exc
+    blocks = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            blocks.append(block.text)
+        elif isinstance(block, Table):
+            blocks.append(_table_text(block))
+    text = normalize_text("\n\n".join(b for b in blocks if b.strip()))
+    if not text:  # text only in content controls, tracked insertions, fields or text boxes
+        text = normalize_text("\n\n".join(_xml_paragraphs(document.element.body)))
+    if not text:
+        raise ExtractionError("the Word document contains no text")
+    props = document.core_properties
+    headings = [
+        p.text
+        for p in document.paragraphs
+        if p.style is not None and (p.style.name or "").startswith(("Title", "Heading 1")) and p.text.strip()
+    ]
+    title = (props.title or "").strip() or (headings[0].strip() if headings else "") or first_line_title(text)
+    return Extracted(
+        text=text,
+        title=title,
+        author=(props.author or "").strip(),
+        published=parse_date(props.created),
+        metadata=_properties(props),
+    )
+
+
+def _xml_paragraphs(body) -> list[str]:
+    """Every paragraph's text straight from the XML, skipping compatibility fallbacks."""
+    paragraphs = []
+    for paragraph in body.iter(_W + "p"):
+        if any(a.tag == _MC_FALLBACK for a in paragraph.iterancestors()):
+            continue
+        parts = [
+            node.text or "" if node.tag == _W + "t" else "\t" if node.tag == _W + "tab" else "\n"
+            for node in paragraph.iter(_W + "t", _W + "tab", _W + "br")
+            if next(node.iterancestors(_W + "p")) is paragraph
+        ]
+        if "".join(parts).strip():
+            paragraphs.append("".join(parts))
+    return paragraphs
+
+
+def _table_text(table: Table) -> str:
+    rows = []
+    for row in table.rows:
+        cells = []
+        for cell in row.cells:
+            value = " ".join(cell.text.split())
+            if not cells or cells[-1] != value:
+                cells.append(value)
+        rows.append(" | ".join(cells))
+    return "\n".join(rows)
+
+
+def _properties(props) -> dict[str, str]:
+    fields = {
+        "subject": props.subject,
+        "keywords": props.keywords,
+        "category": props.category,
+        "last_modified_by": props.last_modified_by,
+    }
+    return {k: str(v).strip() for k, v in fields.items() if v and str(v).strip()}

@@ -1,0 +1,215 @@
+"""PDF text extraction with pypdf: per-page text, page spans, document info, scans flagged for OCR."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from pypdf import PageObject, PasswordType, PdfReader, apply_configuration
+from pypdf.errors import DependencyError, LimitReachedError
+
+from indexer.errors import ExtractionError, NeedsPassword
+from indexer.formats import pdf_cleanup as cleanup
+from indexer.types import Extracted
+
+# pypdf reports every repaired defect through logging; they are not the user's concern.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+
+# Resource limits against hostile or broken files; no external jbig2dec process is ever started.
+_LIMITS = {
+    "jbig2dec_binary": None,
+    "maximum_declared_stream_length": 50_000_000,
+    "zlib_maximum_output_length": 50_000_000,
+    "lzw_maximum_output_length": 50_000_000,
+    "run_length_maximum_output_length": 50_000_000,
+    "brotli_maximum_output_length": 50_000_000,
+    "array_based_stream_maximum_output_length": 50_000_000,
+    "image_maximum_buffer_size": 50_000_000,
+    "page_tree_maximum_entries": 100_000,
+    "xform_maximum_invocations_per_extraction": 2_000,
+}
+_SCAN_CHARS = 20  # a page with an image and fewer non-space characters than this is a scan
+_MAX_ERRORS_LISTED = 10
+_FILE_NAME = re.compile(r"\.(pdf|docx?|rtf|odt|wpd|txt|html?|xlsx?|pptx?|png|jpe?g|tiff?|gif)$", re.IGNORECASE)
+_GENERIC_TITLE = re.compile(r"\W*|untitled.*|title|document\s*\d*|binder\s*\d*|powerpoint presentation", re.I)
+_OFFICE_PREFIX = re.compile(r"^Microsoft (Word|PowerPoint|Excel) - ")
+_JUNK_AUTHOR = re.compile(r"\W*|unknown|(ARRAY|HASH)\(0x[0-9a-f]+\)", re.IGNORECASE)
+_PDF_DATE = re.compile(r"(?:D:)?\s*(\d{4})(\d{2})?(\d{2})?")
+
+
+def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
+    """Extract the text of a PDF, one span of ``text`` per page.
+
+    Raises ``NeedsPassword`` if the file is encrypted and neither the empty password nor any of
+    ``passwords`` opens it, and ``ExtractionError`` for anything else that stops extraction.
+    """
+    if not data:
+        raise ExtractionError("file is empty")
+    if b"%PDF-" not in data[:1024]:
+        raise ExtractionError("not a PDF file")
+    with apply_configuration(**_LIMITS):
+        try:
+            return _extract(data, passwords)
+        except ExtractionError:
+            raise
+        except Exception as exc:
+            raise ExtractionError(_reason(exc)) from exc
+
+
+def _extract(data: bytes, passwords: Sequence[str]) -> Extracted:
+    reader = PdfReader(io.BytesIO(data))
+    _unlock(reader, passwords)
+    count = len(reader.pages)
+    if count == 0:
+        raise ExtractionError("damaged PDF: it has no pages")
+    pages: list[list[cleanup.Line]] = []
+    vocabularies: list[set[str]] = []
+    errors: dict[int, str] = {}
+    scans: list[int] = []
+    for number in range(1, count + 1):
+        page, lines, vocabulary = None, [], set()
+        try:
+            page = reader.pages[number - 1]
+            lines = cleanup.read_lines(page)
+            vocabulary = cleanup.layout_words(page)
+        except Exception as exc:
+            errors[number] = _reason(exc)
+        else:
+            if _is_scan(page, lines):
+                scans.append(number)
+        vocabularies.append(vocabulary)
+        pages.append(cleanup.drop_line_numbers(lines))
+    if len(errors) == count:
+        raise ExtractionError(next(iter(errors.values())))
+    pages = cleanup.drop_repeated_edges(pages)
+    cleanup.repair_split_words(pages, vocabularies)
+    vocabulary = cleanup.words(pages)
+    text, spans = _join([cleanup.page_text(lines, vocabulary) for lines in pages])
+    readable = count - len(errors)
+    extracted = Extracted(
+        text=text,
+        page_spans=spans,
+        needs_ocr=2 * len(scans) >= readable or len("".join(text.split())) < _SCAN_CHARS * readable,
+    )
+    _add_info(reader, extracted)
+    extracted.metadata["pages"] = str(count)
+    if scans:
+        extracted.metadata["scanned_pages"] = _page_list(scans)
+    if errors:
+        listed = [f"page {n}: {reason}" for n, reason in list(errors.items())[:_MAX_ERRORS_LISTED]]
+        more = len(errors) - len(listed)
+        extracted.metadata["page_errors"] = "; ".join(listed) + (f"; and {more} more" if more else "")
+    return extracted
+
+
+def _unlock(reader: PdfReader, passwords: Sequence[str]) -> None:
+    """Open an encrypted file with the empty password or one of ``passwords``."""
+    if not reader.is_encrypted:
+        return
+    for password in ("", *passwords):
+        if reader.decrypt(password) != PasswordType.NOT_DECRYPTED:
+            return
+    if passwords:
+        raise NeedsPassword("PDF is encrypted and the password is wrong: import again with the right --password")
+    raise NeedsPassword("PDF is encrypted: import again with --password")
+
+
+def _is_scan(page: PageObject, lines: list[cleanup.Line]) -> bool:
+    """True for a page that shows an image but has (almost) no text layer."""
+    if sum(len(line.text.replace(" ", "")) for line in lines) >= _SCAN_CHARS:
+        return False
+    try:
+        return len(page.images) > 0
+    except Exception:
+        return False
+
+
+def _join(texts: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join page texts with blank lines; an empty page gets an empty span where it would start."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for text in texts:
+        if not text:
+            spans.append((end, end))
+            continue
+        start = end + 2 if parts else 0
+        parts.append(text)
+        end = start + len(text)
+        spans.append((start, end))
+    return "\n\n".join(parts), spans
+
+
+def _add_info(reader: PdfReader, extracted: Extracted) -> None:
+    """Fill title, author, date and producer from the document information dictionary."""
+    meta = _safe(lambda: reader.metadata)
+    if meta is None:
+        return
+    extracted.title = _title(_safe(lambda: meta.title))
+    author = cleanup.clean(str(_safe(lambda: meta.author) or ""))
+    extracted.author = "" if _JUNK_AUTHOR.fullmatch(author) else author
+    extracted.published = _date(_safe(lambda: meta.creation_date_raw))
+    for key, getter in (("producer", lambda: meta.producer), ("creator", lambda: meta.creator)):
+        value = cleanup.clean(str(_safe(getter) or ""))
+        if value:
+            extracted.metadata[key] = value
+
+
+def _safe(getter: Callable[[], object]) -> object:
+    try:
+        return getter()
+    except Exception:
+        return None
+
+
+def _title(raw: object) -> str:
+    """The info title, or "" when it is a placeholder or a file name ("Microsoft Word - x.doc")."""
+    title = _OFFICE_PREFIX.sub("", cleanup.clean(str(raw or "")))
+    stem = _FILE_NAME.sub("", title).strip()
+    if (stem != title or "_" in stem) and " " not in stem:
+        return ""
+    return "" if _GENERIC_TITLE.fullmatch(stem) else stem
+
+
+def _date(raw: object) -> date | None:
+    """Parse the date part of a PDF date ("D:20220210113048-05'00'"); None if it is not one."""
+    match = _PDF_DATE.match(str(raw or "").strip())
+    if not match:
+        return None
+    try:
+        parsed = date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
+    except ValueError:
+        return None
+    return parsed if 1980 <= parsed.year <= date.today().year + 1 else None
+
+
+def _page_list(numbers: list[int]) -> str:
+    """Compress page numbers into ranges: [1, 2, 3, 7] -> "1-3, 7"."""
+    ranges: list[list[int]] = []
+    for n in numbers:
+        if ranges and ranges[-1][1] == n - 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+def _reason(exc: Exception) -> str:
+    """A short message for an exception raised while reading a damaged or unsupported PDF."""
+    if isinstance(exc, DependencyError):
+        return f"cannot decrypt this PDF: {exc}"
+    if isinstance(exc, NotImplementedError):
+        return f"PDF uses an unsupported feature: {exc}"
+    if isinstance(exc, LimitReachedError):
+        return f"PDF is too large or malformed to process safely: {exc}"
+    if isinstance(exc, RecursionError):
+        return "damaged PDF: its structure is nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "PDF is too large to process"
+    detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, KeyError):
+        detail = f"missing entry {detail}"
+    return f"damaged PDF: {detail}"

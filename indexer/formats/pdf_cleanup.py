@@ -1,0 +1,266 @@
+"""Turn pypdf's per-page lines into clean running text.
+
+pypdf's "plain" mode keeps the content-stream order (right for multi-column pages) but splits
+words in justified text because it ignores word spacing (``Tw``); its "layout" mode spaces words
+correctly but interleaves columns. So lines come from plain mode, with their position taken from
+its text visitor, and split words are rejoined where the layout-mode words of the same page show
+the whole word. Pleading-paper line numbers and repeated page headers/footers are dropped, and
+lines are rejoined into paragraphs only where the geometry says the line runs on.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pypdf import PageObject
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+_LINE_NUMBER = re.compile(r"\s*(\d{1,2})(?:\s+|$)")
+_LIST_ITEM = re.compile(r"([•●▪■◦○·*–—-]|\(?[0-9]{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|¶)\s")
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_HYPHENATED = re.compile(r"([^\W\d_]+)-$")
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+_OPENING = "([{“‘\"'"
+_CLOSING = ".,;:!?)]}”’\"'"
+_EDGE_LINES = 4  # non-blank lines at each end of a page that may be header or footer
+_MIN_LINE_NUMBERS = 10  # pleading paper numbers 1..28; fewer in a row is a coincidence
+
+
+@dataclass
+class Line:
+    """One line of a page as pypdf's plain mode emits it, with where its first glyph sits."""
+
+    text: str
+    x: float | None = None
+    y: float | None = None
+    size: float = 0.0
+
+
+def read_lines(page: PageObject) -> list[Line]:
+    """Extract ``page`` in plain mode, keeping each line's start position and font size."""
+    lines = [Line("")]
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        _a, _b, c, d, e, f = tm
+        x = e * cm[0] + f * cm[2] + cm[4]
+        y = e * cm[1] + f * cm[3] + cm[5]
+        scale = math.hypot(c * cm[0] + d * cm[2], c * cm[1] + d * cm[3])
+        for i, piece in enumerate(text.split("\n")):
+            if i:
+                lines.append(Line(""))
+            line = lines[-1]
+            if i == 0 and line.x is None and piece.strip():
+                line.x, line.y, line.size = x, y, abs(size) * scale
+            line.text += piece
+
+    page.extract_text(visitor_text=visit)
+    for line in lines:
+        line.text = clean(line.text)
+    return lines
+
+
+def clean(text: str) -> str:
+    """Drop control/format characters, expand ligatures and collapse spaces on one line."""
+    text = text.translate(_LIGATURES)
+    text = "".join(
+        " " if ch.isspace() else ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs") or ch == "\t"
+    )
+    return " ".join(text.split())
+
+
+def layout_words(page: PageObject) -> set[str]:
+    """Words of ``page`` as pypdf's layout mode spaces them (empty if layout mode fails)."""
+    try:
+        text = page.extract_text(extraction_mode="layout", layout_mode_space_vertically=False)
+    except Exception:
+        return set()
+    return set(_LETTERS.findall(clean(text)))
+
+
+def drop_line_numbers(lines: list[Line]) -> list[Line]:
+    """Remove pleading-paper line numbers (1, 2, 3 ... in stream order) from a page's lines.
+
+    The numbers come either as lines of their own or, when drawn on the same baseline as the
+    text, as a leading number; either way only a run of at least ten in sequence counts.
+    """
+    expected, numbered = 1, {}
+    for i, line in enumerate(lines):
+        match = _LINE_NUMBER.match(line.text)
+        if match and int(match.group(1)) == expected:
+            numbered[i] = match.end()
+            expected += 1
+    if expected - 1 < _MIN_LINE_NUMBERS:
+        return lines
+    result = []
+    for i, line in enumerate(lines):
+        rest = line.text[numbered[i] :] if i in numbered else line.text
+        if rest or i not in numbered:
+            result.append(Line(rest, line.x, line.y, line.size))
+    return result
+
+
+def _edge_keys(lines: list[Line]) -> list[tuple[int, str]]:
+    """Index and digit-normalised key of the lines that could be a header or footer."""
+    filled = [i for i, line in enumerate(lines) if line.text]
+    edge = filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]
+    return [(i, re.sub(r"\d+", "#", lines[i].text.casefold())) for i in dict.fromkeys(edge)]
+
+
+def drop_repeated_edges(pages: list[list[Line]]) -> list[list[Line]]:
+    """Blank the lines at the top or bottom of most pages that repeat with only digits changed."""
+    with_text = [lines for lines in pages if any(line.text for line in lines)]
+    if len(with_text) < 2:
+        return pages
+    counts = Counter(key for lines in with_text for key in {key for _, key in _edge_keys(lines)})
+    needed = max(2, math.ceil(len(with_text) / 2))
+    repeated = {key for key, count in counts.items() if count >= needed}
+    result = []
+    for lines in pages:
+        drop = {i for i, key in _edge_keys(lines) if key in repeated}
+        result.append([Line("") if i in drop else line for i, line in enumerate(lines)])
+    return result
+
+
+def repair_split_words(pages: list[list[Line]], vocabularies: list[set[str]]) -> None:
+    """Rejoin words plain mode split ("pers onnel") where layout mode saw the whole word.
+
+    A pair is joined only when the joined word is among the page's layout-mode words and one
+    half is no layout-mode word anywhere in the document, so "a part" stays apart whenever
+    "a" and "part" are used on their own.
+    """
+    known = set().union(*vocabularies)
+    for lines, vocabulary in zip(pages, vocabularies, strict=False):
+        for line in lines:
+            words = _unspace(line.text.split(" "), known)
+            out = [words[0]]
+            for word in words[1:]:
+                a, b = out[-1].lstrip(_OPENING).split("-")[-1], word.rstrip(_CLOSING).split("-")[0]
+                split = (
+                    _LETTERS.fullmatch(a)
+                    and _LETTERS.fullmatch(b)
+                    and a + b in vocabulary
+                    and (a not in known or b not in known)
+                )
+                if split:
+                    out[-1] += word
+                else:
+                    out.append(word)
+            line.text = " ".join(out)
+
+
+def _unspace(words: list[str], known: set[str]) -> list[str]:
+    """Rewrite runs of three or more single letters ("o f f i c e r s o r") as known words."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        segmented = _segment("".join(run), known) if len(run) >= 3 else None
+        out.extend(segmented or run)
+        run = []
+        out.append(word)
+    return out[:-1]
+
+
+def _segment(letters: str, known: set[str]) -> list[str] | None:
+    """Split ``letters`` into the fewest known, evenly cased words (of one letter only a/A/I)."""
+    best: list[list[str] | None] = [[]] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - 30), end):
+            word, head = letters[start:end], best[start]
+            cased = word.islower() or word.isupper() or word.istitle()
+            if head is None or not cased or word not in known or (len(word) == 1 and word not in "aAI"):
+                continue
+            if best[end] is None or len(head) + 1 < len(best[end]):
+                best[end] = [*head, word]
+    return best[-1]
+
+
+def words(pages: Iterable[list[Line]]) -> Counter[str]:
+    """Count the letter-only words of the document (used to decide line-end hyphens)."""
+    return Counter(w for lines in pages for line in lines for w in _LETTERS.findall(line.text))
+
+
+def page_text(lines: list[Line], vocabulary: Counter[str]) -> str:
+    """Join a page's lines into paragraphs separated by blank lines."""
+    blocks: list[list[Line]] = [[]]
+    for line in lines:
+        if line.text:
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    paragraphs = [_join_block(block, vocabulary) for block in blocks if block]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _join_block(block: list[Line], vocabulary: Counter[str]) -> str:
+    full = _full_lengths(block)
+    out = block[0].text
+    for i in range(1, len(block)):
+        prev, line = block[i - 1], block[i]
+        gaps = [_gap(block[j], block[j + 1]) if 0 <= j < len(block) - 1 else None for j in (i - 2, i - 1, i)]
+        sep = _separator(prev, line, gaps, full[i - 1])
+        if sep != "\n\n" and _HYPHENATED.search(prev.text) and _LETTERS.match(line.text):
+            out = _dehyphenate(out, line.text, vocabulary)
+            continue
+        if sep == " " and (prev.text.endswith("-") or (_CJK.match(prev.text[-1]) and _CJK.match(line.text[0]))):
+            sep = ""
+        out += sep + line.text
+    return out
+
+
+def _full_lengths(block: list[Line]) -> list[int]:
+    """How many characters a full line has, for each line: lines starting at the same x."""
+    result = []
+    for line in block:
+        peers = sorted(
+            len(other.text)
+            for other in block
+            if line.x is None or (other.x is not None and abs(other.x - line.x) <= max(line.size, 1) / 2)
+        )
+        result.append(peers[min(len(peers) - 1, int(len(peers) * 0.9))])
+    return result
+
+
+def _gap(upper: Line, lower: Line) -> float | None:
+    """How far ``lower`` sits below ``upper``; None if unknown or not below (a new column)."""
+    if upper.y is None or lower.y is None or upper.y - lower.y <= 0:
+        return None
+    return upper.y - lower.y
+
+
+def _separator(prev: Line, line: Line, gaps: list[float | None], full: int) -> str:
+    """Return " " if ``line`` continues ``prev``'s paragraph, a blank line if it starts a new one.
+
+    A single newline means unsure (headings, table rows, list items): the line break is kept.
+    ``gaps`` are the vertical steps before ``prev``, between the two lines and after ``line``.
+    """
+    before, gap, after = gaps
+    ends_sentence = bool(_SENTENCE_END.search(prev.text))
+    pitch = min((g for g in (before, after) if g and g >= line.size / 2), default=None)
+    if gap and pitch and gap > 1.4 * pitch:
+        return "\n\n"
+    if _LIST_ITEM.match(line.text):
+        return "\n"
+    if gap and prev.x is not None and line.x is not None and line.x > prev.x + max(line.size, 1):
+        return "\n\n" if ends_sentence else "\n"
+    length = len(prev.text)
+    if length >= 0.8 * full or (length >= 0.6 * full and line.text[0].islower() and not ends_sentence):
+        return " "
+    return "\n\n" if ends_sentence else "\n"
+
+
+def _dehyphenate(out: str, following: str, vocabulary: Counter[str]) -> str:
+    """Join a word hyphenated across lines; drop the hyphen only if the whole word occurs."""
+    head = _HYPHENATED.search(out)
+    tail = _LETTERS.match(following)
+    if head and tail and vocabulary[head.group(1) + tail.group()]:
+        return out[:-1] + following
+    return out + following

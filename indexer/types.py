@@ -1,0 +1,58 @@
+"""Value types shared between the extractors, the index adapter and their callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass
+class Extracted:
+    """Clean text and metadata extracted from one file.
+
+    ``text`` is the canonical text that passages are anchored to. For paged formats
+    ``page_spans`` holds one ``(start, end)`` character range of ``text`` per page, in order.
+    """
+
+    text: str
+    title: str = ""
+    author: str = ""
+    published: date | None = None
+    site: str = ""
+    page_spans: list[tuple[int, int]] = field(default_factory=list)
+    needs_ocr: bool = False
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class IndexDoc:
+    """What the search index holds about one document (the text itself is not stored)."""
+
+    id: int
+    title: str
+    body: str
+    kind: str
+    site: str = ""
+    author: str = ""
+    published: date | None = None
+    jurisdictions: list[str] = field(default_factory=list)
+    stances: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    """One ranked search result; ``snippet`` marks matched terms with ``<mark>``."""
+
+    id: int
+    score: float
+    snippet: str = ""
+
+
+@dataclass
+class SearchPage:
+    """One page of ranked hits plus facet counts over all matching documents."""
+
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]

@@ -1,0 +1,52 @@
+"""The index is derived data: deleted, damaged or stale, it is repaired from the store."""
+
+import shutil
+
+from app.archive import Archive
+
+
+def test_deleted_index_is_rebuilt_at_open(archive_dir, sample_files):
+    with Archive.open(archive_dir) as archive:
+        archive.import_paths([sample_files])
+    shutil.rmtree(archive_dir / "index")
+    with Archive.open(archive_dir) as archive:
+        assert archive.stats()["indexed"] == 3
+        assert archive.search("calamity").total == 1
+
+
+def test_schema_version_change_triggers_rebuild(archive_dir, sample_files):
+    with Archive.open(archive_dir) as archive:
+        archive.import_paths([sample_files])
+    (archive_dir / "index" / "SCHEMA_VERSION").write_text("0\n")
+    with Archive.open(archive_dir) as archive:
+        assert archive.search("omaha").total == 1
+
+
+def test_check_repairs_index_differences_and_reports_blobs(archive, sample_files):
+    report = archive.import_paths([sample_files])
+    ids = [entry["id"] for entry in report.imported]
+    archive.index.write(deletions=[ids[0]])
+    from indexer.types import IndexDoc
+
+    archive.index.write(upserts=[IndexDoc(999, "ghost", "ghost text", "text")])
+    corrupt = archive.document(ids[1])
+    archive.blobs.path(corrupt.sha256).write_bytes(b"changed on disk")
+    archive.blobs.path(archive.document(ids[2]).sha256).unlink()
+    (archive.blobs.root / "ab").mkdir(exist_ok=True)
+    (archive.blobs.root / "ab" / ".tmp-leftover").write_bytes(b"partial")
+
+    result = archive.check()
+
+    assert result.missing_from_index == [ids[0]]
+    assert result.stale_in_index == [999]
+    assert result.corrupt_blobs == [ids[1]]
+    assert result.missing_blobs == [ids[2]]
+    assert result.orphan_blobs_removed == [".tmp-leftover"]
+    assert not result.ok
+    assert archive.index.ids() == set(ids)
+
+
+def test_reindex_from_scratch_keeps_every_document(archive, sample_files):
+    archive.import_paths([sample_files])
+    assert archive.reindex() == 3
+    assert archive.search("denver OR omaha OR prairie").total == 3

@@ -1,0 +1,82 @@
+"""Importing files and folders: every file accounted for, duplicates detected, text searchable."""
+
+import hashlib
+
+from app.archive import Archive
+
+
+def test_import_accounts_for_every_file(archive, sample_files):
+    report = archive.import_paths([sample_files, sample_files / "missing.txt"])
+
+    imported = {entry["path"].split("inbox/")[1]: entry for entry in report.imported}
+    assert sorted(imported) == ["denver.md", "memos/cp1252.txt", "omaha.txt"]
+    assert imported["denver.md"]["title"] == "Denver calls the crackdown a calamity"
+    assert [d["path"].endswith("copy-of-omaha.txt") for d in report.duplicates] == [True]
+    assert report.duplicates[0]["id"] == imported["omaha.txt"]["id"]
+    assert [s["path"].endswith("notes.xyz") for s in report.skipped] == [True]
+    assert "unsupported file type '.xyz'" in report.skipped[0]["reason"]
+    errors = {f["path"].rsplit("/", 1)[1]: f["error"] for f in report.failed}
+    assert errors == {
+        "empty.txt": "could not read the file: the file is empty",
+        "missing.txt": "no such file or folder",
+    }
+    assert report.total == 7
+
+
+def test_reimport_adds_nothing(archive, sample_files):
+    archive.import_paths([sample_files])
+    again = archive.import_paths([sample_files])
+    assert again.imported == []
+    assert len(again.duplicates) == 4
+    assert archive.stats()["documents"] == 3
+
+
+def test_stored_text_metadata_and_original(archive, sample_files):
+    report = archive.import_paths([sample_files / "denver.md", sample_files / "memos" / "cp1252.txt"])
+    denver, grand_prairie = (entry["id"] for entry in report.imported)
+
+    doc = archive.document(denver)
+    assert (doc.kind, doc.author, doc.published.isoformat()) == ("markdown", "City Staff", "2025-01-24")
+    assert archive.text(denver) == (
+        "Denver\n\nDenver City Government published an editorial describing the "
+        "federal immigration crackdown as a calamity."
+    )
+    assert "\u201cMy officers would not be using their time effectively.\u201d caf\u00e9" in archive.text(grand_prairie)
+    original = archive.original_path(denver).read_bytes()
+    assert original == (sample_files / "denver.md").read_bytes()
+    assert hashlib.sha256(original).hexdigest() == doc.sha256
+
+
+def test_documents_are_searchable_after_import(archive, sample_files):
+    archive.import_paths([sample_files])
+    result = archive.search('"not intend to participate"')
+    assert [hit.title for hit in result.hits] == ["Omaha police will not join raids"]
+    assert "<mark>participate</mark>" in result.hits[0].snippet
+    assert result.facets["kind"] == {"text": 2, "markdown": 1} or result.facets["kind"] == {"text": 1}
+
+
+def test_progress_reports_each_file_and_cancel_skips_the_rest(archive, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(40):
+        (folder / f"doc{number:02}.txt").write_text(f"Document number {number} about council budgets.")
+    seen = []
+
+    def cancel() -> bool:
+        return len(seen) >= 5
+
+    report = archive.import_paths([folder], progress=seen.append, cancel=cancel)
+    assert report.cancelled
+    assert report.total == 40
+    assert {entry["reason"] for entry in report.skipped} == {"import cancelled"}
+    assert 5 <= len(report.imported) < 40
+    assert seen[-1].done == 40 and seen[-1].total == 40
+    assert archive.stats()["documents"] == len(report.imported)
+
+
+def test_documents_survive_reopen(archive_dir, sample_files):
+    with Archive.open(archive_dir) as first:
+        first.import_paths([sample_files])
+    with Archive.open(archive_dir) as second:
+        assert second.stats()["documents"] == 3
+        assert second.search("calamity").total == 1

@@ -1,0 +1,104 @@
+"""Migrations, the writer lock, crash-safe settings and the blob store."""
+
+import sqlite3
+
+import pytest
+
+from app.archive import DB_NAME, Archive
+from app.blobs import BlobStore
+from app.errors import ArchiveLocked, ArchiveTooNew
+from app.store import migrations
+from app.store.db import connect, transaction
+
+
+def test_new_archive_is_at_latest_schema_with_durable_settings(archive):
+    assert migrations.version(archive.conn) == migrations.LATEST
+    assert archive.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert archive.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+@pytest.mark.parametrize("step", range(1, migrations.LATEST + 1))
+def test_each_migration_step_applies_in_order(tmp_path, step):
+    conn = connect(tmp_path / "db.sqlite3")
+    for number in range(1, step + 1):
+        with transaction(conn):
+            migrations.STEPS[number - 1](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"documents", "document_text", "index_queue"} <= tables
+
+
+def add_step(monkeypatch, step):
+    monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, step])
+    monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
+
+
+def test_migrating_an_old_archive_keeps_a_backup(tmp_path, monkeypatch):
+    db_path = tmp_path / DB_NAME
+    conn = connect(db_path)
+    with transaction(conn):
+        migrations.STEPS[0](conn)
+        conn.execute("PRAGMA user_version = 1")
+    add_step(monkeypatch, lambda c: c.execute("CREATE TABLE later (x)"))
+    assert migrations.migrate(conn, db_path, tmp_path / "backups") == [2]
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'later'").fetchone() is not None
+    backup = sqlite3.connect(tmp_path / "backups" / "dossier.v1.sqlite3")
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_a_newer_archive_is_refused(archive_dir):
+    archive_dir.mkdir()
+    conn = sqlite3.connect(archive_dir / DB_NAME)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    conn.close()
+    with pytest.raises(ArchiveTooNew, match="newer Dossier"):
+        Archive.open(archive_dir)
+
+
+def test_a_failed_migration_step_rolls_back(tmp_path, monkeypatch):
+    conn = connect(tmp_path / "db.sqlite3")
+
+    def broken(c):
+        c.execute("CREATE TABLE half (x)")
+        raise RuntimeError("boom")
+
+    add_step(monkeypatch, broken)
+    with pytest.raises(RuntimeError):
+        migrations.migrate(conn, tmp_path / "db.sqlite3", tmp_path / "backups")
+    assert migrations.version(conn) == 1
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchone() is None
+
+
+def test_second_writer_is_refused_with_a_clear_message(archive, archive_dir):
+    with pytest.raises(ArchiveLocked, match="open in another Dossier"):
+        Archive.open(archive_dir)
+
+
+def test_shared_open_falls_back_to_read_only(archive, archive_dir, sample_files):
+    archive.import_paths([sample_files])
+    with Archive.open(archive_dir, shared=True) as reader:
+        assert not reader.writable
+        assert reader.search("omaha").total == 1
+        with pytest.raises(ArchiveLocked):
+            reader.import_paths([sample_files])
+
+
+def test_lock_of_a_dead_process_is_reclaimed(archive_dir):
+    import subprocess
+    import sys
+
+    code = "import os, sys; from app.archive import Archive; Archive.open(sys.argv[1]); os._exit(0)"
+    subprocess.run([sys.executable, "-c", code, str(archive_dir)], check=True)
+    with Archive.open(archive_dir) as reopened:
+        assert reopened.writable
+
+
+def test_blob_store_is_content_addressed_and_idempotent(tmp_path):
+    blobs = BlobStore(tmp_path / "blobs")
+    digest = blobs.put(b"council memo")
+    assert blobs.put(b"council memo") == digest
+    assert blobs.read(digest) == b"council memo"
+    assert blobs.verify(digest) is True
+    blobs.path(digest).write_bytes(b"tampered")
+    assert blobs.verify(digest) is False
+    assert blobs.verify("0" * 64) is None
