@@ -39,7 +39,7 @@ raids NOT schools     exclude a word
 title:sanctuary       word in the title
 kind:pdf   year:2025  author:smith   source:npr
 enforc*               wildcard (at least 2 letters before *)
-scesny~               fuzzy: words within 1 edit (~2 for 2 edits)
+denvr~                fuzzy: words within 1 edit (~2 for 2 edits)
 date:2025-01          a month; date:[2025-01-01 to 2025-03-31] a range; date:>2024
 """
 

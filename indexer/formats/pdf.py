@@ -31,7 +31,9 @@ _LIMITS = {
     "page_tree_maximum_entries": 100_000,
     "xform_maximum_invocations_per_extraction": 2_000,
 }
-_SCAN_CHARS = 20  # a page with an image and fewer non-space characters than this is a scan
+# A page with an image and fewer non-space characters than this is a scan; the document needs
+# OCR when at least half its pages are scans or it has fewer such characters in all.
+_SCAN_CHARS = 20
 _MAX_ERRORS_LISTED = 10
 _FILE_NAME = re.compile(r"\.(pdf|docx?|rtf|odt|wpd|txt|html?|xlsx?|pptx?|png|jpe?g|tiff?|gif)$", re.IGNORECASE)
 _GENERIC_TITLE = re.compile(r"\W*|untitled.*|title|document\s*\d*|binder\s*\d*|powerpoint presentation", re.I)
@@ -92,7 +94,7 @@ def _extract(data: bytes, passwords: Sequence[str]) -> Extracted:
     extracted = Extracted(
         text=text,
         page_spans=spans,
-        needs_ocr=2 * len(scans) >= readable or len("".join(text.split())) < _SCAN_CHARS * readable,
+        needs_ocr=2 * len(scans) >= readable or len("".join(text.split())) < _SCAN_CHARS,
     )
     _add_info(reader, extracted)
     extracted.metadata["pages"] = str(count)

@@ -22,7 +22,7 @@ from pypdf import PageObject
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 _LINE_NUMBER = re.compile(r"\s*(\d{1,2})(?:\s+|$)")
-_LIST_ITEM = re.compile(r"([•●▪■◦○·*–—-]|\(?[0-9]{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|¶)\s")
+_LIST_ITEM = re.compile(r"([•●▪■◦○·*–—-]|\(?[0-9]{1,2}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|¶)\s")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
@@ -123,6 +123,8 @@ def drop_repeated_edges(pages: list[list[Line]]) -> list[list[Line]]:
     result = []
     for lines in pages:
         drop = {i for i, key in _edge_keys(lines) if key in repeated}
+        if sum(1 for line in lines if line.text) == len(drop):
+            drop = set()  # a page made only of "repeated" lines is content, not furniture
         result.append([Line("") if i in drop else line for i, line in enumerate(lines)])
     return result
 
@@ -184,47 +186,59 @@ def _segment(letters: str, known: set[str]) -> list[str] | None:
 
 
 def words(pages: Iterable[list[Line]]) -> Counter[str]:
-    """Count the letter-only words of the document (used to decide line-end hyphens)."""
-    return Counter(w for lines in pages for line in lines for w in _LETTERS.findall(line.text))
+    """Count the document's letter-only words, leaving out halves of words hyphenated at a line end."""
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        hyphenated = False
+        for line in lines:
+            found = _LETTERS.findall(line.text)
+            if hyphenated and found and line.text[0].isalpha():
+                found = found[1:]
+            hyphenated = bool(_HYPHENATED.search(line.text))
+            counts.update(found[:-1] if hyphenated else found)
+    return counts
 
 
 def page_text(lines: list[Line], vocabulary: Counter[str]) -> str:
-    """Join a page's lines into paragraphs separated by blank lines."""
-    blocks: list[list[Line]] = [[]]
+    """Join a page's lines into paragraphs; blank lines in the source always end one."""
+    filled = [line for line in lines if line.text]
+    full = _full_lengths(filled)
+    starts = Counter(round(line.x) for line in filled if line.x is not None)
+    left = starts.most_common(1)[0][0] if starts else None
+    out, i, blank = "", -1, False
     for line in lines:
-        if line.text:
-            blocks[-1].append(line)
-        elif blocks[-1]:
-            blocks.append([])
-    paragraphs = [_join_block(block, vocabulary) for block in blocks if block]
-    return "\n\n".join(p for p in paragraphs if p)
-
-
-def _join_block(block: list[Line], vocabulary: Counter[str]) -> str:
-    full = _full_lengths(block)
-    out = block[0].text
-    for i in range(1, len(block)):
-        prev, line = block[i - 1], block[i]
-        gaps = [_gap(block[j], block[j + 1]) if 0 <= j < len(block) - 1 else None for j in (i - 2, i - 1, i)]
-        sep = _separator(prev, line, gaps, full[i - 1])
+        if not line.text:
+            blank = True
+            continue
+        i += 1
+        if i == 0 or blank:
+            out += ("\n\n" if i else "") + line.text
+            blank = False
+            continue
+        prev = filled[i - 1]
+        gaps = [_gap(filled[j], filled[j + 1]) if 0 <= j < len(filled) - 1 else None for j in (i - 2, i - 1, i)]
+        sep = _separator(prev, line, gaps, full[i - 1], left)
         if sep != "\n\n" and _HYPHENATED.search(prev.text) and _LETTERS.match(line.text):
             out = _dehyphenate(out, line.text, vocabulary)
             continue
-        if sep == " " and (prev.text.endswith("-") or (_CJK.match(prev.text[-1]) and _CJK.match(line.text[0]))):
+        if sep == " " and (prev.text.endswith("-") or _CJK.match(prev.text[-1]) and _CJK.match(line.text[0])):
             sep = ""
         out += sep + line.text
     return out
 
 
-def _full_lengths(block: list[Line]) -> list[int]:
-    """How many characters a full line has, for each line: lines starting at the same x."""
+def _full_lengths(lines: list[Line]) -> list[int]:
+    """How many characters a full line has, for each line: among lines starting at the same x,
+    or among all lines of the page when fewer than three start there (centred lines)."""
+    lengths = sorted(len(line.text) for line in lines)
     result = []
-    for line in block:
+    for line in lines:
         peers = sorted(
             len(other.text)
-            for other in block
-            if line.x is None or (other.x is not None and abs(other.x - line.x) <= max(line.size, 1) / 2)
+            for other in lines
+            if line.x is not None and other.x is not None and abs(other.x - line.x) <= max(line.size, 1) / 2
         )
+        peers = peers if len(peers) >= 3 else lengths
         result.append(peers[min(len(peers) - 1, int(len(peers) * 0.9))])
     return result
 
@@ -236,20 +250,20 @@ def _gap(upper: Line, lower: Line) -> float | None:
     return upper.y - lower.y
 
 
-def _separator(prev: Line, line: Line, gaps: list[float | None], full: int) -> str:
+def _separator(prev: Line, line: Line, gaps: list[float | None], full: int, left: int | None) -> str:
     """Return " " if ``line`` continues ``prev``'s paragraph, a blank line if it starts a new one.
 
     A single newline means unsure (headings, table rows, list items): the line break is kept.
-    ``gaps`` are the vertical steps before ``prev``, between the two lines and after ``line``.
+    ``gaps`` are the vertical steps before ``prev``, between the two lines and after ``line``;
+    ``full`` is the length of a full line like ``prev``; ``left`` the x where most lines start.
     """
     before, gap, after = gaps
     ends_sentence = bool(_SENTENCE_END.search(prev.text))
     pitch = min((g for g in (before, after) if g and g >= line.size / 2), default=None)
     if gap and pitch and gap > 1.4 * pitch:
         return "\n\n"
-    if _LIST_ITEM.match(line.text):
-        return "\n"
-    if gap and prev.x is not None and line.x is not None and line.x > prev.x + max(line.size, 1):
+    indented = gap and None not in (prev.x, line.x, left) and line.x > max(prev.x, left) + max(line.size, 1)
+    if indented or _LIST_ITEM.match(line.text):
         return "\n\n" if ends_sentence else "\n"
     length = len(prev.text)
     if length >= 0.8 * full or (length >= 0.6 * full and line.text[0].islower() and not ends_sentence):
@@ -258,9 +272,16 @@ def _separator(prev: Line, line: Line, gaps: list[float | None], full: int) -> s
 
 
 def _dehyphenate(out: str, following: str, vocabulary: Counter[str]) -> str:
-    """Join a word hyphenated across lines; drop the hyphen only if the whole word occurs."""
+    """Join a word hyphenated at a line end ("adip-" + "iscing").
+
+    The hyphen goes when the whole word occurs elsewhere, and stays when it does not but both
+    halves do ("predominant-factor") or the second half is capitalised ("anti-American").
+    """
     head = _HYPHENATED.search(out)
     tail = _LETTERS.match(following)
-    if head and tail and vocabulary[head.group(1) + tail.group()]:
-        return out[:-1] + following
+    if head and tail:
+        first, second = head.group(1), tail.group()
+        compound = second[0].isupper() or (vocabulary[first] and vocabulary[second])
+        if vocabulary[first + second] or not compound:
+            return out[:-1] + following
     return out + following

@@ -1,0 +1,101 @@
+"""The `dossier` command line contract: JSON shapes and exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_import_json_and_exit_code_for_failures(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    code, out, _ = run(capsys, "--archive", archive, "import", str(sample_files), "--json")
+    report = json.loads(out)
+    assert code == 3  # empty.txt failed
+    assert set(report) == {"imported", "duplicates", "skipped", "failed"}
+    assert {"path", "id", "title", "kind"} <= set(report["imported"][0])
+    assert set(report["duplicates"][0]) == {"path", "id"}
+    assert set(report["skipped"][0]) == {"path", "reason"}
+    assert set(report["failed"][0]) == {"path", "error"}
+
+    code, out, _ = run(capsys, "import", str(sample_files / "omaha.txt"), "--archive", archive)
+    assert code == 0
+    assert out.startswith("0 imported, 1 duplicates, 0 skipped, 0 failed")
+
+
+def test_search_show_stats_check_reindex(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"), str(sample_files / "denver.md"))
+
+    code, out, _ = run(capsys, "--archive", archive, "search", "omaha police", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["query"] == "omaha police" and result["total"] == 1
+    hit = result["hits"][0]
+    assert {"id", "title", "kind", "score", "snippet"} <= set(hit)
+    assert "<mark>Omaha</mark>" in hit["snippet"]
+    assert result["facets"]["kind"] == {"text": 1}
+
+    code, out, _ = run(capsys, "--archive", archive, "show", str(hit["id"]), "--text", "--json")
+    shown = json.loads(out)
+    assert code == 0
+    assert {"id", "title", "kind", "sha256", "source_path", "pages", "text"} <= set(shown)
+    assert shown["text"].startswith("Omaha police will not join raids\n\nThe Omaha Police Department")
+
+    code, out, _ = run(capsys, "--archive", archive, "show", str(hit["id"]), "--text")
+    assert out.endswith(shown["text"] + "\n")
+
+    assert json.loads(run(capsys, "--archive", archive, "stats", "--json")[1])["documents"] == 2
+    assert json.loads(run(capsys, "--archive", archive, "reindex", "--json")[1]) == {"indexed": 2}
+    code, out, _ = run(capsys, "--archive", archive, "check", "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+
+    code, out, _ = run(capsys, "--archive", archive, "search", "date", "--sort", "date")
+    assert code == 0 and "documents match" in out
+
+
+def test_user_errors_exit_1_with_a_message(capsys, tmp_path):
+    archive = str(tmp_path / "a")
+    code, _, err = run(capsys, "--archive", archive, "show", "42")
+    assert code == 1 and "no document 42" in err
+    code, out, err = run(capsys, "--archive", archive, "search", "date:someday", "--json")
+    assert code == 1 and "is not a date" in err and "error" in json.loads(out)
+
+
+def test_bad_usage_exits_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["search"])
+    assert exit_info.value.code == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["frobnicate"])
+    assert exit_info.value.code == 2
+
+
+def test_console_script_uses_the_environment_archive(tmp_path, sample_files):
+    env = {**os.environ, "DOSSIER_ARCHIVE": str(tmp_path / "env-archive")}
+    done = subprocess.run([sys.executable, "-m", "app.cli", "import", str(sample_files / "denver.md"), "--json"],
+                          env=env, capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)["imported"][0]["title"] == "Denver calls the crackdown a calamity"
+    assert (tmp_path / "env-archive" / "dossier.sqlite3").exists()
+
+
+def test_real_corpus_import_accounts_for_every_file_and_reimport_adds_nothing(capsys, tmp_path, corpus):
+    archive = str(tmp_path / "a")
+    folders = [str(corpus / "seed"), str(corpus / "office" / "docx"), str(corpus / "html" / "encodings")]
+    code, out, _ = run(capsys, "--archive", archive, "import", *folders, "--json")
+    report = json.loads(out)
+    files = [p for folder in folders for p in __import__("pathlib").Path(folder).rglob("*") if p.is_file()]
+    assert sum(len(group) for group in report.values()) == len(files)
+    assert code in (0, 3)
+    code, out, _ = run(capsys, "--archive", archive, "import", *folders, "--json")
+    again = json.loads(out)
+    assert again["imported"] == []
+    assert len(again["duplicates"]) == len(report["imported"]) + len(report["duplicates"])

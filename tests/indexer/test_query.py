@@ -1,0 +1,125 @@
+"""The query language: every string is either parsed into a bounded query or rejected clearly."""
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.errors import QueryError
+from indexer.search_index import SearchIndex
+from indexer.types import IndexDoc
+
+DOCS = [
+    IndexDoc(1, "Omaha police will not join raids", "The Omaha Police Department does not intend to participate "
+             "in any raids.", "text", published=date(2025, 1, 22), jurisdictions=["omaha"]),
+    IndexDoc(2, "Denver editorial", "Denver called the federal immigration crackdown a calamity.", "markdown",
+             published=date(2025, 1, 24)),
+    IndexDoc(3, "Cocoa review", "Showers continued throughout the week in the Bahia cocoa zone.", "pdf",
+             published=date(1987, 2, 26)),
+    IndexDoc(4, "Undated memo", "Police chiefs discussed enforcement priorities.", "docx"),
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    built = SearchIndex(tmp_path_factory.mktemp("ix") / "index")
+    built.write(DOCS)
+    yield built
+    built.close()
+
+
+def ids(index, query, **options):
+    return [hit.id for hit in index.search(query, **options).hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("omaha police", [1]),
+        ("police", [1, 4]),
+        ("omaha OR denver", [1, 2]),
+        ("police NOT omaha", [4]),
+        ('"not intend to participate"', [1]),
+        ("title:cocoa", [3]),
+        ("kind:PDF", [3]),
+        ("type:markdown", [2]),
+        ("year:2025", [1, 2]),
+        ("date:2025-01", [1, 2]),
+        ("date:[2025-01-23 to 2025-12-31]", [2]),
+        ("date:<2000", [3]),
+        ("enforc*", [4]),
+        ("denvr~", [2]),
+        ("participation", [1]),
+        ("jurisdiction:omaha", [1]),
+        ("(omaha OR denver) AND federal", [2]),
+    ],
+)
+def test_query_language(index, query, expected):
+    assert sorted(ids(index, query)) == expected
+
+
+def test_sort_by_date_newest_first_undated_last(index):
+    assert ids(index, "", sort="date") == [2, 1, 3, 4]
+
+
+def test_unfinished_typing_still_searches(index):
+    assert ids(index, '"omaha police') == [1]
+    assert sorted(ids(index, "(omaha OR denver")) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("date:someday", "is not a date"),
+        ("p*", "at least 2 letters"),
+        ("<0", "could not understand"),
+        ("AND OR NOT", "could not understand"),
+        ("x" * 2000, "too long"),
+    ],
+)
+def test_bad_queries_say_what_to_fix(index, query, message):
+    with pytest.raises(QueryError, match=message):
+        index.search(query)
+
+
+def test_snippet_marks_terms_and_escapes_html(tmp_path):
+    built = SearchIndex(tmp_path / "ix")
+    text = "Intro <script>alert(1)</script>. " + "filler words here. " * 30 + "The chief said raids will stop."
+    built.write([IndexDoc(1, "t", text, "html")])
+    snippet = built.search("raids", text_for=lambda _id: text).hits[0].snippet
+    assert "<mark>raids</mark>" in snippet
+    assert "<script>" not in snippet
+    built.close()
+
+
+def test_facets_count_all_matches_not_just_the_page(index):
+    page = index.search("", page_size=1)
+    assert len(page.hits) == 1
+    assert page.facets["kind"] == {"docx": 1, "markdown": 1, "pdf": 1, "text": 1}
+    assert page.facets["year"] == {"2025": 2, "1987": 1}
+
+
+QUERY_ALPHABET = st.sampled_from(
+    list("abcdeopr ") + ['"', "(", ")", "*", "?", "~", ":", "^", "[", "]", "{", "}", "<", ">", "-", "/", "\\", "'",
+                         " AND ", " OR ", " NOT ", "title:", "date:", "kind:", "year:", "~2", "~9", "TO", "0", "9"]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(QUERY_ALPHABET, max_size=25).map("".join) | st.text(max_size=60))
+def test_any_string_is_parsed_or_rejected_cleanly(index, query):
+    try:
+        page = index.search(query, text_for=lambda _id: DOCS[_id - 1].body)
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert page.total >= 0
+        assert {hit.id for hit in page.hits} <= {1, 2, 3, 4}
+
+
+def test_fuzzy_distance_is_capped(index):
+    from indexer.query import parse_query
+
+    parsed = parse_query("omaha~9", index._index.schema, ["body"])
+    assert parsed.maxdist == 2 and parsed.prefixlength >= 1
