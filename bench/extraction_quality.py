@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from indexer.errors import ExtractionError
 from indexer.formats.html import extract
+from indexer.types import Extracted
 
 SHINGLE = 4
 _TYPOGRAPHY = str.maketrans("‘’‚‛“”„‟–—―−", "''''\"\"\"\"----")
@@ -77,7 +78,8 @@ def _readability_pages(root: Path) -> Iterator[tuple[str, Path, dict]]:
     for page in sorted(root.glob("*/")):
         meta = json.loads((page / "expected-metadata.json").read_text("utf-8"))
         expected = _html_text((page / "expected.html").read_bytes())
-        yield page.name, page / "source.html", {"expected": expected, "title": meta.get("title") or ""}
+        truth = {"expected": expected, "title": meta.get("title"), "author": meta.get("byline")}
+        yield page.name, page / "source.html", truth
 
 
 def _trafilatura_pages(root: Path) -> Iterator[tuple[str, Path, dict]]:
@@ -88,7 +90,8 @@ def _trafilatura_pages(root: Path) -> Iterator[tuple[str, Path, dict]]:
             yield entry["file"], path, entry
 
 
-def _run(pages: Iterator[tuple[str, Path, dict]], score: Callable[[str, str, dict], dict], limit: int) -> dict:
+def _run(pages: Iterator[tuple[str, Path, dict]], score: Callable[[Extracted, dict], dict], limit: int) -> dict:
+    """Extract every page, score it; ``None`` scores (no ground truth) are left out of the means."""
     docs, elapsed, failures = [], 0.0, 0
     for count, (name, path, truth) in enumerate(pages):
         if limit and count >= limit:
@@ -97,37 +100,38 @@ def _run(pages: Iterator[tuple[str, Path, dict]], score: Callable[[str, str, dic
         started = time.perf_counter()
         try:
             result = extract(data)
-            text, title = result.text, result.title
         except ExtractionError:
-            text, title, failures = "", "", failures + 1
+            result, failures = Extracted(text=""), failures + 1
         elapsed += time.perf_counter() - started
-        docs.append({"doc": name, **score(text, title, truth)})
+        docs.append({"doc": name, **score(result, truth)})
     keys = [k for k in docs[0] if k != "doc"] if docs else []
+    known = {k: [d[k] for d in docs if d[k] is not None] for k in keys}
     return {
         "pages": len(docs),
         "errors": failures,
         "seconds": round(elapsed, 2),
         "pages_per_second": round(len(docs) / elapsed, 1) if elapsed else 0.0,
-        "mean": {k: round(sum(d[k] for d in docs) / len(docs), 4) for k in keys},
-        "total": {k: sum(d[k] for d in docs) for k in keys},
+        "mean": {k: round(sum(v) / len(v), 4) for k, v in known.items() if v},
+        "total": {k: sum(v) for k, v in known.items()},
         "worst": sorted(docs, key=lambda d: d["score"])[:10],
     }
 
 
-def _score_readability(text: str, title: str, truth: dict) -> dict:
-    precision, recall, f1 = _shingle_prf(_words(text), _words(truth["expected"]))
-    return {
-        "score": f1,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "title_ok": float(_norm(title) == _norm(truth["title"])),
-    }
+def _score_readability(result: Extracted, truth: dict) -> dict:
+    precision, recall, f1 = _shingle_prf(_words(result.text), _words(truth["expected"]))
+    return {"score": f1, "precision": precision, "recall": recall, "f1": f1, **_metadata_ok(result, truth)}
 
 
-def _score_snippets(text: str, title: str, truth: dict) -> dict:
-    del title
-    haystack = _norm(text)
+def _metadata_ok(result: Extracted, truth: dict) -> dict:
+    """1/0 per metadata field the ground truth gives (several authors: ``; ``-joined), else None."""
+    published = result.published.isoformat() if result.published else ""
+    got = {"title": result.title, "author": result.author, "date": published}
+    want = {k: "; ".join(v) if isinstance(v, list) else v for k in got if (v := truth.get(k))}
+    return {f"{k}_ok": float(_norm(got[k]) == _norm(want[k])) if k in want else None for k in got}
+
+
+def _score_snippets(result: Extracted, truth: dict) -> dict:
+    haystack = _norm(result.text)
     found = [_norm(s) in haystack for s in truth.get("with", [])]
     leaked = [_norm(s) in haystack for s in truth.get("without", [])]
     with_share = sum(found) / len(found) if found else 1.0
@@ -140,6 +144,7 @@ def _score_snippets(text: str, title: str, truth: dict) -> dict:
         "fn": len(found) - sum(found),
         "fp": sum(leaked),
         "tn": len(leaked) - sum(leaked),
+        **_metadata_ok(result, truth),
     }
 
 
@@ -200,7 +205,9 @@ def _print_table(report: dict) -> None:
             print("   all snippets: " + "  ".join(f"{k}={v:.3f}" for k, v in corpus["snippets"].items()))
         print("   worst:")
         for doc in corpus["worst"]:
-            cells = "  ".join(f"{k}={v:.2f}" for k, v in doc.items() if k not in ("doc", "tp", "fn", "fp", "tn"))
+            cells = "  ".join(
+                f"{k}={v:.2f}" for k, v in doc.items() if k not in ("doc", "tp", "fn", "fp", "tn") and v is not None
+            )
             print(f"     {doc['doc'][:40]:40}  {cells}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -22,22 +23,10 @@ _PARA, _LINE, _CELL = "\x1e", "\x1f", "\x1d"
 _PARA_TAGS = frozenset(
     (
         *("p", "head", "quote", "list", "table", "div", "ab", "figure", "note", "pre"),
-        *(
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "blockquote",
-            "ul",
-            "ol",
-            "dl",
-            "address",
-        ),
-        *("article", "aside", "body", "caption", "details", "dialog", "fieldset"),
-        *("figcaption", "footer", "form", "header", "hgroup", "hr", "main", "nav"),
-        *("section", "summary"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "dl"),
+        *("address", "article", "aside", "body", "caption", "details", "dialog"),
+        *("fieldset", "figcaption", "footer", "form", "header", "hgroup", "hr"),
+        *("main", "nav", "section", "summary"),
     )
 )
 _LINE_TAGS = frozenset(("item", "row", "lb", "li", "tr", "dt", "dd", "br"))
@@ -50,10 +39,18 @@ _INVISIBLE_TAGS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff]")
 _SPACE = re.compile(r"\s+")
 _NEWLINE = re.compile(r"\r\n?|\n")
-_BREAKS = re.compile(
-    rf"[ \t{_PARA}{_LINE}{_CELL}]*[{_PARA}{_LINE}{_CELL}][ \t{_PARA}{_LINE}{_CELL}]*"
-)
+_BREAKS = re.compile(rf"[ \t{_PARA}{_LINE}{_CELL}]*[{_PARA}{_LINE}{_CELL}][ \t{_PARA}{_LINE}{_CELL}]*")
 _EDGES = f" \t{_PARA}{_LINE}{_CELL}"
+
+# Elements a browser does not show. Dropped before extraction, except one holding most (_MOST) of
+# the page's text: a page hidden until its scripts run, or saved while a dialog hid the rest.
+_HIDDEN = (
+    "//*[@hidden] | //*[@aria-hidden='true']"
+    " | //*[contains(translate(@style, ' ', ''), 'display:none')]"
+    " | //*[contains(translate(@style, ' ', ''), 'visibility:hidden')]"
+)
+_MOST = 0.8
+_TEXT_NODES = ".//text()[not(ancestor::script or ancestor::style)]"
 
 _METADATA_FIELDS = ("url", "description", "categories", "tags", "license")
 
@@ -62,13 +59,14 @@ def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
     """Main text and metadata of a saved HTML page; ExtractionError if the page holds no text."""
     del passwords  # pages are never encrypted
     tree = _parse(decode_text(data, sniff_html_charset(data)))
-    text = _main_text(tree) or _visible_text(tree)
+    shown = _without_hidden(tree)
+    text = _main_text(shown) or _visible_text(shown) or _visible_text(tree)
     if not text:
         raise ExtractionError("no text found in this HTML page")
     meta = trafilatura.extract_metadata(tree)
     return Extracted(
         text=text,
-        title=_clean(meta.title or "") or _page_title(tree),
+        title=_title(_clean(meta.title or ""), tree),
         author=_clean(meta.author or ""),
         published=_date(meta.date),
         site=_clean(meta.sitename or ""),
@@ -103,26 +101,33 @@ def _parse(markup: str) -> lxml.html.HtmlElement:
         default_doctype=False,
     )
     try:
-        return lxml.html.document_fromstring(
-            _CONTROL.sub("", markup).encode("utf-8"), parser=parser
-        )
+        return lxml.html.document_fromstring(_CONTROL.sub("", markup).encode("utf-8"), parser=parser)
     except ParserError as err:  # "Document is empty"
         raise ExtractionError("no text found in this HTML page") from err
 
 
+def _without_hidden(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    shown = copy.deepcopy(tree)
+    total = _text_length(shown)
+    for element in shown.xpath(_HIDDEN):
+        if element.getparent() is not None and _text_length(element) < _MOST * total:
+            element.drop_tree()
+    return shown
+
+
+def _text_length(element: _Element) -> int:
+    return sum(len(text.strip()) for text in element.xpath(_TEXT_NODES))
+
+
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
-    """All text a browser would show in the page body, for pages trafilatura finds no article in."""
+    """All text in the page body but scripts and such, for pages trafilatura finds no article in."""
     body = tree.find("body")
     if body is None:
         return ""
-    body = _copy(body)
+    body = copy.deepcopy(body)
     for element in body.iter(*_INVISIBLE_TAGS):
         element.drop_tree()
     return _flatten(body)
-
-
-def _copy(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    return lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"))
 
 
 def _flatten(root: _Element) -> str:
@@ -168,21 +173,20 @@ def _clean_block(text: str) -> str:
 
 
 def _clean(value: str) -> str:
-    return _SPACE.sub(
-        " ", _CONTROL.sub("", unicodedata.normalize("NFC", value))
-    ).strip()
+    return _SPACE.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", value))).strip()
 
 
-def _page_title(tree: lxml.html.HtmlElement) -> str:
-    """``<title>``, else ``og:title``."""
-    for found in (
-        tree.findtext(".//title"),
-        *tree.xpath('//meta[@property="og:title"]/@content'),
-    ):
-        title = _clean(found or "")
-        if title:
-            return title
-    return ""
+def _title(found: str, tree: lxml.html.HtmlElement) -> str:
+    """trafilatura's title unless it is a guess from a heading (often a site banner) that the
+    page's own ``<title>`` does not bear out; then ``<title>``, else ``og:title``."""
+    page = _clean(tree.findtext(".//title") or "")
+    og_title = _clean("".join(tree.xpath('//meta[@property="og:title"][1]/@content')))
+    if not found or (page and found.casefold() in page.casefold()):
+        return found or page or og_title
+    declared = tree.xpath('//meta/@content | //script[@type="application/ld+json"]/text()')
+    if any(found in _clean(str(text)) for text in declared):
+        return found
+    return page or og_title or found
 
 
 def _date(value: str | None) -> date | None:

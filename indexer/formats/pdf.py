@@ -6,13 +6,14 @@ import io
 import logging
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
 
 from pypdf import PageObject, PasswordType, PdfReader, apply_configuration
 from pypdf.errors import DependencyError, LimitReachedError
 
 from indexer.errors import ExtractionError, NeedsPassword
 from indexer.formats import pdf_cleanup as cleanup
+from indexer.formats.cleanup import normalize_text
+from indexer.formats.dates import parse_date
 from indexer.types import Extracted
 
 # pypdf reports every repaired defect through logging; they are not the user's concern.
@@ -31,15 +32,14 @@ _LIMITS = {
     "page_tree_maximum_entries": 100_000,
     "xform_maximum_invocations_per_extraction": 2_000,
 }
-# A page with an image and fewer non-space characters than this is a scan; the document needs
-# OCR when at least half its pages are scans or it has fewer such characters in all.
+# A page with an image and fewer non-space characters than this is a scan; a document needs OCR
+# when at least half of its readable pages are scans, or when it has no text at all.
 _SCAN_CHARS = 20
 _MAX_ERRORS_LISTED = 10
 _FILE_NAME = re.compile(r"\.(pdf|docx?|rtf|odt|wpd|txt|html?|xlsx?|pptx?|png|jpe?g|tiff?|gif)$", re.IGNORECASE)
 _GENERIC_TITLE = re.compile(r"\W*|untitled.*|title|document\s*\d*|binder\s*\d*|powerpoint presentation", re.I)
 _OFFICE_PREFIX = re.compile(r"^Microsoft (Word|PowerPoint|Excel) - ")
 _JUNK_AUTHOR = re.compile(r"\W*|unknown|(ARRAY|HASH)\(0x[0-9a-f]+\)", re.IGNORECASE)
-_PDF_DATE = re.compile(r"(?:D:)?\s*(\d{4})(\d{2})?(\d{2})?")
 
 
 def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
@@ -57,7 +57,7 @@ def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
             return _extract(data, passwords)
         except ExtractionError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # pypdf raises anything at all on damaged input
             raise ExtractionError(_reason(exc)) from exc
 
 
@@ -77,7 +77,7 @@ def _extract(data: bytes, passwords: Sequence[str]) -> Extracted:
             page = reader.pages[number - 1]
             lines = cleanup.read_lines(page)
             vocabulary = cleanup.layout_words(page)
-        except Exception as exc:
+        except Exception as exc:  # one bad page must not lose the others
             errors[number] = _reason(exc)
         else:
             if _is_scan(page, lines):
@@ -89,12 +89,12 @@ def _extract(data: bytes, passwords: Sequence[str]) -> Extracted:
     pages = cleanup.drop_repeated_edges(pages)
     cleanup.repair_split_words(pages, vocabularies)
     vocabulary = cleanup.words(pages)
-    text, spans = _join([cleanup.page_text(lines, vocabulary) for lines in pages])
+    text, spans = _join([normalize_text(cleanup.page_text(lines, vocabulary)) for lines in pages])
     readable = count - len(errors)
     extracted = Extracted(
         text=text,
         page_spans=spans,
-        needs_ocr=2 * len(scans) >= readable or len("".join(text.split())) < _SCAN_CHARS,
+        needs_ocr=2 * len(scans) >= readable or not text,
     )
     _add_info(reader, extracted)
     extracted.metadata["pages"] = str(count)
@@ -125,7 +125,7 @@ def _is_scan(page: PageObject, lines: list[cleanup.Line]) -> bool:
         return False
     try:
         return len(page.images) > 0
-    except Exception:
+    except Exception:  # an unreadable image list just means no known images
         return False
 
 
@@ -153,7 +153,7 @@ def _add_info(reader: PdfReader, extracted: Extracted) -> None:
     extracted.title = _title(_safe(lambda: meta.title))
     author = cleanup.clean(str(_safe(lambda: meta.author) or ""))
     extracted.author = "" if _JUNK_AUTHOR.fullmatch(author) else author
-    extracted.published = _date(_safe(lambda: meta.creation_date_raw))
+    extracted.published = parse_date(str(_safe(lambda: meta.creation_date_raw) or ""))
     for key, getter in (("producer", lambda: meta.producer), ("creator", lambda: meta.creator)):
         value = cleanup.clean(str(_safe(getter) or ""))
         if value:
@@ -163,7 +163,7 @@ def _add_info(reader: PdfReader, extracted: Extracted) -> None:
 def _safe(getter: Callable[[], object]) -> object:
     try:
         return getter()
-    except Exception:
+    except Exception:  # a damaged info dictionary only loses the metadata
         return None
 
 
@@ -174,18 +174,6 @@ def _title(raw: object) -> str:
     if (stem != title or "_" in stem) and " " not in stem:
         return ""
     return "" if _GENERIC_TITLE.fullmatch(stem) else stem
-
-
-def _date(raw: object) -> date | None:
-    """Parse the date part of a PDF date ("D:20220210113048-05'00'"); None if it is not one."""
-    match = _PDF_DATE.match(str(raw or "").strip())
-    if not match:
-        return None
-    try:
-        parsed = date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
-    except ValueError:
-        return None
-    return parsed if 1980 <= parsed.year <= date.today().year + 1 else None
 
 
 def _page_list(numbers: list[int]) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pypdf import PageObject
 
 _LETTERS = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"\b[^\W\d_]+\b")  # letters only, not the "th" of "20th"
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 _LINE_NUMBER = re.compile(r"\s*(\d{1,2})(?:\s+|$)")
 _LIST_ITEM = re.compile(r"([•●▪■◦○·*–—-]|\(?[0-9]{1,2}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|¶)\s")
@@ -78,9 +79,9 @@ def layout_words(page: PageObject) -> set[str]:
     """Words of ``page`` as pypdf's layout mode spaces them (empty if layout mode fails)."""
     try:
         text = page.extract_text(extraction_mode="layout", layout_mode_space_vertically=False)
-    except Exception:
+    except Exception:  # layout mode is only a hint: plain text stands without it
         return set()
-    return set(_LETTERS.findall(clean(text)))
+    return set(_WORD.findall(clean(text)))
 
 
 def drop_line_numbers(lines: list[Line]) -> list[Line]:
@@ -191,7 +192,7 @@ def words(pages: Iterable[list[Line]]) -> Counter[str]:
     for lines in pages:
         hyphenated = False
         for line in lines:
-            found = _LETTERS.findall(line.text)
+            found = _WORD.findall(line.text)
             if hyphenated and found and line.text[0].isalpha():
                 found = found[1:]
             hyphenated = bool(_HYPHENATED.search(line.text))
@@ -221,7 +222,7 @@ def page_text(lines: list[Line], vocabulary: Counter[str]) -> str:
         if sep != "\n\n" and _HYPHENATED.search(prev.text) and _LETTERS.match(line.text):
             out = _dehyphenate(out, line.text, vocabulary)
             continue
-        if sep == " " and (prev.text.endswith("-") or _CJK.match(prev.text[-1]) and _CJK.match(line.text[0])):
+        if sep == " " and (prev.text.endswith("-") or (_CJK.match(prev.text[-1]) and _CJK.match(line.text[0]))):
             sep = ""
         out += sep + line.text
     return out

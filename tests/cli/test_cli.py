@@ -81,8 +81,13 @@ def test_bad_usage_exits_2(capsys):
 
 def test_console_script_uses_the_environment_archive(tmp_path, sample_files):
     env = {**os.environ, "DOSSIER_ARCHIVE": str(tmp_path / "env-archive")}
-    done = subprocess.run([sys.executable, "-m", "app.cli", "import", str(sample_files / "denver.md"), "--json"],
-                          env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "import", str(sample_files / "denver.md"), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(done.stdout)["imported"][0]["title"] == "Denver calls the crackdown a calamity"
     assert (tmp_path / "env-archive" / "dossier.sqlite3").exists()
 

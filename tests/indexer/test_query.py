@@ -11,12 +11,28 @@ from indexer.search_index import SearchIndex
 from indexer.types import IndexDoc
 
 DOCS = [
-    IndexDoc(1, "Omaha police will not join raids", "The Omaha Police Department does not intend to participate "
-             "in any raids.", "text", published=date(2025, 1, 22), jurisdictions=["omaha"]),
-    IndexDoc(2, "Denver editorial", "Denver called the federal immigration crackdown a calamity.", "markdown",
-             published=date(2025, 1, 24)),
-    IndexDoc(3, "Cocoa review", "Showers continued throughout the week in the Bahia cocoa zone.", "pdf",
-             published=date(1987, 2, 26)),
+    IndexDoc(
+        1,
+        "Omaha police will not join raids",
+        "The Omaha Police Department does not intend to participate in any raids.",
+        "text",
+        published=date(2025, 1, 22),
+        jurisdictions=["omaha"],
+    ),
+    IndexDoc(
+        2,
+        "Denver editorial",
+        "Denver called the federal immigration crackdown a calamity.",
+        "markdown",
+        published=date(2025, 1, 24),
+    ),
+    IndexDoc(
+        3,
+        "Cocoa review",
+        "Showers continued throughout the week in the Bahia cocoa zone.",
+        "pdf",
+        published=date(1987, 2, 26),
+    ),
     IndexDoc(4, "Undated memo", "Police chiefs discussed enforcement priorities.", "docx"),
 ]
 
@@ -101,8 +117,39 @@ def test_facets_count_all_matches_not_just_the_page(index):
 
 
 QUERY_ALPHABET = st.sampled_from(
-    list("abcdeopr ") + ['"', "(", ")", "*", "?", "~", ":", "^", "[", "]", "{", "}", "<", ">", "-", "/", "\\", "'",
-                         " AND ", " OR ", " NOT ", "title:", "date:", "kind:", "year:", "~2", "~9", "TO", "0", "9"]
+    [
+        *"abcdeopr ",
+        '"',
+        "(",
+        ")",
+        "*",
+        "?",
+        "~",
+        ":",
+        "^",
+        "[",
+        "]",
+        "{",
+        "}",
+        "<",
+        ">",
+        "-",
+        "/",
+        "\\",
+        "'",
+        " AND ",
+        " OR ",
+        " NOT ",
+        "title:",
+        "date:",
+        "kind:",
+        "year:",
+        "~2",
+        "~9",
+        "TO",
+        "0",
+        "9",
+    ]
 )
 
 

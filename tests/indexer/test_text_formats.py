@@ -26,17 +26,20 @@ def test_empty_text_is_an_error():
 
 
 def test_markdown_front_matter_and_plain_rendering():
-    source = (b"---\ntitle: 'Presidential Permit: Cameron County'\ndate: '2026-07-30'\nauthor: [A. One, B. Two]\n"
-              b"tags: presidential-actions\n---\n\n![photo](https://example.org/x.jpg)\nCaption line\n\n"
-              b"Some **bold** text with a [link](https://example.org).\n\n- first item\n- second item\n\n"
-              b"<div><p>Raw <b>HTML</b> block</p></div>\n")
+    source = (
+        b"---\ntitle: 'Presidential Permit: Cameron County'\ndate: '2026-07-30'\nauthor: [A. One, B. Two]\n"
+        b"tags: presidential-actions\n---\n\n![photo](https://example.org/x.jpg)\nCaption line\n\n"
+        b"Some **bold** text with a [link](https://example.org).\n\n- first item\n- second item\n\n"
+        b"<div><p>Raw <b>HTML</b> block</p></div>\n"
+    )
     extracted = markdown.extract(source)
     assert extracted.title == "Presidential Permit: Cameron County"
     assert extracted.published.isoformat() == "2026-07-30"
     assert extracted.author == "A. One, B. Two"
     assert extracted.metadata["tags"] == "presidential-actions"
-    assert extracted.text == ("Caption line\n\nSome bold text with a link.\n\n- first item\n- second item\n\n"
-                              "Raw HTML block")
+    assert extracted.text == (
+        "Caption line\n\nSome bold text with a link.\n\n- first item\n- second item\n\nRaw HTML block"
+    )
 
 
 def test_markdown_without_title_leaves_it_to_the_file_name():
@@ -51,8 +54,10 @@ def test_markdown_with_broken_front_matter_keeps_the_text():
 def test_seed_article_text_is_clean(corpus):
     extracted = markdown.extract((corpus / "seed" / "npr-cities-immigration-crackdown-2025.md").read_bytes())
     assert "https://" not in extracted.text
-    assert ("\u201cThe Omaha Police Department does not intend to participate in any raids,\u201d said Chief "
-            "Todd Schmaderer") in extracted.text
+    assert (
+        "\u201cThe Omaha Police Department does not intend to participate in any raids,\u201d said Chief "
+        "Todd Schmaderer"
+    ) in extracted.text
     assert "Huntington Beach, California, passed a measure" in extracted.text
 
 
@@ -74,8 +79,10 @@ def test_docx_paragraphs_tables_and_properties():
     extracted = docx_format.extract(make_docx(author="City Clerk"))
     assert extracted.title == "Ordinance 2025-14"
     assert extracted.author == "City Clerk"
-    assert extracted.text == ("Ordinance 2025-14\n\nThe city shall not use its resources for immigration "
-                              "enforcement.\n\nSection | Effect\n3(b) | No information sharing")
+    assert extracted.text == (
+        "Ordinance 2025-14\n\nThe city shall not use its resources for immigration "
+        "enforcement.\n\nSection | Effect\n3(b) | No information sharing"
+    )
 
 
 def test_docx_that_is_not_a_zip_is_a_clear_error():

@@ -62,7 +62,7 @@ def test_overlapping_entries_are_rejected():
     central = data.rfind(b"PK\x01\x02")  # second central directory record
     offset_field = central + 42
     struct.pack_into("<L", data, offset_field, 0)  # point b.txt at a.txt's local header
-    with pytest.raises(UnsafeZip, match="overlap|local header"):
+    with pytest.raises(UnsafeZip, match=r"overlap|local header"):
         open_checked(bytes(data))
 
 
