@@ -145,8 +145,9 @@ def import_into(folder: Path, files: list[Path]) -> tuple[Archive, dict]:
     opened = time.perf_counter()
     first_searchable: list[float] = []
 
-    def progress(p) -> None:
-        if p.imported and not first_searchable:
+    def progress(_) -> None:
+        # The first batch commit makes documents searchable; stop asking once it has happened.
+        if not first_searchable and archive.index.doc_count():
             first_searchable.append(time.perf_counter() - opened)
 
     result = archive.import_paths(files, progress=progress)

@@ -33,16 +33,7 @@ _SUPERSETS = {
     "euc_kr": "cp949",
     "shift_jis": "cp932",
 }
-_UNICODE = {
-    "utf_8",
-    "utf_8_sig",
-    "utf_16",
-    "utf_16_le",
-    "utf_16_be",
-    "utf_32",
-    "utf_32_le",
-    "utf_32_be",
-}
+_UNICODE = {"utf_8", "utf_8_sig", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"}
 
 # BOM-less wide encodings: codec, code unit width, offset of the low byte (never NUL in text) and
 # offsets of the high bytes (NUL for every ASCII character, so for a good share of any text).
@@ -53,17 +44,15 @@ _WIDE = (
     ("utf-16-be", 2, 1, (0,)),
 )
 
-# A reading may be a little messier than the best guess and still win if it was declared (or is cp1252).
-_CHAOS_MARGIN = 0.02
+# How much messier than the best guess (charset-normalizer's "chaos", 0 = clean) a declared
+# charset, or cp1252 as the most common legacy one, may read and still be preferred.
+_DECLARED_MARGIN = 0.1
+_DEFAULT_MARGIN = 0.02
 # Below this many bytes guessing is noise: use the declared charset or cp1252.
 _TINY = 16
 
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
-)
-_XML_ENCODING = re.compile(
-    rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:
@@ -111,9 +100,7 @@ def _sniff_wide(data: bytes) -> str | None:
         units = len(sample) // width
         if units < 2:
             continue
-        share = [
-            sample[i : units * width : width].count(0) / units for i in range(width)
-        ]
+        share = [sample[i : units * width : width].count(0) / units for i in range(width)]
         if share[low] < 0.01 and min(share[i] for i in high) >= 0.1:
             try:
                 return data[: len(data) // width * width].decode(encoding)
@@ -131,22 +118,16 @@ def _mostly_utf8(data: bytes) -> str | None:
         return None
     return re.sub(
         "[\udc80-\udcff]+",
-        lambda m: (
-            m.group()
-            .encode("utf-8", errors="surrogateescape")
-            .decode("cp1252", errors="replace")
-        ),
+        lambda m: m.group().encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace"),
         text,
     )
 
 
 def _guess(data: bytes, declared: str | None) -> str | None:
-    """charset-normalizer's pick, unless the declared charset (then cp1252) reads the bytes as cleanly."""
-    preferred = [
-        p
-        for p in dict.fromkeys((_SUPERSETS.get(declared, declared), "cp1252"))
-        if p and p not in _UNICODE
-    ]
+    """charset-normalizer's pick, unless the declared charset (then cp1252) reads the bytes about as cleanly."""
+    declared = _SUPERSETS.get(declared, declared) if declared not in _UNICODE else None
+    preferred = {declared: _DECLARED_MARGIN, "cp1252": _DEFAULT_MARGIN}
+    preferred.pop(None, None)
     if len(data) < _TINY:
         return next((p for p in preferred if _decodes(data, p)), None)
     has_nul = b"\x00" in data
@@ -155,13 +136,10 @@ def _guess(data: bytes, declared: str | None) -> str | None:
     if not matches:
         return None
     best = matches[0]
-    for encoding in preferred:
+    for encoding, margin in preferred.items():
         if encoding in best.could_be_from_charset:
             return encoding
-        if (
-            _decodes(data, encoding)
-            and mess_ratio(data.decode(encoding), 1.0) <= best.chaos + _CHAOS_MARGIN
-        ):
+        if _decodes(data, encoding) and mess_ratio(data.decode(encoding), 1.0) <= best.chaos + margin:
             return encoding
     return best.encoding
 

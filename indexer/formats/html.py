@@ -10,10 +10,11 @@ from datetime import date
 
 import lxml.html
 import trafilatura
-from lxml.etree import ParserError, _Element
+from lxml.etree import ParserError, _Element, iterwalk
 
 from indexer.decode import decode_text, sniff_html_charset
 from indexer.errors import ExtractionError
+from indexer.formats.cleanup import normalize_text
 from indexer.types import Extracted
 
 # Break markers in the flattened text; the input is cleaned of control characters first.
@@ -99,6 +100,7 @@ def _parse(markup: str) -> lxml.html.HtmlElement:
         remove_pis=True,
         collect_ids=False,
         default_doctype=False,
+        huge_tree=True,  # unclosed tags in old pages nest deeper than libxml2's default limit
     )
     try:
         return lxml.html.document_fromstring(_CONTROL.sub("", markup).encode("utf-8"), parser=parser)
@@ -133,27 +135,25 @@ def _visible_text(tree: lxml.html.HtmlElement) -> str:
 def _flatten(root: _Element) -> str:
     """Text of an element tree: blocks become paragraphs, list items and rows lines, cells ``|``."""
     pieces: list[str] = []
-    _walk(root, pieces, preformatted=False)
+    open_marks: list[tuple[str, bool]] = []  # per open element: its break mark, whether inside <pre>
+    for event, element in iterwalk(root, events=("start", "end")):
+        inside_pre = bool(open_marks) and open_marks[-1][1]
+        if event == "start":
+            tag = element.tag if isinstance(element.tag, str) else ""
+            code_block = tag == "code" and "\n" in element.xpath("string()").strip()
+            mark = _PARA if tag in _PARA_TAGS or code_block else _LINE if tag in _LINE_TAGS else ""
+            mark = mark or (_CELL if tag in _CELL_TAGS else "")
+            open_marks.append((mark, inside_pre or tag == "pre" or code_block))
+            pieces.append(mark)
+            if tag:  # comments and processing instructions contribute only their tail
+                pieces.append(_text(element.text, open_marks[-1][1]))
+        else:
+            mark, _ = open_marks.pop()
+            pieces.append(mark if mark != _CELL else "")
+            if element is not root:
+                pieces.append(_text(element.tail, bool(open_marks) and open_marks[-1][1]))
     text = "".join(pieces).strip(_EDGES)
-    text = _BREAKS.sub(_break, text)
-    return _clean_block(text)
-
-
-def _walk(element: _Element, pieces: list[str], preformatted: bool) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    code_block = tag == "code" and "\n" in element.xpath("string()").strip()
-    inner = preformatted or tag == "pre" or code_block
-    if tag in _PARA_TAGS or code_block:
-        mark = _PARA
-    else:
-        mark = _LINE if tag in _LINE_TAGS else _CELL if tag in _CELL_TAGS else ""
-    pieces.append(mark)
-    if tag:  # comments and processing instructions contribute only their tail
-        pieces.append(_text(element.text, inner))
-        for child in element:
-            _walk(child, pieces, inner)
-    pieces.append(mark if mark != _CELL else "")
-    pieces.append(_text(element.tail, preformatted))
+    return normalize_text(_BREAKS.sub(_break, text))
 
 
 def _text(text: str | None, preformatted: bool) -> str:
@@ -165,11 +165,6 @@ def _text(text: str | None, preformatted: bool) -> str:
 def _break(match: re.Match[str]) -> str:
     run = match.group()
     return "\n\n" if _PARA in run else "\n" if _LINE in run else " | "
-
-
-def _clean_block(text: str) -> str:
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 
 def _clean(value: str) -> str:

@@ -29,7 +29,6 @@ _LIMITS = {
     "brotli_maximum_output_length": 50_000_000,
     "array_based_stream_maximum_output_length": 50_000_000,
     "image_maximum_buffer_size": 50_000_000,
-    "page_tree_maximum_entries": 100_000,
     "xform_maximum_invocations_per_extraction": 2_000,
 }
 # A page with an image and fewer non-space characters than this is a scan; a document needs OCR

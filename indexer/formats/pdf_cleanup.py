@@ -31,6 +31,7 @@ _OPENING = "([{“‘\"'"
 _CLOSING = ".,;:!?)]}”’\"'"
 _EDGE_LINES = 4  # non-blank lines at each end of a page that may be header or footer
 _MIN_LINE_NUMBERS = 10  # pleading paper numbers 1..28; fewer in a row is a coincidence
+_MIN_PROSE_LINE = 30  # characters; pages of shorter full lines are tables or lists, never joined
 
 
 @dataclass
@@ -138,7 +139,7 @@ def repair_split_words(pages: list[list[Line]], vocabularies: list[set[str]]) ->
     "a" and "part" are used on their own.
     """
     known = set().union(*vocabularies)
-    for lines, vocabulary in zip(pages, vocabularies, strict=False):
+    for lines, vocabulary in zip(pages, vocabularies, strict=True):
         for line in lines:
             words = _unspace(line.text.split(" "), known)
             out = [words[0]]
@@ -267,7 +268,8 @@ def _separator(prev: Line, line: Line, gaps: list[float | None], full: int, left
     if indented or _LIST_ITEM.match(line.text):
         return "\n\n" if ends_sentence else "\n"
     length = len(prev.text)
-    if length >= 0.8 * full or (length >= 0.6 * full and line.text[0].islower() and not ends_sentence):
+    runs_on = length >= 0.8 * full or (length >= 0.6 * full and line.text[0].islower() and not ends_sentence)
+    if runs_on and full >= _MIN_PROSE_LINE:
         return " "
     return "\n\n" if ends_sentence else "\n"
 

@@ -2,12 +2,14 @@
 
 import csv
 import io
+import itertools
 import logging
 import re
 import textwrap
 import time
 import unicodedata
-from datetime import datetime, timezone
+from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 from fpdf import FPDF
@@ -21,10 +23,11 @@ from indexer.formats import pdf
 from indexer.formats.pdf_cleanup import Line, page_text, repair_split_words
 from indexer.types import Extracted
 
-NATO = (
-    "alfa bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november oscar papa quebec "
-    "romeo sierra tango uniform victor whiskey xray yankee zulu"
-).split()
+NATO = [
+    *("alfa", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett", "kilo", "lima"),
+    *("mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango", "uniform", "victor", "whiskey"),
+    *("xray", "yankee", "zulu"),
+]
 FILLER = textwrap.wrap(
     " ".join(f"The {w} exhibit was received without objection. Counsel for {w} raised no issue." for w in NATO), 72
 )
@@ -80,7 +83,7 @@ def _assert_follows_text_rules(extracted: Extracted) -> None:
     spans = extracted.page_spans
     assert len(spans) == int(extracted.metadata["pages"])
     assert all(0 <= a <= b <= len(text) for a, b in spans)
-    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))
+    assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(spans))
 
 
 @pytest.mark.parametrize("interleaved", [False, True])
@@ -154,7 +157,7 @@ def test_one_scanned_page_among_text_pages_is_reported_but_not_flagged():
 
 
 def test_document_info_gives_title_author_date():
-    created = datetime(2021, 3, 4, 10, 30, tzinfo=timezone.utc)
+    created = datetime(2021, 3, 4, 10, 30, tzinfo=UTC)
     info = {"title": "Motion to Dismiss", "author": "J. Doe", "creation_date": created, "producer": "Dossier tests"}
     data = _document([["Body."]], **info).output()
     extracted = pdf.extract(bytes(data))
@@ -196,7 +199,8 @@ def test_unreadable_input_raises_extraction_error(data, message):
 
 
 def test_a_damaged_page_does_not_lose_the_others():
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(bytes(_document([["First."], ["Second."], ["Third."]]).output()))))
+    original = bytes(_document([["First."], ["Second."], ["Third."]]).output())
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
     nested = DecodedStreamObject()
     nested.set_data(b"[" * 5000 + b"] TJ")  # nests deeper than pypdf's parser can recurse
     writer.pages[1][NameObject("/Contents")] = writer._add_object(nested)
@@ -242,7 +246,7 @@ def test_lines_join_into_paragraphs_but_headings_and_items_keep_their_breaks():
         ("• second item", 72),
     ]
     lines = [_line(text, x, 700 - 14 * i) for i, (text, x) in enumerate(rows)]
-    assert page_text(lines, vocabulary=__import__("collections").Counter()) == (
+    assert page_text(lines, vocabulary=Counter()) == (
         "I. PURPOSE\n"
         "The purpose of this agreement is to set out the terms under which the parties will cooperate, and "
         "the limits of that cooperation in detail. It ends here.\n\n"
@@ -257,8 +261,8 @@ def test_a_wider_gap_between_lines_ends_a_paragraph():
     rows = ["The first paragraph fills its line completely with words and more", "words until it ends."]
     rows += ["The second paragraph, set after extra space, also fills its line and", "continues below."]
     ys = [700, 686, 660, 646]
-    lines = [_line(text, 72, y) for text, y in zip(rows, ys)]
-    text = page_text(lines, vocabulary=__import__("collections").Counter())
+    lines = [_line(text, 72, y) for text, y in zip(rows, ys, strict=True)]
+    text = page_text(lines, vocabulary=Counter())
     assert text == f"{rows[0]} {rows[1]}\n\n{rows[2]} {rows[3]}"
 
 
@@ -272,8 +276,6 @@ def test_a_wider_gap_between_lines_ends_a_paragraph():
     ],
 )
 def test_line_end_hyphens_are_joined_only_when_safe(first, second, known, joined):
-    from collections import Counter
-
     lines = [_line(first, 72, 700), _line(second, 72, 686)]
     assert joined in page_text(lines, Counter(known))
 
