@@ -99,13 +99,17 @@ class Archive:
         """Import files and folders (recursively); see :mod:`app.importer`."""
         self._require_writable()
         with self._guard:
-            importer = Importer(self.documents.hashes(), self._store_batch, self.blobs.put, self.extraction_limits)
-            return importer.run(paths, passwords, progress, cancel)
+            importer = Importer(self.documents.hashes(), self._store_batch,
+                                lambda data: self.blobs.put(data, sync=False), self.extraction_limits)
+            report = importer.run(paths, passwords, progress, cancel)
+            self.index.merge()
+            return report
 
     def _store_batch(self, batch) -> list[int]:
+        self.blobs.sync([doc.sha256 for _, doc in batch])
         with transaction(self.conn):
             ids = [self.documents.insert(doc) for _, doc in batch]
-        self._index_queued()
+        self._index_queued(merge=False)
         return ids
 
     # -- reading -----------------------------------------------------------------------------
@@ -200,7 +204,9 @@ class Archive:
             with transaction(self.conn):
                 self.documents.queue(self.documents.ids())
             self.index.clear()
-            return self._index_queued(progress, cancel)
+            count = self._index_queued(progress, cancel, merge=False)
+            self.index.merge()
+            return count
 
     def repair_index(self) -> CheckReport:
         """Bring the index in line with the store (run at every writable open)."""
@@ -241,7 +247,9 @@ class Archive:
                     report.orphan_blobs_removed.append(path.name)
             return report
 
-    def _index_queued(self, progress: StepFn | None = None, cancel: CancelFn | None = None) -> int:
+    def _index_queued(self, progress: StepFn | None = None, cancel: CancelFn | None = None,
+                      merge: bool = True) -> int:
+        """Index queued documents in batches; ``merge=False`` defers segment merging to the caller."""
         queued = self.documents.queued()
         done = 0
         for start in range(0, len(queued), INDEX_BATCH):

@@ -23,25 +23,35 @@ class BlobStore:
         """Where the blob with this hash lives."""
         return self.root / sha256[:2] / sha256
 
-    def put(self, data: bytes) -> str:
-        """Store ``data`` durably (idempotent); returns its sha256."""
+    def put(self, data: bytes, sync: bool = True) -> str:
+        """Store ``data`` (atomically replacing any earlier copy); returns its sha256.
+
+        With ``sync=False`` the caller must call :meth:`sync` before recording the blob anywhere.
+        """
         digest = sha256_of(data)
         target = self.path(digest)
-        if target.exists() and target.stat().st_size == len(data):
-            return digest
         target.parent.mkdir(exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+                if sync:
+                    handle.flush()
+                    os.fsync(handle.fileno())
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _fsync_dir(target.parent)
+        if sync:
+            _fsync(target.parent)
         return digest
+
+    def sync(self, digests: list[str]) -> None:
+        """Make blobs written with ``sync=False`` durable: fsync each file, then each folder once."""
+        for digest in digests:
+            _fsync(self.path(digest))
+        for folder in {self.path(digest).parent for digest in digests}:
+            _fsync(folder)
 
     def read(self, sha256: str) -> bytes:
         """The original bytes."""
@@ -65,10 +75,10 @@ class BlobStore:
                 yield from folder.iterdir()
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
+def _fsync(path: Path) -> None:
+    if os.name == "nt" and path.is_dir():
         return
-    fd = os.open(folder, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

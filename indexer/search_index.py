@@ -104,8 +104,12 @@ class SearchIndex:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def write(self, upserts: Iterable[IndexDoc] = (), deletions: Iterable[int] = ()) -> int:
-        """Add or replace ``upserts`` and remove ``deletions`` in one commit; returns docs written."""
+    def write(self, upserts: Iterable[IndexDoc] = (), deletions: Iterable[int] = (), merge: bool = True) -> int:
+        """Add or replace ``upserts`` and remove ``deletions`` in one commit; returns docs written.
+
+        ``merge=False`` skips Whoosh's small-segment merge (for the batches of a long import, which
+        would otherwise rewrite earlier segments again and again); call :meth:`merge` at the end.
+        """
         with self._lock:
             writer = self._index.writer(limitmb=128, timeout=30.0)
             count = 0
@@ -115,12 +119,19 @@ class SearchIndex:
                 for doc in upserts:
                     writer.update_document(**_fields(doc))
                     count += 1
-                writer.commit()
+                writer.commit(merge=merge)
             except BaseException:
                 writer.cancel()
                 raise
             self._close_searcher()
             return count
+
+    def merge(self) -> None:
+        """Merge small segments once (after a series of ``merge=False`` writes)."""
+        with self._lock:
+            if len(self._index._segments()) > 1:
+                self._index.writer(timeout=30.0).commit()
+                self._close_searcher()
 
     # -- reading ---------------------------------------------------------------------------
 
