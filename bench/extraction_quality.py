@@ -3,11 +3,12 @@
 Runs ``indexer.formats.html.extract`` over two corpora from ``shared/corpus/html`` (or $DOSSIER_CORPUS):
 
 * ``readability/pages/*/``: ``source.html`` against the text of ``expected.html``, scored with word
-  4-gram shingles (multisets): precision, recall and F1 per page, averaged over pages; the title
-  against ``expected-metadata.json``.
+  4-gram shingles (multisets): precision, recall and F1 per page, averaged over pages; title and
+  author against ``expected-metadata.json`` (its bylines often keep "By ...", so author scores low).
 * ``trafilatura/pages`` + ``evaldata.english_subset.json``: per page, the share of "with" snippets found
   in the extraction and of "without" snippets absent from it; also corpus-wide precision/recall/F1
-  over all snippets, as trafilatura's own evaluation counts them.
+  over all snippets, as trafilatura's own evaluation counts them; title, author and date where the
+  annotations give them.
 
 Normalisation before comparing: Unicode NFKC, case folding, typographic quotes and dashes to ASCII;
 for shingles every run of characters other than letters and digits is a word boundary and each
@@ -40,6 +41,7 @@ from indexer.formats.html import extract
 from indexer.types import Extracted
 
 SHINGLE = 4
+_COUNTS = ("tp", "fn", "fp", "tn")  # snippet outcomes, summed over the corpus
 _TYPOGRAPHY = str.maketrans("‘’‚‛“”„‟–—―−", "''''\"\"\"\"----")
 _NON_WORD = re.compile(r"[\W_]+")
 _SPACE = re.compile(r"\s+")
@@ -112,7 +114,7 @@ def _run(pages: Iterator[tuple[str, Path, dict]], score: Callable[[Extracted, di
         "seconds": round(elapsed, 2),
         "pages_per_second": round(len(docs) / elapsed, 1) if elapsed else 0.0,
         "mean": {k: round(sum(v) / len(v), 4) for k, v in known.items() if v},
-        "total": {k: sum(v) for k, v in known.items()},
+        "total": {k: sum(v) for k, v in known.items() if k in _COUNTS},
         "worst": sorted(docs, key=lambda d: d["score"])[:10],
     }
 
@@ -200,13 +202,13 @@ def _print_table(report: dict) -> None:
             f"== {name}: {corpus['pages']} pages, {corpus['errors']} errors, "
             f"{corpus['seconds']} s, {corpus['pages_per_second']} pages/s"
         )
-        print("   mean: " + "  ".join(f"{k}={v:.3f}" for k, v in mean.items() if k not in ("tp", "fn", "fp", "tn")))
+        print("   mean: " + "  ".join(f"{k}={v:.3f}" for k, v in mean.items() if k not in _COUNTS))
         if "snippets" in corpus:
             print("   all snippets: " + "  ".join(f"{k}={v:.3f}" for k, v in corpus["snippets"].items()))
         print("   worst:")
         for doc in corpus["worst"]:
             cells = "  ".join(
-                f"{k}={v:.2f}" for k, v in doc.items() if k not in ("doc", "tp", "fn", "fp", "tn") and v is not None
+                f"{k}={v:.2f}" for k, v in doc.items() if k != "doc" and k not in _COUNTS and v is not None
             )
             print(f"     {doc['doc'][:40]:40}  {cells}")
 

@@ -58,7 +58,6 @@ _METADATA_FIELDS = ("url", "description", "categories", "tags", "license")
 
 def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
     """Main text and metadata of a saved HTML page; ExtractionError if the page holds no text."""
-    del passwords  # pages are never encrypted
     tree = _parse(decode_text(data, sniff_html_charset(data)))
     shown = _without_hidden(tree)
     text = _main_text(shown) or _visible_text(shown) or _visible_text(tree)
@@ -109,6 +108,7 @@ def _parse(markup: str) -> lxml.html.HtmlElement:
 
 
 def _without_hidden(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of the page without the elements matched by ``_HIDDEN``."""
     shown = copy.deepcopy(tree)
     total = _text_length(shown)
     for element in shown.xpath(_HIDDEN):
@@ -127,7 +127,7 @@ def _visible_text(tree: lxml.html.HtmlElement) -> str:
     if body is None:
         return ""
     body = copy.deepcopy(body)
-    for element in body.iter(*_INVISIBLE_TAGS):
+    for element in list(body.iter(*_INVISIBLE_TAGS)):
         element.drop_tree()
     return _flatten(body)
 
