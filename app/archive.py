@@ -49,7 +49,14 @@ class Archive:
             if not shared or not (folder / DB_NAME).exists():
                 raise
             archive = cls(folder, writable=False)
-        archive._open_parts()
+        try:
+            archive._open_parts()
+        except BaseException:
+            if archive._lock:
+                archive._lock.release()
+            if hasattr(archive, "conn"):
+                archive.conn.close()
+            raise
         return archive
 
     def _open_parts(self) -> None:
@@ -99,8 +106,12 @@ class Archive:
         """Import files and folders (recursively); see :mod:`app.importer`."""
         self._require_writable()
         with self._guard:
-            importer = Importer(self.documents.hashes(), self._store_batch,
-                                lambda data: self.blobs.put(data, sync=False), self.extraction_limits)
+            importer = Importer(
+                self.documents.hashes(),
+                self._store_batch,
+                lambda data: self.blobs.put(data, sync=False),
+                self.extraction_limits,
+            )
             report = importer.run(paths, passwords, progress, cancel)
             self.index.merge()
             return report
@@ -247,8 +258,7 @@ class Archive:
                     report.orphan_blobs_removed.append(path.name)
             return report
 
-    def _index_queued(self, progress: StepFn | None = None, cancel: CancelFn | None = None,
-                      merge: bool = True) -> int:
+    def _index_queued(self, progress: StepFn | None = None, cancel: CancelFn | None = None, merge: bool = True) -> int:
         """Index queued documents in batches; ``merge=False`` defers segment merging to the caller."""
         queued = self.documents.queued()
         done = 0
@@ -259,7 +269,9 @@ class Archive:
             rows = list(self.documents.iter_for_index(chunk))
             present = {doc.id for doc, _ in rows}
             self.index.write(
-                upserts=(_index_doc(doc, text) for doc, text in rows), deletions=[i for i in chunk if i not in present]
+                upserts=(_index_doc(doc, text) for doc, text in rows),
+                deletions=[i for i in chunk if i not in present],
+                merge=merge,
             )
             with transaction(self.conn):
                 self.documents.dequeue(chunk)

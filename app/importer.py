@@ -94,7 +94,7 @@ class Importer:
                     self._fail(item, outcome)
                 else:
                     batch.append((item, _new_document(item, outcome, self.put_blob)))
-                    self._decided += 1 + len(item.copies)
+                    self._decided += 1
                     self._report_progress(item.path, len(batch))
                 if batch and (len(batch) >= self.batch_size or time.monotonic() - last_flush >= self.batch_seconds):
                     self._flush(batch)
@@ -109,7 +109,7 @@ class Importer:
         return self.report
 
     def _jobs(self, files: list[Path], pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
-        by_hash: dict[str, _Pending] = {}
+        by_hash = self._by_hash = {}
         for key, path in enumerate(files):
             item = self._read(path)
             if item is None:
@@ -142,6 +142,7 @@ class Importer:
         return _Pending(path, kind, sha256_of(data), data)
 
     def _fail(self, item: _Pending, outcome: Outcome) -> None:
+        self._by_hash.pop(item.sha256, None)  # a copy read later is extracted (and reported) on its own
         entry = {"path": str(item.path), "error": outcome.error}
         if outcome.needs_password:
             entry["needs_password"] = True
@@ -160,7 +161,7 @@ class Importer:
                 entry["needs_ocr"] = True
             self._settle("imported", entry, decided=True)
             for copy in item.copies:
-                self._settle("duplicates", {"path": str(copy), "id": doc_id}, decided=True)
+                self._settle("duplicates", {"path": str(copy), "id": doc_id})
         batch.clear()
 
     def _settle(self, group: str, entry: dict, decided: bool = False) -> None:
@@ -185,10 +186,13 @@ class Importer:
 
 def _walk(paths: Iterable[str | os.PathLike], report: ImportReport) -> Iterator[Path]:
     """Files named or found below folders (sorted, hidden folders not entered, hidden files skipped)."""
+    seen: set[Path] = set()
     for raw in paths:
         path = Path(raw).expanduser().absolute()
         if path.is_file():
-            yield path
+            if path not in seen:
+                seen.add(path)
+                yield path
         elif path.is_dir():
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -196,7 +200,8 @@ def _walk(paths: Iterable[str | os.PathLike], report: ImportReport) -> Iterator[
                     child = Path(root) / name
                     if name.startswith("."):
                         report.skipped.append({"path": str(child), "reason": "hidden file"})
-                    elif child.is_file():
+                    elif child.is_file() and child not in seen:
+                        seen.add(child)
                         yield child
         else:
             report.failed.append({"path": str(path), "error": "no such file or folder"})

@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -92,6 +93,8 @@ def _receive(conn: Connection, inbox: queue.SimpleQueue) -> None:
         except (EOFError, OSError):
             inbox.put(None)
             return
+        except BaseException:  # e.g. MemoryError unpickling a job: die so the parent replaces us
+            os._exit(1)
 
 
 def _run(extract: Callable, job: Job, memory_bytes: int) -> Outcome:

@@ -80,3 +80,33 @@ def test_documents_survive_reopen(archive_dir, sample_files):
     with Archive.open(archive_dir) as second:
         assert second.stats()["documents"] == 3
         assert second.search("calamity").total == 1
+
+
+def test_copy_of_a_failed_file_and_repeated_paths_are_each_reported_once(archive, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_bad.txt").write_bytes(b" \n\t ")
+    for number in range(30):
+        (folder / f"m{number:02}.txt").write_text(f"Memo {number} on budgets.")
+    (folder / "zz_copy.txt").write_bytes(b" \n\t ")
+    report = archive.import_paths([folder, folder / "m00.txt"])
+    assert report.total == 32
+    assert sorted(f["path"].rsplit("/", 1)[1] for f in report.failed) == ["a_bad.txt", "zz_copy.txt"]
+    assert len(report.imported) == 30 and report.duplicates == []
+
+
+def test_a_failed_open_releases_the_lock(archive_dir):
+    import sqlite3
+
+    import pytest
+
+    from app.errors import ArchiveTooNew
+    from app.store import migrations
+
+    archive_dir.mkdir()
+    conn = sqlite3.connect(archive_dir / "dossier.sqlite3")
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    conn.close()
+    for _ in range(2):
+        with pytest.raises(ArchiveTooNew):
+            Archive.open(archive_dir)
