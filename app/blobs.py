@@ -76,9 +76,11 @@ class BlobStore:
 
 
 def _fsync(path: Path) -> None:
-    if os.name == "nt" and path.is_dir():
+    """fsync a file, or a folder where the platform allows it (Windows needs a writable handle)."""
+    is_dir = path.is_dir()
+    if os.name == "nt" and is_dir:
         return
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY if is_dir else os.O_RDWR)
     try:
         os.fsync(fd)
     finally:

@@ -69,6 +69,7 @@ class Importer:
         self.batch_seconds = batch_seconds
         self.batch_size = batch_size
         self.report = ImportReport()
+        self._originals: dict[str, _Pending] = {}  # by sha256: files sent for extraction, not yet failed
 
     def run(
         self,
@@ -109,17 +110,16 @@ class Importer:
         return self.report
 
     def _jobs(self, files: list[Path], pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
-        by_hash = self._by_hash = {}
         for key, path in enumerate(files):
             item = self._read(path)
             if item is None:
                 continue
             if item.sha256 in self.known:
                 self._settle("duplicates", {"path": str(path), "id": self.known[item.sha256]})
-            elif item.sha256 in by_hash:
-                by_hash[item.sha256].copies.append(path)
+            elif item.sha256 in self._originals:
+                self._originals[item.sha256].copies.append(path)
             else:
-                by_hash[item.sha256] = pending[key] = item
+                self._originals[item.sha256] = pending[key] = item
                 yield Job(key, item.kind, item.data, passwords)
 
     def _read(self, path: Path) -> _Pending | None:
@@ -142,7 +142,7 @@ class Importer:
         return _Pending(path, kind, sha256_of(data), data)
 
     def _fail(self, item: _Pending, outcome: Outcome) -> None:
-        self._by_hash.pop(item.sha256, None)  # a copy read later is extracted (and reported) on its own
+        del self._originals[item.sha256]  # a copy read later is extracted (and reported) on its own
         entry = {"path": str(item.path), "error": outcome.error}
         if outcome.needs_password:
             entry["needs_password"] = True

@@ -130,8 +130,7 @@ class SearchIndex:
         """Merge small segments once (after a series of ``merge=False`` writes)."""
         with self._lock:
             if len(self._index._segments()) > 1:
-                self._index.writer(timeout=30.0).commit()
-                self._close_searcher()
+                self.write()
 
     # -- reading ---------------------------------------------------------------------------
 
