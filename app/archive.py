@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.blobs import BlobStore
 from app.errors import ArchiveLocked, BadQuery, DossierError, NotFound
 from app.importer import CancelFn, Importer, ProgressFn
 from app.lock import WriterLock
-from app.models import CheckReport, Document, ImportReport, SearchHit, SearchResult
+from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
 from app.store import migrations
 from app.store.db import connect, transaction
 from app.store.documents import DocumentStore
 from indexer.errors import IndexUnavailable, QueryError
-from indexer.sandbox import Limits
+from indexer.sandbox import ExtractorPool, Job, Limits
 from indexer.search_index import SearchIndex
 from indexer.types import IndexDoc
 
 DB_NAME = "dossier.sqlite3"
 INDEX_BATCH = 500
+DISPLAY_LIMITS = Limits(seconds=30.0, memory_bytes=1024**3, workers=1)
 
 StepFn = Callable[[int, int], None]
 
@@ -32,7 +35,10 @@ class Archive:
     def __init__(self, folder: Path, *, writable: bool) -> None:
         self.folder = folder
         self.writable = writable
-        self._guard = threading.RLock()
+        self._guard = threading.RLock()  # serializes writes; the write connection is used only under it
+        self._import_lock = threading.Lock()  # one import at a time; other writes interleave between batches
+        self._local = threading.local()  # one read connection per thread
+        self._read_conns: list = []
         self._lock = WriterLock(folder) if writable else None
         self.extraction_limits = Limits()
 
@@ -83,6 +89,8 @@ class Archive:
     def close(self) -> None:
         """Release the index, the database and the writer lock."""
         self.index.close()
+        for conn in self._read_conns:
+            conn.close()
         self.conn.close()
         if self._lock:
             self._lock.release()
@@ -105,45 +113,84 @@ class Archive:
     ) -> ImportReport:
         """Import files and folders (recursively); see :mod:`app.importer`."""
         self._require_writable()
-        with self._guard:
+        with self._import_lock:
+            with self._guard:
+                known = self.documents.hashes()
             importer = Importer(
-                self.documents.hashes(),
+                known,
                 self._store_batch,
                 lambda data: self.blobs.put(data, sync=False),
                 self.extraction_limits,
             )
             report = importer.run(paths, passwords, progress, cancel)
-            self.index.merge()
+            with self._guard:
+                self.index.merge()
             return report
 
     def _store_batch(self, batch) -> list[int]:
         self.blobs.sync([doc.sha256 for _, doc in batch])
-        with transaction(self.conn):
-            ids = [self.documents.insert(doc) for _, doc in batch]
-        self._index_queued(merge=False)
+        with self._guard:
+            with transaction(self.conn):
+                ids = [self.documents.insert(doc) for _, doc in batch]
+            self._index_queued(merge=False)
         return ids
 
     # -- reading -----------------------------------------------------------------------------
 
+    def _reader(self) -> DocumentStore:
+        """The store on this thread's own read connection, so reads never share a writer's transaction."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            conn = connect(self.folder / DB_NAME, readonly=True)
+            with self._guard:
+                self._read_conns.append(conn)
+            store = self._local.store = DocumentStore(conn)
+        return store
+
     def document(self, doc_id: int) -> Document:
         """Metadata of one document, or NotFound."""
-        doc = self.documents.get(doc_id)
+        doc = self._reader().get(doc_id)
         if doc is None:
             raise NotFound(f"There is no document {doc_id} in this archive (see `dossier search` for ids).")
         return doc
 
+    def documents_by_id(self, ids: Iterable[int]) -> dict[int, Document]:
+        """Metadata of several documents (missing ids are left out)."""
+        return self._reader().get_many(ids)
+
     def text(self, doc_id: int) -> str:
         """The stored text of a document, exactly as passages are anchored to it."""
         self.document(doc_id)
-        return self.documents.text(doc_id) or ""
+        return self._reader().text(doc_id) or ""
 
     def page_spans(self, doc_id: int) -> list[tuple[int, int]]:
         """Character range of each page in :meth:`text`."""
-        return self.documents.page_spans(doc_id)
+        return self._reader().page_spans(doc_id)
 
     def original_path(self, doc_id: int) -> Path:
         """Where the original bytes of a document are kept."""
         return self.blobs.path(self.document(doc_id).sha256)
+
+    def original_copy(self, doc_id: int, folder: Path) -> Path:
+        """A copy of the original under its own file name (for opening in another application)."""
+        doc = self.document(doc_id)
+        target = Path(folder) / doc.sha256[:16] / (Path(doc.file_name).name or f"document-{doc.id}")
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.blobs.path(doc.sha256), target)
+        return target
+
+    def original_html(self, doc_id: int) -> str:
+        """An HTML original made safe to display: no scripts, no resources to load (parsed in a sandbox)."""
+        doc = self.document(doc_id)
+        if doc.kind != "html":
+            raise DossierError(f"Document {doc_id} is a {doc.kind} file, not a web page.")
+        data = self.blobs.path(doc.sha256).read_bytes()
+        with ExtractorPool(DISPLAY_LIMITS, extractor="indexer.formats.html_sanitize:display") as pool:
+            (outcome,) = pool.run([Job(doc_id, "html", data)])
+        if outcome.error:
+            raise DossierError(f"The page cannot be shown safely: {outcome.error}. Its text is in the Text tab.")
+        return outcome.extracted.text
 
     def search(
         self,
@@ -157,40 +204,48 @@ class Archive:
         snippets: bool = True,
     ) -> SearchResult:
         """Ranked (or newest-first) page of hits with snippets and facet counts."""
+        found = self.search_ids(query, sort=sort, filters=filters, excludes=excludes)
+        start = (max(page, 1) - 1) * page_size
+        hits = self.hits(query, found.ids[start : start + page_size], found.scores, snippets=snippets)
+        return SearchResult(query, found.total, hits, found.facets, page)
+
+    def search_ids(
+        self,
+        query: str,
+        *,
+        sort: str = "relevance",
+        filters: Mapping[str, Iterable[str]] | None = None,
+        excludes: Mapping[str, Iterable[str]] | None = None,
+    ) -> HitList:
+        """Every matching id in order plus facet counts: what a results list pages through lazily."""
         if sort not in ("relevance", "date"):
             raise BadQuery(f"unknown sort {sort!r}: use relevance or date")
-        try:
-            found = self.index.search(
-                query,
-                page=page,
-                page_size=page_size,
-                sort=sort,
-                filters=filters,
-                excludes=excludes,
-                text_for=self.documents.text if snippets else None,
-            )
-        except QueryError as exc:
-            raise BadQuery(f"{exc}. Try `dossier search --help` for the query syntax.") from exc
-        docs = self.documents.get_many(h.id for h in found.hits)
-        hits = [
-            SearchHit(
-                h.id,
-                docs[h.id].title,
-                docs[h.id].kind,
-                h.score,
-                h.snippet,
-                docs[h.id].published,
-                docs[h.id].site,
-                docs[h.id].file_name,
-            )
-            for h in found.hits
-            if h.id in docs
-        ]
-        return SearchResult(query, found.total, hits, found.facets, page)
+        with _user_query(query):
+            found = self.index.hit_ids(query, sort=sort, filters=filters, excludes=excludes)
+        return HitList(query, found.ids, found.scores, found.facets)
+
+    def hits(
+        self, query: str, ids: Sequence[int], scores: Mapping[int, float] | None = None, *, snippets: bool = True
+    ) -> list[SearchHit]:
+        """Rows for some ids of a result: metadata and, with ``snippets``, the best passage for ``query``."""
+        reader = self._reader()
+        docs = reader.get_many(ids)
+        present = [i for i in ids if i in docs]
+        marked = {}
+        if snippets:
+            with _user_query(query):
+                marked = self.index.snippets(query, present, lambda i: reader.text(i) or "")
+        return [_hit(docs[i], (scores or {}).get(i, 0.0), marked.get(i, "")) for i in present]
+
+    def match_spans(self, query: str, doc_id: int) -> list[tuple[int, int]]:
+        """Where the query's words occur in the stored text of a document."""
+        with _user_query(query):
+            return self.index.match_spans(query, self.text(doc_id))
 
     def stats(self) -> dict:
         """Counts and sizes for `dossier stats` and the status bar."""
-        row = self.conn.execute(
+        reader = self._reader()
+        row = reader.conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(size), 0), COALESCE(SUM(pages), 0), "
             "COALESCE(SUM(needs_ocr), 0) FROM documents"
         ).fetchone()
@@ -200,11 +255,25 @@ class Archive:
             "bytes": row[1],
             "pages": row[2],
             "needs_ocr": row[3],
-            "kinds": self.documents.counts_by_kind(),
+            "kinds": reader.counts_by_kind(),
             "indexed": self.index.doc_count(),
-            "queued_for_index": len(self.documents.queued()),
-            "schema_version": migrations.version(self.conn),
+            "queued_for_index": len(reader.queued()),
+            "schema_version": migrations.version(reader.conn),
         }
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def update_metadata(self, doc_id: int, **values: object) -> Document:
+        """Change a document's title, date (``published``, a date or None) or source (``site``)."""
+        self._require_writable()
+        self.document(doc_id)
+        if "title" in values and not str(values["title"]).strip():
+            raise DossierError("A title cannot be empty.")
+        with self._guard:
+            with transaction(self.conn):
+                self.documents.update(doc_id, **values)
+            self._index_queued()
+        return self.document(doc_id)
 
     # -- index maintenance ---------------------------------------------------------------------
 
@@ -285,6 +354,19 @@ class Archive:
             raise ArchiveLocked(
                 f"The archive {self.folder} is open in another Dossier; close it there to make changes here."
             )
+
+
+@contextmanager
+def _user_query(query: str) -> Iterator[None]:
+    """Turn the index's query errors into a message that says what to fix."""
+    try:
+        yield
+    except QueryError as exc:
+        raise BadQuery(f"{exc}. Query syntax: `dossier search --help`, or ? beside the search box.") from exc
+
+
+def _hit(doc: Document, score: float, snippet: str) -> SearchHit:
+    return SearchHit(doc.id, doc.title, doc.kind, score, snippet, doc.published, doc.site, doc.file_name)
 
 
 def _index_doc(doc: Document, text: str) -> IndexDoc:

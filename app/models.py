@@ -105,6 +105,21 @@ class SearchResult:
 
 
 @dataclass
+class HitList:
+    """Every match of a query, in order, for a results list that loads rows lazily."""
+
+    query: str
+    ids: list[int]
+    scores: dict[int, float]
+    facets: dict[str, dict[str, int]]
+
+    @property
+    def total(self) -> int:
+        """Number of matching documents."""
+        return len(self.ids)
+
+
+@dataclass
 class CheckReport:
     """Differences found (and repaired) between store, blobs and index."""
 

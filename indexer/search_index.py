@@ -17,10 +17,10 @@ from whoosh import fields, highlight, index, query, sorting
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
 from indexer.errors import IndexUnavailable, QueryError
-from indexer.query import check_expansions, parse_query
-from indexer.types import Hit, IndexDoc, SearchPage
+from indexer.query import check_expansions, highlight_terms, parse_query
+from indexer.types import Hit, HitIds, IndexDoc, SearchPage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
 DEFAULT_FIELDS = ["title", "body"]
 _VERSION_FILE = "SCHEMA_VERSION"
@@ -31,7 +31,7 @@ def build_schema() -> fields.Schema:
     stem = StemmingAnalyzer()
     facet = {"lowercase": True, "commas": True, "scorable": False}
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True, unique=True, sortable=True),
         title=fields.TEXT(analyzer=stem),
         body=fields.TEXT(analyzer=stem),
         author=fields.TEXT(analyzer=StandardAnalyzer()),
@@ -63,7 +63,8 @@ class SearchIndex:
     def __init__(self, folder: Path, writable: bool = True) -> None:
         self.folder = folder
         self.writable = writable
-        self._lock = threading.RLock()
+        self._write_lock = threading.RLock()  # one writer at a time
+        self._read_lock = threading.RLock()  # guards the shared searcher
         self._searcher = None
         self.rebuilt = False
         self._index = self._open()
@@ -91,14 +92,14 @@ class SearchIndex:
 
     def clear(self) -> None:
         """Drop every document (the caller re-adds them from the store)."""
-        with self._lock:
+        with self._write_lock, self._read_lock:
             self._close_searcher()
             self._index.close()
             self._index = self._create()
 
     def close(self) -> None:
         """Release searchers and file handles."""
-        with self._lock:
+        with self._write_lock, self._read_lock:
             self._close_searcher()
             self._index.close()
 
@@ -110,7 +111,7 @@ class SearchIndex:
         ``merge=False`` skips Whoosh's small-segment merge (for the batches of a long import, which
         would otherwise rewrite earlier segments again and again); call :meth:`merge` at the end.
         """
-        with self._lock:
+        with self._write_lock:
             writer = self._index.writer(limitmb=128, timeout=30.0)
             count = 0
             try:
@@ -123,12 +124,13 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            self._close_searcher()
+            with self._read_lock:
+                self._close_searcher()
             return count
 
     def merge(self) -> None:
         """Merge small segments once (after a series of ``merge=False`` writes)."""
-        with self._lock:
+        with self._write_lock:
             if len(self._index._segments()) > 1:
                 self.write()
 
@@ -136,12 +138,12 @@ class SearchIndex:
 
     def ids(self) -> set[int]:
         """Ids of every live document in the index."""
-        with self._lock:
+        with self._read_lock:
             return {int(f["id"]) for f in self._get_searcher().all_stored_fields()}
 
     def doc_count(self) -> int:
         """Number of live documents."""
-        with self._lock:
+        with self._read_lock:
             return self._get_searcher().doc_count()
 
     def search(
@@ -155,13 +157,30 @@ class SearchIndex:
         excludes: Mapping[str, Iterable[str]] | None = None,
         text_for: Callable[[int], str] | None = None,
     ) -> SearchPage:
-        """Run a query; ``text_for(id)`` supplies stored text for the snippets of this page's hits."""
+        """One page of hits; ``text_for(id)`` supplies stored text for the snippets of this page's hits."""
+        found = self.hit_ids(text, sort=sort, filters=filters, excludes=excludes)
+        start = (max(page, 1) - 1) * page_size
+        page_ids = found.ids[start : start + page_size]
+        snippets = self.snippets(text, page_ids, text_for) if text_for else {}
+        hits = [Hit(doc_id, found.scores.get(doc_id, 0.0), snippets.get(doc_id, "")) for doc_id in page_ids]
+        return SearchPage(total=len(found.ids), hits=hits, facets=found.facets)
+
+    def hit_ids(
+        self,
+        text: str,
+        *,
+        sort: str = "relevance",
+        filters: Mapping[str, Iterable[str]] | None = None,
+        excludes: Mapping[str, Iterable[str]] | None = None,
+    ) -> HitIds:
+        """Every matching document id in rank (or newest-first) order, with facet counts."""
         parsed = parse_query(text, self._index.schema, DEFAULT_FIELDS)
-        with self._lock:
+        with self._read_lock:
             searcher = self._get_searcher()
             check_expansions(parsed, searcher.reader())
             facets = {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACET_FIELDS}
             options = {
+                "limit": None,
                 "groupedby": facets,
                 "maptype": sorting.Count,
                 "filter": _terms(filters, query.And),
@@ -170,18 +189,46 @@ class SearchIndex:
             if sort == "date":
                 options["sortedby"] = _NEWEST_FIRST
             try:
-                results = searcher.search_page(parsed, max(page, 1), pagelen=page_size, **options)
+                results = searcher.search(parsed, **options)
             except (IndexError, ValueError, TypeError) as exc:
                 raise QueryError(f"could not run the query: {exc}") from exc
-            results.results.formatter = _MarkFormatter()
-            results.results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=90)
-            hits = []
-            for hit in results:
-                doc_id = int(hit["id"])
-                snippet = _snippet(hit, text_for(doc_id)) if text_for else ""
-                hits.append(Hit(doc_id, float(hit.score or 0.0), snippet))
-            groups = {name: _counts(results.results.groups(name)) for name in FACET_FIELDS}
-            return SearchPage(total=results.total, hits=hits, facets=groups)
+            ids, scores = [], {}
+            id_column = searcher.reader().column_reader("id") if results.top_n else {}
+            for key, docnum in results.top_n:
+                doc_id = int(id_column[docnum])
+                ids.append(doc_id)
+                if sort != "date":
+                    scores[doc_id] = float(key)
+            groups = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
+            return HitIds(ids=ids, scores=scores, facets=groups)
+
+    def snippets(self, text: str, ids: Iterable[int], text_for: Callable[[int], str]) -> dict[int, str]:
+        """The best ``<mark>``-ed passage of each document's text for the query ``text``."""
+        words = self.query_words(text)
+        fragmenter = highlight.ContextFragmenter(maxchars=240, surround=90)
+        analyzer = self._index.schema["body"].analyzer
+        out = {}
+        for doc_id in ids:
+            body = text_for(doc_id)
+            fragment = highlight.highlight(body, words, analyzer, fragmenter, _MarkFormatter(), top=1) if words else ""
+            out[doc_id] = fragment or _lead(body)
+        return out
+
+    def match_spans(self, text: str, body: str) -> list[tuple[int, int]]:
+        """Character ranges in ``body`` of the words the query ``text`` looks for."""
+        words = self.query_words(text)
+        if not words:
+            return []
+        tokens = self._index.schema["body"].analyzer(body, chars=True, mode="query", removestops=False)
+        return [(t.startchar, t.endchar) for t in tokens if t.text in words]
+
+    def query_words(self, text: str) -> frozenset[str]:
+        """Stemmed body words a query highlights (expansions bounded as in search)."""
+        parsed = parse_query(text, self._index.schema, DEFAULT_FIELDS)
+        with self._read_lock:
+            reader = self._get_searcher().reader()
+            check_expansions(parsed, reader)
+            return highlight_terms(parsed, reader)
 
     def _get_searcher(self):
         if self._searcher is None or not self._searcher.up_to_date():
@@ -230,10 +277,7 @@ def _terms(selected: Mapping[str, Iterable[str]] | None, combine) -> query.Query
     return combine(clauses) if clauses else None
 
 
-def _snippet(hit, text: str) -> str:
-    fragment = hit.highlights("body", text=text, top=1)
-    if fragment:
-        return fragment
+def _lead(text: str) -> str:
     lead = " ".join(text[:300].split())
     return html.escape(lead if len(lead) < 200 else lead[:200].rsplit(" ", 1)[0] + " …")
 

@@ -56,3 +56,12 @@ class SearchPage:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
+
+
+@dataclass
+class HitIds:
+    """Every match of a query in order, relevance scores (empty for date order) and facet counts."""
+
+    ids: list[int]
+    scores: dict[int, float]
+    facets: dict[str, dict[str, int]]

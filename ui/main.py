@@ -1,4 +1,4 @@
-"""``dossier-gui``: open the archive and show the main window."""
+"""``dossier-gui``: open an archive in the main window (or render a screenshot of it)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import argparse
 import multiprocessing
 import os
 import sys
+from pathlib import Path
 
-from app.archive import Archive
-from app.errors import DossierError
 from app.paths import resolve_archive
 
 
@@ -19,12 +18,25 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options of the desktop app."""
+    parser = argparse.ArgumentParser(prog="dossier-gui", description="Dossier desktop app")
+    parser.add_argument(
+        "--archive", metavar="DIR", help="archive folder (default: the last one opened, else the user data folder)"
+    )
+    parser.add_argument("--query", default="", help="start with this search")
+    parser.add_argument("--open", type=int, metavar="ID", help="open this document")
+    parser.add_argument("--tab", choices=("text", "original", "details"), default="text", help="viewer tab with --open")
+    parser.add_argument("--screenshot", metavar="OUT.png", type=Path, help="render offscreen at 1400x900, save, exit")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dossier-gui`` script."""
     multiprocessing.freeze_support()
-    parser = argparse.ArgumentParser(prog="dossier-gui", description="Dossier desktop app")
-    parser.add_argument("--archive", metavar="DIR", help="archive folder (default: the user data folder)")
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
+    if args.screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if not has_display():
         print(
             "dossier-gui: no display found (DISPLAY/WAYLAND_DISPLAY are unset).\n"
@@ -33,23 +45,35 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
-    from ui.main_window import MainWindow
+    from ui.app_controller import AppController
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Dossier")
-    try:
-        archive = Archive.open(resolve_archive(args.archive))
-    except DossierError as exc:
-        QMessageBox.critical(None, "Dossier", str(exc))
+    app.setOrganizationName("Dossier")
+    controller = AppController(screenshot=args.screenshot is not None)
+    folder = Path(args.archive).expanduser().resolve() if args.archive else controller.last_archive()
+    window = controller.open_window(folder or resolve_archive(None))
+    if window is None:
         return 1
-    window = MainWindow(archive)
+    if args.screenshot:
+        from ui.screenshot import ScreenshotDirector
+
+        director = ScreenshotDirector(window, args.screenshot, args.open, args.tab)
+        director.start(args.query)
+        app.exec()
+        controller.close_all()
+        return director.exit_code
+    if args.query:
+        window.search_field.setText(args.query)
+    if args.open:
+        window.open_document(args.open)
     window.show()
     try:
         return app.exec()
     finally:
-        archive.close()
+        controller.close_all()
 
 
 if __name__ == "__main__":

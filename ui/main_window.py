@@ -1,48 +1,450 @@
-"""A first main window: a search field over the archive and a list of hits.
-
-The full search-first window (results model, facets, viewer, import) is the desktop app issue.
-"""
+"""The search-first main window: search field, facets, results, viewer, import, status."""
 
 from __future__ import annotations
 
-import html
-import re
+from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.archive import Archive
-from app.errors import DossierError
+from app.models import HitList, ImportReport
+from ui.empty_state import EmptyState
+from ui.facets import FacetPanel, FacetState, FilterChips
+from ui.import_flow import ImportController, ImportProgressBar
+from ui.import_report import ImportReportDialog
+from ui.ops import Op, OpRunner
+from ui.query_help import QueryHelpPopup
+from ui.results_model import DocIdRole, ResultsModel
+from ui.search_controller import SearchController, SearchSpec
+from ui.snippet_delegate import SnippetDelegate, row_height_for
+from ui.viewer import DocumentViewer
+
+SORTS = (("relevance", "Best match"), ("date", "Newest first"))
+REFRESH_DURING_IMPORT_MS = 1500
 
 
 class MainWindow(QMainWindow):
-    """Search field, hit list and a status bar with the archive's size."""
+    """One window on one archive. ``archive_requested`` asks the app to open another archive folder."""
 
-    def __init__(self, archive: Archive) -> None:
+    archive_requested = Signal(str, bool)  # (folder, create)
+    results_shown = Signal()  # a result (or an error) is on screen
+
+    def __init__(self, archive: Archive, settings: QSettings | None = None) -> None:
         super().__init__()
         self.archive = archive
+        self.settings = settings or QSettings()
+        self.search_runner = OpRunner(2, self)
+        self.task_runner = OpRunner(2, self)
+        self.controller = SearchController(archive, self.search_runner, self)
+        self.imports = ImportController(archive, self.task_runner, self)
+        self.facet_state = FacetState(self)
+        self.doc_count: int | None = None
+        self.hits: HitList | None = None
+        self._reports: list[ImportReportDialog] = []
         self.setWindowTitle(f"Dossier — {archive.folder}")
-        self.search_field = QLineEdit(placeholderText="Search the archive (e.g. omaha police, kind:pdf)")
-        self.results = QListWidget()
-        self.message = QLabel()
-        layout = QVBoxLayout()
-        for widget in (self.search_field, self.message, self.results):
-            layout.addWidget(widget)
-        central = QWidget()
-        central.setLayout(layout)
-        self.setCentralWidget(central)
-        self.search_field.returnPressed.connect(self.run_search)
-        self.statusBar().showMessage(f"{archive.stats()['documents']} documents")
-        self.resize(900, 600)
+        self.setAcceptDrops(True)
+        self._build_widgets()
+        self._build_menus()
+        self._connect()
+        self._restore_settings()
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DURING_IMPORT_MS)
+        self._refresh_timer.timeout.connect(self._after_batch)
+        self.update_stats()
+        self.search(immediate=True)
 
-    def run_search(self) -> None:
-        """Search for the field's text and list the hits."""
-        self.results.clear()
-        try:
-            result = self.archive.search(self.search_field.text(), page_size=50)
-        except DossierError as exc:
-            self.message.setText(str(exc))
+    # -- construction --------------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.search_field = QLineEdit(placeholderText='Search the archive — e.g. omaha police, "will not participate"')
+        self.search_field.setClearButtonEnabled(True)
+        self.help_button = QToolButton(text="?", toolTip="Search syntax (F1)")
+        self.sort_box = QComboBox(toolTip="Order of results (Ctrl+1, Ctrl+2)")
+        for key, label in SORTS:
+            self.sort_box.addItem(label, key)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: palette(link)")
+        self.message.hide()
+        self.chips = FilterChips(self.facet_state)
+        top = QHBoxLayout()
+        top.addWidget(self.search_field, 1)
+        top.addWidget(self.help_button)
+        top.addWidget(self.sort_box)
+
+        self.facets = FacetPanel(self.facet_state)
+        self.results_model = ResultsModel(self.archive, self.search_runner, self)
+        self.results = QTableView()
+        self.results.setModel(self.results_model)
+        self.results.setItemDelegateForColumn(0, SnippetDelegate(self.results))
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.setWordWrap(False)
+        self.results.setShowGrid(False)
+        self.results.setAlternatingRowColors(True)
+        self.results.verticalHeader().hide()
+        row_height = row_height_for(self.results.fontMetrics())
+        self.results.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.results.verticalHeader().setDefaultSectionSize(row_height)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        metrics = self.results.fontMetrics()
+        for column, sample in ((1, "Markdown"), (2, "2025-01-31"), (3, "a-source-name.org")):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        self.empty = EmptyState()
+        self.no_hits = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.results_stack = QStackedWidget()
+        for widget in (self.results, self.empty, self.no_hits):
+            self.results_stack.addWidget(widget)
+
+        self.viewer = DocumentViewer(self.archive, self.task_runner)
+
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.chips)
+        column.addWidget(self.results_stack, 1)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.facets)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.viewer)
+        self.splitter.setSizes([200, 560, 640])
+        self.splitter.setStretchFactor(2, 1)
+
+        root = QWidget()
+        layout = QVBoxLayout(root)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(root)
+
+        self.status_label = QLabel()
+        self.progress = ImportProgressBar(self.imports)
+        self.statusBar().addPermanentWidget(self.progress, 1)
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.help_popup = QueryHelpPopup(self)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.import_files_action = self._action(file_menu, "&Import files…", "Ctrl+I", self.choose_files)
+        self.import_folder_action = self._action(file_menu, "Import &folder…", "Ctrl+Shift+I", self.choose_folder)
+        file_menu.addSeparator()
+        self._action(file_menu, "&New archive folder…", "Ctrl+Shift+N", lambda: self.choose_archive(create=True))
+        self._action(file_menu, "&Open archive folder…", QKeySequence.StandardKey.Open, self.choose_archive)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.find_action = self._action(edit_menu, "&Find", "Ctrl+F", self.focus_search)
+        self.find_action.setShortcuts([QKeySequence("Ctrl+F"), QKeySequence("Ctrl+K")])
+        self._action(edit_menu, "Copy &citation", "Ctrl+Shift+C", self.viewer.copy_citation)
+        self._action(edit_menu, "Clear search and &filters", "Ctrl+Backspace", self.clear_search)
+
+        view_menu = self.menuBar().addMenu("&View")
+        self._action(view_menu, "Sort by best &match", "Ctrl+1", lambda: self.sort_box.setCurrentIndex(0))
+        self._action(view_menu, "Sort &newest first", "Ctrl+2", lambda: self.sort_box.setCurrentIndex(1))
+        view_menu.addSeparator()
+        self._action(view_menu, "&Next hit", "F3", self.viewer.next_hit)
+        self._action(view_menu, "&Previous hit", "Shift+F3", self.viewer.previous_hit)
+        self._action(view_menu, "Show &original", "Ctrl+3", self.viewer.show_original)
+        self._action(view_menu, "Open original in its &application", "Ctrl+Shift+O", self.viewer.open_original)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "Search &syntax", QKeySequence.StandardKey.HelpContents, self.show_query_help)
+        self._action(help_menu, "&About Dossier", None, self.about)
+        # the viewer's own buttons show the same shortcuts; the menu actions own them
+        for button in (
+            self.viewer.prev_button,
+            self.viewer.next_button,
+            self.viewer.cite_button,
+            self.viewer.open_button,
+        ):
+            button.setShortcut(QKeySequence())
+
+    def _action(self, menu, text: str, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _connect(self) -> None:
+        self.search_field.textChanged.connect(lambda: self.search())
+        self.search_field.returnPressed.connect(self._focus_results)
+        self.help_button.clicked.connect(self.show_query_help)
+        self.sort_box.currentIndexChanged.connect(lambda: self.search(immediate=True))
+        self.facet_state.changed.connect(lambda: self.search(immediate=True))
+        self.controller.results_ready.connect(self._show_results)
+        self.controller.query_failed.connect(self._show_query_error)
+        self.results.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.results.activated.connect(lambda _index: self.viewer.text_view.setFocus())
+        self.empty.import_files.connect(self.choose_files)
+        self.empty.import_folder.connect(self.choose_folder)
+        self.imports.batch_landed.connect(self._schedule_refresh)
+        self.imports.started.connect(lambda _n: self.update_stats())
+        self.imports.finished.connect(self._import_finished)
+        self.imports.failed.connect(lambda message: self._error("Import failed", message))
+        self.viewer.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.viewer.metadata_saved.connect(self._metadata_saved)
+
+    # -- searching -------------------------------------------------------------------------------
+
+    def current_spec(self) -> SearchSpec:
+        """What the search field, sort box and facets ask for."""
+        return SearchSpec(
+            query=self.search_field.text(),
+            sort=self.sort_box.currentData(),
+            filters=self.facet_state.filters(),
+            excludes=self.facet_state.excludes(),
+        )
+
+    def search(self, immediate: bool = False) -> None:
+        """Ask for results of the current spec (debounced unless ``immediate``)."""
+        self.controller.request(self.current_spec(), immediate=immediate)
+
+    def _show_results(self, spec: SearchSpec, hits: HitList) -> None:
+        selected = self.selected_id()
+        self.hits = hits
+        self.message.hide()
+        self.results_model.set_hits(hits)
+        self.facets.set_counts(hits.facets)
+        self._update_results_page(spec)
+        row = self.results_model.row_of(selected) if selected is not None else -1
+        if row >= 0:
+            self.results.selectionModel().setCurrentIndex(
+                self.results_model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        self.update_stats()
+        self.results_shown.emit()
+
+    def _update_results_page(self, spec: SearchSpec) -> None:
+        if self.doc_count == 0 and not spec.query.strip():
+            self.results_stack.setCurrentWidget(self.empty)
+        elif self.hits is not None and self.hits.total == 0:
+            self.no_hits.setText(
+                "No documents match.<br>Check the spelling, use fewer words, try <code>word~</code> "
+                "for similar spellings, or remove a filter."
+            )
+            self.results_stack.setCurrentWidget(self.no_hits)
+        else:
+            self.results_stack.setCurrentWidget(self.results)
+
+    def _show_query_error(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.show()
+        self.results_shown.emit()
+
+    def _row_changed(self, current, _previous) -> None:
+        doc_id = current.data(DocIdRole) if current.isValid() else None
+        if doc_id is None:
             return
-        self.message.setText(f"{result.total} documents match")
-        for hit in result.hits:
-            snippet = html.unescape(re.sub(r"</?mark>", "", hit.snippet))
-            self.results.addItem(f"{hit.title}  [{hit.kind}]\n    {' '.join(snippet.split())[:160]}")
+        if self.viewer.doc is None or self.viewer.doc.id != doc_id or self.viewer.query != self.results_model.query:
+            self.viewer.show_document(doc_id, self.results_model.query)
+
+    def selected_id(self) -> int | None:
+        """Id of the highlighted result."""
+        index = self.results.selectionModel().currentIndex()
+        return index.data(DocIdRole) if index.isValid() else None
+
+    def open_document(self, doc_id: int) -> None:
+        """Show a document (selecting it in the results when it is there)."""
+        row = self.results_model.row_of(doc_id)
+        if row >= 0:
+            self.results.selectRow(row)
+            self.results.scrollTo(self.results_model.index(row, 0))
+        else:
+            self.viewer.show_document(doc_id, self.results_model.query)
+
+    def focus_search(self) -> None:
+        """Put the caret in the search field with its text selected."""
+        self.search_field.setFocus()
+        self.search_field.selectAll()
+
+    def clear_search(self) -> None:
+        """Empty the search field and drop every filter."""
+        self.search_field.clear()
+        self.facet_state.clear()
+
+    def _focus_results(self) -> None:
+        self.controller.request(self.current_spec(), immediate=True)
+        if self.results_model.rowCount():
+            self.results.setFocus()
+            if not self.results.selectionModel().currentIndex().isValid():
+                self.results.selectRow(0)
+
+    def show_query_help(self) -> None:
+        """Open the syntax popup under the search field."""
+        self.help_popup.show_below(self.search_field)
+
+    # -- importing -------------------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        """File > Import files."""
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import files", self._last_dir(), "Documents (*.html *.htm *.pdf *.docx *.md *.txt);;All files (*)"
+        )
+        self.import_paths(paths)
+
+    def choose_folder(self) -> None:
+        """File > Import folder."""
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder (with its subfolders)", self._last_dir())
+        if folder:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[str]) -> bool:
+        """Start a background import (the menu actions and drops end here)."""
+        if not paths:
+            return False
+        if not self.archive.writable:
+            self._error("Cannot import", "This archive is open in another Dossier; import there, or close it first.")
+            return False
+        if not self.imports.start(paths):
+            self._error("An import is running", "Wait for it to finish, or cancel it, then import these files.")
+            return False
+        self.settings.setValue("last_import_dir", str(Path(paths[0]).parent))
+        return True
+
+    def _schedule_refresh(self) -> None:
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _after_batch(self) -> None:
+        self.update_stats()
+        self.controller.refresh()
+
+    def _import_finished(self, report: ImportReport) -> None:
+        self._refresh_timer.stop()
+        self._after_batch()
+        ids = [entry["id"] for entry in report.duplicates]
+        titles = {i: d.title for i, d in self.archive.documents_by_id(ids).items()} if ids else {}
+        dialog = ImportReportDialog(report, titles, self)
+        dialog.open_document.connect(self.open_document)
+        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
+        self._reports.append(dialog)
+        dialog.show()
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and all(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if self.import_paths(paths):
+            event.acceptProposedAction()
+
+    # -- status ----------------------------------------------------------------------------------
+
+    def update_stats(self) -> None:
+        """Refresh the status bar counts in the background."""
+        op = Op(self.archive.stats)
+        op.succeeded.connect(self._show_stats)
+        self.task_runner.start(op)
+
+    def _show_stats(self, stats: dict) -> None:
+        self.doc_count = stats["documents"]
+        parts = [f"{stats['documents']:,} documents"]
+        if self.hits is not None:
+            parts.append(f"{self.hits.total:,} hits")
+        if self.imports.running():
+            parts.append("importing…")
+        elif stats["queued_for_index"]:
+            parts.append(f"indexing {stats['queued_for_index']:,}…")
+        else:
+            parts.append("index up to date")
+        if not self.archive.writable:
+            parts.append("read-only (open in another Dossier)")
+        self.status_label.setText(" · ".join(p for p in parts if p))
+        self._update_results_page(self.controller.spec)
+
+    def _metadata_saved(self, doc_id: int) -> None:
+        self.results_model.refresh_documents({doc_id})
+        self.controller.refresh()
+
+    # -- archives, settings, errors ------------------------------------------------------------------
+
+    def choose_archive(self, create: bool = False) -> None:
+        """File > New/Open archive folder."""
+        title = "Choose an empty folder for the new archive" if create else "Open an archive folder"
+        folder = QFileDialog.getExistingDirectory(self, title, str(self.archive.folder.parent))
+        if folder:
+            self.archive_requested.emit(folder, create)
+
+    def about(self) -> None:
+        """Help > About."""
+        QMessageBox.about(
+            self,
+            "About Dossier",
+            f"<b>Dossier</b> — an offline research archive.<br>Archive: {self.archive.folder}<br>"
+            "Nothing leaves this computer: no network, no telemetry.",
+        )
+
+    def _error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self, title, message)
+
+    def _last_dir(self) -> str:
+        return str(self.settings.value("last_import_dir", str(Path.home())))
+
+    def _restore_settings(self) -> None:
+        if geometry := self.settings.value("window/geometry"):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        if state := self.settings.value("window/state"):
+            self.restoreState(state)
+        if splitter := self.settings.value("window/splitter"):
+            self.splitter.restoreState(splitter)
+        if header := self.settings.value("window/results_header"):
+            self.results.horizontalHeader().restoreState(header)
+        sort = self.settings.value("search/sort", "relevance")
+        self.sort_box.setCurrentIndex(max(self.sort_box.findData(sort), 0))
+
+    def save_settings(self) -> None:
+        """Remember window layout and sort order."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/results_header", self.results.horizontalHeader().saveState())
+        self.settings.setValue("search/sort", self.sort_box.currentData())
+
+    def closeEvent(self, event) -> None:
+        if self.imports.running():
+            answer = QMessageBox.question(
+                self, "Import running", "An import is running. Cancel it and close? Files already imported are kept."
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.imports.cancel()
+        self.save_settings()
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop background work (waits for the running calls to return)."""
+        self.imports.cancel()
+        self.search_runner.wait()
+        self.task_runner.wait()
+        for dialog in list(self._reports):
+            dialog.close()

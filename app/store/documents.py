@@ -67,6 +67,17 @@ class DocumentStore:
         self.queue([doc_id])
         return doc_id
 
+    def update(self, doc_id: int, **values: object) -> None:
+        """Change editable metadata columns (title, published, site) and queue the document for the index."""
+        allowed = {"title", "published", "site"}
+        if not values or not set(values) <= allowed:
+            raise ValueError(f"editable fields are {sorted(allowed)}")
+        if "published" in values and isinstance(values["published"], date):
+            values["published"] = values["published"].isoformat()
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self.conn.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*values.values(), doc_id])
+        self.queue([doc_id])
+
     def id_for_sha(self, sha256: str) -> int | None:
         """The document holding this original, if any."""
         row = self.conn.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()

@@ -1,22 +1,155 @@
-"""The first main window searches the archive it was given."""
+"""The main window driven like a user: search as you type, facets, opening documents, metadata."""
 
-from ui.main_window import MainWindow
+from __future__ import annotations
 
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 
-def test_search_lists_hits(qtbot, archive, sample_files):
-    archive.import_paths([sample_files])
-    window = MainWindow(archive)
-    qtbot.addWidget(window)
-    assert window.statusBar().currentMessage() == "3 documents"
-    qtbot.keyClicks(window.search_field, "calamity")
-    qtbot.keyClick(window.search_field, "\r")
-    assert window.message.text() == "1 documents match"
-    assert window.results.item(0).text().startswith("Denver calls the crackdown a calamity")
+from tests.ui.helpers import settle, type_query
+from ui.results_model import DocIdRole, SnippetRole
 
 
-def test_malformed_query_shows_the_message(qtbot, archive):
-    window = MainWindow(archive)
-    qtbot.addWidget(window)
-    window.search_field.setText("date:someday")
-    window.run_search()
-    assert "is not a date" in window.message.text()
+def test_typing_a_query_shows_ranked_hits_with_snippets(qtbot, make_window, imported):
+    window = make_window(imported)
+    type_query(qtbot, window, "calamity")
+    model = window.results_model
+    assert model.rowCount() == 1
+    assert model.index(0, 0).data() == "Denver calls the crackdown a calamity"
+    assert model.index(0, 2).data() == "2025-01-24"
+    settle(qtbot, window)
+    assert "<mark>calamity</mark>" in model.index(0, 0).data(SnippetRole)
+    assert "3 documents" in window.status_label.text() and "1 hits" in window.status_label.text()
+
+
+def test_malformed_query_says_what_to_fix_and_keeps_running(qtbot, make_window, imported):
+    window = make_window(imported)
+    type_query(qtbot, window, "date:someday")
+    assert window.message.isVisible() and "is not a date" in window.message.text()
+    type_query(qtbot, window, "omaha")
+    assert not window.message.isVisible() and window.results_model.rowCount() == 1
+
+
+def test_no_match_page_suggests_what_to_try(qtbot, make_window, imported):
+    window = make_window(imported)
+    type_query(qtbot, window, "zzyzx")
+    assert window.results_stack.currentWidget() is window.no_hits
+    assert "No documents match" in window.no_hits.text()
+
+
+def test_facet_click_filters_then_excludes_then_clears(qtbot, make_window, imported):
+    window = make_window(imported)
+    facets = window.facets
+    kind_items = _facet_values(facets, "kind")
+    assert kind_items == {"markdown": 1, "text": 2}
+    facets.clicked.emit(_facet_index(facets, "kind", "text"))
+    settle(qtbot, window)
+    assert window.results_model.rowCount() == 2
+    assert [chip.text() for chip in window.chips.chips()[:1]] == ["kind: Text  ✕"]
+    facets.clicked.emit(_facet_index(facets, "kind", "text"))
+    settle(qtbot, window)
+    assert window.results_model.rowCount() == 1
+    assert window.chips.chips()[0].text().startswith("not kind: Text")
+    window.chips.chips()[0].click()
+    settle(qtbot, window)
+    assert window.results_model.rowCount() == 3 and window.facet_state.filters() == {}
+
+
+def test_selecting_a_result_opens_the_stored_text_with_hits(qtbot, make_window, imported):
+    window = make_window(imported)
+    type_query(qtbot, window, "omaha raids")
+    window.results.selectRow(0)
+    doc_id = window.results_model.index(0, 0).data(DocIdRole)
+    qtbot.waitUntil(lambda: bool(window.viewer.text_view.matches))
+    view = window.viewer.text_view
+    assert view.toPlainText() == imported.text(doc_id)
+    found = [view.text[s:e].lower() for s, e in view.matches]
+    assert set(found) == {"omaha", "raids"} and len(found) >= 3
+    assert window.viewer.hit_label.text() == f"hit 1 of {len(found)}"
+    window.viewer.next_hit()
+    assert window.viewer.hit_label.text() == f"hit 2 of {len(found)}"
+    assert view.textCursor().position() == view.matches[1][0]
+
+
+def test_editing_the_title_saves_it_and_updates_the_results(qtbot, make_window, imported):
+    window = make_window(imported)
+    type_query(qtbot, window, "calamity")
+    window.results.selectRow(0)
+    panel = window.viewer.details
+    qtbot.waitUntil(lambda: panel.doc is not None)
+    panel.title.setText("Denver: a calamity")
+    panel.title.textEdited.emit("Denver: a calamity")
+    panel.date.setText("not a date")
+    panel.buttons.button(panel.buttons.StandardButton.Save).click()
+    assert "is not a date" in panel.error.text()
+    panel.date.setText("2025-01-25")
+    with qtbot.waitSignal(window.viewer.metadata_saved):
+        panel.buttons.button(panel.buttons.StandardButton.Save).click()
+    doc = imported.document(panel.doc.id)
+    assert doc.title == "Denver: a calamity" and doc.published.isoformat() == "2025-01-25"
+    settle(qtbot, window)
+    assert window.results_model.index(0, 0).data() == "Denver: a calamity"
+    type_query(qtbot, window, "title:calamity date:2025-01-25")
+    assert window.results_model.rowCount() == 1
+
+
+def test_empty_archive_shows_how_to_import_and_accepts_a_drop(qtbot, make_window, archive, sample_files):
+    window = make_window(archive)
+    qtbot.waitUntil(lambda: window.doc_count == 0)
+    assert window.results_stack.currentWidget() is window.empty
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sample_files / "omaha.txt"))])
+    drop = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
+    with qtbot.waitSignal(window.imports.finished, timeout=60000):
+        window.dropEvent(drop)
+    settle(qtbot, window)
+    assert window.results_stack.currentWidget() is window.results
+    assert window.results_model.rowCount() == 1
+
+
+def test_sort_order_and_layout_are_remembered(qtbot, make_window, imported, settings):
+    window = make_window(imported)
+    window.sort_box.setCurrentIndex(1)
+    settle(qtbot, window)
+    dated = window.results_model.index(0, 0).data()
+    assert dated == "Denver calls the crackdown a calamity"  # the only dated document comes first
+    window.save_settings()
+    again = make_window(imported)
+    assert again.sort_box.currentData() == "date"
+
+
+def test_shortcuts_are_shown_in_menus(make_window, imported):
+    window = make_window(imported)
+    shortcuts = {a.text(): a.shortcut().toString() for a in window.actions()}
+    assert shortcuts["&Import files…"] == "Ctrl+I"
+    assert shortcuts["&Find"] == "Ctrl+F"
+    assert {s.toString() for s in window.find_action.shortcuts()} == {"Ctrl+F", "Ctrl+K"}
+    assert shortcuts["&Next hit"] == "F3"
+
+
+def _facet_values(panel, field: str) -> dict[str, int]:
+    from ui.facets import FacetRole
+
+    model = panel.facet_model
+    for row in range(model.rowCount()):
+        parent = model.item(row)
+        if parent.data(FacetRole) == field:
+            values = {}
+            for child in range(parent.rowCount()):
+                item = parent.child(child)
+                values[item.data(FacetRole)[1]] = int(item.text().rsplit("(", 1)[1].rstrip(")"))
+            return values
+    return {}
+
+
+def _facet_index(panel, field: str, value: str):
+    from ui.facets import FacetRole
+
+    model = panel.facet_model
+    for row in range(model.rowCount()):
+        parent = model.item(row)
+        for child in range(parent.rowCount()):
+            if parent.child(child).data(FacetRole) == (field, value):
+                return parent.child(child).index()
+    raise AssertionError(f"no facet {field}:{value}")

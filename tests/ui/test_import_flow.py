@@ -1,0 +1,81 @@
+"""Importing from the window: the menu action, progress, the report, cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+
+from tests.ui.helpers import settle
+from ui.import_report import ImportReportDialog
+
+
+def test_import_folder_from_the_menu_shows_progress_then_the_report(
+    qtbot, make_window, archive, sample_files, monkeypatch
+):
+    window = make_window(archive)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(sample_files))
+    seen = []
+    window.imports.progressed.connect(lambda p: seen.append((p.done, p.total, window.progress.isVisible())))
+    with qtbot.waitSignal(window.imports.finished, timeout=60000) as finished:
+        window.import_folder_action.trigger()
+        assert window.progress.isVisible() and window.progress.cancel_button.isEnabled()
+    report = finished.args[0]
+    assert [len(report.imported), len(report.duplicates), len(report.skipped), len(report.failed)] == [3, 1, 1, 1]
+    assert seen and seen[-1][:2] == (6, 6) and all(visible for *_, visible in seen)
+    assert not window.progress.isVisible()
+
+    dialog = window.findChild(ImportReportDialog)
+    assert dialog is not None and dialog.isVisible()
+    model = dialog.model
+    assert model.item(0).text() == "Imported (3)"
+    assert "empty.txt" in dialog.text and "notes.xyz" in dialog.text
+    duplicate = model.item(1).child(0, 0).index()
+    assert duplicate.data() == "copy-of-omaha.txt"
+    assert "Omaha police will not join raids" in model.item(1).child(0, 1).text()
+    with qtbot.waitSignal(dialog.open_document) as opened:
+        dialog.tree.activated.emit(duplicate)
+    assert opened.args[0] == report.duplicates[0]["id"]
+
+    settle(qtbot, window)
+    assert window.results_model.rowCount() == 3 and "3 documents" in window.status_label.text()
+
+
+def test_the_report_can_be_copied(qtbot, make_window, archive, sample_files):
+    window = make_window(archive)
+    with qtbot.waitSignal(window.imports.finished, timeout=60000):
+        window.import_paths([str(sample_files)])
+    dialog = window.findChild(ImportReportDialog)
+    dialog.copy_button.click()
+    copied = QGuiApplication.clipboard().text()
+    assert copied.startswith("3 imported, 1 already in the archive, 1 skipped, 1 failed")
+    assert "Failed (1):" in copied and "empty.txt" in copied
+
+
+def test_cancel_during_an_import_keeps_what_landed_and_accounts_for_every_file(qtbot, make_window, archive, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(300):
+        (folder / f"memo-{number:03}.txt").write_text(f"Council memo {number} on detainer requests.\n")
+    window = make_window(archive)
+    window.imports.progressed.connect(lambda _p: window.progress.cancel_button.click())
+    with qtbot.waitSignal(window.imports.finished, timeout=60000) as finished:
+        window.import_paths([str(folder)])
+    report = finished.args[0]
+    assert report.cancelled and report.total == 300
+    assert 0 < len(report.imported) < 300
+    assert {e["reason"] for e in report.skipped} == {"import cancelled"}
+    assert archive.stats()["documents"] == len(report.imported)
+    settle(qtbot, window)
+    assert window.results_model.rowCount() == len(report.imported)
+
+
+def test_a_second_import_while_one_runs_is_refused_with_a_message(
+    qtbot, make_window, archive, sample_files, monkeypatch
+):
+    window = make_window(archive)
+    messages = []
+    monkeypatch.setattr(window, "_error", lambda title, text: messages.append(title))
+    with qtbot.waitSignal(window.imports.finished, timeout=60000):
+        assert window.import_paths([str(sample_files)])
+        assert not window.import_paths([str(sample_files)])
+    assert messages == ["An import is running"]

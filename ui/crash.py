@@ -1,0 +1,63 @@
+"""One place for unexpected errors: log them with their traceback, tell the user where the log is, keep running."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from platformdirs import user_log_path
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+log = logging.getLogger("dossier")
+
+
+def log_file() -> Path:
+    """Where Dossier writes its log."""
+    return user_log_path("Dossier", appauthor=False) / "dossier.log"
+
+
+class CrashReporter(QObject):
+    """Installed as ``sys.excepthook`` and ``threading.excepthook``; shows a dialog on the GUI thread."""
+
+    crashed = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.crashed.connect(self._show)
+        self._showing = False
+
+    def install(self) -> None:
+        """Start logging to the log file and catch every unhandled exception."""
+        path = log_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.INFO)
+        sys.excepthook = self.report
+        threading.excepthook = lambda args: self.report(args.exc_type, args.exc_value, args.exc_traceback)
+
+    def report(self, exc_type, exc_value, tb) -> None:
+        """Log an unexpected exception and ask the GUI thread to tell the user."""
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc_value, tb)))
+        self.crashed.emit(f"{exc_type.__name__}: {exc_value}")
+
+    def _show(self, summary: str) -> None:
+        if self._showing:  # one dialog at a time; the rest are in the log
+            return
+        self._showing = True
+        try:
+            QMessageBox.critical(
+                QApplication.activeWindow(),
+                "Something went wrong",
+                f"Dossier hit an unexpected error and carried on:\n\n{summary}\n\n"
+                f"The details are in the log:\n{log_file()}\n\n"
+                "Your archive is safe: everything shown as saved is on disk.",
+            )
+        finally:
+            self._showing = False

@@ -1,0 +1,131 @@
+"""Importing from the GUI: one background import at a time, a progress bar with Cancel, then the report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from app.archive import Archive
+from app.importer import ImportProgress
+from app.models import ImportReport
+from ui.ops import Op, OpRunner
+
+
+class ImportController(QObject):
+    """Starts :meth:`Archive.import_paths` on a worker and relays its progress and outcome."""
+
+    started = Signal(int)  # number of paths given
+    progressed = Signal(object)  # ImportProgress
+    batch_landed = Signal()  # new documents are searchable
+    finished = Signal(object)  # ImportReport
+    failed = Signal(str)
+
+    def __init__(self, archive: Archive, runner: OpRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.runner = runner
+        self.op: Op | None = None
+        self.last: ImportProgress | None = None
+
+    def running(self) -> bool:
+        """Whether an import is under way."""
+        return self.op is not None
+
+    def start(self, paths: Sequence[str | Path]) -> bool:
+        """Import files and folders in the background; False when one is already running."""
+        if self.op is not None or not paths:
+            return False
+        paths = [str(p) for p in paths]
+        op = Op(
+            lambda progress, cancel: self.archive.import_paths(paths, progress=progress, cancel=cancel),
+            with_progress=True,
+        )
+        op.progressed.connect(self._progressed)
+        op.succeeded.connect(self._succeeded)
+        op.failed.connect(self._failed)
+        op.crashed.connect(lambda exc: self._failed(f"The import stopped unexpectedly: {exc}"))
+        self.op, self.last = op, None
+        self.started.emit(len(paths))
+        self.runner.start(op)
+        return True
+
+    def cancel(self) -> None:
+        """Stop after the files in flight; everything done so far is kept."""
+        if self.op is not None:
+            self.op.cancel()
+
+    def _progressed(self, progress: ImportProgress) -> None:
+        landed = self.last is None or progress.imported != self.last.imported
+        self.last = progress
+        self.progressed.emit(progress)
+        if landed and progress.imported:
+            self.batch_landed.emit()
+
+    def _succeeded(self, report: ImportReport) -> None:
+        self.op = None
+        self.finished.emit(report)
+
+    def _failed(self, message: str) -> None:
+        self.op = None
+        self.failed.emit(message)
+
+
+class ImportProgressBar(QWidget):
+    """Files done of total, the current file, rate and time left, and a Cancel button."""
+
+    def __init__(self, controller: ImportController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(220)
+        self.label = QLabel()
+        self.label.setMinimumWidth(200)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop importing; what is already imported stays (Esc while the bar has focus)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        self.cancel_button.clicked.connect(self._cancel)
+        controller.started.connect(self._started)
+        controller.progressed.connect(self._progressed)
+        controller.finished.connect(lambda _report: self.hide())
+        controller.failed.connect(lambda _message: self.hide())
+        self._t0 = 0.0
+        self.hide()
+
+    def _started(self, _count: int) -> None:
+        self._t0 = time.monotonic()
+        self.bar.setRange(0, 0)  # busy until the first file is settled and the total is known
+        self.label.setText("Looking for files…")
+        self.cancel_button.setEnabled(True)
+        self.show()
+
+    def _progressed(self, p: ImportProgress) -> None:
+        self.bar.setRange(0, max(p.total, 1))
+        self.bar.setValue(p.done)
+        self.bar.setFormat(f"{p.done} / {p.total}")
+        elapsed = max(time.monotonic() - self._t0, 1e-6)
+        rate = p.done / elapsed
+        left = (p.total - p.done) / rate if rate > 0 else 0
+        self.label.setText(f"Importing {Path(p.path).name} · {rate:.1f} files/s · {_duration(left)} left")
+        self.label.setToolTip(p.path)
+
+    def _cancel(self) -> None:
+        self.controller.cancel()
+        self.cancel_button.setEnabled(False)
+        self.label.setText("Cancelling: finishing the files in flight…")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds // 60 % 60:02d} min"

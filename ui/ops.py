@@ -1,0 +1,93 @@
+"""Background operations: run a core call on a worker thread, get the result back on the GUI thread.
+
+The core never sees Qt: it gets a plain ``progress`` callback and a ``cancel`` function. Results and
+errors come back through queued signals, so slots always run on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from app.errors import DossierError
+
+log = logging.getLogger(__name__)
+
+
+class Op(QObject):
+    """One background call; connect to its signals before :meth:`OpRunner.start` runs it."""
+
+    progressed = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(str)  # a message for the user (a DossierError)
+    crashed = Signal(object)  # an unexpected exception (a bug): goes to the crash handler
+    finished = Signal()
+
+    def __init__(self, fn: Callable[..., Any], *, with_progress: bool = False) -> None:
+        super().__init__()
+        self.fn = fn
+        self.with_progress = with_progress
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the core call to stop at its next check."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
+        return self._cancelled.is_set()
+
+    def run(self) -> None:
+        """Run the call here (on a worker thread) and emit the outcome."""
+        try:
+            if self.with_progress:
+                result = self.fn(progress=self.progressed.emit, cancel=self._cancelled.is_set)
+            else:
+                result = self.fn()
+        except DossierError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug: report it, keep the app running
+            log.exception("background operation failed")
+            self.crashed.emit(exc)
+        else:
+            self.succeeded.emit(result)
+        self.finished.emit()
+
+
+class _Task(QRunnable):
+    def __init__(self, op: Op) -> None:
+        super().__init__()
+        self.op = op
+
+    def run(self) -> None:
+        self.op.run()
+
+
+class OpRunner(QObject):
+    """Starts ops on its own thread pool and keeps them alive until they finish."""
+
+    def __init__(self, threads: int = 2, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self._running: set[Op] = set()
+
+    def start(self, op: Op) -> Op:
+        """Run ``op`` in the background; returns it for chaining."""
+        self._running.add(op)
+        op.finished.connect(lambda: self._running.discard(op))
+        self.pool.start(_Task(op))
+        return op
+
+    def busy(self) -> bool:
+        """Whether any op is still running."""
+        return bool(self._running)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until every op is done (shutdown and tests only)."""
+        return self.pool.waitForDone(msecs)

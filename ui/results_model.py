@@ -1,0 +1,162 @@
+"""The results table: a model over hit ids that loads rows in blocks as they are shown.
+
+Metadata for a block comes from SQLite on demand (a millisecond for a block); snippets are
+highlighted on a worker and arrive a little later. ``data()`` never raises: a row that cannot be
+loaded shows as disabled.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.archive import Archive
+from app.models import HitList, SearchHit
+from ui.ops import Op, OpRunner
+
+log = logging.getLogger(__name__)
+
+BLOCK = 50
+COLUMNS = ("Title", "Kind", "Date", "Source")
+DocIdRole = Qt.ItemDataRole.UserRole + 1
+SnippetRole = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ResultsModel(QAbstractTableModel):
+    """Rows for every hit of the current query, fetched lazily."""
+
+    def __init__(self, archive: Archive, runner: OpRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.runner = runner
+        self.query = ""
+        self.ids: list[int] = []
+        self._rows: dict[int, SearchHit | None] = {}  # by row; None = could not be loaded
+        self._snippets: dict[int, str] = {}  # by doc id
+        self._snippet_blocks: set[int] = set()
+        self._generation = 0
+
+    # -- filling ---------------------------------------------------------------------------
+
+    def set_hits(self, hits: HitList) -> None:
+        """Show a new result (resets the view)."""
+        self.beginResetModel()
+        self._generation += 1
+        self.query = hits.query
+        self.ids = list(hits.ids)
+        self._rows.clear()
+        self._snippets.clear()
+        self._snippet_blocks.clear()
+        self.endResetModel()
+
+    def refresh_documents(self, doc_ids: set[int]) -> None:
+        """Reload rows whose metadata changed."""
+        for row, doc_id in enumerate(self.ids):
+            if doc_id in doc_ids and row in self._rows:
+                del self._rows[row]
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def row_of(self, doc_id: int) -> int:
+        """Row of a document in the current result, or -1."""
+        try:
+            return self.ids.index(doc_id)
+        except ValueError:
+            return -1
+
+    def snippets_pending(self) -> bool:
+        """Whether some requested snippets have not arrived yet."""
+        return any(block * BLOCK < len(self.ids) and not self._block_done(block) for block in self._snippet_blocks)
+
+    def _block_done(self, block: int) -> bool:
+        ids = self.ids[block * BLOCK : (block + 1) * BLOCK]
+        return all(doc_id in self._snippets for doc_id in ids)
+
+    # -- Qt model interface ------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self._row(index.row()) is None:
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.ids):
+            return None
+        if role == DocIdRole:
+            return self.ids[index.row()]
+        hit = self._row(index.row())
+        if hit is None:
+            return "(could not be loaded)" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
+        if role == SnippetRole:
+            self._want_snippets(index.row() // BLOCK)
+            return self._snippets.get(hit.id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(hit, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            return hit.title
+        return None
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _row(self, row: int) -> SearchHit | None:
+        if row not in self._rows:
+            self._load_block(row // BLOCK)
+        return self._rows.get(row)
+
+    def _load_block(self, block: int) -> None:
+        start = block * BLOCK
+        ids = self.ids[start : start + BLOCK]
+        try:
+            hits = {hit.id: hit for hit in self.archive.hits(self.query, ids, snippets=False)}
+        except Exception:  # data() must never raise; the rows show as unavailable
+            log.exception("could not load result rows")
+            hits = {}
+        for offset, doc_id in enumerate(ids):
+            self._rows[start + offset] = hits.get(doc_id)
+
+    def _want_snippets(self, block: int) -> None:
+        if block in self._snippet_blocks:
+            return
+        self._snippet_blocks.add(block)
+        ids = self.ids[block * BLOCK : (block + 1) * BLOCK]
+        query, generation = self.query, self._generation
+        op = Op(lambda: {hit.id: hit.snippet for hit in self.archive.hits(query, ids)})
+        op.succeeded.connect(lambda snippets: self._snippets_arrived(generation, block, snippets))
+        op.failed.connect(lambda _message: self._snippets_arrived(generation, block, dict.fromkeys(ids, "")))
+        self.runner.start(op)
+
+    def _snippets_arrived(self, generation: int, block: int, snippets: dict[int, str]) -> None:
+        if generation != self._generation:
+            return
+        self._snippets.update(snippets)
+        first = block * BLOCK
+        last = min(first + BLOCK, len(self.ids)) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, 0), [SnippetRole])
+
+
+def _display(hit: SearchHit, column: int) -> str | None:
+    if column == 0:
+        return hit.title
+    if column == 1:
+        return hit.kind.upper() if hit.kind in ("pdf", "html", "docx") else hit.kind.capitalize()
+    if column == 2:
+        return hit.published.isoformat() if hit.published else ""
+    if column == 3:
+        return hit.site or hit.file_name
+    return None

@@ -1,0 +1,74 @@
+"""``--screenshot``: render the window offscreen once results and the viewer have settled, save a PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ui.main_window import MainWindow
+
+POLL_MS = 50
+TIMEOUT_MS = 60_000
+SIZE = (1400, 900)
+
+
+class ScreenshotDirector(QObject):
+    """Drives the window: query, open a document, wait until nothing is pending, save, quit."""
+
+    def __init__(self, window: MainWindow, out: Path, doc_id: int | None, tab: str) -> None:
+        super().__init__(window)
+        self.window, self.out, self.doc_id, self.tab = window, out, doc_id, tab
+        self.exit_code = 1
+        self._clock = QElapsedTimer()
+        self._opened = doc_id is None
+        self._poll = QTimer(self, interval=POLL_MS)
+        self._poll.timeout.connect(self._step)
+
+    def start(self, query: str) -> None:
+        """Begin: type the query and start polling for a settled window."""
+        self.window.resize(*SIZE)
+        self.window.show()
+        self.window.search_field.setText(query)
+        self.window.search(immediate=True)
+        self._clock.start()
+        self._poll.start()
+
+    def _settled(self) -> bool:
+        window = self.window
+        return not (
+            window.controller.busy()
+            or window.search_runner.busy()
+            or window.task_runner.busy()
+            or window.results_model.snippets_pending()
+        )
+
+    def _step(self) -> None:
+        if self._clock.elapsed() > TIMEOUT_MS:
+            print(f"dossier-gui: the window did not settle within {TIMEOUT_MS // 1000} s; no screenshot saved")
+            self._finish(1)
+            return
+        if not self._settled():
+            return
+        if not self._opened:
+            self._opened = True
+            self.window.open_document(self.doc_id)
+            if self.tab == "original":
+                self.window.viewer.show_original()
+            elif self.tab == "details":
+                self.window.viewer.tabs.setCurrentWidget(self.window.viewer.details)
+            return
+        image = self.window.grab()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        if not image.save(str(self.out)):
+            print(f"dossier-gui: could not write {self.out}")
+            self._finish(1)
+            return
+        print(f"saved {self.out} ({image.width()}x{image.height()})")
+        self._finish(0)
+
+    def _finish(self, code: int) -> None:
+        self._poll.stop()
+        self.exit_code = code
+        QApplication.quit()

@@ -1,0 +1,108 @@
+"""The stored text of a document, exactly as passages are anchored to it, with query hits marked."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+from ui.theme import current_mark_colour, mark_colour
+
+
+class Utf16Map:
+    """Python string offsets (code points) to Qt's document positions (UTF-16 units) and back."""
+
+    def __init__(self, text: str) -> None:
+        self._wide = [i for i, char in enumerate(text) if ord(char) > 0xFFFF]  # each takes 2 units in Qt
+        self._wide_ends = [i + k + 2 for k, i in enumerate(self._wide)]  # Qt position just after each
+
+    def to_qt(self, offset: int) -> int:
+        """Document position of a Python offset."""
+        return offset + bisect_left(self._wide, offset)
+
+    def from_qt(self, position: int) -> int:
+        """Python offset of a document position."""
+        return position - bisect_right(self._wide_ends, position)
+
+
+class TextView(QPlainTextEdit):
+    """Read-only text; ``set_matches`` marks hits, ``next_match``/``previous_match`` walk them."""
+
+    match_changed = Signal(int, int)  # (current 1-based, total)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(self.textInteractionFlags() | self.textInteractionFlags().TextSelectableByKeyboard)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.text = ""
+        self._map = Utf16Map("")
+        self.matches: list[tuple[int, int]] = []
+        self.current = -1
+
+    def set_text(self, text: str) -> None:
+        """Show ``text`` verbatim."""
+        self.text = text
+        self._map = Utf16Map(text)
+        self.setPlainText(text)
+        self.set_matches([])
+
+    def set_matches(self, spans: list[tuple[int, int]]) -> None:
+        """Mark hits (Python offsets into the stored text) and go to the first one."""
+        self.matches = sorted(spans)
+        self.current = 0 if self.matches else -1
+        self._paint()
+        if self.matches:
+            self._reveal()
+
+    def next_match(self) -> None:
+        """Go to the next hit, wrapping around."""
+        if self.matches:
+            self.current = (self.current + 1) % len(self.matches)
+            self._paint()
+            self._reveal()
+
+    def previous_match(self) -> None:
+        """Go to the previous hit, wrapping around."""
+        if self.matches:
+            self.current = (self.current - 1) % len(self.matches)
+            self._paint()
+            self._reveal()
+
+    def selection_offsets(self) -> tuple[int, int] | None:
+        """The selected range as Python offsets into the stored text, or None."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return self._map.from_qt(cursor.selectionStart()), self._map.from_qt(cursor.selectionEnd())
+
+    def cursor_offset(self) -> int:
+        """The caret position as a Python offset."""
+        return self._map.from_qt(self.textCursor().position())
+
+    def _cursor(self, start: int, end: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(start))
+        cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def _paint(self) -> None:
+        selections = []
+        for number, (start, end) in enumerate(self.matches):
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = self._cursor(start, end)
+            fmt = QTextCharFormat()
+            fmt.setBackground(current_mark_colour(self) if number == self.current else mark_colour(self))
+            selection.format = fmt
+            selections.append(selection)
+        self.setExtraSelections(selections)
+        self.match_changed.emit(self.current + 1, len(self.matches))
+
+    def _reveal(self) -> None:
+        start, _ = self.matches[self.current]
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(start))
+        self.setTextCursor(cursor)
+        self.centerCursor()

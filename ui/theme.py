@@ -1,0 +1,30 @@
+"""Colours and icons that follow the system palette (light or dark) and scale on high-DPI screens."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QWidget
+
+
+def is_dark(widget: QWidget | None = None) -> bool:
+    """Whether the current palette has a dark window background."""
+    palette = widget.palette() if widget else QApplication.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def mark_colour(widget: QWidget | None = None) -> QColor:
+    """Background for matched terms: a yellow that reads on light and dark palettes."""
+    return QColor("#7a5c00") if is_dark(widget) else QColor("#ffe48a")
+
+
+def current_mark_colour(widget: QWidget | None = None) -> QColor:
+    """Background for the hit the user navigated to."""
+    return QColor("#b35c00") if is_dark(widget) else QColor("#ffab40")
+
+
+def icon(theme_name: str, fallback: QStyle.StandardPixmap) -> QIcon:
+    """A freedesktop theme icon when the platform has one, else the style's own (vector-scaled) icon."""
+    found = QIcon.fromTheme(theme_name)
+    if not found.isNull():
+        return found
+    return QApplication.style().standardIcon(fallback)
