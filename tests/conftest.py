@@ -75,3 +75,10 @@ def sample_files(tmp_path) -> Path:
     (folder / "notes.xyz").write_text("unsupported")
     (folder / "empty.txt").write_bytes(b"")
     return folder
+
+
+@pytest.fixture
+def imported(archive, sample_files):
+    """An archive holding the sample files."""
+    archive.import_paths([sample_files])
+    return archive

@@ -50,7 +50,7 @@ class AppController(QObject):
         except DossierError as exc:
             QMessageBox.warning(self.window, "Cannot open the archive", str(exc))
             return None
-        window = MainWindow(archive, self.settings)
+        window = MainWindow(archive, self.settings, remember=not self.screenshot)
         window.archive_requested.connect(self.switch)
         if not self.screenshot:
             self.settings.setValue("archive/last", str(folder))

@@ -47,10 +47,11 @@ class MainWindow(QMainWindow):
     archive_requested = Signal(str, bool)  # (folder, create)
     results_shown = Signal()  # a result (or an error) is on screen
 
-    def __init__(self, archive: Archive, settings: QSettings | None = None) -> None:
+    def __init__(self, archive: Archive, settings: QSettings | None = None, *, remember: bool = True) -> None:
         super().__init__()
         self.archive = archive
         self.settings = settings or QSettings()
+        self.remember = remember  # False for screenshots: leave the user's saved layout alone
         self.search_runner = OpRunner(2, self)
         self.task_runner = OpRunner(2, self)
         self.controller = SearchController(archive, self.search_runner, self)
@@ -437,7 +438,8 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.imports.cancel()
-        self.save_settings()
+        if self.remember:
+            self.save_settings()
         self.shutdown()
         super().closeEvent(event)
 

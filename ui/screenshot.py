@@ -11,6 +11,7 @@ from ui.main_window import MainWindow
 
 POLL_MS = 50
 TIMEOUT_MS = 60_000
+PDF_PATIENCE_MS = 10_000  # a page with no dark pixels at all (a blank page) is shot after this
 SIZE = (1400, 900)
 
 
@@ -37,11 +38,28 @@ class ScreenshotDirector(QObject):
 
     def _settled(self) -> bool:
         window = self.window
-        return not (
+        busy = (
             window.controller.busy()
             or window.search_runner.busy()
             or window.task_runner.busy()
             or window.results_model.snippets_pending()
+        )
+        return not busy and (self._clock.elapsed() > PDF_PATIENCE_MS or self._pdf_drawn())
+
+    def _pdf_drawn(self) -> bool:
+        """QtPdf renders pages on its own thread: wait until the visible page shows ink."""
+        viewer = self.window.viewer
+        if viewer.original_stack.currentWidget() is not viewer.pdf_view or not viewer.isVisible():
+            return True
+        if viewer.pdf_view.searching:
+            return False
+        viewport = viewer.pdf_view.pdf_view.viewport()
+        image = viewport.grab().toImage()
+        step = max(image.width() // 60, 1)
+        return any(
+            image.pixelColor(x, y).lightness() < 100
+            for x in range(0, image.width(), step)
+            for y in range(0, min(image.height(), 400), step)
         )
 
     def _step(self) -> None:

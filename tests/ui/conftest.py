@@ -30,10 +30,3 @@ def make_window(qtbot, settings):
     yield make
     for window in windows:
         window.shutdown()
-
-
-@pytest.fixture
-def imported(archive, sample_files):
-    """The sample files imported into the archive."""
-    archive.import_paths([sample_files])
-    return archive

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tests.ui.helpers import settle
 from ui.import_report import ImportReportDialog
 from ui.ops import OpRunner
 from ui.results_model import BLOCK, DocIdRole, ResultsModel, SnippetRole

@@ -129,6 +129,8 @@ def test_zoom_buttons_and_shortcuts(loaded, qtbot):
     pdf.setFocus()
     qtbot.keyClick(pdf, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert pdf.zoomFactor() == pytest.approx(fit, rel=0.01)
+    qtbot.keyClick(pdf, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert pdf.zoomFactor() == pytest.approx(fit * 1.25, rel=0.01)
     qtbot.keyClick(pdf, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert pdf.zoomMode() == QPdfView.ZoomMode.FitToWidth
 

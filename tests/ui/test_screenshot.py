@@ -1,0 +1,46 @@
+"""``dossier-gui --screenshot``: a real process renders the window offscreen and exits 0."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from PySide6.QtGui import QImage
+
+from tests.conftest import REPO
+
+
+def test_screenshot_mode_saves_the_window_with_results_and_the_document(imported, tmp_path):
+    doc_id = imported.search_ids("calamity").ids[0]
+    folder = imported.folder
+    imported.close()  # the screenshot process opens the archive itself
+    out = tmp_path / "shots" / "window.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    args = ["--archive", str(folder), "--query", "calamity", "--open", str(doc_id), "--screenshot", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.main", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"saved {out} (1400x900)" in done.stdout
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1400, 900)
+    colours = {image.pixel(x, y) for x in range(0, 1400, 20) for y in range(0, 900, 20)}
+    assert len(colours) > 20  # a rendered window, not a blank canvas
+
+
+def test_screenshot_of_a_missing_document_still_exits_cleanly(archive, tmp_path):
+    folder = archive.folder
+    archive.close()
+    out = tmp_path / "empty.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.main", "--archive", str(folder), "--open", "42", "--screenshot", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert QImage(str(out)).width() == 1400

@@ -1,0 +1,115 @@
+"""The document viewer: exact stored text, hits, originals (PDF and safe HTML), citation, open original."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from hypothesis import given
+from hypothesis import strategies as st
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+from ui.ops import OpRunner
+from ui.text_view import TextView, Utf16Map
+from ui.viewer import ORIGINAL_TAB, DocumentViewer, citation
+
+
+@pytest.fixture
+def viewer(qtbot, archive):
+    runner = OpRunner()
+    widget = DocumentViewer(archive, runner)
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    yield widget
+    runner.wait()
+
+
+def _pdf(path: Path) -> Path:
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=14)
+    for text in ("Council minutes, page one.", "The Omaha police will not join raids.", "Adjourned."):
+        pdf.add_page()
+        pdf.cell(text=text)
+    pdf.output(str(path))
+    return path
+
+
+def test_pdf_original_shows_pages_and_the_hit(qtbot, viewer, archive, tmp_path):
+    report = archive.import_paths([_pdf(tmp_path / "minutes.pdf")])
+    doc_id = report.imported[0]["id"]
+    with qtbot.waitSignal(viewer.ready):
+        viewer.show_document(doc_id, "omaha")
+    assert viewer.text_view.toPlainText() == archive.text(doc_id)
+    viewer.show_original()
+    assert viewer.original_stack.currentWidget() is viewer.pdf_view
+    assert viewer.pdf_view.page_count == 3
+    qtbot.waitUntil(lambda: viewer.pdf_view.match_count == 1)
+    viewer.next_hit()
+    assert viewer.current_page() == 2
+    viewer.copy_citation()
+    cited = QGuiApplication.clipboard().text()
+    assert cited.startswith("“minutes”, ") and ", p. 2. [minutes.pdf, sha256 " in cited
+
+
+def test_html_original_is_sanitized_in_a_sandbox_and_loads_nothing(qtbot, viewer, archive, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Raids</title><script>alert(1)</script></head><body><article>"
+        "<h1>Police and raids</h1><p>The chief said the police would not join raids in Omaha.</p>"
+        '<img src="file:///etc/hostname"><img src="/etc/hostname"></article></body></html>'
+    )
+    doc_id = archive.import_paths([page]).imported[0]["id"]
+    viewer.show_document(doc_id, "raids")
+    viewer.tabs.setCurrentIndex(ORIGINAL_TAB)
+    qtbot.waitUntil(lambda: viewer.original_stack.currentWidget() is viewer.html_view, timeout=30000)
+    shown = viewer.html_view.toHtml()
+    assert "would not join raids" in viewer.html_view.toPlainText()
+    assert "alert(1)" not in shown and "/etc/hostname" not in shown
+
+
+def test_text_documents_explain_where_their_text_is(qtbot, viewer, imported):
+    doc_id = imported.search_ids("calamity").ids[0]
+    viewer.show_document(doc_id)
+    viewer.show_original()
+    assert viewer.original_stack.currentWidget() is viewer.original_note
+    assert "Text tab" in viewer.original_note.text()
+
+
+def test_open_original_hands_a_named_copy_to_the_system(qtbot, viewer, imported, monkeypatch):
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    doc_id = imported.search_ids("calamity").ids[0]
+    viewer.show_document(doc_id)
+    viewer.open_original()
+    assert len(opened) == 1 and Path(opened[0]).name == "denver.md"
+    assert Path(opened[0]).read_bytes() == imported.original_path(doc_id).read_bytes()
+
+
+def test_citation_names_title_source_date_and_page(imported):
+    doc = imported.document(imported.search_ids("calamity").ids[0])
+    assert citation(doc, 3).startswith("“Denver calls the crackdown a calamity”, City Staff, January 24, 2025, p. 3.")
+
+
+def test_hits_in_text_with_emoji_land_on_the_right_characters(qtbot):
+    view = TextView()
+    qtbot.addWidget(view)
+    text = "😀 Omaha 😀😀 police\nsaid 🎉 raids"
+    view.set_text(text)
+    spans = [(text.index(w), text.index(w) + len(w)) for w in ("Omaha", "police", "raids")]
+    view.set_matches(spans)
+    for selection, word in zip(view.extraSelections(), ("Omaha", "police", "raids"), strict=True):
+        assert selection.cursor.selectedText() == word
+    view.next_match()
+    cursor = view.textCursor()
+    cursor.setPosition(cursor.position() + len("police"), cursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+    assert view.selection_offsets() == spans[1]
+
+
+@given(st.text(alphabet=st.sampled_from("ab😀\n"), max_size=40))
+def test_utf16_map_round_trips(text):
+    mapping = Utf16Map(text)
+    positions = [mapping.to_qt(i) for i in range(len(text) + 1)]
+    assert positions[-1] == len(text.encode("utf-16-le")) // 2
+    assert [mapping.from_qt(p) for p in positions] == list(range(len(text) + 1))

@@ -1,0 +1,220 @@
+"""A PDF viewer: continuous pages, page and zoom controls, and highlighted search matches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar, QVBoxLayout, QWidget
+
+ZOOM_STEP = 1.25
+ZOOM_RANGE = (0.25, 8.0)
+
+_ERRORS = {
+    QPdfDocument.Error.FileNotFound: "The file is missing; it may have been moved or deleted.",
+    QPdfDocument.Error.InvalidFileFormat: "This file is not a readable PDF; it may be damaged or incomplete.",
+    QPdfDocument.Error.IncorrectPassword: "This PDF is protected by a password.",
+    QPdfDocument.Error.UnsupportedSecurityScheme: "This PDF uses a kind of encryption that cannot be opened here.",
+}
+
+
+class PdfView(QWidget):
+    """Toolbar (pages, zoom) over a continuous view of all pages.
+
+    ``page_changed(page)`` (0-based) fires when another page comes into view or is jumped to;
+    ``search_finished(count)`` when a search started by :meth:`set_search` has run through the document.
+    """
+
+    page_changed = Signal(int)
+    search_finished = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._document = QPdfDocument(self)
+        self._search = QPdfSearchModel(self)
+        self._search_pending = False
+        self._search.setDocument(self._document)
+        self.pdf_view = QPdfView(self)
+        self.pdf_view.setDocument(self._document)
+        self.pdf_view.setSearchModel(self._search)
+        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self._page = -1
+
+        self.page_box = QSpinBox(keyboardTracking=False, toolTip="Page number")
+        self.page_total = QLabel()
+        self.previous_page = self._action("Previous page", QIcon.ThemeIcon.GoPrevious, self.go_previous_page)
+        self.next_page = self._action("Next page", QIcon.ThemeIcon.GoNext, self.go_next_page)
+        self.zoom_out = self._action("Zoom out", QIcon.ThemeIcon.ZoomOut, lambda: self._zoom_by(1 / ZOOM_STEP))
+        self.zoom_in = self._action("Zoom in", QIcon.ThemeIcon.ZoomIn, lambda: self._zoom_by(ZOOM_STEP))
+        self.fit_width = self._action("Fit width", QIcon.ThemeIcon.ZoomFitBest, self.zoom_to_fit_width)
+        # Ctrl+= too: on many layouts "+" needs Shift, and Ctrl+Shift+= never reads as Ctrl++
+        self.zoom_in.setShortcuts([*QKeySequence.keyBindings(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
+        self.zoom_out.setShortcuts(QKeySequence.StandardKey.ZoomOut)
+        self.fit_width.setShortcut(QKeySequence("Ctrl+0"))
+        toolbar = QToolBar()
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonFollowStyle)
+        toolbar.addActions([self.previous_page, self.next_page])
+        toolbar.addWidget(self.page_box)
+        toolbar.addWidget(self.page_total)
+        toolbar.addSeparator()
+        toolbar.addActions([self.zoom_out, self.zoom_in, self.fit_width])
+        for action in (self.previous_page, self.next_page, self.zoom_out, self.zoom_in, self.fit_width):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{action.text()} ({keys})" if keys else action.text())
+            self.addAction(action)  # shortcuts work wherever focus is inside this widget
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(toolbar)
+        layout.addWidget(self.pdf_view)
+        self.page_box.valueChanged.connect(lambda number: self.go_to_page(number - 1))
+        self.pdf_view.pageNavigator().currentPageChanged.connect(self._on_page)
+        self._search.statusChanged.connect(self._on_search_status)
+        self._update_controls()
+
+    @property
+    def page_count(self) -> int:
+        return self._document.pageCount() if self._document.status() == QPdfDocument.Status.Ready else 0
+
+    def current_page(self) -> int:
+        """The page in view (0-based), -1 when no document is open."""
+        return self._page
+
+    @property
+    def match_count(self) -> int:
+        """Matches of the current search found so far (all of them once ``search_finished`` fired)."""
+        return self._search.count()
+
+    @property
+    def searching(self) -> bool:
+        """Whether a search is still running through the pages."""
+        return self._search_pending
+
+    @property
+    def current_match(self) -> int:
+        """Index of the framed match, -1 for none."""
+        return self.pdf_view.currentSearchResultIndex()
+
+    def load(self, path: Path, password: str = "") -> str | None:
+        """Open the PDF at ``path``: None, or a message saying why it cannot be shown."""
+        self.clear()
+        self._document.setPassword(password)
+        error = self._document.load(str(path))
+        if error != QPdfDocument.Error.None_ or self._document.pageCount() == 0:
+            self.clear()
+            if error == QPdfDocument.Error.IncorrectPassword and password:
+                return "The password for this PDF is wrong."
+            return _ERRORS.get(error, "This PDF has no pages to show.")
+        self._update_controls()
+        self.go_to_page(0)
+        return None
+
+    def clear(self) -> None:
+        """Close the document and forget the search."""
+        self._search.setSearchString("")
+        self.pdf_view.setCurrentSearchResultIndex(-1)
+        self._document.close()
+        self._page = -1
+        self._update_controls()
+
+    def go_to_page(self, page: int) -> None:
+        """Scroll page ``page`` (0-based, clamped to the document) to the top of the view."""
+        if not self.page_count:
+            return
+        page = max(0, min(page, self.page_count - 1))
+        navigator = self.pdf_view.pageNavigator()
+        if page != navigator.currentPage():
+            navigator.jump(page, QPointF(), navigator.currentZoom())
+        else:  # jump() ignores the page already current; QPdfView scrolls to a page on this signal
+            navigator.currentPageChanged.emit(page)
+
+    def go_previous_page(self) -> None:
+        self.go_to_page(self._page - 1)
+
+    def go_next_page(self) -> None:
+        self.go_to_page(self._page + 1)
+
+    def set_search(self, text: str) -> None:
+        """Highlight every match of ``text``; the search runs in the background (``search_finished``)."""
+        self.pdf_view.setCurrentSearchResultIndex(-1)
+        self._search_pending = bool(text.strip())  # the model reports Finished only after it started
+        self._search.setSearchString(text.strip())
+
+    def next_match(self) -> int:
+        """Frame and scroll to the match after the current one (wrapping); its index, -1 if none."""
+        return self._show_match(self.current_match + 1)
+
+    def previous_match(self) -> int:
+        """Frame and scroll to the match before the current one (wrapping); its index, -1 if none."""
+        return self._show_match(self.current_match - 1)
+
+    def zoom_to_fit_width(self) -> None:
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+
+    def _zoom_by(self, step: float) -> None:
+        scale = self._scale(max(self._page, 0)) / _screen_scale()
+        self.pdf_view.setZoomFactor(max(ZOOM_RANGE[0], min(scale * step, ZOOM_RANGE[1])))
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.Custom)
+
+    def _scale(self, page: int) -> float:
+        """Pixels per point at which ``page`` is drawn."""
+        if self.pdf_view.zoomMode() == QPdfView.ZoomMode.FitToWidth and self.page_count:
+            margins = self.pdf_view.documentMargins()
+            width = self.pdf_view.viewport().width() - margins.left() - margins.right()
+            return width / self._document.pagePointSize(page).width()
+        return self.pdf_view.zoomFactor() * _screen_scale()
+
+    def _show_match(self, index: int) -> int:
+        count = self.match_count
+        if not count:
+            return -1
+        index %= count
+        self.pdf_view.setCurrentSearchResultIndex(index)
+        match = self._search.resultAtIndex(index)
+        self.go_to_page(match.page())
+        bar = self.pdf_view.verticalScrollBar()
+        offset = round(match.location().y() * self._scale(match.page())) - self.pdf_view.viewport().height() // 3
+        bar.setValue(bar.value() + max(offset, 0))
+        return index
+
+    def _on_search_status(self) -> None:
+        if self._search.status() == QPdfSearchModel.Status.Finished and self._search.searchString():
+            self._search_pending = False
+            if self.match_count:
+                self._show_match(0)
+            self.search_finished.emit(self.match_count)
+
+    def _on_page(self, page: int) -> None:
+        if page != self._page and self.page_count:
+            self._page = page
+            self._update_controls()
+            self.page_changed.emit(page)
+
+    def _update_controls(self) -> None:
+        count = self.page_count
+        self.page_box.blockSignals(True)
+        self.page_box.setRange(min(1, count), count)
+        self.page_box.setValue(self._page + 1)
+        self.page_box.blockSignals(False)
+        self.page_total.setText(f" of {count} " if count else "")
+        self.page_box.setEnabled(count > 1)
+        self.previous_page.setEnabled(self._page > 0)
+        self.next_page.setEnabled(0 <= self._page < count - 1)
+        for action in (self.zoom_out, self.zoom_in, self.fit_width):
+            action.setEnabled(count > 0)
+
+    def _action(self, text: str, icon: QIcon.ThemeIcon, slot) -> QAction:
+        action = QAction(QIcon.fromTheme(icon), text, self)
+        action.triggered.connect(slot)
+        return action
+
+
+def _screen_scale() -> float:
+    """Pixels per point at zoom 1, as QPdfView reckons it."""
+    return QGuiApplication.primaryScreen().logicalDotsPerInch() / 72
