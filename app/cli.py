@@ -11,8 +11,10 @@ import json
 import multiprocessing
 import re
 import sys
+from datetime import date
 
 from app.archive import Archive
+from app.citation import citation
 from app.errors import DossierError
 from app.paths import ENV_ARCHIVE, resolve_archive
 from indexer.query import SYNTAX_HELP
@@ -78,6 +80,18 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--text", action="store_true", help="include the extracted text exactly as stored")
     cmd.set_defaults(handler=_show)
 
+    cmd = commands.add_parser("edit", parents=[common], help="change a document's title, date or source")
+    cmd.add_argument("id", type=int)
+    cmd.add_argument("--title", help="new title")
+    cmd.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="publication date ('' clears it)")
+    cmd.add_argument("--source", help="publisher or site")
+    cmd.set_defaults(handler=_edit)
+
+    cmd = commands.add_parser("cite", parents=[common], help="print a citation of a document")
+    cmd.add_argument("id", type=int)
+    cmd.add_argument("--page", type=_positive, metavar="N", help="page cited")
+    cmd.set_defaults(handler=_cite)
+
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
     cmd.set_defaults(handler=_reindex)
     cmd = commands.add_parser(
@@ -94,6 +108,15 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return number
+
+
+def _date(value: str) -> date | str:
+    if value == "":
+        return ""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD, or '' to clear it") from exc
 
 
 def _archive(args: argparse.Namespace, shared: bool = False) -> Archive:
@@ -166,6 +189,34 @@ def _show(args: argparse.Namespace) -> int:
     if args.text:
         print()
         sys.stdout.write(data["text"] + "\n")
+    return 0
+
+
+def _edit(args: argparse.Namespace) -> int:
+    values: dict[str, object] = {}
+    if args.title is not None:
+        values["title"] = args.title
+    if args.date is not None:
+        values["published"] = args.date or None
+    if args.source is not None:
+        values["site"] = args.source
+    if not values:
+        print("dossier edit: give --title, --date or --source", file=sys.stderr)
+        return EXIT_USAGE
+    with _archive(args) as archive:
+        doc = archive.update_metadata(args.id, **values)
+    if args.json:
+        _print_json(doc.to_json())
+    else:
+        when = doc.published.isoformat() if doc.published else "undated"
+        print(f"#{doc.id}  {doc.title}  [{when}, {doc.site or 'no source'}]")
+    return 0
+
+
+def _cite(args: argparse.Namespace) -> int:
+    with _archive(args, shared=True) as archive:
+        text = citation(archive.document(args.id), args.page)
+    _print_json({"id": args.id, "citation": text}) if args.json else print(text)
     return 0
 
 

@@ -20,7 +20,7 @@ from indexer.errors import IndexUnavailable, QueryError
 from indexer.query import check_expansions, highlight_terms, parse_query
 from indexer.types import Hit, HitIds, IndexDoc, SearchPage
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
 DEFAULT_FIELDS = ["title", "body"]
 _VERSION_FILE = "SCHEMA_VERSION"
@@ -28,7 +28,7 @@ _VERSION_FILE = "SCHEMA_VERSION"
 
 def build_schema() -> fields.Schema:
     """The index schema: stemmed title/body, keyword facets, a sortable date."""
-    stem = StemmingAnalyzer()
+    stem = StemmingAnalyzer(stoplist=None)  # stop words indexed: "will not participate" is an exact phrase
     facet = {"lowercase": True, "commas": True, "scorable": False}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),

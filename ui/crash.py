@@ -42,6 +42,10 @@ class CrashReporter(QObject):
         sys.excepthook = self.report
         threading.excepthook = lambda args: self.report(args.exc_type, args.exc_value, args.exc_traceback)
 
+    def report_exception(self, exc: BaseException) -> None:
+        """Report an exception caught elsewhere (a background operation)."""
+        self.report(type(exc), exc, exc.__traceback__)
+
     def report(self, exc_type, exc_value, tb) -> None:
         """Log an unexpected exception and ask the GUI thread to tell the user."""
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc_value, tb)))

@@ -365,9 +365,9 @@ class MainWindow(QMainWindow):
 
     def _show_stats(self, stats: dict) -> None:
         self.doc_count = stats["documents"]
-        parts = [f"{stats['documents']:,} documents"]
+        parts = [_count(stats["documents"], "document")]
         if self.hits is not None:
-            parts.append(f"{self.hits.total:,} hits")
+            parts.append(_count(self.hits.total, "hit"))
         if self.imports.running():
             parts.append("importing…")
         elif stats["queued_for_index"]:
@@ -450,3 +450,7 @@ class MainWindow(QMainWindow):
         self.task_runner.wait()
         for dialog in list(self._reports):
             dialog.close()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

@@ -69,7 +69,12 @@ class _Task(QRunnable):
 
 
 class OpRunner(QObject):
-    """Starts ops on its own thread pool and keeps them alive until they finish."""
+    """Starts ops on its own thread pool and keeps them alive until they finish.
+
+    ``crashed`` repeats every op's unexpected exception, so one crash handler sees them all.
+    """
+
+    crashed = Signal(object)
 
     def __init__(self, threads: int = 2, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +85,7 @@ class OpRunner(QObject):
     def start(self, op: Op) -> Op:
         """Run ``op`` in the background; returns it for chaining."""
         self._running.add(op)
+        op.crashed.connect(self.crashed)
         op.finished.connect(lambda: self._running.discard(op))
         self.pool.start(_Task(op))
         return op

@@ -11,6 +11,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from app.archive import Archive
+from app.citation import citation
 from app.errors import DossierError
 from app.models import Document
 from ui.html_view import HtmlView
@@ -20,18 +21,6 @@ from ui.pdf_view import PdfView
 from ui.text_view import TextView
 
 TEXT_TAB, ORIGINAL_TAB, DETAILS_TAB = range(3)
-
-
-def citation(doc: Document, page: int | None) -> str:
-    """A one-line citation: title, source, date, page."""
-    parts = [f"“{doc.title}”"]
-    if doc.site or doc.author:
-        parts.append(doc.site or doc.author)
-    day = doc.published
-    parts.append(f"{day:%B} {day.day}, {day.year}" if day else "undated")
-    if page:
-        parts.append(f"p. {page}")
-    return ", ".join(parts) + f". [{doc.file_name}, sha256 {doc.sha256[:12]}]"
 
 
 class DocumentViewer(QWidget):

@@ -104,3 +104,19 @@ def test_real_corpus_import_accounts_for_every_file_and_reimport_adds_nothing(ca
     again = json.loads(out)
     assert again["imported"] == []
     assert len(again["duplicates"]) == len(report["imported"]) + len(report["duplicates"])
+
+
+def test_edit_and_cite(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"))
+    code, out, _ = run(capsys, "--archive", archive, "edit", "1", "--title", "Omaha chief", "--date", "2025-01-27")
+    assert code == 0 and out.startswith("#1  Omaha chief  [2025-01-27, no source]")
+    code, out, _ = run(capsys, "--archive", archive, "edit", "1", "--source", "KETV", "--date", "", "--json")
+    assert json.loads(out)["published"] is None and json.loads(out)["site"] == "KETV"
+    code, out, _ = run(capsys, "--archive", archive, "cite", "1", "--page", "2")
+    assert out.startswith("“Omaha chief”, KETV, undated, p. 2. [omaha.txt, sha256 ")
+    assert run(capsys, "--archive", archive, "edit", "1")[0] == 2
+    with pytest.raises(SystemExit) as bad:
+        main(["--archive", archive, "edit", "1", "--date", "soon"])
+    assert bad.value.code == 2 and "is not a date" in capsys.readouterr().err
+    assert run(capsys, "--archive", archive, "edit", "9", "--title", "x")[0] == 1

@@ -18,7 +18,7 @@ def test_typing_a_query_shows_ranked_hits_with_snippets(qtbot, make_window, impo
     assert model.index(0, 2).data() == "2025-01-24"
     settle(qtbot, window)
     assert "<mark>calamity</mark>" in model.index(0, 0).data(SnippetRole)
-    assert "3 documents" in window.status_label.text() and "1 hits" in window.status_label.text()
+    assert "3 documents" in window.status_label.text() and "1 hit ·" in window.status_label.text()
 
 
 def test_malformed_query_says_what_to_fix_and_keeps_running(qtbot, make_window, imported):

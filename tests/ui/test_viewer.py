@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
+from app.citation import citation
 from ui.ops import OpRunner
 from ui.text_view import TextView, Utf16Map
-from ui.viewer import ORIGINAL_TAB, DocumentViewer, citation
+from ui.viewer import ORIGINAL_TAB, DocumentViewer
 
 
 @pytest.fixture

@@ -1,0 +1,678 @@
+"""GUI responsiveness of the desktop app: launch time and event-loop stalls (a benchmark script, not a test).
+
+Measures, on the corpus in ``shared/corpus`` (or $DOSSIER_CORPUS), with Qt's offscreen platform:
+
+1. Launch to a usable window on a DOCS-document archive (the first DOCS ``text/**/*.txt`` files in sorted
+   path order, built once into ``--archive-dir`` and reused): each run is a fresh interpreter
+   (``--child-launch DIR``) timed from just before ``Popen`` to one event-loop turn after the window's
+   ``results_shown``, with the child's own steps (imports, QApplication, Archive.open, MainWindow, results).
+2. Event-loop stalls while the window imports LIMIT mixed files (HTML, PDF, Markdown, text; passed as files in a
+   deterministic shuffled order) into a fresh archive, with a user typing a new query every 400 ms and selecting
+   a result now and then. A 5 ms QTimer heartbeat measures how late each beat is (blocked time); GUI-side slots
+   are timed, and a watchdog thread samples the GUI thread's stack while a beat is overdue, so the worst stalls
+   are shown with what was running.
+3. The same heartbeat and typing for ``--idle-seconds`` on the big archive with no import (search costs alone).
+
+Prints one JSON object, then tables. Targets (issue "desktop app"): no stall over 100 ms, a window in under 1.5 s.
+Usage: ``python bench/gui_responsiveness.py [--limit N] [--docs N] [--out FILE] [--skip-launch] [--skip-import]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter, deque
+from collections.abc import Callable
+from functools import cache, wraps
+from pathlib import Path
+
+LEAKS = {}
+LEAKD = {}
+STARTED = time.time()  # the child's "interpreter is up" mark: only the standard library is imported
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TARGET_STALL_MS, TARGET_WINDOW_S = 100.0, 1.5
+BEAT_MS = 5
+TYPE_EVERY_MS = 400
+SELECT_EVERY = 3  # typing ticks between result selections
+TAIL_MS = 2000  # keep measuring after the import finished (final refresh, report dialog)
+IMPORT_TIMEOUT_S = 900
+STALL_MS = 50.0  # gaps above this are kept with their slots and stack samples
+SAMPLE_AFTER_S, SAMPLE_EVERY_S = 0.025, 0.005
+QUERIES = ("police", "court ruling", "market*", "minister~", "oil prices", '"prime minister"', "election", "trade")
+#: Share of the import file list per kind (the rest is split between Markdown and text).
+HTML_SHARE, PDF_SHARE = 450 / 2000, 100 / 2000
+MARKER = "dossier-bench.json"  # beside the archive's own files: what the cached archive was built from
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child-launch", metavar="DIR", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--limit", type=int, default=2000, help="files for the import test (default 2000)")
+    parser.add_argument("--docs", type=int, default=20_000, help="documents in the big archive (default 20000)")
+    parser.add_argument("--archive-dir", type=Path, default=Path(tempfile.gettempdir()) / "dossier-bench-20k")
+    parser.add_argument("--launches", type=int, default=3, help="fresh-process launches to time (default 3)")
+    parser.add_argument("--idle-seconds", type=float, default=30.0, help="typing on the big archive (0 skips)")
+    parser.add_argument("--out", type=Path, help="also write the JSON report here")
+    parser.add_argument("--skip-launch", action="store_true", help="do not time launches")
+    parser.add_argument("--skip-import", action="store_true", help="do not run the import test")
+    args = parser.parse_args()
+    if args.child_launch:
+        child_launch(args.child_launch)
+        return
+
+    from import_search import _default_corpus, _log
+
+    corpus = args.corpus or _default_corpus()
+    if not (corpus / "text").is_dir():
+        print(f"corpus not found: {corpus / 'text'} (set --corpus or DOSSIER_CORPUS); nothing to measure")
+        return
+    from PySide6 import __version__ as pyside_version
+
+    report: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "note": "2 cores shared with other work: stalls and times vary from run to run",
+            "python": platform.python_version(),
+            "pyside6": pyside_version,
+            "gil_switch_interval_ms": sys.getswitchinterval() * 1000,
+            "qpa": os.environ["QT_QPA_PLATFORM"],
+        },
+        "targets": {"max_stall_ms": TARGET_STALL_MS, "window_s": TARGET_WINDOW_S},
+    }
+    needs_archive = not args.skip_launch or args.idle_seconds > 0
+    if needs_archive:
+        _log(f"archive of {args.docs} text files at {args.archive_dir}")
+        report["archive"] = build_archive(args.archive_dir, corpus, args.docs)
+    if not args.skip_launch:
+        _log(f"{args.launches} launches")
+        report["launch"] = launches(args.archive_dir, args.launches)
+    if not args.skip_import:
+        files = import_files(corpus, args.limit)
+        _log(f"import of {len(files)} files with typing")
+        report["import"] = import_stalls(files)
+    if args.idle_seconds > 0:
+        _log(f"{args.idle_seconds:.0f} s of typing on the big archive")
+        report["idle"] = idle_stalls(args.archive_dir, args.idle_seconds)
+    print("LEAKS", LEAKS, LEAKD, sys.getrefcount(True), sys.getrefcount(False))
+    print(json.dumps(report, indent=1))
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print_tables(report)
+
+
+# -- 1. launch ----------------------------------------------------------------------------------
+
+
+def build_archive(folder: Path, corpus: Path, docs: int) -> dict:
+    """Import the first ``docs`` text files into ``folder`` unless it already holds them."""
+    from app.archive import Archive
+
+    files = sorted((corpus / "text").rglob("*.txt"))[:docs]
+    marker = folder / MARKER
+    if folder.is_dir() and any(folder.iterdir()) and not marker.exists():
+        raise SystemExit(f"{folder} was not built by this benchmark; choose another --archive-dir")
+    if marker.exists():
+        built = json.loads(marker.read_text())
+        with Archive.open(folder) as archive:
+            documents = archive.documents.count()
+        if built["files"] == len(files) and built["documents"] == documents:
+            return {**built, "reused": True}
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    with Archive.open(folder) as archive:
+        result = archive.import_paths(files)
+        documents = archive.documents.count()
+    seconds = time.perf_counter() - started
+    built = {
+        "folder": str(folder),
+        "files": len(files),
+        "documents": documents,
+        "duplicates": len(result.duplicates),
+        "failed": len(result.failed),
+        "build_s": round(seconds, 1),
+        "build_docs_per_s": round(documents / seconds, 1),
+    }
+    marker.write_text(json.dumps(built) + "\n")
+    return {**built, "reused": False}
+
+
+def launches(folder: Path, runs: int) -> dict:
+    """Time ``runs`` fresh-process launches; steps are cumulative seconds from just before Popen."""
+    samples = []
+    for _ in range(runs):
+        t0 = time.time()
+        child = subprocess.run(
+            [sys.executable, __file__, "--child-launch", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        marks = [line for line in child.stdout.splitlines() if line.startswith("LAUNCH ")]
+        if child.returncode or not marks:
+            return {"error": f"child failed ({child.returncode}): {child.stderr[-500:]}"}
+        child_marks = json.loads(marks[-1].removeprefix("LAUNCH "))
+        run = {name: round(epoch - t0, 3) for name, epoch in child_marks.pop("epochs").items()}
+        samples.append({**run, **child_marks})
+    usable = [s["usable"] for s in samples]
+    return {
+        "runs": samples,
+        "median_s": round(statistics.median(usable), 3),
+        "steps": "seconds from just before Popen: interpreter (script starts), imports (PySide6, app, ui), "
+        "qapplication, archive_open, window (constructed and shown), first_results (results_shown), "
+        "usable (one event-loop turn later)",
+    }
+
+
+def child_launch(folder: Path) -> None:
+    """Open ``folder`` as the app does, print the epoch of each step as one ``LAUNCH {json}`` line, exit."""
+    epochs = {"interpreter": STARTED}
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.archive import Archive
+    from ui.main_window import MainWindow
+
+    epochs["imports"] = time.time()
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Dossier")
+    epochs["qapplication"] = time.time()
+    archive = Archive.open(folder, shared=True)
+    epochs["archive_open"] = time.time()
+    with tempfile.TemporaryDirectory(prefix="dossier-bench-settings-") as tmp:
+        window = MainWindow(archive, QSettings(str(Path(tmp) / "gui.ini"), QSettings.Format.IniFormat))
+        window.show()
+        epochs["window"] = time.time()
+        extra: dict = {}
+
+        def usable() -> None:
+            epochs["usable"] = time.time()
+            extra["rows_loaded"] = len(window.results_model._rows)  # rows painted in that turn
+            extra["hits"] = window.hits.total if window.hits else None
+            print("LAUNCH " + json.dumps({"epochs": epochs, **extra}), flush=True)
+            window.shutdown()
+            app.quit()
+
+        def first_results() -> None:
+            if "first_results" not in epochs:
+                epochs["first_results"] = time.time()
+                QTimer.singleShot(0, usable)
+
+        window.results_shown.connect(first_results)
+        app.exec()
+        archive.close()
+
+
+# -- 2. and 3. stalls ----------------------------------------------------------------------------
+
+
+def import_files(corpus: Path, limit: int) -> list[Path]:
+    """A user's mixed folder: HTML pages, PDFs, Markdown and text, in a stable shuffled order."""
+    html = sorted(p for p in (corpus / "html").rglob("*") if p.suffix.lower() in (".html", ".htm"))
+    pdf = sorted(corpus.rglob("*.pdf"))
+    md = sorted(corpus.rglob("*.md"))
+    md = [p for p in md if p.name not in ("README.md", "PROVENANCE.md")]
+    txt = sorted((corpus / "text").rglob("*.txt"))
+    chosen = _spread(html, round(limit * HTML_SHARE)) + _spread(pdf, round(limit * PDF_SHARE))
+    rest = limit - len(chosen)
+    chosen += _spread(md, rest // 2)
+    chosen += _spread(txt, limit - len(chosen))
+    return sorted(chosen, key=lambda p: hashlib.sha1(str(p.relative_to(corpus)).encode()).hexdigest())
+
+
+def _spread(items: list[Path], n: int) -> list[Path]:
+    """Up to ``n`` items evenly spaced through ``items`` (every one when there are fewer)."""
+    if n >= len(items):
+        return list(items)
+    return [items[i * len(items) // n] for i in range(n)]
+
+
+class Tracer:
+    """Times GUI-side slots (wrapped on their classes) into a ring of (start, end, name)."""
+
+    def __init__(self) -> None:
+        self.events: deque[tuple[float, float, str]] = deque(maxlen=50_000)
+        self.totals: dict[str, list[float]] = {}  # name -> [calls, total s, max s]
+
+    def wrap(self, cls: type, name: str) -> None:
+        original = getattr(cls, name)
+        label = f"{cls.__name__}.{name}"
+
+        @wraps(original)
+        def traced(*args, **kwargs):
+            return self.call(label, original, *args, **kwargs)
+
+        setattr(cls, name, traced)
+
+    def call(self, label: str, fn: Callable, *args, **kwargs):
+        start = time.perf_counter()
+        rt, rf = sys.getrefcount(True), sys.getrefcount(False)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            dt, df = sys.getrefcount(True) - rt, sys.getrefcount(False) - rf
+            if dt < 0 or df < 0:
+                LEAKS[label] = LEAKS.get(label, 0) + 1
+                LEAKD[label] = (LEAKD.get(label, (0, 0))[0] + dt, LEAKD.get(label, (0, 0))[1] + df)
+            end = time.perf_counter()
+            self.events.append((start, end, label))
+            total = self.totals.setdefault(label, [0, 0.0, 0.0])
+            total[0] += 1
+            total[1] += end - start
+            total[2] = max(total[2], end - start)
+
+    def between(self, start: float, end: float) -> list[dict]:
+        """Slots that ran (at least partly) in ``start..end``, the longest first."""
+        found: dict[str, list[float]] = {}
+        for s, e, label in reversed(self.events):
+            if e < start:
+                break
+            if s <= end:
+                entry = found.setdefault(label, [0, 0.0])
+                entry[0] += 1
+                entry[1] += min(e, end) - max(s, start)
+        ordered = sorted(found.items(), key=lambda item: -item[1][1])
+        return [{"slot": label, "calls": n, "ms": round(s * 1000, 1)} for label, (n, s) in ordered]
+
+    def summary(self) -> dict:
+        ordered = sorted(self.totals.items(), key=lambda item: -item[1][2])
+        return {
+            label: {"calls": n, "total_ms": round(s * 1000, 1), "max_ms": round(m * 1000, 1)}
+            for label, (n, s, m) in ordered
+        }
+
+    def reset(self) -> None:
+        self.events.clear()
+        self.totals.clear()
+
+
+@cache
+def install_tracer() -> Tracer:
+    """Wrap the GUI-side slots that can take time (before any window is built, so connections see them)."""
+    from ui.facets import FacetPanel
+    from ui.import_flow import ImportController, ImportProgressBar
+    from ui.import_report import ImportReportDialog
+    from ui.main_window import MainWindow
+    from ui.metadata_panel import MetadataPanel
+    from ui.results_model import ResultsModel
+    from ui.search_controller import SearchController
+    from ui.snippet_delegate import SnippetDelegate
+    from ui.text_view import TextView
+    from ui.viewer import DocumentViewer
+
+    tracer = Tracer()
+    for cls, names in (
+        (MainWindow, ("_show_results", "_show_stats", "_after_batch", "_import_finished", "_row_changed")),
+        (ResultsModel, ("set_hits", "_load_block", "_snippets_arrived")),
+        (FacetPanel, ("set_counts",)),
+        (SnippetDelegate, ("paint",)),
+        (SearchController, ("_launch", "_done")),
+        (ImportController, ("_progressed", "_succeeded")),
+        (ImportProgressBar, ("_progressed",)),
+        (ImportReportDialog, ("__init__",)),
+        (DocumentViewer, ("show_document", "_matches_arrived")),
+        (TextView, ("set_text", "set_matches")),
+        (MetadataPanel, ("show_document",)),
+    ):
+        for name in names:
+            tracer.wrap(cls, name)
+    return tracer
+
+
+class StackSampler(threading.Thread):
+    """While the heartbeat is overdue, samples the GUI thread's stack (and the other threads' innermost frames)."""
+
+    def __init__(self, heartbeat: Heartbeat, gui_thread: int) -> None:
+        super().__init__(daemon=True)
+        self.heartbeat, self.gui_thread = heartbeat, gui_thread
+        self.samples: dict[float, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}  # by the overdue beat
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        own = threading.get_ident()
+        while not self.halt.wait(SAMPLE_EVERY_S):
+            last = self.heartbeat.last
+            if last is None or time.perf_counter() - last < SAMPLE_AFTER_S:
+                continue
+            frames = sys._current_frames()
+            gui = frames.pop(self.gui_thread, None)
+            frames.pop(own, None)
+            others = tuple(sorted(_where(frame, 3) for frame in frames.values()))
+            self.samples.setdefault(last, []).append((_stack(gui), others))
+
+
+def _short(path: str) -> str:
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1]
+    return str(Path(path).relative_to(ROOT)) if path.startswith(str(ROOT)) else Path(path).name
+
+
+def _stack(frame) -> tuple[str, ...]:
+    """Innermost-first ``file:line function`` of a frame's stack, without the tracer's wrappers."""
+    if frame is None:
+        return ()
+    frames = [f for f in reversed(traceback.extract_stack(frame)) if f.name not in ("traced", "call")]
+    return tuple(f"{_short(f.filename)}:{f.lineno} {f.name}" for f in frames[:10])
+
+
+def _where(frame, depth: int) -> str:
+    """The innermost frames of a thread, plus its innermost Dossier frame."""
+    stack = _stack(frame)
+    ours = next((f for f in stack if f.startswith(("app/", "indexer/", "ui/"))), "")
+    inner = " < ".join(stack[:depth])
+    return inner if not ours or ours in stack[:depth] else f"{inner} < … < {ours}"
+
+
+class Heartbeat:
+    """A 5 ms precise QTimer; records how late each beat came, and keeps the long gaps with their evidence."""
+
+    def __init__(self, tracer: Tracer) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.tracer = tracer
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(BEAT_MS)
+        self.timer.timeout.connect(self._beat)
+        self.last: float | None = None
+        self.blocked: list[float] = []  # ms late, per beat
+        self.stalls: list[dict] = []
+        self.marks: deque[tuple[float, str]] = deque(maxlen=20_000)  # (time, what happened), signals and actions
+        self.origin = 0.0
+        self.sampler = StackSampler(self, threading.get_ident())
+
+    def start(self, origin: float) -> None:
+        self.origin = origin
+        self.sampler.start()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.sampler.halt.set()
+        self.sampler.join()
+
+    def mark(self, what: str) -> None:
+        self.marks.append((time.perf_counter(), what))
+
+    def _beat(self) -> None:
+        now, previous = time.perf_counter(), self.last
+        self.last = now
+        if previous is None:
+            return
+        samples = self.sampler.samples.pop(previous, [])
+        late = max((now - previous) * 1000 - BEAT_MS, 0.0)
+        self.blocked.append(late)
+        if len(self.blocked) % 1000 == 0:
+            print("refs", len(self.blocked), sys.getrefcount(True), sys.getrefcount(False), file=sys.stderr, flush=True)
+        if late > STALL_MS:
+            self.stalls.append(self._evidence(previous, now, late, samples))
+
+    def _evidence(self, start: float, end: float, late: float, samples: list) -> dict:
+        gui = Counter(stack for stack, _ in samples)
+        others = Counter(where for _, wheres in samples for where in wheres)
+        marks = [f"{(t - start) * 1000:+.0f} ms {what}" for t, what in self.marks if start - 0.5 <= t <= end]
+        return {
+            "at_s": round(start - self.origin, 2),
+            "blocked_ms": round(late, 1),
+            "slots": self.tracer.between(start, end)[:6],
+            "samples": len(samples),
+            "gui_stacks": [{"n": n, "stack": list(stack)} for stack, n in gui.most_common(2)],
+            "other_threads": [{"n": n, "where": where} for where, n in others.most_common(3)],
+            "marks": marks[-8:],
+        }
+
+    def figures(self) -> dict:
+        from import_search import _percentile
+
+        blocked = self.blocked or [0.0]
+        return {
+            "beats": len(self.blocked),
+            "max_stall_ms": round(max(blocked), 1),
+            "p99_stall_ms": _percentile(blocked, 0.99),
+            "p95_stall_ms": _percentile(blocked, 0.95),
+            "p50_stall_ms": _percentile(blocked, 0.5),
+            "stalls_over_50ms": sum(b > 50 for b in blocked),
+            "stalls_over_100ms": sum(b > 100 for b in blocked),
+            "blocked_over_50ms_total_s": round(sum(b for b in blocked if b > 50) / 1000, 2),
+        }
+
+    def top(self, n: int = 5) -> list[dict]:
+        return sorted(self.stalls, key=lambda s: -s["blocked_ms"])[:n]
+
+
+class Typist:
+    """Types a new query every 400 ms and selects a result every third time, as a user would."""
+
+    def __init__(self, window, heartbeat: Heartbeat, tracer: Tracer) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.window, self.heartbeat, self.tracer = window, heartbeat, tracer
+        self.ticks = 0
+        self.timer = QTimer(interval=TYPE_EVERY_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        query = QUERIES[self.ticks % len(QUERIES)]
+        self.heartbeat.mark(f"type {query!r}")
+        self.tracer.call("bench.type", self.window.search_field.setText, query)
+        rows = self.window.results_model.rowCount()
+        if self.ticks % SELECT_EVERY == SELECT_EVERY - 1 and rows:
+            row = self.ticks // SELECT_EVERY % min(rows, 5)
+            self.heartbeat.mark(f"select row {row}")
+            self.tracer.call("bench.select_row", self.window.results.selectRow, row)
+        self.ticks += 1
+
+
+def _open_window(archive, settings_dir: Path):
+    """A main window on ``archive``, shown, once its first results are on screen."""
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+    from ui.main_window import MainWindow
+
+    window = MainWindow(archive, QSettings(str(settings_dir / "gui.ini"), QSettings.Format.IniFormat))
+    loop = QEventLoop()
+    window.results_shown.connect(loop.quit)
+    QTimer.singleShot(60_000, loop.quit)
+    window.show()
+    loop.exec()
+    window.results_shown.disconnect(loop.quit)
+    return window
+
+
+def _close_window(window, archive) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    window.shutdown()
+    QApplication.processEvents()
+    window.hide()
+    archive.close()
+
+
+@cache
+def _qt_app():
+    """The process's one QApplication (kept referenced here)."""
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication(sys.argv[:1])
+
+
+def import_stalls(files: list[Path]) -> dict:
+    """Heartbeat while the window imports ``files`` into a fresh archive and the user types."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from app.archive import Archive
+
+    _qt_app()
+    tracer = install_tracer()
+    kinds = Counter(p.suffix.lower().lstrip(".") for p in files)
+    with tempfile.TemporaryDirectory(prefix="dossier-bench-gui-") as tmp:
+        archive = Archive.open(Path(tmp) / "archive")
+        window = _open_window(archive, Path(tmp))
+        tracer.reset()
+        heartbeat = Heartbeat(tracer)
+        typist = Typist(window, heartbeat, tracer)
+        loop = QEventLoop()
+        outcome: dict = {}
+        imports = window.imports
+        imports.progressed.connect(lambda p: heartbeat.mark(f"progress {p.done}/{p.total} {Path(p.path).name}"))
+        imports.batch_landed.connect(lambda: heartbeat.mark("batch landed"))
+        window.results_shown.connect(lambda: heartbeat.mark("results shown"))
+        window.controller.results_ready.connect(lambda spec, hits: heartbeat.mark(f"results ready {hits.total}"))
+
+        def finished(result) -> None:
+            outcome["seconds"] = time.perf_counter() - started
+            outcome["report"] = result
+            heartbeat.mark("import finished")
+            QTimer.singleShot(TAIL_MS, loop.quit)
+
+        def failed(message: str) -> None:
+            outcome["error"] = message
+            loop.quit()
+
+        imports.finished.connect(finished)
+        imports.failed.connect(failed)
+        QTimer.singleShot(IMPORT_TIMEOUT_S * 1000, loop.quit)
+        started = time.perf_counter()
+        heartbeat.start(started)
+        typist.timer.start()
+        window.import_paths([str(p) for p in files])
+        loop.exec()
+        typist.timer.stop()
+        heartbeat.stop()
+        if "report" not in outcome:
+            imports.cancel()
+        _close_window(window, archive)
+    result = outcome.get("report")
+    seconds = outcome.get("seconds")
+    return {
+        "files": len(files),
+        "kinds": dict(kinds.most_common()),
+        "error": outcome.get("error") or (None if result else f"did not finish within {IMPORT_TIMEOUT_S} s"),
+        "seconds": round(seconds, 1) if seconds else None,
+        "files_per_s": round(len(files) / seconds, 1) if seconds else None,
+        "imported": len(result.imported) if result else None,
+        "duplicates": len(result.duplicates) if result else None,
+        "failed": len(result.failed) if result else None,
+        "queries_typed": typist.ticks,
+        "heartbeat": heartbeat.figures(),
+        "top_stalls": heartbeat.top(),
+        "slots": tracer.summary(),
+    }
+
+
+def idle_stalls(folder: Path, seconds: float) -> dict:
+    """Heartbeat while the user types on the big archive, no import."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from app.archive import Archive
+
+    _qt_app()
+    tracer = install_tracer()
+    with tempfile.TemporaryDirectory(prefix="dossier-bench-gui-") as tmp:
+        archive = Archive.open(folder)
+        window = _open_window(archive, Path(tmp))
+        tracer.reset()
+        heartbeat = Heartbeat(tracer)
+        typist = Typist(window, heartbeat, tracer)
+        window.results_shown.connect(lambda: heartbeat.mark("results shown"))
+        window.controller.results_ready.connect(lambda spec, hits: heartbeat.mark(f"results ready {hits.total}"))
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        heartbeat.start(time.perf_counter())
+        typist.timer.start()
+        loop.exec()
+        typist.timer.stop()
+        heartbeat.stop()
+        documents = archive.documents.count()
+        _close_window(window, archive)
+    return {
+        "seconds": seconds,
+        "documents": documents,
+        "queries_typed": typist.ticks,
+        "heartbeat": heartbeat.figures(),
+        "top_stalls": heartbeat.top(),
+        "slots": tracer.summary(),
+    }
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+
+def print_tables(report: dict) -> None:
+    """The human-readable summary of ``report``."""
+    rows = [("measure", "value", "target")]
+    launch = report.get("launch")
+    if launch and "error" in launch:
+        rows.append(("launch", launch["error"], ""))
+    elif launch:
+        docs = report["archive"]["documents"]
+        rows.append((f"launch to usable window, {docs:,} docs (median)", f"{launch['median_s']} s", "< 1.5 s"))
+        for n, run in enumerate(launch["runs"], 1):
+            steps = ", ".join(
+                f"{k} {run[k]}" for k in ("interpreter", "imports", "qapplication", "archive_open", "window")
+            )
+            rows.append((f"  run {n}: usable / first results", f"{run['usable']} / {run['first_results']} s", steps))
+    for key, label in (("import", "during import"), ("idle", "typing, no import")):
+        part = report.get(key)
+        if not part:
+            continue
+        if key == "import":
+            kinds = ", ".join(f"{n} {k}" for k, n in part["kinds"].items())
+            rows.append((f"import of {part['files']} files ({kinds})", f"{part['seconds']} s", part["error"] or ""))
+            rows.append(
+                (
+                    "  files/s; imported / duplicates / failed",
+                    f"{part['files_per_s']}; {part['imported']} / {part['duplicates']} / {part['failed']}",
+                    "",
+                )
+            )
+        else:
+            rows.append((f"{part['seconds']:.0f} s typing on {part['documents']:,} docs", "", ""))
+        hb = part["heartbeat"]
+        rows.append((f"  max stall ({label})", f"{hb['max_stall_ms']} ms", "< 100 ms"))
+        rows.append(
+            ("  p99 / p95 / p50 stall", f"{hb['p99_stall_ms']} / {hb['p95_stall_ms']} / {hb['p50_stall_ms']} ms", "")
+        )
+        rows.append(("  beats late > 50 ms / > 100 ms", f"{hb['stalls_over_50ms']} / {hb['stalls_over_100ms']}", "0"))
+    _table(rows)
+    print(f"\n{report['machine']['note']} ({report['machine']['cpus']} CPUs seen).")
+    for key, label in (("import", "during the import"), ("idle", "typing on the big archive")):
+        part = report.get(key)
+        if not part or not part["top_stalls"]:
+            continue
+        print(f"\nTop stalls {label}:")
+        stall_rows = [("at s", "blocked", "GUI slots in the gap", "GUI thread stack (innermost first)")]
+        for stall in part["top_stalls"]:
+            slots = ", ".join(f"{s['slot']} x{s['calls']} {s['ms']} ms" for s in stall["slots"][:3]) or "-"
+            stack = stall["gui_stacks"][0]["stack"][:3] if stall["gui_stacks"] else []
+            stall_rows.append((stall["at_s"], f"{stall['blocked_ms']} ms", slots, " < ".join(stack) or "-"))
+        _table(stall_rows)
+
+
+def _table(rows: list[tuple]) -> None:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    print()
+    for n, row in enumerate(rows):
+        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+if __name__ == "__main__":
+    main()
