@@ -97,33 +97,6 @@ def _bounded(parsed: query.Query) -> query.Query:
     return parsed
 
 
-def highlight_terms(parsed: query.Query, reader: IndexReader, fieldname: str = "body") -> frozenset[str]:
-    """Index words of ``fieldname`` that the query looks for (wildcards and fuzzy terms expanded once,
-    words under NOT left out): what snippets and the text view highlight."""
-    words: set[str] = set()
-    for node in _positive_leaves(parsed):
-        if node.field() != fieldname:
-            continue
-        if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
-            found = islice(node._btexts(reader), MAX_EXPANSIONS)
-        else:
-            found = (text for _, text in node.terms(phrases=True))
-        words.update(w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in found)
-    return frozenset(words)
-
-
-def _positive_leaves(node: query.Query):
-    if isinstance(node, query.Not):
-        return
-    if isinstance(node, query.AndNot):
-        yield from _positive_leaves(node.a)
-    elif node.is_leaf():
-        yield node
-    else:
-        for child in node.children():
-            yield from _positive_leaves(child)
-
-
 def _leaves(node: query.Query):
     if node.is_leaf():
         yield node

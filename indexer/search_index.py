@@ -6,18 +6,18 @@ A schema version in a sidecar file triggers a rebuild when the schema changes.
 
 from __future__ import annotations
 
-import html
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, time
 from pathlib import Path
 
-from whoosh import fields, highlight, index, query, sorting
+from whoosh import fields, index, query, sorting
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
 from indexer.errors import IndexUnavailable, QueryError
-from indexer.query import check_expansions, highlight_terms, parse_query
+from indexer.highlight import Needles, match_spans, needles, snippet
+from indexer.query import check_expansions, parse_query
 from indexer.types import Hit, HitIds, IndexDoc, SearchPage
 
 SCHEMA_VERSION = 3
@@ -28,7 +28,7 @@ _VERSION_FILE = "SCHEMA_VERSION"
 
 def build_schema() -> fields.Schema:
     """The index schema: stemmed title/body, keyword facets, a sortable date."""
-    stem = StemmingAnalyzer(stoplist=None)  # stop words indexed: "will not participate" is an exact phrase
+    stem = StemmingAnalyzer(stoplist=None, minsize=1)  # stop words indexed: "will not participate" is an exact phrase
     facet = {"lowercase": True, "commas": True, "scorable": False}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
@@ -43,18 +43,6 @@ def build_schema() -> fields.Schema:
         stance=fields.KEYWORD(**facet),
         tag=fields.KEYWORD(**facet),
     )
-
-
-class _MarkFormatter(highlight.Formatter):
-    """Escapes text and wraps matched terms in ``<mark>``."""
-
-    between = " … "
-
-    def format_token(self, text: str, token, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace))}</mark>"
-
-    def _text(self, text: str) -> str:
-        return html.escape(text)
 
 
 class SearchIndex:
@@ -204,31 +192,25 @@ class SearchIndex:
 
     def snippets(self, text: str, ids: Iterable[int], text_for: Callable[[int], str]) -> dict[int, str]:
         """The best ``<mark>``-ed passage of each document's text for the query ``text``."""
-        words = self.query_words(text)
-        fragmenter = highlight.ContextFragmenter(maxchars=240, surround=90)
+        wanted = self.needles(text)
         analyzer = self._index.schema["body"].analyzer
         out = {}
         for doc_id in ids:
             body = text_for(doc_id)
-            fragment = highlight.highlight(body, words, analyzer, fragmenter, _MarkFormatter(), top=1) if words else ""
-            out[doc_id] = fragment or _lead(body)
+            out[doc_id] = snippet(body, match_spans(body, wanted, analyzer))
         return out
 
     def match_spans(self, text: str, body: str) -> list[tuple[int, int]]:
-        """Character ranges in ``body`` of the words the query ``text`` looks for."""
-        words = self.query_words(text)
-        if not words:
-            return []
-        tokens = self._index.schema["body"].analyzer(body, chars=True, mode="query", removestops=False)
-        return [(t.startchar, t.endchar) for t in tokens if t.text in words]
+        """Character ranges in ``body`` of the words and phrases the query ``text`` looks for."""
+        return match_spans(body, self.needles(text), self._index.schema["body"].analyzer)
 
-    def query_words(self, text: str) -> frozenset[str]:
-        """Stemmed body words a query highlights (expansions bounded as in search)."""
+    def needles(self, text: str) -> Needles:
+        """Stemmed body words and phrases a query highlights (expansions bounded as in search)."""
         parsed = parse_query(text, self._index.schema, DEFAULT_FIELDS)
         with self._read_lock:
             reader = self._get_searcher().reader()
             check_expansions(parsed, reader)
-            return highlight_terms(parsed, reader)
+            return needles(parsed, reader)
 
     def _get_searcher(self):
         if self._searcher is None or not self._searcher.up_to_date():
@@ -275,11 +257,6 @@ def _terms(selected: Mapping[str, Iterable[str]] | None, combine) -> query.Query
         query.Or([query.Term(name, value.lower()) for value in values]) for name, values in selected.items() if values
     ]
     return combine(clauses) if clauses else None
-
-
-def _lead(text: str) -> str:
-    lead = " ".join(text[:300].split())
-    return html.escape(lead if len(lead) < 200 else lead[:200].rsplit(" ", 1)[0] + " …")
 
 
 def _counts(groups: Mapping) -> dict[str, int]:

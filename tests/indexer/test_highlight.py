@@ -1,0 +1,59 @@
+"""Match spans and snippets: phrases are one hit, negated words are never marked, HTML is escaped."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.search_index import SearchIndex
+from indexer.types import IndexDoc
+
+TEXT = (
+    "The chief said the department does not intend to participate in any raids. "
+    "Officers will not stop people. Officials will join a raid only with a warrant <b>signed</b> by a judge."
+)
+
+
+@pytest.fixture
+def index(tmp_path):
+    opened = SearchIndex(tmp_path / "index")
+    opened.write([IndexDoc(1, "Omaha police", TEXT, "text")])
+    yield opened
+    opened.close()
+
+
+def marked(index, query: str) -> list[str]:
+    return [TEXT[s:e] for s, e in index.match_spans(query, TEXT)]
+
+
+def test_a_phrase_is_one_hit_and_its_words_alone_are_not_marked(index):
+    assert marked(index, '"does not intend to participate"') == ["does not intend to participate"]
+    assert marked(index, '"will not stop"') == ["will not stop"]
+    assert marked(index, '"join a raid"') == ["join a raid"]  # one-letter words are indexed too
+
+
+def test_phrase_search_is_exact_about_stop_words(index):
+    assert index.search('"will not stop"').total == 1
+    assert index.search('"will not participate"').total == 0
+
+
+def test_words_are_stemmed_and_negated_words_skipped(index):
+    assert marked(index, "raid") == ["raids", "raid"]
+    assert marked(index, "raid NOT judge") == ["raids", "raid"]
+    assert marked(index, "partic*") == ["participate"]
+    assert marked(index, "offical~1") == ["Officers", "Officials"]  # stems offic and offici are 1 edit away
+
+
+def test_slop_allows_words_between(index):
+    assert marked(index, '"chief department"~3') == ["chief said the department"]
+    assert marked(index, '"chief department"') == []
+
+
+def test_snippet_centres_on_the_matches_and_escapes_html(index):
+    (hit,) = index.search("signed judge", text_for=lambda _id: TEXT).hits
+    assert "<mark>judge</mark>" in hit.snippet and "&lt;b&gt;<mark>signed</mark>&lt;/b&gt;" in hit.snippet
+    assert hit.snippet.startswith("… ") and "<b>" not in hit.snippet
+
+
+def test_snippet_without_a_body_match_is_the_opening(index):
+    (hit,) = index.search("title:omaha", text_for=lambda _id: TEXT).hits
+    assert hit.snippet.startswith("The chief said") and "<mark>" not in hit.snippet
