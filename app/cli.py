@@ -143,7 +143,8 @@ def _import(args: argparse.Namespace) -> int:
         for entry in report.skipped:
             print(f"  skipped    {entry['path']}: {entry['reason']}")
         for entry in report.failed:
-            print(f"  FAILED     {entry['path']}: {entry['error']}")
+            hint = " (import it again with --password PW)" if entry.get("needs_password") else ""
+            print(f"  FAILED     {entry['path']}: {entry['error']}{hint}")
     return EXIT_IMPORT_FAILURES if report.failed else 0
 
 

@@ -55,6 +55,8 @@ QUERIES = ("police", "court ruling", "market*", "minister~", "oil prices", '"pri
 #: Share of the import file list per kind (the rest is split between Markdown and text).
 HTML_SHARE, PDF_SHARE = 450 / 2000, 100 / 2000
 MARKER = "dossier-bench.json"  # beside the archive's own files: what the cached archive was built from
+BALLAST_REFS = 10_000_000  # extra references each to None, True and False when PySide6 leaks them
+_BALLAST: list = []
 
 
 def main() -> None:
@@ -90,6 +92,7 @@ def main() -> None:
             "pyside6": pyside_version,
             "gil_switch_interval_ms": sys.getswitchinterval() * 1000,
             "qpa": os.environ["QT_QPA_PLATFORM"],
+            "pyside_refcount_leak": refcount_ballast(),
         },
         "targets": {"max_stall_ms": TARGET_STALL_MS, "window_s": TARGET_WINDOW_S},
     }
@@ -217,6 +220,33 @@ def child_launch(folder: Path) -> None:
 
 
 # -- 2. and 3. stalls ----------------------------------------------------------------------------
+
+
+def refcount_ballast() -> dict:
+    """PySide6 6.12.0 on CPython 3.11 (where None is not immortal) drops a reference to None on every call of a
+    void C++ method, and some to True, so a busy window aborts with "none_dealloc" / "bool_dealloc" within a minute.
+    Measure the leak; when there is one, hold enough extra references that the benchmark outlives it (the app,
+    which has no such ballast, does not)."""
+    from PySide6.QtCore import QTimer
+
+    timer, calls = QTimer(), 10_000
+    before = sys.getrefcount(None)
+    for _ in range(calls):
+        timer.stop()
+    lost = (before - sys.getrefcount(None)) / calls
+    if lost > 0.5 and not _BALLAST:
+        _BALLAST.extend([None, True, False] * BALLAST_REFS)
+    return {"none_refs_lost_per_void_call": round(lost, 2), "ballast_refs_each": len(_BALLAST) // 3}
+
+
+def _refcounts() -> dict[str, int]:
+    return {"None": sys.getrefcount(None), "True": sys.getrefcount(True), "False": sys.getrefcount(False)}
+
+
+def _refs_lost(before: dict[str, int]) -> dict[str, int]:
+    """References to None/True/False that went missing since ``before`` (negative: gained)."""
+    now = _refcounts()
+    return {name: count - now[name] for name, count in before.items()}
 
 
 def import_files(corpus: Path, limit: int) -> list[Path]:
@@ -349,6 +379,11 @@ class StackSampler(threading.Thread):
             self.samples.setdefault(last, []).append((_stack(gui), others))
 
 
+#: This script's own frames around the measured code: a GUI stack of only these is the event loop in C++.
+_PLUMBING = ("traced", "call", "import_stalls", "idle_stalls", "main", "<module>")
+IN_QT = "(no Python frame: Qt's C++ code, or waiting for the GIL)"
+
+
 def _short(path: str) -> str:
     if "site-packages/" in path:
         return path.split("site-packages/", 1)[1]
@@ -359,7 +394,7 @@ def _stack(frame) -> tuple[str, ...]:
     """Innermost-first ``file:line function`` of a frame's stack, without the tracer's wrappers."""
     if frame is None:
         return ()
-    frames = [f for f in reversed(traceback.extract_stack(frame)) if f.name not in ("traced", "call")]
+    frames = [f for f in reversed(traceback.extract_stack(frame)) if f.name not in _PLUMBING]
     return tuple(f"{_short(f.filename)}:{f.lineno} {f.name}" for f in frames[:10])
 
 
@@ -369,6 +404,14 @@ def _where(frame, depth: int) -> str:
     ours = next((f for f in stack if f.startswith(("app/", "indexer/", "ui/"))), "")
     inner = " < ".join(stack[:depth])
     return inner if not ours or ours in stack[:depth] else f"{inner} < … < {ours}"
+
+
+def _open_schedstat() -> int | None:
+    """A descriptor on this thread's scheduler counters (Linux), or None."""
+    try:
+        return os.open(f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY)
+    except OSError:
+        return None
 
 
 class Heartbeat:
@@ -388,6 +431,8 @@ class Heartbeat:
         self.marks: deque[tuple[float, str]] = deque(maxlen=20_000)  # (time, what happened), signals and actions
         self.origin = 0.0
         self.sampler = StackSampler(self, threading.get_ident())
+        self._sched_fd = _open_schedstat()
+        self._sched = self._schedstat()
 
     def start(self, origin: float) -> None:
         self.origin = origin
@@ -398,6 +443,8 @@ class Heartbeat:
         self.timer.stop()
         self.sampler.halt.set()
         self.sampler.join()
+        if self._sched_fd is not None:
+            os.close(self._sched_fd)
 
     def mark(self, what: str) -> None:
         self.marks.append((time.perf_counter(), what))
@@ -408,21 +455,36 @@ class Heartbeat:
         if previous is None:
             return
         samples = self.sampler.samples.pop(previous, [])
+        sched, self._sched = self._sched, self._schedstat()
         late = max((now - previous) * 1000 - BEAT_MS, 0.0)
         self.blocked.append(late)
         if late > STALL_MS:
-            self.stalls.append(self._evidence(previous, now, late, samples))
+            cpu = [round((b - a) / 1e6, 1) for a, b in zip(sched, self._sched, strict=True)] if sched else None
+            self.stalls.append(self._evidence(previous, now, late, samples, cpu))
 
-    def _evidence(self, start: float, end: float, late: float, samples: list) -> dict:
+    def _schedstat(self) -> tuple[int, int] | None:
+        """Nanoseconds the GUI thread has run on a core, and waited for one (Linux), or None."""
+        if self._sched_fd is None:
+            return None
+        on_cpu, waiting, _ = os.pread(self._sched_fd, 200, 0).split()
+        return int(on_cpu), int(waiting)
+
+    def _evidence(self, start: float, end: float, late: float, samples: list, cpu: list | None) -> dict:
         gui = Counter(stack for stack, _ in samples)
         others = Counter(where for _, wheres in samples for where in wheres)
         marks = [f"{(t - start) * 1000:+.0f} ms {what}" for t, what in self.marks if start - 0.5 <= t <= end]
+        gap = (end - start) * 1000
         return {
             "at_s": round(start - self.origin, 2),
             "blocked_ms": round(late, 1),
+            # where the GUI thread's time in the gap went: computing, runnable but no free core, or neither
+            # (waiting for the GIL, a lock or I/O)
+            "gui_on_cpu_ms": cpu[0] if cpu else None,
+            "gui_waiting_for_core_ms": cpu[1] if cpu else None,
+            "gui_off_cpu_ms": round(gap - cpu[0] - cpu[1], 1) if cpu else None,
             "slots": self.tracer.between(start, end)[:6],
             "samples": len(samples),
-            "gui_stacks": [{"n": n, "stack": list(stack)} for stack, n in gui.most_common(2)],
+            "gui_stacks": [{"n": n, "stack": list(stack) or [IN_QT]} for stack, n in gui.most_common(2)],
             "other_threads": [{"n": n, "where": where} for where, n in others.most_common(3)],
             "marks": marks[-8:],
         }
@@ -486,11 +548,23 @@ def _open_window(archive, settings_dir: Path):
 
 
 def _close_window(window, archive) -> None:
-    from PySide6.QtWidgets import QApplication
+    """Let pending searches finish (a debounced one would otherwise run later on a closed archive), then close."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
-    window.shutdown()
-    QApplication.processEvents()
-    window.hide()
+    loop, poll = QEventLoop(), QTimer(interval=20)
+    deadline = time.monotonic() + 30
+
+    def check() -> None:
+        busy = window.controller.busy() or window.search_runner.busy() or window.task_runner.busy()
+        if not busy or time.monotonic() > deadline:
+            loop.quit()
+
+    poll.timeout.connect(check)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    window.close()
+    window.deleteLater()
     archive.close()
 
 
@@ -538,6 +612,7 @@ def import_stalls(files: list[Path]) -> dict:
         imports.finished.connect(finished)
         imports.failed.connect(failed)
         QTimer.singleShot(IMPORT_TIMEOUT_S * 1000, loop.quit)
+        refs = _refcounts()
         started = time.perf_counter()
         heartbeat.start(started)
         typist.timer.start()
@@ -545,6 +620,7 @@ def import_stalls(files: list[Path]) -> dict:
         loop.exec()
         typist.timer.stop()
         heartbeat.stop()
+        refs_lost = _refs_lost(refs)
         if "report" not in outcome:
             imports.cancel()
         _close_window(window, archive)
@@ -560,6 +636,7 @@ def import_stalls(files: list[Path]) -> dict:
         "duplicates": len(result.duplicates) if result else None,
         "failed": len(result.failed) if result else None,
         "queries_typed": typist.ticks,
+        "refs_lost": refs_lost,
         "heartbeat": heartbeat.figures(),
         "top_stalls": heartbeat.top(),
         "slots": tracer.summary(),
@@ -584,17 +661,20 @@ def idle_stalls(folder: Path, seconds: float) -> dict:
         window.controller.results_ready.connect(lambda spec, hits: heartbeat.mark(f"results ready {hits.total}"))
         loop = QEventLoop()
         QTimer.singleShot(int(seconds * 1000), loop.quit)
+        refs = _refcounts()
         heartbeat.start(time.perf_counter())
         typist.timer.start()
         loop.exec()
         typist.timer.stop()
         heartbeat.stop()
+        refs_lost = _refs_lost(refs)
         documents = archive.documents.count()
         _close_window(window, archive)
     return {
         "seconds": seconds,
         "documents": documents,
         "queries_typed": typist.ticks,
+        "refs_lost": refs_lost,
         "heartbeat": heartbeat.figures(),
         "top_stalls": heartbeat.top(),
         "slots": tracer.summary(),
@@ -647,11 +727,14 @@ def print_tables(report: dict) -> None:
         if not part or not part["top_stalls"]:
             continue
         print(f"\nTop stalls {label}:")
-        stall_rows = [("at s", "blocked", "GUI slots in the gap", "GUI thread stack (innermost first)")]
+        stall_rows = [
+            ("at s", "blocked", "GUI cpu/core-wait/off", "GUI slots in the gap", "GUI thread stack (innermost first)")
+        ]
         for stall in part["top_stalls"]:
             slots = ", ".join(f"{s['slot']} x{s['calls']} {s['ms']} ms" for s in stall["slots"][:3]) or "-"
-            stack = stall["gui_stacks"][0]["stack"][:3] if stall["gui_stacks"] else []
-            stall_rows.append((stall["at_s"], f"{stall['blocked_ms']} ms", slots, " < ".join(stack) or "-"))
+            stack = stall["gui_stacks"][0]["stack"][:3] if stall["gui_stacks"] else ["(not sampled)"]
+            split = "/".join(str(stall[k]) for k in ("gui_on_cpu_ms", "gui_waiting_for_core_ms", "gui_off_cpu_ms"))
+            stall_rows.append((stall["at_s"], f"{stall['blocked_ms']} ms", split, slots, " < ".join(stack) or "-"))
         _table(stall_rows)
 
 

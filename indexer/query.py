@@ -31,17 +31,20 @@ FIELD_ALIASES = {
     "stance": ["stances"],
 }
 
-SYNTAX_HELP = """\
-omaha police          both words (AND is implied)
-omaha OR denver       either word
-raids NOT schools     exclude a word
-"will not participate"   exact phrase
-title:sanctuary       word in the title
-kind:pdf   year:2025  author:smith   source:npr
-enforc*               wildcard (at least 2 letters before *)
-denvr~                fuzzy: words within 1 edit (~2 for 2 edits)
-date:2025-01          a month; date:[2025-01-01 to 2025-03-31] a range; date:>2024
-"""
+#: (example, meaning) pairs: the search box's help popup and ``dossier search --help``.
+SYNTAX_EXAMPLES = [
+    ("omaha police", "both words (AND is implied)"),
+    ("omaha OR denver", "either word"),
+    ("raids NOT schools", "exclude a word"),
+    ('"will not participate"', "exact phrase"),
+    ("title:sanctuary", "word in the title"),
+    ("kind:pdf  year:2025", "a kind, a year (also author:smith, source:npr)"),
+    ("enforc*", "wildcard (at least 2 letters before *)"),
+    ("denvr~", "fuzzy: words within 1 edit (~2 for 2 edits)"),
+    ("date:2025-01", "a month (or a year, or a day)"),
+    ("date:[2025-01-01 to 2025-03-31]", "a date range; date:>2024 after 2024"),
+]
+SYNTAX_HELP = "".join(f"{example:34}{meaning}\n" for example, meaning in SYNTAX_EXAMPLES)
 
 
 def parse_query(text: str, schema, default_fields: list[str]) -> query.Query:

@@ -35,13 +35,15 @@ class ImportController(QObject):
         """Whether an import is under way."""
         return self.op is not None
 
-    def start(self, paths: Sequence[str | Path]) -> bool:
+    def start(self, paths: Sequence[str | Path], passwords: Sequence[str] = ()) -> bool:
         """Import files and folders in the background; False when one is already running."""
         if self.op is not None or not paths:
             return False
         paths = [str(p) for p in paths]
         op = Op(
-            lambda progress, cancel: self.archive.import_paths(paths, progress=progress, cancel=cancel),
+            lambda progress, cancel: self.archive.import_paths(
+                paths, passwords=passwords, progress=progress, cancel=cancel
+            ),
             with_progress=True,
         )
         op.progressed.connect(self._progressed)

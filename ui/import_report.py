@@ -9,7 +9,9 @@ from PySide6.QtGui import QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTreeView,
     QVBoxLayout,
@@ -44,6 +46,8 @@ def detail(group: str, entry: dict, titles: dict[int, str]) -> str:
         return entry.get("title", "")
     if group == "duplicates":
         return f"same as: {titles.get(entry['id'], 'document ' + str(entry['id']))} (double-click to open)"
+    if entry.get("needs_password"):
+        return f"{entry['error']}: use Enter password below"
     return entry.get("reason") or entry.get("error") or ""
 
 
@@ -63,6 +67,7 @@ class ImportReportDialog(QDialog):
     """Non-modal report; double-clicking an imported or duplicate file opens its document."""
 
     open_document = Signal(int)
+    retry_with_password = Signal(list, str)  # (paths, password)
 
     def __init__(self, report: ImportReport, titles: dict[int, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,22 +95,43 @@ class ImportReportDialog(QDialog):
                     result.setData(entry["id"], DocIdRole)
                 parent_item.appendRow([name, result])
             self.model.appendRow([parent_item, QStandardItem()])
-            if group in ("duplicates", "failed") or len(entries) <= 20:
+            if group == "failed" or 0 < len(entries) <= 20:
                 self.tree.expand(parent_item.index())
-        self.tree.resizeColumnToContents(0)
+        self.tree.setColumnWidth(0, min(self.tree.sizeHintForColumn(0) + 24, 340))
         self.tree.activated.connect(self._activated)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = QPushButton("&Copy report")
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text))
         buttons.rejected.connect(self.close)
+        self.locked = [entry["path"] for entry in report.failed if entry.get("needs_password")]
+        self.password_button = QPushButton(f"Enter &password for {_files(len(self.locked))}…")
+        self.password_button.setToolTip("Import the encrypted PDFs again with their password")
+        self.password_button.setVisible(bool(self.locked))
+        self.password_button.clicked.connect(self._ask_password)
+        buttons.addButton(self.password_button, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(self.tree, 1)
         layout.addWidget(buttons)
         self.resize(760, 480)
 
+    def _ask_password(self) -> None:
+        password, ok = QInputDialog.getText(
+            self,
+            "Password",
+            f"Password to open {_files(len(self.locked))} (it is used for this import only, never stored):",
+            QLineEdit.EchoMode.Password,
+        )
+        if ok and password:
+            self.retry_with_password.emit(self.locked, password)
+            self.close()
+
     def _activated(self, index: QModelIndex) -> None:
         doc_id = index.data(DocIdRole)
         if doc_id is not None:
             self.open_document.emit(int(doc_id))
+
+
+def _files(count: int) -> str:
+    return "1 encrypted PDF" if count == 1 else f"{count} encrypted PDFs"

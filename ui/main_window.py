@@ -314,14 +314,14 @@ class MainWindow(QMainWindow):
         if folder:
             self.import_paths([folder])
 
-    def import_paths(self, paths: list[str]) -> bool:
+    def import_paths(self, paths: list[str], passwords: list[str] | None = None) -> bool:
         """Start a background import (the menu actions and drops end here)."""
         if not paths:
             return False
         if not self.archive.writable:
             self._error("Cannot import", "This archive is open in another Dossier; import there, or close it first.")
             return False
-        if not self.imports.start(paths):
+        if not self.imports.start(paths, passwords or ()):
             self._error("An import is running", "Wait for it to finish, or cancel it, then import these files.")
             return False
         self.settings.setValue("last_import_dir", str(Path(paths[0]).parent))
@@ -342,6 +342,7 @@ class MainWindow(QMainWindow):
         titles = {i: d.title for i, d in self.archive.documents_by_id(ids).items()} if ids else {}
         dialog = ImportReportDialog(report, titles, self)
         dialog.open_document.connect(self.open_document)
+        dialog.retry_with_password.connect(lambda paths, password: self.import_paths(paths, [password]))
         dialog.finished.connect(lambda _result: self._reports.remove(dialog))
         self._reports.append(dialog)
         dialog.show()

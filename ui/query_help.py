@@ -7,7 +7,7 @@ import html
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from indexer.query import SYNTAX_HELP
+from indexer.query import SYNTAX_EXAMPLES
 
 
 class QueryHelpPopup(QFrame):
@@ -18,7 +18,7 @@ class QueryHelpPopup(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         rows = "".join(
             f"<tr><td><code>{html.escape(example)}</code></td><td>&nbsp;&nbsp;{html.escape(meaning)}</td></tr>"
-            for example, meaning in _examples()
+            for example, meaning in SYNTAX_EXAMPLES
         )
         label = QLabel(f"<b>Search syntax</b><table>{rows}</table>")
         label.setTextFormat(Qt.TextFormat.RichText)
@@ -30,12 +30,3 @@ class QueryHelpPopup(QFrame):
         self.adjustSize()
         self.move(anchor.mapToGlobal(QPoint(0, anchor.height())))
         self.show()
-
-
-def _examples() -> list[tuple[str, str]]:
-    """Split the shared help text (also used by the CLI) into example / meaning pairs."""
-    pairs = []
-    for line in SYNTAX_HELP.splitlines():
-        example, _, meaning = line.partition("  ")
-        pairs.append((example.strip(), meaning.strip()))
-    return pairs

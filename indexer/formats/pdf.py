@@ -115,7 +115,7 @@ def _unlock(reader: PdfReader, passwords: Sequence[str]) -> None:
             return
     if passwords:
         raise NeedsPassword("PDF is encrypted and the password is wrong: import again with the right --password")
-    raise NeedsPassword("PDF is encrypted: import again with --password")
+    raise NeedsPassword("the PDF is encrypted and needs its password")
 
 
 def _is_scan(page: PageObject, lines: list[cleanup.Line]) -> bool:

@@ -113,7 +113,7 @@ def _encrypted(user: str, owner: str = "owner-secret") -> bytes:
 
 
 def test_encrypted_without_password_asks_for_one():
-    with pytest.raises(NeedsPassword, match="--password") as raised:
+    with pytest.raises(NeedsPassword, match="needs its password") as raised:
         pdf.extract(_encrypted("s3cret"))
     assert "wrong" not in str(raised.value)
 

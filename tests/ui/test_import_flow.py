@@ -79,3 +79,34 @@ def test_a_second_import_while_one_runs_is_refused_with_a_message(
         assert window.import_paths([str(sample_files)])
         assert not window.import_paths([str(sample_files)])
     assert messages == ["An import is running"]
+
+
+def test_an_encrypted_pdf_can_be_imported_again_with_its_password(qtbot, make_window, archive, tmp_path, monkeypatch):
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+    from PySide6.QtWidgets import QInputDialog
+
+    plain = tmp_path / "plain.pdf"
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text="Sealed council memo about detainers.")
+    pdf.output(str(plain))
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt("s3cret", algorithm="AES-256")
+    locked = tmp_path / "locked.pdf"
+    with locked.open("wb") as out:
+        writer.write(out)
+
+    window = make_window(archive)
+    with qtbot.waitSignal(window.imports.finished, timeout=60000) as first:
+        window.import_paths([str(locked)])
+    assert first.args[0].failed[0]["needs_password"]
+    dialog = window.findChild(ImportReportDialog)
+    assert dialog.password_button.isVisible() and "1 encrypted PDF" in dialog.password_button.text()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("s3cret", True))
+    with qtbot.waitSignal(window.imports.finished, timeout=60000) as second:
+        dialog.password_button.click()
+    assert len(second.args[0].imported) == 1
+    settle(qtbot, window)
+    assert window.results_model.rowCount() == 1

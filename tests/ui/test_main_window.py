@@ -153,3 +153,12 @@ def _facet_index(panel, field: str, value: str):
             if parent.child(child).data(FacetRole) == (field, value):
                 return parent.child(child).index()
     raise AssertionError(f"no facet {field}:{value}")
+
+
+def test_f1_opens_the_syntax_help_under_the_search_field(make_window, imported):
+    window = make_window(imported)
+    help_action = next(a for a in window.actions() if a.text() == "Search &syntax")
+    assert help_action.shortcut().toString() == "F1"
+    help_action.trigger()
+    assert window.help_popup.isVisible()
+    assert "will not participate" in window.help_popup.findChild(type(window.message)).text()
