@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/extraction_quality.py
 	$(BIN)/python bench/import_search.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_responsiveness.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -39,6 +39,8 @@ class Archive:
         self._import_lock = threading.Lock()  # one import at a time; other writes interleave between batches
         self._local = threading.local()  # one read connection per thread
         self._read_conns: list = []
+        self._read_conns_lock = threading.Lock()
+        self.closed = False
         self._lock = WriterLock(folder) if writable else None
         self.extraction_limits = Limits()
 
@@ -88,9 +90,11 @@ class Archive:
 
     def close(self) -> None:
         """Release the index, the database and the writer lock."""
+        self.closed = True
         self.index.close()
-        for conn in self._read_conns:
-            conn.close()
+        with self._read_conns_lock:
+            for conn in self._read_conns:
+                conn.close()
         self.conn.close()
         if self._lock:
             self._lock.release()
@@ -139,10 +143,12 @@ class Archive:
 
     def _reader(self) -> DocumentStore:
         """The store on this thread's own read connection, so reads never share a writer's transaction."""
+        if self.closed:
+            raise DossierError(f"The archive {self.folder} has been closed.")
         store = getattr(self._local, "store", None)
         if store is None:
             conn = connect(self.folder / DB_NAME, readonly=True)
-            with self._guard:
+            with self._read_conns_lock:
                 self._read_conns.append(conn)
             store = self._local.store = DocumentStore(conn)
         return store
@@ -175,9 +181,18 @@ class Archive:
         """A copy of the original under its own file name (for opening in another application)."""
         doc = self.document(doc_id)
         target = Path(folder) / doc.sha256[:16] / (Path(doc.file_name).name or f"document-{doc.id}")
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.blobs.path(doc.sha256), target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            partial.unlink(missing_ok=True)
+            shutil.copyfile(self.blobs.path(doc.sha256), partial)
+            partial.chmod(0o444)  # a copy to read: edits would be lost at the next open
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise DossierError(
+                f"Could not copy the original to {target.parent} ({exc}); is it open elsewhere?"
+            ) from exc
         return target
 
     def original_html(self, doc_id: int) -> str:

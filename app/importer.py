@@ -32,6 +32,7 @@ class ImportProgress:
     path: str
     imported: int
     failed: int
+    searchable: int = 0  # imported documents already committed and indexed
 
 
 ProgressFn = Callable[[ImportProgress], None]
@@ -180,6 +181,7 @@ class Importer:
                     str(path),
                     len(self.report.imported) + unflushed,
                     len(self.report.failed),
+                    len(self.report.imported),
                 )
             )
 

@@ -5,21 +5,24 @@ Measures, on the corpus in ``shared/corpus`` (or $DOSSIER_CORPUS), with Qt's off
 1. Launch to a usable window on a DOCS-document archive (the first DOCS ``text/**/*.txt`` files in sorted
    path order, built once into ``--archive-dir`` and reused): each run is a fresh interpreter
    (``--child-launch DIR``) timed from just before ``Popen`` to one event-loop turn after the window's
-   ``results_shown``, with the child's own steps (imports, QApplication, Archive.open, MainWindow, results).
+   ``results_shown`` ("usable") and after the result list's first paint, with the child's own steps.
 2. Event-loop stalls while the window imports LIMIT mixed files (HTML, PDF, Markdown, text; passed as files in a
    deterministic shuffled order) into a fresh archive, with a user typing a new query every 400 ms and selecting
-   a result now and then. A 5 ms QTimer heartbeat measures how late each beat is (blocked time); GUI-side slots
-   are timed, and a watchdog thread samples the GUI thread's stack while a beat is overdue, so the worst stalls
-   are shown with what was running.
+   a result now and then. A 5 ms QTimer heartbeat measures how late each beat is (blocked time). For the longest
+   gaps it keeps the GUI-side slots that ran (timed by wrapping them), the GUI thread's time on a core / waiting
+   for one / off (the GIL, a lock, I/O), each thread's CPU time with its sampled Python stack, and the garbage
+   collections, so each stall shows what held the GUI thread.
 3. The same heartbeat and typing for ``--idle-seconds`` on the big archive with no import (search costs alone).
 
 Prints one JSON object, then tables. Targets (issue "desktop app"): no stall over 100 ms, a window in under 1.5 s.
+``--switch-interval-ms`` sets ``sys.setswitchinterval`` for the stall tests, to try that as a fix.
 Usage: ``python bench/gui_responsiveness.py [--limit N] [--docs N] [--out FILE] [--skip-launch] [--skip-import]``
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import os
@@ -31,9 +34,9 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections import Counter, deque
 from collections.abc import Callable
+from contextlib import suppress
 from functools import cache, wraps
 from pathlib import Path
 
@@ -50,19 +53,18 @@ SELECT_EVERY = 3  # typing ticks between result selections
 TAIL_MS = 2000  # keep measuring after the import finished (final refresh, report dialog)
 IMPORT_TIMEOUT_S = 900
 STALL_MS = 50.0  # gaps above this are kept with their slots and stack samples
-SAMPLE_AFTER_S, SAMPLE_EVERY_S = 0.025, 0.005
+SAMPLE_EVERY_S, SAMPLE_AFTER_S = 0.005, 0.02  # stack samples: how often, once a beat is this overdue
+CLOCK_EVERY_S = 0.01  # per-thread CPU clock snapshots
 QUERIES = ("police", "court ruling", "market*", "minister~", "oil prices", '"prime minister"', "election", "trade")
 #: Share of the import file list per kind (the rest is split between Markdown and text).
 HTML_SHARE, PDF_SHARE = 450 / 2000, 100 / 2000
 MARKER = "dossier-bench.json"  # beside the archive's own files: what the cached archive was built from
-BALLAST_REFS = 10_000_000  # extra references each to None, True and False when PySide6 leaks them
-_BALLAST: list = []
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child-launch", metavar="DIR", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--corpus", type=Path, help="corpus folder (default ../shared/corpus or $DOSSIER_CORPUS)")
     parser.add_argument("--limit", type=int, default=2000, help="files for the import test (default 2000)")
     parser.add_argument("--docs", type=int, default=20_000, help="documents in the big archive (default 20000)")
     parser.add_argument("--archive-dir", type=Path, default=Path(tempfile.gettempdir()) / "dossier-bench-20k")
@@ -71,6 +73,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write the JSON report here")
     parser.add_argument("--skip-launch", action="store_true", help="do not time launches")
     parser.add_argument("--skip-import", action="store_true", help="do not run the import test")
+    parser.add_argument(
+        "--switch-interval-ms", type=float, help="set sys.setswitchinterval for the stall tests (to try a fix)"
+    )
     args = parser.parse_args()
     if args.child_launch:
         child_launch(args.child_launch)
@@ -84,6 +89,12 @@ def main() -> None:
         return
     from PySide6 import __version__ as pyside_version
 
+    from ui.main import tune_interpreter
+
+    tune_interpreter()  # as the app does at start
+    if args.switch_interval_ms:
+        sys.setswitchinterval(args.switch_interval_ms / 1000)
+
     report: dict = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -92,7 +103,7 @@ def main() -> None:
             "pyside6": pyside_version,
             "gil_switch_interval_ms": sys.getswitchinterval() * 1000,
             "qpa": os.environ["QT_QPA_PLATFORM"],
-            "pyside_refcount_leak": refcount_ballast(),
+            "pyside_refcount_leak": refcount_leak(),
         },
         "targets": {"max_stall_ms": TARGET_STALL_MS, "window_s": TARGET_WINDOW_S},
     }
@@ -170,20 +181,25 @@ def launches(folder: Path, runs: int) -> dict:
         child_marks = json.loads(marks[-1].removeprefix("LAUNCH "))
         run = {name: round(epoch - t0, 3) for name, epoch in child_marks.pop("epochs").items()}
         samples.append({**run, **child_marks})
-    usable = [s["usable"] for s in samples]
     return {
         "runs": samples,
-        "median_s": round(statistics.median(usable), 3),
+        "median_s": _median(samples, "usable"),
+        "median_rows_painted_s": _median(samples, "rows_painted"),
         "steps": "seconds from just before Popen: interpreter (script starts), imports (PySide6, app, ui), "
         "qapplication, archive_open, window (constructed and shown), first_results (results_shown), "
-        "usable (one event-loop turn later)",
+        "usable (one event-loop turn later), rows_painted (one turn after the result list's first paint)",
     }
+
+
+def _median(samples: list[dict], step: str) -> float | None:
+    values = [s[step] for s in samples if step in s]
+    return round(statistics.median(values), 3) if values else None
 
 
 def child_launch(folder: Path) -> None:
     """Open ``folder`` as the app does, print the epoch of each step as one ``LAUNCH {json}`` line, exit."""
     epochs = {"interpreter": STARTED}
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.archive import Archive
@@ -201,20 +217,38 @@ def child_launch(folder: Path) -> None:
         epochs["window"] = time.time()
         extra: dict = {}
 
-        def usable() -> None:
-            epochs["usable"] = time.time()
-            extra["rows_loaded"] = len(window.results_model._rows)  # rows painted in that turn
+        def finish() -> None:
+            if "rows_loaded" in extra:
+                return
+            extra["rows_loaded"] = len(window.results_model._rows)  # rows the first paint asked for
             extra["hits"] = window.hits.total if window.hits else None
             print("LAUNCH " + json.dumps({"epochs": epochs, **extra}), flush=True)
             window.shutdown()
             app.quit()
 
+        def mark(step: str, then: str) -> None:
+            epochs.setdefault(step, time.time())
+            if then in epochs:
+                finish()
+
+        class PaintWatch(QObject):
+            """One event-loop turn after the result list's first paint, marks ``rows_painted``."""
+
+            def eventFilter(self, watched, event) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    QTimer.singleShot(0, lambda: mark("rows_painted", "usable"))
+                return False
+
+        watch = PaintWatch()
+
         def first_results() -> None:
             if "first_results" not in epochs:
                 epochs["first_results"] = time.time()
-                QTimer.singleShot(0, usable)
+                QTimer.singleShot(0, lambda: mark("usable", "rows_painted"))
+                window.results.viewport().installEventFilter(watch)
 
         window.results_shown.connect(first_results)
+        QTimer.singleShot(30_000, finish)  # report what was reached rather than hang
         app.exec()
         archive.close()
 
@@ -222,21 +256,18 @@ def child_launch(folder: Path) -> None:
 # -- 2. and 3. stalls ----------------------------------------------------------------------------
 
 
-def refcount_ballast() -> dict:
-    """PySide6 6.12.0 on CPython 3.11 (where None is not immortal) drops a reference to None on every call of a
-    void C++ method, and some to True, so a busy window aborts with "none_dealloc" / "bool_dealloc" within a minute.
-    Measure the leak; when there is one, hold enough extra references that the benchmark outlives it (the app,
-    which has no such ballast, does not)."""
+def refcount_leak() -> dict:
+    """References to None a void C++ call drops (PySide6 6.12.0 on CPython 3.11 drops one; ``ui`` makes
+    None/True/False effectively immortal so the app survives it)."""
     from PySide6.QtCore import QTimer
+
+    import ui  # noqa: F401  (applies the workaround)
 
     timer, calls = QTimer(), 10_000
     before = sys.getrefcount(None)
     for _ in range(calls):
         timer.stop()
-    lost = (before - sys.getrefcount(None)) / calls
-    if lost > 0.5 and not _BALLAST:
-        _BALLAST.extend([None, True, False] * BALLAST_REFS)
-    return {"none_refs_lost_per_void_call": round(lost, 2), "ballast_refs_each": len(_BALLAST) // 3}
+    return {"none_refs_lost_per_void_call": round((before - sys.getrefcount(None)) / calls, 2)}
 
 
 def _refcounts() -> dict[str, int]:
@@ -332,12 +363,20 @@ def install_tracer() -> Tracer:
     from ui.import_report import ImportReportDialog
     from ui.main_window import MainWindow
     from ui.metadata_panel import MetadataPanel
+    from ui.ops import Op
     from ui.results_model import ResultsModel
     from ui.search_controller import SearchController
     from ui.snippet_delegate import SnippetDelegate
     from ui.text_view import TextView
     from ui.viewer import DocumentViewer
 
+    original_run = Op.run
+
+    def run_op(op: Op) -> None:  # on a pool thread: remember its kernel id, to match stacks with CPU times
+        NATIVE_IDS[threading.get_ident()] = threading.get_native_id()
+        original_run(op)
+
+    Op.run = run_op
     tracer = Tracer()
     for cls, names in (
         (MainWindow, ("_show_results", "_show_stats", "_after_batch", "_import_finished", "_row_changed")),
@@ -357,31 +396,10 @@ def install_tracer() -> Tracer:
     return tracer
 
 
-class StackSampler(threading.Thread):
-    """While the heartbeat is overdue, samples the GUI thread's stack (and the other threads' innermost frames)."""
-
-    def __init__(self, heartbeat: Heartbeat, gui_thread: int) -> None:
-        super().__init__(daemon=True)
-        self.heartbeat, self.gui_thread = heartbeat, gui_thread
-        self.samples: dict[float, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}  # by the overdue beat
-        self.halt = threading.Event()
-
-    def run(self) -> None:
-        own = threading.get_ident()
-        while not self.halt.wait(SAMPLE_EVERY_S):
-            last = self.heartbeat.last
-            if last is None or time.perf_counter() - last < SAMPLE_AFTER_S:
-                continue
-            frames = sys._current_frames()
-            gui = frames.pop(self.gui_thread, None)
-            frames.pop(own, None)
-            others = tuple(sorted(_where(frame, 3) for frame in frames.values()))
-            self.samples.setdefault(last, []).append((_stack(gui), others))
-
-
-#: This script's own frames around the measured code: a GUI stack of only these is the event loop in C++.
-_PLUMBING = ("traced", "call", "import_stalls", "idle_stalls", "main", "<module>")
-IN_QT = "(no Python frame: Qt's C++ code, or waiting for the GIL)"
+#: This script's own frames around the measured code (a GUI stack of only these is the event loop in C++).
+_PLUMBING = ("traced", "call", "import_stalls", "idle_stalls", "main", "<module>", "run_op")
+IN_QT = "(no Python frame: in Qt's C++ code, or waiting for the GIL)"
+NATIVE_IDS: dict[int, int] = {}  # Python thread ident -> kernel thread id, filled as pool threads run ops
 
 
 def _short(path: str) -> str:
@@ -391,31 +409,99 @@ def _short(path: str) -> str:
 
 
 def _stack(frame) -> tuple[str, ...]:
-    """Innermost-first ``file:line function`` of a frame's stack, without the tracer's wrappers."""
-    if frame is None:
-        return ()
-    frames = [f for f in reversed(traceback.extract_stack(frame)) if f.name not in _PLUMBING]
-    return tuple(f"{_short(f.filename)}:{f.lineno} {f.name}" for f in frames[:10])
+    """Innermost-first ``file:line function`` of a thread's stack, without this script's own frames."""
+    frames = []
+    while frame is not None and len(frames) < 12:
+        code = frame.f_code
+        if code.co_name not in _PLUMBING:
+            frames.append(f"{_short(code.co_filename)}:{frame.f_lineno} {code.co_name}")
+        frame = frame.f_back
+    return tuple(frames)
 
 
-def _where(frame, depth: int) -> str:
-    """The innermost frames of a thread, plus its innermost Dossier frame."""
-    stack = _stack(frame)
+def _brief(stack: tuple[str, ...]) -> str:
+    """The innermost frames of a stack, plus its innermost Dossier frame when that is deeper."""
     ours = next((f for f in stack if f.startswith(("app/", "indexer/", "ui/"))), "")
-    inner = " < ".join(stack[:depth])
-    return inner if not ours or ours in stack[:depth] else f"{inner} < … < {ours}"
+    inner = " < ".join(stack[:3])
+    return inner if not ours or ours in stack[:3] else f"{inner} < … < {ours}"
 
 
-def _open_schedstat() -> int | None:
-    """A descriptor on this thread's scheduler counters (Linux), or None."""
-    try:
-        return os.open(f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY)
-    except OSError:
-        return None
+class ThreadClocks:
+    """Per thread of this process (Linux /proc): nanoseconds run on a core, and runnable waiting for one."""
+
+    def __init__(self) -> None:
+        self.fds: dict[int, int] = {}
+        self.names: dict[int, str] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Open the counters of threads started since (pools start theirs on demand)."""
+        with suppress(OSError):
+            for tid in map(int, os.listdir("/proc/self/task")):
+                if tid not in self.fds:
+                    with suppress(OSError):
+                        self.names[tid] = Path(f"/proc/self/task/{tid}/comm").read_text().strip()
+                        self.fds[tid] = os.open(f"/proc/self/task/{tid}/schedstat", os.O_RDONLY)
+
+    def read(self) -> dict[int, tuple[int, int]]:
+        out = {}
+        for tid, fd in list(self.fds.items()):
+            try:
+                on_cpu, waiting, _ = os.pread(fd, 200, 0).split()
+            except (OSError, ValueError):  # the thread has ended
+                os.close(self.fds.pop(tid))
+                continue
+            out[tid] = (int(on_cpu), int(waiting))
+        return out
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds.clear()
+
+
+class Sampler(threading.Thread):
+    """Snapshots every thread's CPU clocks every CLOCK_EVERY_S and, while a beat is overdue, every thread's Python
+    stack (``sys._current_frames``, under the GIL: a thread holding the GIL in a long C call shows right after it).
+    The GUI thread reads nothing in a normal beat: a system call there would release the GIL and delay the beat."""
+
+    def __init__(self, heartbeat: Heartbeat) -> None:
+        super().__init__(daemon=True)
+        self.heartbeat = heartbeat
+        self.clocks: deque[tuple[float, dict[int, tuple[int, int]]]] = deque(maxlen=1000)
+        self.stacks: deque[tuple[float, dict[int, tuple[str, ...]]]] = deque(maxlen=50_000)
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        clocks, own, next_clock, woke = ThreadClocks(), threading.get_ident(), 0.0, time.perf_counter()
+        while not self.halt.wait(SAMPLE_EVERY_S):
+            now, slept = time.perf_counter(), time.perf_counter() - woke
+            if now >= next_clock:
+                if len(self.clocks) % 100 == 0:
+                    clocks.refresh()
+                self.clocks.append((now, clocks.read()))
+                next_clock = now + CLOCK_EVERY_S
+            last = self.heartbeat.last
+            # sample while a beat is overdue, and also when this thread itself waited long for the GIL: then the
+            # thread that held it has only just let go, and its stack shows where
+            if last is not None and (now - last > SAMPLE_AFTER_S or slept > SAMPLE_EVERY_S + SAMPLE_AFTER_S):
+                frames = sys._current_frames()
+                frames.pop(own, None)
+                self.stacks.append((time.perf_counter(), {ident: _stack(f) for ident, f in frames.items()}))
+            woke = time.perf_counter()
+        clocks.close()
+
+    def clocks_before(self, moment: float) -> dict[int, tuple[int, int]]:
+        """The last clock snapshot taken before ``moment`` (empty when there is none)."""
+        return next((snap for t, snap in reversed(self.clocks) if t <= moment), {})
+
+    def stacks_between(self, start: float, end: float) -> list[dict[int, tuple[str, ...]]]:
+        return [snap for t, snap in self.stacks if start <= t <= end]
 
 
 class Heartbeat:
-    """A 5 ms precise QTimer; records how late each beat came, and keeps the long gaps with their evidence."""
+    """A 5 ms precise QTimer; records how late each beat came, and keeps the long gaps with their evidence:
+    GUI slots that ran, every thread's CPU time and Python stacks during the gap, garbage collections."""
 
     def __init__(self, tracer: Tracer) -> None:
         from PySide6.QtCore import Qt, QTimer
@@ -429,63 +515,80 @@ class Heartbeat:
         self.blocked: list[float] = []  # ms late, per beat
         self.stalls: list[dict] = []
         self.marks: deque[tuple[float, str]] = deque(maxlen=20_000)  # (time, what happened), signals and actions
+        self.collections: deque[tuple[float, float, int, int]] = deque(maxlen=2000)  # (start, end, gen, thread)
         self.origin = 0.0
-        self.sampler = StackSampler(self, threading.get_ident())
-        self._sched_fd = _open_schedstat()
-        self._sched = self._schedstat()
+        self.gui_ident, self.gui_tid = threading.get_ident(), threading.get_native_id()
+        self.clocks = ThreadClocks()
+        self.sampler = Sampler(self)
+        self._gc_started = 0.0
 
     def start(self, origin: float) -> None:
         self.origin = origin
+        gc.callbacks.append(self._gc)
         self.sampler.start()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
+        gc.callbacks.remove(self._gc)
         self.sampler.halt.set()
         self.sampler.join()
-        if self._sched_fd is not None:
-            os.close(self._sched_fd)
+        self.clocks.close()
 
     def mark(self, what: str) -> None:
         self.marks.append((time.perf_counter(), what))
+
+    def _gc(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.collections.append((self._gc_started, time.perf_counter(), info["generation"], threading.get_ident()))
 
     def _beat(self) -> None:
         now, previous = time.perf_counter(), self.last
         self.last = now
         if previous is None:
             return
-        samples = self.sampler.samples.pop(previous, [])
-        sched, self._sched = self._sched, self._schedstat()
         late = max((now - previous) * 1000 - BEAT_MS, 0.0)
         self.blocked.append(late)
         if late > STALL_MS:
-            cpu = [round((b - a) / 1e6, 1) for a, b in zip(sched, self._sched, strict=True)] if sched else None
-            self.stalls.append(self._evidence(previous, now, late, samples, cpu))
+            before = self.sampler.clocks_before(previous)
+            self.clocks.refresh()
+            after = self.clocks.read()
+            spent = {
+                tid: [(b - a) / 1e6 for a, b in zip(before[tid], clock, strict=True)]
+                for tid, clock in after.items()
+                if tid in before
+            }
+            self.stalls.append(self._evidence(previous, now, late, spent))
+            self.last = time.perf_counter()  # the time spent here is the benchmark's, not the app's
 
-    def _schedstat(self) -> tuple[int, int] | None:
-        """Nanoseconds the GUI thread has run on a core, and waited for one (Linux), or None."""
-        if self._sched_fd is None:
-            return None
-        on_cpu, waiting, _ = os.pread(self._sched_fd, 200, 0).split()
-        return int(on_cpu), int(waiting)
-
-    def _evidence(self, start: float, end: float, late: float, samples: list, cpu: list | None) -> dict:
-        gui = Counter(stack for stack, _ in samples)
-        others = Counter(where for _, wheres in samples for where in wheres)
-        marks = [f"{(t - start) * 1000:+.0f} ms {what}" for t, what in self.marks if start - 0.5 <= t <= end]
+    def _evidence(self, start: float, end: float, late: float, spent: dict) -> dict:
+        """What is known at the end of a stall (stacks are added by :meth:`top`, as some samples come later)."""
         gap = (end - start) * 1000
+        gui_cpu, gui_wait = spent.get(self.gui_tid, (0.0, 0.0))
+        threads = [
+            {"tid": tid, "thread": f"{self.clocks.names.get(tid, '?')} {tid}", "cpu_ms": round(on_cpu, 1)}
+            for tid, (on_cpu, _) in sorted(spent.items(), key=lambda item: -item[1][0])
+            if tid != self.gui_tid and on_cpu >= 5
+        ]
+        marks = [f"{(t - start) * 1000:+.0f} ms {what}" for t, what in self.marks if start - 0.5 <= t <= end]
+        collections = [
+            f"gen {g} {(e - s) * 1000:.0f} ms on {'GUI' if ident == self.gui_ident else 'thread ' + hex(ident)}"
+            for s, e, g, ident in self.collections
+            if e >= start and s <= end and e - s > 0.002
+        ]
         return {
+            "span": (start, end),
             "at_s": round(start - self.origin, 2),
             "blocked_ms": round(late, 1),
-            # where the GUI thread's time in the gap went: computing, runnable but no free core, or neither
-            # (waiting for the GIL, a lock or I/O)
-            "gui_on_cpu_ms": cpu[0] if cpu else None,
-            "gui_waiting_for_core_ms": cpu[1] if cpu else None,
-            "gui_off_cpu_ms": round(gap - cpu[0] - cpu[1], 1) if cpu else None,
+            # the GUI thread's time in the gap: computing; runnable but no free core; neither (the GIL, a lock, I/O)
+            "gui_on_cpu_ms": round(gui_cpu, 1),
+            "gui_waiting_for_core_ms": round(gui_wait, 1),
+            "gui_off_cpu_ms": round(gap - gui_cpu - gui_wait, 1),
             "slots": self.tracer.between(start, end)[:6],
-            "samples": len(samples),
-            "gui_stacks": [{"n": n, "stack": list(stack) or [IN_QT]} for stack, n in gui.most_common(2)],
-            "other_threads": [{"n": n, "where": where} for where, n in others.most_common(3)],
+            "threads": threads[:4],
+            "collections": collections,
             "marks": marks[-8:],
         }
 
@@ -505,7 +608,26 @@ class Heartbeat:
         }
 
     def top(self, n: int = 5) -> list[dict]:
-        return sorted(self.stalls, key=lambda s: -s["blocked_ms"])[:n]
+        """The ``n`` longest stalls with the Python stacks sampled during them (after :meth:`stop`)."""
+        out = []
+        for stall in sorted(self.stalls, key=lambda s: -s["blocked_ms"])[:n]:
+            stall = dict(stall)
+            start, end = stall.pop("span")
+            samples = self.sampler.stacks_between(start, end + SAMPLE_AFTER_S)
+            # the GUI thread's own samples stop at the stall's end: after it, it runs this script's bookkeeping
+            gui = Counter(sample.get(self.gui_ident, ()) for sample in self.sampler.stacks_between(start, end))
+            stacks: dict[int, Counter] = {}
+            for sample in samples:
+                for ident, stack in sample.items():
+                    stacks.setdefault(NATIVE_IDS.get(ident, ident), Counter())[stack] += 1
+            stall["samples"] = len(samples)
+            stall["gui_stacks"] = [{"n": k, "stack": list(stack) or [IN_QT]} for stack, k in gui.most_common(2)]
+            stall["threads"] = [
+                {**t, "stack": _brief(stacks[t["tid"]].most_common(1)[0][0]) if t["tid"] in stacks else "-"}
+                for t in stall["threads"]
+            ]
+            out.append(stall)
+        return out
 
 
 class Typist:
@@ -538,6 +660,7 @@ def _open_window(archive, settings_dir: Path):
     from ui.main_window import MainWindow
 
     window = MainWindow(archive, QSettings(str(settings_dir / "gui.ini"), QSettings.Format.IniFormat))
+    gc.freeze()  # as ui.main does once the window is built
     loop = QEventLoop()
     window.results_shown.connect(loop.quit)
     QTimer.singleShot(60_000, loop.quit)
@@ -693,11 +816,18 @@ def print_tables(report: dict) -> None:
     elif launch:
         docs = report["archive"]["documents"]
         rows.append((f"launch to usable window, {docs:,} docs (median)", f"{launch['median_s']} s", "< 1.5 s"))
+        rows.append(("  to the result rows painted (median)", f"{launch['median_rows_painted_s']} s", ""))
         for n, run in enumerate(launch["runs"], 1):
             steps = ", ".join(
                 f"{k} {run[k]}" for k in ("interpreter", "imports", "qapplication", "archive_open", "window")
             )
-            rows.append((f"  run {n}: usable / first results", f"{run['usable']} / {run['first_results']} s", steps))
+            rows.append(
+                (
+                    f"  run {n}: usable / rows painted",
+                    f"{run.get('usable')} / {run.get('rows_painted')} s",
+                    steps + f", first results {run.get('first_results')}",
+                )
+            )
     for key, label in (("import", "during import"), ("idle", "typing, no import")):
         part = report.get(key)
         if not part:
@@ -726,16 +856,20 @@ def print_tables(report: dict) -> None:
         part = report.get(key)
         if not part or not part["top_stalls"]:
             continue
-        print(f"\nTop stalls {label}:")
-        stall_rows = [
-            ("at s", "blocked", "GUI cpu/core-wait/off", "GUI slots in the gap", "GUI thread stack (innermost first)")
-        ]
+        print(f"\nTop stalls {label} (GUI thread ms: on a core / runnable, no free core / off: GIL, lock or I/O):")
+        stall_rows = [("at s", "blocked", "GUI cpu/wait/off", "GUI slots in the gap")]
+        details = []
         for stall in part["top_stalls"]:
             slots = ", ".join(f"{s['slot']} x{s['calls']} {s['ms']} ms" for s in stall["slots"][:3]) or "-"
-            stack = stall["gui_stacks"][0]["stack"][:3] if stall["gui_stacks"] else ["(not sampled)"]
             split = "/".join(str(stall[k]) for k in ("gui_on_cpu_ms", "gui_waiting_for_core_ms", "gui_off_cpu_ms"))
-            stall_rows.append((stall["at_s"], f"{stall['blocked_ms']} ms", split, slots, " < ".join(stack) or "-"))
+            stall_rows.append((stall["at_s"], f"{stall['blocked_ms']} ms", split, slots))
+            stack = stall["gui_stacks"][0]["stack"][:3] if stall["gui_stacks"] else ["(not sampled)"]
+            lines = [f"at {stall['at_s']} s, {stall['blocked_ms']} ms: GUI thread {' < '.join(stack)}"]
+            lines += [f"    {t['thread']} ran {t['cpu_ms']} ms: {t['stack']}" for t in stall["threads"][:2]]
+            lines += [f"    gc {c}" for c in stall["collections"]]
+            details.append("\n".join(lines))
         _table(stall_rows)
+        print("\n" + "\n".join(details))
 
 
 def _table(rows: list[tuple]) -> None:

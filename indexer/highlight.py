@@ -70,7 +70,7 @@ def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS)
     if not spans:
         lead = " ".join(text[:300].split())
         return html.escape(lead if len(lead) < 200 else lead[:200].rsplit(" ", 1)[0] + " …")
-    best = max(range(len(spans)), key=lambda i: _count_within(spans, i, width - SNIPPET_LEAD))
+    best = _densest(spans, width - SNIPPET_LEAD)
     start = _word_start(text, max(spans[best][0] - SNIPPET_LEAD, 0))
     end = _word_end(text, min(start + width, len(text)))
     parts, cursor = [], start
@@ -119,9 +119,16 @@ def _without_overlaps(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _count_within(spans: list[tuple[int, int]], first: int, width: int) -> int:
-    limit = spans[first][0] + width
-    return sum(1 for s, e in spans[first:] if e <= limit)
+def _densest(spans: list[tuple[int, int]], width: int) -> int:
+    """Index of the span that starts the window of ``width`` characters holding the most spans (one pass)."""
+    best, best_count, end = 0, 0, 0
+    for first, (start, _) in enumerate(spans):
+        end = max(end, first)
+        while end < len(spans) and spans[end][1] <= start + width:
+            end += 1
+        if end - first > best_count:
+            best, best_count = first, end - first
+    return best
 
 
 def _word_start(text: str, at: int) -> int:

@@ -54,6 +54,7 @@ class SearchIndex:
         self._write_lock = threading.RLock()  # one writer at a time
         self._read_lock = threading.RLock()  # guards the shared searcher
         self._searcher = None
+        self._needles: dict[tuple[str, int], Needles] = {}
         self.rebuilt = False
         self._index = self._open()
 
@@ -205,12 +206,18 @@ class SearchIndex:
         return match_spans(body, self.needles(text), self._index.schema["body"].analyzer)
 
     def needles(self, text: str) -> Needles:
-        """Stemmed body words and phrases a query highlights (expansions bounded as in search)."""
+        """Stemmed body words and phrases a query highlights (expansions bounded as in search); cached
+        per query until the index changes, since every block of snippets and the viewer ask again."""
         parsed = parse_query(text, self._index.schema, DEFAULT_FIELDS)
         with self._read_lock:
-            reader = self._get_searcher().reader()
-            check_expansions(parsed, reader)
-            return needles(parsed, reader)
+            searcher = self._get_searcher()
+            key = (text, id(searcher))
+            if key not in self._needles:
+                check_expansions(parsed, searcher.reader())
+                if len(self._needles) > 64:
+                    self._needles.clear()
+                self._needles[key] = needles(parsed, searcher.reader())
+            return self._needles[key]
 
     def _get_searcher(self):
         if self._searcher is None or not self._searcher.up_to_date():
@@ -219,6 +226,7 @@ class SearchIndex:
         return self._searcher
 
     def _close_searcher(self) -> None:
+        self._needles.clear()
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None

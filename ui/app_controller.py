@@ -16,14 +16,14 @@ from ui.main_window import MainWindow
 class AppController(QObject):
     """Opens archives into main windows; File > New/Open archive folder ends here."""
 
-    def __init__(self, screenshot: bool = False) -> None:
+    def __init__(self, screenshot: bool = False, settings: QSettings | None = None, install_hooks: bool = True) -> None:
         super().__init__()
-        self.settings = QSettings()
+        self.settings = settings or QSettings()
         self.screenshot = screenshot
         self.window: MainWindow | None = None
         self.archive: Archive | None = None
         self.crash_reporter = CrashReporter()
-        if not screenshot:
+        if install_hooks and not screenshot:
             self.crash_reporter.install()
 
     def last_archive(self) -> Path | None:
@@ -64,11 +64,14 @@ class AppController(QObject):
         if self.archive and Path(folder).resolve() == self.archive.folder.resolve():
             return
         old_window, old_archive = self.window, self.archive
-        if old_window is not None and not old_window.close():
-            return  # the user kept an import running
-        window = self.open_window(Path(folder), create=create)
+        if old_window is not None:
+            if not old_window.close():
+                return  # the user kept an import running
+            old_window.deleteLater()
         if old_archive is not None:
             old_archive.close()
+        self.window = self.archive = None
+        window = self.open_window(Path(folder), create=create)
         if window is None:  # could not open: go back to the previous archive
             window = self.open_window(old_archive.folder) if old_archive else None
         if window is not None:

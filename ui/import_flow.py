@@ -22,7 +22,8 @@ class ImportController(QObject):
     progressed = Signal(object)  # ImportProgress
     batch_landed = Signal()  # new documents are searchable
     finished = Signal(object)  # ImportReport
-    failed = Signal(str)
+    failed = Signal(str)  # a message for the user
+    stopped = Signal()  # ended without a report (failed or crashed; a crash is reported by the crash handler)
 
     def __init__(self, archive: Archive, runner: OpRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +50,7 @@ class ImportController(QObject):
         op.progressed.connect(self._progressed)
         op.succeeded.connect(self._succeeded)
         op.failed.connect(self._failed)
-        op.crashed.connect(lambda exc: self._failed(f"The import stopped unexpectedly: {exc}"))
+        op.crashed.connect(lambda _exc: self._stop())
         self.op, self.last = op, None
         self.started.emit(len(paths))
         self.runner.start(op)
@@ -61,10 +62,10 @@ class ImportController(QObject):
             self.op.cancel()
 
     def _progressed(self, progress: ImportProgress) -> None:
-        landed = self.last is None or progress.imported != self.last.imported
+        landed = progress.searchable > (self.last.searchable if self.last else 0)
         self.last = progress
         self.progressed.emit(progress)
-        if landed and progress.imported:
+        if landed:
             self.batch_landed.emit()
 
     def _succeeded(self, report: ImportReport) -> None:
@@ -72,8 +73,12 @@ class ImportController(QObject):
         self.finished.emit(report)
 
     def _failed(self, message: str) -> None:
-        self.op = None
+        self._stop()
         self.failed.emit(message)
+
+    def _stop(self) -> None:
+        self.op = None
+        self.stopped.emit()
 
 
 class ImportProgressBar(QWidget):
@@ -97,7 +102,7 @@ class ImportProgressBar(QWidget):
         controller.started.connect(self._started)
         controller.progressed.connect(self._progressed)
         controller.finished.connect(lambda _report: self.hide())
-        controller.failed.connect(lambda _message: self.hide())
+        controller.stopped.connect(self.hide)
         self._t0 = 0.0
         self.hide()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -88,8 +89,8 @@ class ImportReportDialog(QDialog):
             for entry in entries:
                 name = QStandardItem(Path(entry["path"]).name)
                 result = QStandardItem(detail(group, entry, titles))
-                name.setToolTip(entry["path"])
-                result.setToolTip(result.text())
+                name.setToolTip(_plain(entry["path"]))
+                result.setToolTip(_plain(result.text()))
                 if "id" in entry:
                     name.setData(entry["id"], DocIdRole)
                     result.setData(entry["id"], DocIdRole)
@@ -135,3 +136,8 @@ class ImportReportDialog(QDialog):
 
 def _files(count: int) -> str:
     return "1 encrypted PDF" if count == 1 else f"{count} encrypted PDFs"
+
+
+def _plain(text: str) -> str:
+    """A tooltip that shows ``text`` as written, even when it looks like HTML."""
+    return f"<p>{html.escape(text)}</p>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +36,7 @@ from ui.query_help import QueryHelpPopup
 from ui.results_model import DocIdRole, ResultsModel
 from ui.search_controller import SearchController, SearchSpec
 from ui.snippet_delegate import SnippetDelegate, row_height_for
+from ui.theme import app_icon, icon
 from ui.viewer import DocumentViewer
 
 SORTS = (("relevance", "Best match"), ("date", "Newest first"))
@@ -61,6 +63,7 @@ class MainWindow(QMainWindow):
         self.hits: HitList | None = None
         self._reports: list[ImportReportDialog] = []
         self.setWindowTitle(f"Dossier — {archive.folder}")
+        self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_menus()
@@ -118,6 +121,7 @@ class MainWindow(QMainWindow):
             self.results_stack.addWidget(widget)
 
         self.viewer = DocumentViewer(self.archive, self.task_runner)
+        self.viewer.details.editable = self.archive.writable
 
         centre = QWidget()
         column = QVBoxLayout(centre)
@@ -146,26 +150,49 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.import_files_action = self._action(file_menu, "&Import files…", "Ctrl+I", self.choose_files)
-        self.import_folder_action = self._action(file_menu, "Import &folder…", "Ctrl+Shift+I", self.choose_folder)
+        sp = QStyle.StandardPixmap
+        self.import_files_action = self._action(
+            file_menu, "&Import files…", "Ctrl+I", self.choose_files, icon("document-import", sp.SP_FileIcon)
+        )
+        self.import_folder_action = self._action(
+            file_menu, "Import &folder…", "Ctrl+Shift+I", self.choose_folder, icon("folder-open", sp.SP_DirOpenIcon)
+        )
         file_menu.addSeparator()
-        self._action(file_menu, "&New archive folder…", "Ctrl+Shift+N", lambda: self.choose_archive(create=True))
-        self._action(file_menu, "&Open archive folder…", QKeySequence.StandardKey.Open, self.choose_archive)
+        self._action(
+            file_menu,
+            "&New archive folder…",
+            "Ctrl+Shift+N",
+            lambda: self.choose_archive(create=True),
+            icon("folder-new", sp.SP_FileDialogNewFolder),
+        )
+        self._action(
+            file_menu,
+            "&Open archive folder…",
+            QKeySequence.StandardKey.Open,
+            self.choose_archive,
+            icon("document-open", sp.SP_DialogOpenButton),
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         edit_menu = self.menuBar().addMenu("&Edit")
         self.find_action = self._action(edit_menu, "&Find", "Ctrl+F", self.focus_search)
         self.find_action.setShortcuts([QKeySequence("Ctrl+F"), QKeySequence("Ctrl+K")])
-        self._action(edit_menu, "Copy &citation", "Ctrl+Shift+C", self.viewer.copy_citation)
+        self._action(
+            edit_menu,
+            "Copy &citation",
+            "Ctrl+Shift+C",
+            self.viewer.copy_citation,
+            icon("edit-copy", sp.SP_FileLinkIcon),
+        )
         self._action(edit_menu, "Clear search and &filters", "Ctrl+Backspace", self.clear_search)
 
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "Sort by best &match", "Ctrl+1", lambda: self.sort_box.setCurrentIndex(0))
         self._action(view_menu, "Sort &newest first", "Ctrl+2", lambda: self.sort_box.setCurrentIndex(1))
         view_menu.addSeparator()
-        self._action(view_menu, "&Next hit", "F3", self.viewer.next_hit)
-        self._action(view_menu, "&Previous hit", "Shift+F3", self.viewer.previous_hit)
+        self._action(view_menu, "&Next hit", "F3", self.viewer.next_hit, icon("go-down", sp.SP_ArrowDown))
+        self._action(view_menu, "&Previous hit", "Shift+F3", self.viewer.previous_hit, icon("go-up", sp.SP_ArrowUp))
         self._action(view_menu, "Show &original", "Ctrl+3", self.viewer.show_original)
         self._action(view_menu, "Open original in its &application", "Ctrl+Shift+O", self.viewer.open_original)
 
@@ -181,8 +208,10 @@ class MainWindow(QMainWindow):
         ):
             button.setShortcut(QKeySequence())
 
-    def _action(self, menu, text: str, shortcut, slot) -> QAction:
+    def _action(self, menu, text: str, shortcut, slot, icon: QIcon | None = None) -> QAction:
         action = QAction(text, self)
+        if icon is not None:
+            action.setIcon(icon)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
@@ -206,6 +235,7 @@ class MainWindow(QMainWindow):
         self.imports.started.connect(lambda _n: self.update_stats())
         self.imports.finished.connect(self._import_finished)
         self.imports.failed.connect(lambda message: self._error("Import failed", message))
+        self.imports.stopped.connect(self._import_stopped)
         self.viewer.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.viewer.metadata_saved.connect(self._metadata_saved)
 
@@ -226,6 +256,8 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, spec: SearchSpec, hits: HitList) -> None:
         selected = self.selected_id()
+        scrolled = self.results.verticalScrollBar().value()
+        same_query = self.hits is not None and self.hits.query == hits.query
         self.hits = hits
         self.message.hide()
         self.results_model.set_hits(hits)
@@ -237,6 +269,8 @@ class MainWindow(QMainWindow):
                 self.results_model.index(row, 0),
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
             )
+        if same_query:  # a refresh (new documents, an edit): stay where the reader was
+            self.results.verticalScrollBar().setValue(scrolled)
         self.update_stats()
         self.results_shown.emit()
 
@@ -275,7 +309,7 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.results.selectRow(row)
             self.results.scrollTo(self.results_model.index(row, 0))
-        else:
+        if self.viewer.doc is None or self.viewer.doc.id != doc_id:
             self.viewer.show_document(doc_id, self.results_model.query)
 
     def focus_search(self) -> None:
@@ -335,9 +369,12 @@ class MainWindow(QMainWindow):
         self.update_stats()
         self.controller.refresh()
 
-    def _import_finished(self, report: ImportReport) -> None:
+    def _import_stopped(self) -> None:
         self._refresh_timer.stop()
         self._after_batch()
+
+    def _import_finished(self, report: ImportReport) -> None:
+        self._import_stopped()
         ids = [entry["id"] for entry in report.duplicates]
         titles = {i: d.title for i, d in self.archive.documents_by_id(ids).items()} if ids else {}
         dialog = ImportReportDialog(report, titles, self)
@@ -445,10 +482,11 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop background work (waits for the running calls to return)."""
+        """Stop background work: cancel an import, wait for running calls, drop their late results."""
         self.imports.cancel()
-        self.search_runner.wait()
-        self.task_runner.wait()
+        self._refresh_timer.stop()
+        self.search_runner.close()
+        self.task_runner.close()
         for dialog in list(self._reports):
             dialog.close()
 

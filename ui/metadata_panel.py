@@ -40,7 +40,9 @@ class MetadataPanel(QWidget):
         self.source = QLineEdit(placeholderText="publisher or site")
         self.error = QLabel()
         self.error.setStyleSheet("color: palette(link)")
-        self.facts = {name: QLabel() for name in ("Author", "Kind", "File", "Pages", "Size", "SHA-256", "Imported")}
+        names = ("Author", "Kind", "File", "Pages", "Size", "SHA-256", "Imported")
+        self.facts = {name: QLabel(textFormat=Qt.TextFormat.PlainText) for name in names}
+        self.editable = True
         form = QFormLayout()
         form.addRow("&Title", self.title)
         form.addRow("&Date", self.date)
@@ -82,8 +84,17 @@ class MetadataPanel(QWidget):
         for name, label in self.facts.items():
             label.setText(values.get(name, ""))
         self.setEnabled(doc is not None)
-        self.error.clear()
+        for field in (self.title, self.date, self.source):
+            field.setReadOnly(not self.editable)
+        self.error.setText(
+            "" if self.editable else "This archive is open in another Dossier: details are read-only here."
+        )
         self._set_dirty(False)
+
+    def save_failed(self, message: str) -> None:
+        """Keep the edits on screen, say why they were not saved."""
+        self.error.setText(f"Not saved: {message}")
+        self._set_dirty(True)
 
     def _edited(self) -> None:
         self._set_dirty(True)
@@ -113,6 +124,6 @@ class MetadataPanel(QWidget):
         if self.source.text().strip() != self.doc.site:
             values["site"] = self.source.text().strip()
         self.error.clear()
+        self._set_dirty(False)
         if values:
             self.save_requested.emit(self.doc.id, values)
-        self._set_dirty(False)

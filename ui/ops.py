@@ -80,15 +80,36 @@ class OpRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
+        self.pool.setExpiryTimeout(-1)  # keep threads: each holds its own read connection to the archive
         self._running: set[Op] = set()
+        self._closed = False
 
     def start(self, op: Op) -> Op:
-        """Run ``op`` in the background; returns it for chaining."""
+        """Run ``op`` in the background; returns it for chaining (ignored once the runner is closed)."""
+        if self._closed:
+            op.deleteLater()
+            return op
         self._running.add(op)
         op.crashed.connect(self.crashed)
-        op.finished.connect(lambda: self._running.discard(op))
+        op.finished.connect(self._finished)
         self.pool.start(_Task(op))
         return op
+
+    def close(self) -> None:
+        """Refuse new ops, wait for running ones, and drop their results (the window is going away)."""
+        self._closed = True
+        for op in list(self._running):
+            op.cancel()
+            op.blockSignals(True)
+        self.pool.waitForDone()
+        for op in self._running:
+            op.deleteLater()
+        self._running.clear()
+
+    def _finished(self) -> None:
+        op = self.sender()
+        self._running.discard(op)
+        op.deleteLater()
 
     def busy(self) -> bool:
         """Whether any op is still running."""

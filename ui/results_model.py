@@ -7,6 +7,7 @@ loaded shows as disabled.
 
 from __future__ import annotations
 
+import html
 import logging
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -108,7 +109,7 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(hit, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
-            return hit.title
+            return f"<p>{html.escape(hit.title)}</p>"  # rich text, escaped: a title is shown, never rendered
         return None
 
     # -- loading ---------------------------------------------------------------------------
@@ -135,9 +136,18 @@ class ResultsModel(QAbstractTableModel):
         self._snippet_blocks.add(block)
         ids = self.ids[block * BLOCK : (block + 1) * BLOCK]
         query, generation = self.query, self._generation
-        op = Op(lambda: {hit.id: hit.snippet for hit in self.archive.hits(query, ids)})
+
+        def load() -> dict[int, str]:
+            if generation != self._generation:  # a newer result replaced this one while queued
+                return {}
+            found = {hit.id: hit.snippet for hit in self.archive.hits(query, ids)}
+            return {doc_id: found.get(doc_id, "") for doc_id in ids}
+
+        blank = dict.fromkeys(ids, "")
+        op = Op(load)
         op.succeeded.connect(lambda snippets: self._snippets_arrived(generation, block, snippets))
-        op.failed.connect(lambda _message: self._snippets_arrived(generation, block, dict.fromkeys(ids, "")))
+        op.failed.connect(lambda _message: self._snippets_arrived(generation, block, blank))
+        op.crashed.connect(lambda _exc: self._snippets_arrived(generation, block, blank))
         self.runner.start(op)
 
     def _snippets_arrived(self, generation: int, block: int, snippets: dict[int, str]) -> None:

@@ -73,12 +73,14 @@ class SearchController(QObject):
 
     def _done(self, spec: SearchSpec, hits, message: str | None) -> None:
         self._running = None
-        if self._stale or spec != self.spec:
+        current = spec == self.spec
+        if current:  # a refresh of the same search is still worth showing before it runs again
+            if message is not None:
+                self.query_failed.emit(message)
+            else:
+                self.results_ready.emit(spec, hits)
+        if self._stale or not current:
             self._stale = False
             self._launch()
             return
         self.busy_changed.emit(False)
-        if message is not None:
-            self.query_failed.emit(message)
-        else:
-            self.results_ready.emit(spec, hits)

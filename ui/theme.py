@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
+
+import resources
 
 
 def is_dark(widget: QWidget | None = None) -> bool:
@@ -20,6 +24,11 @@ def mark_colour(widget: QWidget | None = None) -> QColor:
 def current_mark_colour(widget: QWidget | None = None) -> QColor:
     """Background for the hit the user navigated to."""
     return QColor("#b35c00") if is_dark(widget) else QColor("#ffab40")
+
+
+def app_icon() -> QIcon:
+    """Dossier's own icon (a vector drawing, sharp at every scale)."""
+    return QIcon(str(Path(resources.__file__).parent / "icons" / "dossier.svg"))
 
 
 def icon(theme_name: str, fallback: QStyle.StandardPixmap) -> QIcon:

@@ -39,7 +39,7 @@ class DocumentViewer(QWidget):
         self._original_loaded = False
         self._terms: list[str] = []
 
-        self.title = QLabel()
+        self.title = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -105,6 +105,9 @@ class DocumentViewer(QWidget):
         except DossierError as exc:
             self.message.emit(str(exc))
             return
+        if self.doc is not None and self.doc.id == doc_id and self.stack.currentWidget() is self.body:
+            self._requery(doc, query)  # same document, new query: keep the text and the original loaded
+            return
         self.doc, self.query, self._terms = doc, query, []
         self._original_loaded = False
         self.pdf_view.clear()
@@ -114,7 +117,22 @@ class DocumentViewer(QWidget):
         self.stack.setCurrentWidget(self.body)
         if self.tabs.currentIndex() == ORIGINAL_TAB:
             self._load_original()
+        self._find_matches(doc_id, query)
+
+    def _requery(self, doc: Document, query: str) -> None:
+        self.doc = doc
+        self.title.setText(doc.title)
+        if query != self.query:
+            self.query, self._terms = query, []
+            self._find_matches(doc.id, query)
+        else:
+            self.ready.emit(doc.id)
+
+    def _find_matches(self, doc_id: int, query: str) -> None:
         if not query.strip():
+            self.text_view.set_matches([])
+            if self._original_loaded and self.doc.kind == "pdf":
+                self.pdf_view.set_search("")
             self.ready.emit(doc_id)
             return
         op = Op(lambda: self.archive.match_spans(query, doc_id))
@@ -242,7 +260,7 @@ class DocumentViewer(QWidget):
     def _save_metadata(self, doc_id: int, values: dict) -> None:
         op = Op(lambda: self.archive.update_metadata(doc_id, **values))
         op.succeeded.connect(self._metadata_saved)
-        op.failed.connect(self.message.emit)
+        op.failed.connect(self.details.save_failed)
         self.runner.start(op)
 
     def _metadata_saved(self, doc: Document) -> None:

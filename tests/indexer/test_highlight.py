@@ -57,3 +57,12 @@ def test_snippet_centres_on_the_matches_and_escapes_html(index):
 def test_snippet_without_a_body_match_is_the_opening(index):
     (hit,) = index.search("title:omaha", text_for=lambda _id: TEXT).hits
     assert hit.snippet.startswith("The chief said") and "<mark>" not in hit.snippet
+
+
+def test_snippet_of_a_word_repeated_everywhere_marks_one_window_of_it():
+    from indexer.highlight import snippet
+
+    text = "the " * 200_000
+    spans = [(i * 4, i * 4 + 3) for i in range(200_000)]
+    marked = snippet(text, spans)
+    assert marked.startswith("<mark>the</mark>") and len(marked) < 1200
