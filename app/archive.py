@@ -17,6 +17,8 @@ from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, 
 from app.store import migrations
 from app.store.db import connect, transaction
 from app.store.documents import DocumentStore
+from app.store.tags import TagStore
+from app.tagging import Tagging
 from indexer.errors import IndexUnavailable, QueryError
 from indexer.sandbox import ExtractorPool, Job, Limits
 from indexer.search_index import SearchIndex
@@ -29,7 +31,7 @@ DISPLAY_LIMITS = Limits(seconds=30.0, memory_bytes=1024**3, workers=1)
 StepFn = Callable[[int, int], None]
 
 
-class Archive:
+class Archive(Tagging):
     """A self-contained archive folder: SQLite store, blob store and derived search index."""
 
     def __init__(self, folder: Path, *, writable: bool) -> None:
@@ -236,7 +238,7 @@ class Archive:
         if sort not in ("relevance", "date"):
             raise BadQuery(f"unknown sort {sort!r}: use relevance or date")
         with _user_query(query):
-            found = self.index.hit_ids(query, sort=sort, filters=filters, excludes=excludes)
+            found = self.index.hit_ids(self.expand_query(query), sort=sort, filters=filters, excludes=excludes)
         return HitList(query, found.ids, found.scores, found.facets)
 
     def hits(
@@ -352,8 +354,9 @@ class Archive:
             chunk = queued[start : start + INDEX_BATCH]
             rows = list(self.documents.iter_for_index(chunk))
             present = {doc.id for doc, _ in rows}
+            tags = TagStore(self.conn).for_documents(present)
             self.index.write(
-                upserts=(_index_doc(doc, text) for doc, text in rows),
+                upserts=(_index_doc(doc, text, *self.index_terms(tags[doc.id])) for doc, text in rows),
                 deletions=[i for i in chunk if i not in present],
                 merge=merge,
             )
@@ -384,7 +387,7 @@ def _hit(doc: Document, score: float, snippet: str) -> SearchHit:
     return SearchHit(doc.id, doc.title, doc.kind, score, snippet, doc.published, doc.site, doc.file_name)
 
 
-def _index_doc(doc: Document, text: str) -> IndexDoc:
+def _index_doc(doc: Document, text: str, jurisdictions: list[str], stances: list[str]) -> IndexDoc:
     return IndexDoc(
         id=doc.id,
         title=doc.title,
@@ -393,4 +396,6 @@ def _index_doc(doc: Document, text: str) -> IndexDoc:
         site=" ".join([doc.site, doc.file_name]),
         author=doc.author,
         published=doc.published,
+        jurisdictions=jurisdictions,
+        stances=stances,
     )

@@ -92,6 +92,26 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--page", type=_positive, metavar="N", help="page cited")
     cmd.set_defaults(handler=_cite)
 
+    cmd = commands.add_parser("suggest", parents=[common], help="jurisdictions and stances suggested for a document")
+    cmd.add_argument("id", type=int)
+    cmd.set_defaults(handler=_suggest)
+
+    cmd = commands.add_parser(
+        "tag", parents=[common], help="tag a document or a passage with a jurisdiction and stance"
+    )
+    cmd.add_argument("id", type=int)
+    cmd.add_argument("--jurisdiction", required=True, metavar="J", help="an OCD id or an unambiguous name")
+    cmd.add_argument("--stance", metavar="S", help="a stance id, e.g. sanctuary (see `dossier stances`)")
+    cmd.add_argument("--start", type=int, metavar="N", help="passage start (character offset in the stored text)")
+    cmd.add_argument("--end", type=int, metavar="M", help="passage end")
+    cmd.add_argument("--remove", action="store_true", help="remove the matching tags instead")
+    cmd.set_defaults(handler=_tag)
+
+    cmd = commands.add_parser("jurisdictions", parents=[common], help="tagged jurisdictions as a tree, with counts")
+    cmd.set_defaults(handler=_jurisdictions)
+    cmd = commands.add_parser("stances", parents=[common], help="stance vocabularies, their stances and rules")
+    cmd.set_defaults(handler=_stances)
+
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
     cmd.set_defaults(handler=_reindex)
     cmd = commands.add_parser(
@@ -218,6 +238,137 @@ def _cite(args: argparse.Namespace) -> int:
     with _archive(args, shared=True) as archive:
         text = citation(archive.document(args.id), args.page)
     _print_json({"id": args.id, "citation": text}) if args.json else print(text)
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    with _archive(args, shared=True) as archive:
+        found = archive.suggest(args.id)
+        data = {
+            "jurisdictions": [
+                {
+                    "id": s.jurisdiction.id,
+                    "name": s.jurisdiction.display,
+                    "level": s.jurisdiction.level,
+                    "score": round(s.score, 3),
+                    "evidence": [_evidence(e) for e in s.evidence],
+                }
+                for s in found.jurisdictions
+            ],
+            "stances": [
+                {
+                    "jurisdiction": s.jurisdiction,
+                    "stance": s.stance,
+                    "stance_set": s.stance_set,
+                    "score": round(s.score, 3),
+                    "evidence": [_evidence(e) for e in s.evidence],
+                }
+                for s in found.stances
+            ],
+        }
+        names = {s["jurisdiction"]: archive.gazetteer.get(s["jurisdiction"]).display for s in data["stances"]}
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"jurisdictions suggested for #{args.id}:" if data["jurisdictions"] else "no jurisdictions suggested")
+    for item in data["jurisdictions"]:
+        print(f"  {item['score']:.2f}  {item['name']}  [{item['level']}]  {item['id']}")
+        print(f"        “{_short(item['evidence'][0]['quote'])}”")
+    if data["stances"]:
+        print("stances suggested:")
+    for item in data["stances"]:
+        print(f"  {item['score']:.2f}  {names[item['jurisdiction']]}: {item['stance']}")
+        print(f"        “{_short(item['evidence'][0]['quote'])}”")
+    return 0
+
+
+def _evidence(evidence) -> dict:
+    return {"start": evidence.start, "end": evidence.end, "quote": evidence.quote}
+
+
+def _short(quote: str, limit: int = 110) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= limit else quote[: limit - 1] + "…"
+
+
+def _tag(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        if args.remove:
+            removed = archive.untag(args.id, args.jurisdiction, args.stance, start=args.start, end=args.end)
+            _print_json({"removed": removed}) if args.json else print(f"removed {removed} tag(s)")
+            return 0
+        tag = archive.tag(args.id, args.jurisdiction, args.stance, start=args.start, end=args.end)
+        name = archive.gazetteer.get(tag.jurisdiction).display
+    if args.json:
+        _print_json(tag.to_json())
+    else:
+        passage = f" on “{_short(tag.quote, 60)}”" if tag.quote else ""
+        print(f"#{tag.doc_id} tagged {name}{': ' + tag.stance if tag.stance else ''}{passage}")
+    return 0
+
+
+def _jurisdictions(args: argparse.Namespace) -> int:
+    with _archive(args, shared=True) as archive:
+        counts = archive.jurisdiction_counts()
+        gazetteer = archive.gazetteer
+        places = {jid: gazetteer.get(jid) for jid in counts}
+    children: dict[str | None, list[str]] = {}
+    for jid, place in places.items():
+        parent = place.parent if place.parent in places else None
+        children.setdefault(parent, []).append(jid)
+
+    def tree(parent: str | None) -> list[dict]:
+        kids = sorted(children.get(parent, []), key=lambda j: (-counts[j], places[j].display))
+        return [
+            {"id": j, "name": places[j].display, "level": places[j].level, "documents": counts[j], "children": tree(j)}
+            for j in kids
+        ]
+
+    roots = tree(None)
+    if args.json:
+        _print_json(roots)
+        return 0
+    if not roots:
+        print("no jurisdictions tagged yet (see `dossier suggest ID` and `dossier tag`)")
+
+    def show(nodes: list[dict], depth: int) -> None:
+        for node in nodes:
+            print(f"{'  ' * depth}{node['name']}  ({node['documents']})")
+            show(node["children"], depth + 1)
+
+    show(roots, 0)
+    return 0
+
+
+def _stances(args: argparse.Namespace) -> int:
+    with _archive(args, shared=True) as archive:
+        sets = archive.stance_sets()
+        counts = archive.stance_counts()
+    data = [
+        {
+            "id": s.id,
+            "topic": s.topic,
+            "stances": [
+                {
+                    "id": st.id,
+                    "label": st.label,
+                    "description": st.description,
+                    "colour": st.colour,
+                    "documents": counts.get((s.id, st.id), 0),
+                    "rules": [{"kind": r.kind, "pattern": r.pattern} for r in st.rules],
+                }
+                for st in s.stances
+            ],
+        }
+        for s in sets
+    ]
+    if args.json:
+        _print_json(data)
+        return 0
+    for stance_set in data:
+        print(f"{stance_set['topic']}  [{stance_set['id']}]")
+        for stance in stance_set["stances"]:
+            print(f"  {stance['id']:16} {stance['label']} ({stance['documents']}): {stance['description']}")
     return 0
 
 

@@ -139,3 +139,58 @@ class CheckReport:
     def to_json(self) -> dict:
         """JSON-ready dict."""
         return {**asdict(self), "ok": self.ok}
+
+
+@dataclass
+class Tag:
+    """A (jurisdiction, stance) tag on a document, or on a passage of its stored text."""
+
+    id: int
+    doc_id: int
+    jurisdiction: str  # a jurisdiction id
+    stance_set: str | None
+    stance: str | None
+    start: int | None  # passage offsets in the stored text; None for the whole document
+    end: int | None
+    quote: str
+    created_by: str
+    created_at: str
+    from_suggestion: bool
+
+    def to_json(self) -> dict:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class StanceRule:
+    """Text that suggests a stance: any/all of some words, an exact phrase, or a regular expression."""
+
+    kind: str  # any | all | phrase | regex
+    pattern: str
+
+
+@dataclass
+class Stance:
+    """One position in a stance vocabulary."""
+
+    set_id: str
+    id: str
+    label: str
+    description: str
+    colour: str
+    rules: list[StanceRule] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Unique name across vocabularies: ``set/id``."""
+        return f"{self.set_id}/{self.id}"
+
+
+@dataclass
+class StanceSet:
+    """A stance vocabulary for one topic, ordered (e.g. from protective to enforcing)."""
+
+    id: str
+    topic: str
+    stances: list[Stance] = field(default_factory=list)

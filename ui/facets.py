@@ -69,9 +69,11 @@ class FacetState(QObject):
 class FacetPanel(QTreeView):
     """Facet fields with their values and counts for the current result."""
 
-    def __init__(self, state: FacetState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: FacetState, parent: QWidget | None = None, describe=None) -> None:
         super().__init__(parent)
         self.state = state
+        # (field, value) -> (label, parent value or None): names jurisdictions and nests them in a tree
+        self.describe = describe or (lambda field, value: (value_label(field, value), None))
         self.facet_model = QStandardItemModel(self)
         self.setModel(self.facet_model)
         self.setHeaderHidden(True)
@@ -106,15 +108,23 @@ class FacetPanel(QTreeView):
             parent = QStandardItem(title)
             parent.setData(field, FacetRole)
             parent.setSelectable(False)
+            items = {}
+            described = {value: self.describe(field, value) for value in counts}
             for value, count in sorted(counts.items(), key=_order(field)):
-                parent.appendRow(self._value_item(field, value, count))
+                items[value] = self._value_item(field, value, count, described[value][0])
+            for value, item in items.items():
+                above = described[value][1]
+                items.get(above, parent).appendRow(item)
             self.facet_model.appendRow(parent)
             if field not in self._collapsed:
                 self.expand(parent.index())
+                for item in items.values():
+                    if item.hasChildren() and item.parent() is parent:
+                        self.expand(item.index())
 
-    def _value_item(self, field: str, value: str, count: int) -> QStandardItem:
+    def _value_item(self, field: str, value: str, count: int, name: str) -> QStandardItem:
         mode = self.state.mode(field, value)
-        label = {"include": "✓ ", "exclude": "✕ "}.get(mode, "") + f"{_label(field, value)}  ({count})"
+        label = {"include": "✓ ", "exclude": "✕ "}.get(mode, "") + f"{name}  ({count})"
         item = QStandardItem(label)
         item.setData((field, value), FacetRole)
         if mode:
@@ -136,9 +146,10 @@ class FacetPanel(QTreeView):
 class FilterChips(QWidget):
     """The active filters as small buttons; clicking one removes it."""
 
-    def __init__(self, state: FacetState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: FacetState, parent: QWidget | None = None, describe=None) -> None:
         super().__init__(parent)
         self.state = state
+        self.describe = describe or (lambda field, value: (value_label(field, value), None))
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(0, 0, 0, 0)
         state.changed.connect(self._rebuild)
@@ -157,7 +168,8 @@ class FilterChips(QWidget):
         filters += [(f, v, True) for f, vs in self.state.excluded.items() for v in sorted(vs)]
         for field, value, excluded in filters:
             chip = QToolButton(self)
-            chip.setText(f"{'not ' if excluded else ''}{FACET_TITLES[field].lower()}: {_label(field, value)}  ✕")
+            name = self.describe(field, value)[0]
+            chip.setText(f"{'not ' if excluded else ''}{FACET_TITLES[field].lower()}: {name}  ✕")
             chip.setToolTip("Remove this filter")
             chip.setAutoRaise(False)
             chip.clicked.connect(lambda _=False, f=field, v=value: self.state.remove(f, v))
@@ -171,7 +183,8 @@ class FilterChips(QWidget):
         self.row.addStretch(1)
 
 
-def _label(field: str, value: str) -> str:
+def value_label(field: str, value: str) -> str:
+    """How a facet value reads in the sidebar, chips and results ("PDF", "Markdown")."""
     if field == "kind":
         return value.upper() if value in ("pdf", "html", "docx") else value.capitalize()
     return value

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from app.archive import Archive
 from app.models import HitList, ImportReport
+from ui.batch_tag_dialog import BatchTagDialog
 from ui.empty_state import EmptyState
-from ui.facets import FacetPanel, FacetState, FilterChips
+from ui.facets import FacetPanel, FacetState, FilterChips, value_label
 from ui.import_flow import ImportController, ImportProgressBar
 from ui.import_report import ImportReportDialog
 from ui.ops import Op, OpRunner
@@ -87,13 +88,13 @@ class MainWindow(QMainWindow):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: palette(link)")
         self.message.hide()
-        self.chips = FilterChips(self.facet_state)
+        self.chips = FilterChips(self.facet_state, describe=self.describe_facet)
         top = QHBoxLayout()
         top.addWidget(self.search_field, 1)
         top.addWidget(self.help_button)
         top.addWidget(self.sort_box)
 
-        self.facets = FacetPanel(self.facet_state)
+        self.facets = FacetPanel(self.facet_state, describe=self.describe_facet)
         self.results_model = ResultsModel(self.archive, self.search_runner, self)
         self.results = QTableView()
         self.results.setModel(self.results_model)
@@ -196,6 +197,9 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "Show &original", "Ctrl+3", self.viewer.show_original)
         self._action(view_menu, "Open original in its &application", "Ctrl+Shift+O", self.viewer.open_original)
 
+        tag_menu = self.menuBar().addMenu("&Tag")
+        self.batch_tag_action = self._action(tag_menu, "Tag all &results…", "Ctrl+Shift+T", self.tag_results)
+
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "Search &syntax", QKeySequence.StandardKey.HelpContents, self.show_query_help)
         self._action(help_menu, "&About Dossier", None, self.about)
@@ -238,8 +242,19 @@ class MainWindow(QMainWindow):
         self.imports.stopped.connect(self._import_stopped)
         self.viewer.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.viewer.metadata_saved.connect(self._metadata_saved)
+        self.viewer.tag_panel.tags_changed.connect(self._tags_changed)
 
     # -- searching -------------------------------------------------------------------------------
+
+    def describe_facet(self, field: str, value: str) -> tuple[str, str | None]:
+        """A facet value's label and, for jurisdictions, the parent it nests under."""
+        if field == "jurisdiction":
+            place = self.archive.gazetteer.get(value)
+            return (place.display, place.parent) if place else (value, None)
+        if field == "stance":
+            labels = {s.id: s.label for ss in self.archive.stance_sets() for s in ss.stances}
+            return labels.get(value, value), None
+        return value_label(field, value), None
 
     def current_spec(self) -> SearchSpec:
         """What the search field, sort box and facets ask for."""
@@ -416,6 +431,40 @@ class MainWindow(QMainWindow):
             parts.append("read-only (open in another Dossier)")
         self.status_label.setText(" · ".join(p for p in parts if p))
         self._update_results_page(self.controller.spec)
+
+    def tag_results(self) -> None:
+        """Tag > Tag all results: one tag on every document of the current result, or accept their
+        suggestions above a confidence."""
+        ids = list(self.hits.ids) if self.hits else []
+        if not ids or not self.archive.writable:
+            self.statusBar().showMessage("Search first: the tag goes on every document of the result", 5000)
+            return
+        dialog = BatchTagDialog(self.archive, len(ids), self)
+        if dialog.exec() != BatchTagDialog.DialogCode.Accepted or dialog.choice is None:
+            return
+        if dialog.choice[0] == "tag":
+            _, place, stance = dialog.choice
+            work = lambda: len(self.archive.tag_many(ids, place, stance))  # noqa: E731
+            done = "Tagged {} documents"
+        else:
+            threshold = dialog.choice[1]
+            work = lambda: sum(len(self.archive.accept_suggestions(i, threshold)) for i in ids)  # noqa: E731
+            done = "Accepted {} suggestions"
+        op = Op(work)
+        op.succeeded.connect(lambda count: self._batch_tagged(done.format(count)))
+        op.failed.connect(lambda message: self._error("Could not tag", message))
+        self.statusBar().showMessage(f"Tagging {len(ids)} documents…")
+        self.task_runner.start(op)
+
+    def _batch_tagged(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        self.controller.refresh()
+        if self.viewer.doc is not None:
+            self.viewer.tag_panel.reload()
+
+    def _tags_changed(self, doc_id: int) -> None:
+        self.results_model.refresh_documents({doc_id})
+        self.controller.refresh()
 
     def _metadata_saved(self, doc_id: int) -> None:
         self.results_model.refresh_documents({doc_id})

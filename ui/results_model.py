@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.archive import Archive
 from app.models import HitList, SearchHit
+from ui.facets import value_label
 from ui.ops import Op, OpRunner
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,7 @@ def _display(hit: SearchHit, column: int) -> str | None:
     if column == 0:
         return hit.title
     if column == 1:
-        return hit.kind.upper() if hit.kind in ("pdf", "html", "docx") else hit.kind.capitalize()
+        return value_label("kind", hit.kind)
     if column == 2:
         return hit.published.isoformat() if hit.published else ""
     if column == 3:

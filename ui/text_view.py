@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from ui.theme import current_mark_colour, mark_colour
+from ui.theme import current_mark_colour, evidence_colour, mark_colour
 
 
 class Utf16Map:
@@ -40,6 +40,7 @@ class TextView(QPlainTextEdit):
         self.text = ""
         self._map = Utf16Map("")
         self.matches: list[tuple[int, int]] = []
+        self.evidence: list[tuple[int, int]] = []
         self.current = -1
 
     def set_text(self, text: str) -> None:
@@ -47,6 +48,7 @@ class TextView(QPlainTextEdit):
         self.text = text
         self._map = Utf16Map(text)
         self.setPlainText(text)
+        self.evidence = []
         self.set_matches([])
 
     def set_matches(self, spans: list[tuple[int, int]]) -> None:
@@ -56,6 +58,15 @@ class TextView(QPlainTextEdit):
         self._paint()
         if self.matches:
             self._reveal()
+
+    def set_evidence(self, spans: list[tuple[int, int]]) -> None:
+        """Outline the passages a suggestion or a tag rests on, and scroll to the first."""
+        self.evidence = sorted(spans)
+        self._paint()
+        if self.evidence:
+            cursor = self._cursor(*self.evidence[0])
+            self.setTextCursor(cursor)
+            self.centerCursor()
 
     def next_match(self) -> None:
         """Go to the next hit, wrapping around."""
@@ -95,6 +106,14 @@ class TextView(QPlainTextEdit):
             selection.cursor = self._cursor(start, end)
             fmt = QTextCharFormat()
             fmt.setBackground(current_mark_colour(self) if number == self.current else mark_colour(self))
+            selection.format = fmt
+            selections.append(selection)
+        for start, end in self.evidence:
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = self._cursor(start, end)
+            fmt = QTextCharFormat()
+            fmt.setBackground(evidence_colour(self))
+            fmt.setFontUnderline(True)
             selection.format = fmt
             selections.append(selection)
         self.setExtraSelections(selections)

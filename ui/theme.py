@@ -31,6 +31,11 @@ def app_icon() -> QIcon:
     return QIcon(str(Path(resources.__file__).parent / "icons" / "dossier.svg"))
 
 
+def evidence_colour(widget: QWidget | None = None) -> QColor:
+    """Background for the passage a suggestion or tag rests on (distinct from search hits)."""
+    return QColor("#1f5a7a") if is_dark(widget) else QColor("#c7e6ff")
+
+
 def icon(theme_name: str, fallback: QStyle.StandardPixmap) -> QIcon:
     """A freedesktop theme icon when the platform has one, else the style's own (vector-scaled) icon."""
     found = QIcon.fromTheme(theme_name)

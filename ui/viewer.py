@@ -8,7 +8,16 @@ from collections import Counter
 from platformdirs import user_cache_path
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.archive import Archive
 from app.citation import citation
@@ -18,6 +27,7 @@ from ui.html_view import HtmlView
 from ui.metadata_panel import MetadataPanel
 from ui.ops import Op, OpRunner
 from ui.pdf_view import PdfView
+from ui.tag_panel import TagPanel
 from ui.text_view import TextView
 
 TEXT_TAB, ORIGINAL_TAB, DETAILS_TAB = range(3)
@@ -66,10 +76,16 @@ class DocumentViewer(QWidget):
         for widget in (self.original_note, self.pdf_view, self.html_view):
             self.original_stack.addWidget(widget)
         self.details = MetadataPanel()
+        self.tag_panel = TagPanel(archive, runner, self.text_view)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.text_view, "&Text")
         self.tabs.addTab(self.original_stack, "&Original")
         self.tabs.addTab(self.details, "&Details")
+        self.split = QSplitter(Qt.Orientation.Vertical)  # tags below the text, so evidence and passages show
+        self.split.addWidget(self.tabs)
+        self.split.addWidget(self.tag_panel)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
         self.placeholder = QLabel("Select a result to read it here.", alignment=Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
 
@@ -78,7 +94,7 @@ class DocumentViewer(QWidget):
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.title)
         inner.addLayout(bar)
-        inner.addWidget(self.tabs, 1)
+        inner.addWidget(self.split, 1)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.body)
@@ -93,6 +109,7 @@ class DocumentViewer(QWidget):
         self.text_view.match_changed.connect(self._show_match_count)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.details.save_requested.connect(self._save_metadata)
+        self.tag_panel.message.connect(self.message)
         self._show_match_count(0, 0)
 
     # -- showing a document ------------------------------------------------------------------
@@ -114,6 +131,7 @@ class DocumentViewer(QWidget):
         self.title.setText(doc.title)
         self.text_view.set_text(text)
         self.details.show_document(doc)
+        self.tag_panel.show_document(doc_id)
         self.stack.setCurrentWidget(self.body)
         if self.tabs.currentIndex() == ORIGINAL_TAB:
             self._load_original()

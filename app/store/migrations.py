@@ -4,10 +4,12 @@ Each step runs in one transaction; the database is copied aside before the first
 database newer than this code is refused.
 """
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import resources
 from app.errors import ArchiveTooNew
 from app.store.db import transaction
 
@@ -40,8 +42,96 @@ def _v1(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE index_queue (doc_id INTEGER PRIMARY KEY)")
 
 
+def _v2(conn: sqlite3.Connection) -> None:
+    """Jurisdiction and stance tags, stance vocabularies with their rules, custom jurisdictions, and the
+    suggestions a person accepted or rejected (so a rejected one does not come back)."""
+    conn.execute("""
+        CREATE TABLE custom_jurisdictions (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            level TEXT NOT NULL,
+            parent TEXT,
+            state TEXT,
+            created_at TEXT NOT NULL
+        )""")
+    conn.execute("""
+        CREATE TABLE stance_sets (
+            id TEXT PRIMARY KEY,
+            topic TEXT NOT NULL,
+            position INTEGER NOT NULL
+        )""")
+    conn.execute("""
+        CREATE TABLE stances (
+            set_id TEXT NOT NULL REFERENCES stance_sets(id) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            label TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            colour TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (set_id, id)
+        )""")
+    conn.execute("""
+        CREATE TABLE stance_rules (
+            id INTEGER PRIMARY KEY,
+            set_id TEXT NOT NULL,
+            stance_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('any', 'all', 'phrase', 'regex')),
+            pattern TEXT NOT NULL,
+            FOREIGN KEY (set_id, stance_id) REFERENCES stances(set_id, id) ON DELETE CASCADE
+        )""")
+    conn.execute("""
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            jurisdiction TEXT NOT NULL,
+            stance_set TEXT,
+            stance TEXT,
+            start INTEGER,
+            end INTEGER,
+            quote TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            from_suggestion INTEGER NOT NULL DEFAULT 0,
+            FOREIGN KEY (stance_set, stance) REFERENCES stances(set_id, id)
+        )""")
+    conn.execute(
+        "CREATE UNIQUE INDEX tags_unique ON tags "
+        "(doc_id, jurisdiction, IFNULL(stance_set, ''), IFNULL(stance, ''), IFNULL(start, -1), IFNULL(end, -1))"
+    )
+    conn.execute("CREATE INDEX tags_jurisdiction ON tags (jurisdiction)")
+    conn.execute("""
+        CREATE TABLE suggestion_decisions (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('jurisdiction', 'stance')),
+            key TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (doc_id, kind, key)
+        )""")
+    seed_stance_presets(conn)
+
+
+def seed_stance_presets(conn: sqlite3.Connection) -> None:
+    """Load the shipped stance vocabularies (resources/stances.json); users edit them afterwards."""
+    presets = json.loads((Path(resources.__file__).parent / "stances.json").read_text(encoding="utf-8"))
+    for set_position, stance_set in enumerate(presets["sets"]):
+        conn.execute(
+            "INSERT INTO stance_sets (id, topic, position) VALUES (?, ?, ?)",
+            (stance_set["id"], stance_set["topic"], set_position),
+        )
+        for position, stance in enumerate(stance_set["stances"]):
+            conn.execute(
+                "INSERT INTO stances (set_id, id, label, description, colour, position) VALUES (?, ?, ?, ?, ?, ?)",
+                (stance_set["id"], stance["id"], stance["label"], stance["description"], stance["colour"], position),
+            )
+            conn.executemany(
+                "INSERT INTO stance_rules (set_id, stance_id, kind, pattern) VALUES (?, ?, ?, ?)",
+                [(stance_set["id"], stance["id"], rule["kind"], rule["pattern"]) for rule in stance["rules"]],
+            )
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 LATEST = len(STEPS)
 
 

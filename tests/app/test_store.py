@@ -40,7 +40,8 @@ def test_migrating_an_old_archive_keeps_a_backup(tmp_path, monkeypatch):
         migrations.STEPS[0](conn)
         conn.execute("PRAGMA user_version = 1")
     add_step(monkeypatch, lambda c: c.execute("CREATE TABLE later (x)"))
-    assert migrations.migrate(conn, db_path, tmp_path / "backups") == [2]
+    later = migrations.LATEST
+    assert migrations.migrate(conn, db_path, tmp_path / "backups") == list(range(2, later + 1))
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'later'").fetchone() is not None
     backup = sqlite3.connect(tmp_path / "backups" / "dossier.v1.sqlite3")
     assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
@@ -65,7 +66,7 @@ def test_a_failed_migration_step_rolls_back(tmp_path, monkeypatch):
     add_step(monkeypatch, broken)
     with pytest.raises(RuntimeError):
         migrations.migrate(conn, tmp_path / "db.sqlite3", tmp_path / "backups")
-    assert migrations.version(conn) == 1
+    assert migrations.version(conn) == migrations.LATEST - 1  # every step before the broken one applied
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchone() is None
 
 
@@ -102,3 +103,12 @@ def test_blob_store_is_content_addressed_and_idempotent(tmp_path):
     blobs.path(digest).write_bytes(b"tampered")
     assert blobs.verify(digest) is False
     assert blobs.verify("0" * 64) is None
+
+
+def test_version_2_adds_tags_and_the_stance_presets(archive):
+    conn = archive.conn
+    sets = [row[0] for row in conn.execute("SELECT id FROM stance_sets ORDER BY position")]
+    assert sets == ["immigration-enforcement", "generic"]
+    order = [row[0] for row in conn.execute("SELECT id FROM stances WHERE set_id = ? ORDER BY position", (sets[0],))]
+    assert order == ["sanctuary", "opposes", "neutral", "cooperates", "anti-sanctuary"]
+    assert conn.execute("SELECT COUNT(*) FROM stance_rules").fetchone()[0] > 10

@@ -120,3 +120,36 @@ def test_edit_and_cite(capsys, tmp_path, sample_files):
         main(["--archive", archive, "edit", "1", "--date", "soon"])
     assert bad.value.code == 2 and "is not a date" in capsys.readouterr().err
     assert run(capsys, "--archive", archive, "edit", "9", "--title", "x")[0] == 1
+
+
+def test_suggest_tag_jurisdictions_and_stances(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"))
+    code, out, _ = run(capsys, "--archive", archive, "suggest", "1", "--json")
+    found = json.loads(out)
+    assert code == 0 and set(found) == {"jurisdictions", "stances"}
+    omaha = next(j for j in found["jurisdictions"] if j["name"] == "Omaha, NE")
+    assert set(omaha) == {"id", "name", "level", "score", "evidence"} and omaha["level"] == "city"
+    assert set(omaha["evidence"][0]) == {"start", "end", "quote"}
+    assert {"jurisdiction", "stance", "score", "evidence"} <= set(found["stances"][0])
+
+    code, out, _ = run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "Omaha, NE", "--stance", "sanctuary")
+    assert code == 0 and out.startswith("#1 tagged Omaha, NE: sanctuary")
+    code, out, _ = run(
+        capsys, "--archive", archive, "tag", "1", "--jurisdiction", omaha["id"], "--start", "0", "--end", "5"
+    )
+    assert code == 0 and "on “Omaha”" in out
+    code, out, _ = run(capsys, "--archive", archive, "jurisdictions", "--json")
+    (root,) = json.loads(out)
+    assert (root["name"], root["documents"]) == ("United States (federal)", 1)
+    assert root["children"][0]["name"] == "Nebraska" and root["children"][0]["children"][0]["name"] == "Omaha, NE"
+    code, out, _ = run(capsys, "--archive", archive, "jurisdictions")
+    assert out.splitlines()[:3] == ["United States (federal)  (1)", "  Nebraska  (1)", "    Omaha, NE  (1)"]
+    code, out, _ = run(capsys, "--archive", archive, "stances", "--json")
+    stances = json.loads(out)[0]["stances"]
+    assert [s["id"] for s in stances] == ["sanctuary", "opposes", "neutral", "cooperates", "anti-sanctuary"]
+    assert stances[0]["documents"] == 1
+    code, out, _ = run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "Omaha, NE", "--remove", "--json")
+    assert json.loads(out) == {"removed": 2}
+    code, _, err = run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "Springfield")
+    assert code == 1 and "could be several places" in err

@@ -1,0 +1,566 @@
+"""Suggest which jurisdictions a text is about: gazetteer names found in one pass, disambiguated by context.
+
+One Aho-Corasick pass (automaton built once per gazetteer) finds names as written (proper-noun case, or ALL CAPS
+for names of 4+ letters) at word boundaries, plus federal phrases ("Trump administration", "ICE"). Each mention
+then gets a confidence from its context: "Grand Prairie, Texas" / "Dallas, TX" qualifiers, states named nearby
+or anywhere in the text, population as a prior, "X County" for counties, "X state" / "state of X" for states,
+and penalties for the classic traps (person names, newspapers, common words, names of bigger foreign cities).
+A jurisdiction's score combines its mentions (noisy-or), so several confident mentions approach 1.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+import weakref
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from app.jurisdictions.gazetteer import Gazetteer
+from app.jurisdictions.model import Jurisdiction
+
+MIN_SCORE = 0.1
+REPEAT_DECAY = 0.5  # the n-th strongest mention of a jurisdiction counts REPEAT_DECAY**n as much as the first
+MAX_EVIDENCE = 20
+LOCAL_WINDOW = 400  # characters either side in which a named state counts as "nearby"
+QUOTE_LIMIT = 300  # characters either side of a mention at most in its quote
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _phrases(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(";"))
+
+
+#: Federal phrases and how strongly each says "the federal government" (acronyms match case-sensitively).
+FEDERAL_PHRASES = {
+    0.9: _phrases(
+        "federal government; U.S. government; US government; United States government; White House; "
+        "Trump administration; Biden administration; Obama administration; Bush administration; "
+        "Department of Homeland Security; Homeland Security; Immigration and Customs Enforcement; "
+        "Justice Department; Department of Justice; Customs and Border Protection; Border Patrol; "
+        "Citizenship and Immigration Services; Congress; federal immigration authorities; federal authorities; "
+        "federal agents; federal agencies; Oval Office; executive order; Department of State; State Department; "
+        "Department of Defense; Pentagon; U.S. Senate; U.S. House; my Administration; "
+        "Federal Bureau of Investigation; U.S. Supreme Court; U.S. Attorney; U.S. District Court"
+    ),
+    0.6: _phrases("United States; federal law; President Trump; President Biden; the President; Supreme Court"),
+    0.4: _phrases("U.S.; the administration; federal"),
+}
+FEDERAL_ACRONYMS = {"DHS": 0.9, "ICE": 0.9, "DOJ": 0.9, "CBP": 0.9, "FBI": 0.9, "USCIS": 0.9, "USA": 0.4}
+
+#: Place names that are common words: they need a state nearby or an "X, ST" qualifier to count.
+COMMON_WORDS = _words(
+    "Airport Alliance Anthem Bacon Ball Banning Battlefield Bay Bear Bell Bend Bright Brush Celebration Center "
+    "Central Centre Citrus Clay College Commerce Concord Cool Countryside Crystal Derby Eagle Economy Eden Empire "
+    "Enterprise Faith Fate Forest Freedom Friendly Friendship Gateway Globe Golden Grant Grants Green Halfway "
+    "Harmony Harvest Hercules Holiday Homeland Hope Humble Independence Justice Jupiter King Landing Landmark "
+    "Liberal Liberty Maize Marathon Media Midfield Midway Mills Mission Mobile Normal Opportunity Orange Pace "
+    "Page Paradise Paramount Plantation Post Price Progress Prospect Prosper Purchase Reading Republic Reserve "
+    "Rifle Rush Security Severance Spring Star Sterling Sulphur Summit Sunrise Sunset Superior Surprise Talent "
+    "Tea Temple Union Unity Upland Victoria Vista Ward Welcome Wise Worth English Scotland Holland Energy Zion "
+    "Canaan Goshen Shiloh"
+)
+#: Place names that are better known as people's names.
+PERSONISH = _words(
+    "Adams Arthur Buchanan Bush Carter Clinton Elizabeth Ford Franklin Garfield Hamilton Harrison Hoover Jackson "
+    "Jefferson Johnson Kennedy Lee Lincoln Madison Miller Monroe Nixon Obama Pierce Reagan Roosevelt Taylor "
+    "Truman Tyler Vance Warren Washington Wilson Sharon"
+)
+TITLES = _words(
+    "Mayor President Gov. Governor Sen. Senator Rep. Representative Chief Judge Justice Secretary Mr. Mrs. Ms. "
+    "Dr. Officer Sheriff Superintendent Commissioner Director Councilman Councilwoman Councilmember Lt. Sgt. "
+    "Capt. Gen. Col. Prof. Professor Speaker Leader Deputy Agent Detective Rev. Pastor Bishop Father Sister "
+    "Coach Ambassador Chairman Chairwoman Attorney Lieutenant Sergeant Captain General Colonel Trooper Alderman "
+    "Assemblyman Assemblywoman Congressman Congresswoman Vice Pope King Queen Prince Princess Lady Sir"
+)
+#: Capitalized words that are not first names even when they stand right before a place name.
+NOT_NAMES = _words(
+    "The A An In At On Of For From To By With And But Or Nor As If When While After Before Since Until During "
+    "Across Near Outside Inside Throughout Like Unlike Both Each Every All Some Many Most Other Others This "
+    "That These Those Its Our Their His Her My Your Where Why How What Which Who Than Then Today Also Even Only "
+    "Just Between Against About Over Under Into Via Per Dear Greater Metro Central North South East West "
+    "Northern Southern Eastern Western Northeast Northwest Southeast Southwest Republican Democratic Democrat "
+    "GOP Rural Urban Suburban Upstate Downstate Coastal Mexican American Latino Hispanic Federal State County "
+    "City Town Village New Old Lower Upper Downtown Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+    "January February March April May June July August September October November December Here There Around "
+    "Including Including Despite Without Within Beyond Toward Towards Whether Although Because Though Once "
+    "Now Last Next First Second Third Neighboring Nearby Northeastern Northwestern Southeastern Southwestern "
+    "Midwestern Border Sanctuary Immigration Police Officials Residents Leaders Mayors Sheriffs"
+)
+#: Words after a place name that keep it a place ("Omaha Police", "Denver City Government").
+INSTITUTION_WORDS = (
+    _words(
+        "Police City County Council Councilmember Department Dept. Public Schools School Sheriff Sheriff's Board "
+        "Metro Area Airport Independent Unified Housing Fire Water Transit Office Superior Municipal District "
+        "Community Regional International Officials Residents Government Health Library Parks Port Harbor Zoo "
+        "Station Bay River Lake Valley Hills Heights Region Corrections Jail Detention "
+        "Court Courts Commission Commissioners Legislature Assembly Senate House State Republicans Democrats "
+        "Chamber Archdiocese Diocese Convention Center Immigration Field Division Sector Bureau Agency Authority "
+        "Attorney Attorney's Public-Schools Metropolitan Urban Juvenile Superintendent Officers Officer Leaders"
+    )
+    | TITLES
+)
+MEDIA_WORDS = _words(
+    "Times Post Tribune Herald Journal Globe Chronicle Gazette Inquirer Examiner Courier Bee Observer Dispatch "
+    "Sentinel Star Sun Press Register Review Record Daily Morning News Magazine Telegraph Enquirer Republic "
+    "Statesman Reader Weekly Patch World-Herald Union-Tribune Democrat-Gazette Democrat"
+)
+#: Words after a name that make it a street: "Pennsylvania Avenue", "Washington Street".
+STREET_WORDS = _words("Street St. Avenue Ave. Ave Road Rd. Boulevard Blvd. Blvd Drive Highway Hwy Pike Parkway Lane")
+#: Federal agencies that name their field offices after cities: "ICE Seattle", "OPLA New Orleans".
+FEDERAL_OFFICES = _words("ICE OPLA ERO HSI FBI DHS DOJ CBP USCIS DEA ATF EOIR USAO")
+ORG_WORDS = frozenset({"University", "College", "Tech", "State-University"})
+SPEECH_WORDS = _words(
+    "said says told added wrote argued noted stated explained asked testified announced tweeted posted "
+    "recalled insisted warned replied continued"
+)
+PLACE_CUES = ("city of ", "City of ", "town of ", "Town of ", "village of ", "Village of ", "CITY OF ", "mayor of ")
+ABBREVIATIONS = _words("St Mr Mrs Ms Dr Jr Sr Gov Sen Rep Lt Sgt Capt Gen Col Prof Inc Co No Mt Ft Ste Rev vs")
+
+_WORD_AFTER = re.compile(r"[ \t]+([\w'’.&-]+)")
+_WORD_BEFORE = re.compile(r"([\w'’.&-]+)[ \t]+$")
+_ADDRESS_STATE = re.compile(r",?[ \t]+([A-Z][A-Zl1])[ \t]+\d{5}(?!\d)")
+_ZIP = re.compile(r",?[ \t]+\d{5}(?!\d)")
+#: Words of an agency's name that may stand between a place and its state: "Oconee County Sheriff's Office, SC".
+_AGENCY_WORDS = r"(?:[ \t]+(?:Sheriff's|Sheriff’s|Sheriffs|Sheriff|Office|Police|Department|Public|Schools|Board))*"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a mention is: character offsets of the name in the text, and the sentence around it."""
+
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass
+class JurisdictionSuggestion:
+    """A jurisdiction the text is likely about, with a confidence in 0..1 and the mentions that say so."""
+
+    jurisdiction: Jurisdiction
+    score: float
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    surface: str
+    kind: str  # name, state_phrase, federal
+    ids: tuple[str, ...] = ()
+    weight: float = 0.0  # federal phrases
+    qualifier: str | None = None  # postal code of an "X, State" qualifier
+    qualifier_end: int = -1
+    address: bool = False
+    place_cue: bool = False
+    as_qualifier: bool = False
+    factor: float = 1.0  # product of trap penalties
+    person: bool = False
+    resolved: str | None = None
+    conf: float = 0.0
+
+
+def suggest_jurisdictions(
+    text: str, gazetteer: Gazetteer, title: str = "", *, min_score: float = MIN_SCORE
+) -> list[JurisdictionSuggestion]:
+    """Jurisdictions ``text`` (and its ``title``) mention, most salient first, each with its evidence."""
+    matcher = _matcher(gazetteer)
+    body = _Analysis(text, matcher, gazetteer)
+    scores: dict[str, list[float]] = {}
+    for m in body.mentions:
+        if m.resolved and m.conf > 0:
+            scores.setdefault(m.resolved, []).append(m.conf)
+    if title.strip():
+        head = _Analysis(title, matcher, gazetteer, context=body)
+        for m in head.mentions:
+            if m.resolved and m.conf > 0:
+                scores.setdefault(m.resolved, []).append(min(0.95, m.conf * 1.2))
+    first = {}
+    for m in reversed(body.mentions):
+        if m.resolved:
+            first[m.resolved] = m.start
+    out = []
+    for jid, confs in scores.items():
+        confs.sort(reverse=True)  # repeated mentions add less and less: their errors are correlated
+        score = 1.0 - math.prod(1.0 - c * REPEAT_DECAY**i for i, c in enumerate(confs))
+        if score < min_score:
+            continue
+        evidence = [
+            Evidence(m.start, m.end, body.quote(m.start, m.end))
+            for m in body.mentions
+            if m.resolved == jid and m.conf >= 0.05
+        ][:MAX_EVIDENCE]
+        out.append(JurisdictionSuggestion(gazetteer.get(jid), round(min(score, 0.99), 3), evidence))
+    out.sort(key=lambda s: (-s.score, first.get(s.jurisdiction.id, len(text))))
+    return out
+
+
+class _Matcher:
+    """The automaton over every name, alias and federal phrase of a gazetteer, as written and in capitals."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        self.records: list[tuple[str, str, object]] = []  # (kind, canonical surface, ids or weight)
+        self.automaton = ahocorasick.Automaton()
+        names: dict[str, set[str]] = {}
+        for j in gazetteer:
+            for name in _standalone_names(j):
+                names.setdefault(name, set()).add(j.id)
+        for name in _shadowed_city_names(gazetteer, names):
+            del names[name]
+        if "DC" in gazetteer.states:  # bare "Washington" is more often the capital than the state
+            names.setdefault("Washington", set()).add(gazetteer.states["DC"].id)
+        for name, ids in names.items():
+            self._add("name", name, tuple(sorted(ids)))
+        for s in gazetteer.states.values():
+            for phrase in (f"{s.name} state", f"{s.name} State", f"state of {s.name}", f"State of {s.name}"):
+                self._add("state_phrase", phrase, (s.id,))
+        for weight, phrases in FEDERAL_PHRASES.items():
+            for p in phrases:
+                for variant in {p, p[0].upper() + p[1:], p.title(), p.lower()}:
+                    self._add("federal", variant, weight)
+        for acronym, weight in FEDERAL_ACRONYMS.items():
+            self._add("federal", acronym, weight)
+        self.automaton.make_automaton()
+        self.qualifier = _qualifier_pattern(gazetteer)
+        self.state_of = {k: s.state for s in gazetteer.states.values() for k in (s.name, *s.aliases)}
+
+    def _add(self, kind: str, surface: str, payload: object) -> None:
+        index = len(self.records)
+        self.records.append((kind, surface, payload))
+        variants = [surface]
+        if sum(c.isalpha() for c in surface) >= 4 and surface.upper() != surface:
+            variants.append(surface.upper())
+        for v in variants:
+            self.automaton.add_word(v, index)
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """Non-overlapping (start, end, record) matches at word boundaries, leftmost-longest."""
+        found = []
+        for last, index in self.automaton.iter(text):
+            start = last + 1 - len(self.records[index][1])
+            if _bounded(text, start, last + 1):
+                found.append((start, last + 1, index))
+        found.sort(key=lambda f: (f[0], -f[1]))
+        out, taken = [], 0
+        for start, end, index in found:
+            if start >= taken:
+                out.append((start, end, index))
+                taken = end
+        return out
+
+
+class _Analysis:
+    """Mentions in one text, resolved to jurisdictions with a confidence each."""
+
+    def __init__(self, text: str, matcher: _Matcher, gazetteer: Gazetteer, context: _Analysis | None = None):
+        self.text, self.matcher, self.gazetteer = text, matcher, gazetteer
+        self.mentions = [self._mention(*f) for f in matcher.find(text)]
+        self._mark_qualifiers()
+        #: (position, state, weight) of every sign of a state: its name, a qualifier, a place only it has.
+        self.near_states: list[tuple[int, str, float]] = []
+        self.outer = context  # the body, when this is the title
+        self._collect_states()
+        self.persons = {m.surface for m in self.mentions if m.person} | (context.persons if context else set())
+        #: One sense per text: a name qualified once ("Oconee County ..., SC") means the same everywhere.
+        self.senses = dict(context.senses) if context else {}
+        for m in self.mentions:
+            if m.qualifier and m.surface not in self.senses:
+                self.senses[m.surface] = self._qualified(m)[0].id
+        for m in self.mentions:
+            self._resolve(m)
+        self._list_coherence()
+
+    def _mention(self, start: int, end: int, index: int) -> _Mention:
+        kind, surface, payload = self.matcher.records[index]
+        if kind == "federal":
+            return _Mention(start, end, surface, kind, (self.gazetteer.federal.id,), weight=payload)
+        m = _Mention(start, end, surface, kind, payload)
+        if kind == "name":
+            self._qualify(m)
+            self._cues(m)
+        return m
+
+    def _qualify(self, m: _Mention) -> None:
+        """ "Omaha, Nebraska" / "Dallas, TX" / "Oconee County Sheriff's Office, SC" / "Jackson, MI 49201"."""
+        after = self.text[m.end : m.end + 80]
+        states = {self.gazetteer.get(i).state for i in m.ids if self.gazetteer.get(i).level != "state"}
+        q = self.matcher.qualifier.match(after)
+        a = _ADDRESS_STATE.match(after)
+        name = q and (q.group(1) or q.group(2))
+        if name and self.matcher.state_of[name] in states:
+            m.qualifier, m.qualifier_end = self.matcher.state_of[name], m.end + q.end()
+        elif a and a.group(1).replace("l", "I").replace("1", "I") in states:  # OCR reads "MI" as "Ml"
+            m.qualifier = a.group(1).replace("l", "I").replace("1", "I")
+        m.address = bool(_ZIP.match(self.text, m.qualifier_end if m.qualifier_end > 0 else m.end)) or bool(
+            a and m.qualifier
+        )
+
+    def _cues(self, m: _Mention) -> None:
+        """Trap penalties from the words around a name (people, newspapers, court cases, federal offices)."""
+        text = self.text
+        before = _WORD_BEFORE.search(text, max(0, m.start - 40), m.start)
+        after = _WORD_AFTER.match(text, m.end)
+        prev = before.group(1) if before else ""
+        nxt = after.group(1).rstrip(".,;:") if after else ""
+        m.place_cue = text[max(0, m.start - 10) : m.start].endswith(PLACE_CUES)
+        if not m.qualifier and (nxt in MEDIA_WORDS or nxt.split("-")[0] in MEDIA_WORDS):
+            m.factor *= 0.03
+        elif nxt in STREET_WORDS and not m.qualifier:
+            m.factor *= 0.05
+        elif nxt in ORG_WORDS or prev in ("v.", "vs.") or self._federal_office(m, prev):
+            m.factor *= 0.2  # "Texas Tech", "Garrity v. New Jersey", "ICE Seattle Field Office"
+        candidates = [self.gazetteer.get(i) for i in m.ids]
+        state_named = any(j.level == "state" and j.name == m.surface for j in candidates)
+        if m.surface in PERSONISH:
+            state_named = False
+        single = " " not in m.surface and not state_named
+        if prev in TITLES and not state_named:
+            m.factor *= 0.03
+            m.person = single
+        elif single and _name_like(prev) and not m.qualifier and not m.place_cue:
+            m.factor *= 0.05
+            m.person = True
+        if single and not m.qualifier and not any(j.level == "state" for j in candidates):
+            if nxt in SPEECH_WORDS:
+                m.factor *= 0.2
+            elif re.fullmatch(r"[A-Z]\.?", nxt):  # "Christopher M. Cronen": a middle initial
+                m.factor *= 0.05
+            elif _name_like(nxt) and nxt not in INSTITUTION_WORDS and nxt not in MEDIA_WORDS:
+                m.factor *= 0.3
+        capital = "DC" in {j.state for j in candidates if j.level == "state"}
+        if capital and m.surface != "District of Columbia" and nxt not in INSTITUTION_WORDS:
+            m.factor *= 0.3  # "Washington, D.C." is mostly the seat of the federal government
+
+    def _federal_office(self, m: _Mention, prev: str) -> bool:
+        """ "ICE Seattle Field Office", "OPLA field location at Orlando": a federal office, not the city."""
+        tail = m.qualifier_end if m.qualifier_end > 0 else m.end
+        head = self.text[max(0, m.start - 30) : m.start].lower()
+        return (
+            prev.rsplit(".", 1)[-1] in FEDERAL_OFFICES
+            or re.match(r",?[ \t]+Field Office", self.text[tail : tail + 16]) is not None
+            or re.search(r"field (?:office|location) (?:at|in) $", head) is not None
+        )
+
+    def _mark_qualifiers(self) -> None:
+        ends = {m.qualifier_end for m in self.mentions if m.qualifier}
+        for m in self.mentions:
+            if m.end in ends:
+                m.as_qualifier = True
+
+    def _collect_states(self) -> None:
+        """States the text names, and where: explicit names, qualifiers, and unambiguous places."""
+        for m in self.mentions:
+            evidence: list[tuple[str, float]] = []
+            if m.qualifier:
+                evidence.append((m.qualifier, 0.95))
+            if m.kind == "state_phrase" or (m.kind == "name" and m.factor > 0.2):
+                candidates = [self.gazetteer.get(i) for i in m.ids]
+                states = [j.state for j in candidates if j.level == "state"]
+                if len(states) == 1:
+                    evidence.append((states[0], 0.9))
+                elif not states and len({j.state for j in candidates}) == 1 and candidates[0].state:
+                    risky = m.surface in COMMON_WORDS or m.surface in self.gazetteer.foreign_names
+                    if not risky:
+                        evidence.append((candidates[0].state, 0.6))
+            for state, weight in evidence:
+                self.near_states.append((m.start, state, weight))
+        self.near_states.sort()
+        self._best: dict[str, list[tuple[float, int]]] = {}
+        for pos, state, weight in self.near_states:
+            self._best.setdefault(state, []).append((weight, pos))
+        for signs in self._best.values():
+            signs.sort(reverse=True)
+            del signs[2:]
+
+    def _doc(self, pos: int, state: str) -> float:
+        """The strongest sign of ``state`` anywhere in the text (not counting the mention at ``pos``)."""
+        found = max((w for w, p in self._best.get(state, ()) if p != pos), default=0.0)
+        return max(found, self.outer._doc(-1, state)) if self.outer else found
+
+    def _near(self, pos: int, state: str) -> float:
+        lo = bisect.bisect_left(self.near_states, (pos - LOCAL_WINDOW, "", 0.0))
+        hi = bisect.bisect_right(self.near_states, (pos + LOCAL_WINDOW, "~", 1.0))
+        return max((w for p, s, w in self.near_states[lo:hi] if s == state and p != pos), default=0.0)
+
+    def _resolve(self, m: _Mention, level_boost: str | None = None) -> None:
+        if m.kind == "federal":
+            m.resolved, m.conf = m.ids[0], m.weight
+            return
+        if m.kind == "state_phrase":
+            m.resolved, m.conf = m.ids[0], 0.95 * m.factor
+            return
+        candidates = [self.gazetteer.get(i) for i in m.ids]
+        if m.qualifier:
+            candidates = self._qualified(m)
+        elif m.surface in self.senses:
+            candidates = [self.gazetteer.get(self.senses[m.surface])]
+        weights = [self._weight(m, j, level_boost) for j in candidates]
+        best = max(range(len(candidates)), key=lambda i: weights[i])
+        j = candidates[best]
+        m.resolved = j.id
+        m.conf = weights[best] / sum(weights) * self._nameness(m, j) * m.factor
+
+    def _qualified(self, m: _Mention) -> list[Jurisdiction]:
+        """Candidates of a qualified name in its qualifier's state, most populous first."""
+        found = [self.gazetteer.get(i) for i in m.ids]
+        found = [j for j in found if j.state == m.qualifier and j.level != "state"]
+        return sorted(found, key=lambda j: -(j.population or 0))
+
+    def _weight(self, m: _Mention, j: Jurisdiction, level_boost: str | None) -> float:
+        if j.level == "state":
+            prior = 1.5e7 if m.surface == "Washington" and j.state == "DC" else 2e7
+        elif j.level == "city":
+            prior = float(j.population or 1000)
+        else:
+            prior = 1e5
+        if m.surface == "Washington" and j.level == "state" and j.state == "WA":
+            prior = 1e7
+        if j.state and j.level != "state":
+            prior *= 1 + 30 * self._near(m.start, j.state) + 30 * self._doc(m.start, j.state)
+        if m.qualifier and j.state == m.qualifier:
+            prior *= 1000
+        if level_boost and j.level == level_boost:
+            prior *= 20
+        return prior
+
+    def _nameness(self, m: _Mention, j: Jurisdiction) -> float:
+        """How likely the words name a jurisdiction at all, given the chosen one."""
+        near = self._near(m.start, j.state) if j.state else 0.0
+        if j.level == "state":
+            base = 0.12 if m.as_qualifier else 0.9
+            risky = m.surface in PERSONISH and not near
+        elif j.level in ("city", "county"):
+            base = 0.92 if j.level == "county" else _interpolate(math.log10(max(j.population or 1000, 1000)))
+            if m.qualifier or m.place_cue or near >= 0.5 or self.senses.get(m.surface) == j.id:
+                base = max(base, 0.95 if m.qualifier else 0.88)
+            risky = m.surface in COMMON_WORDS or m.surface in PERSONISH or m.surface in self.gazetteer.foreign_names
+            risky = risky and not (m.qualifier or m.place_cue or near >= 0.5)
+        else:
+            return 0.9  # a custom entry the user added
+        if m.surface in self.persons and not m.person and not m.qualifier:
+            base *= 0.15
+        if risky:
+            base *= 0.3 if self._doc(m.start, j.state or "") >= 0.5 else 0.15
+        if m.address:
+            base *= 0.35
+        return base
+
+    def _list_coherence(self) -> None:
+        """ "Chicago, Denver, New York and ..." -> a name in a list of cities is a city too."""
+        named = [m for m in self.mentions if m.kind == "name" and m.resolved]
+        for i, m in enumerate(named):
+            levels = {self.gazetteer.get(x).level for x in m.ids}
+            if len(levels) < 2:
+                continue
+            for other in (named[i - 1] if i else None, named[i + 1] if i + 1 < len(named) else None):
+                if other is None:
+                    continue
+                gap = self.text[min(m.end, other.end) : max(m.start, other.start)]
+                if re.fullmatch(r",?\s*(?:and|or)?\s*|,\s*", gap):
+                    level = self.gazetteer.get(other.resolved).level
+                    if len({self.gazetteer.get(x).level for x in other.ids}) == 1:
+                        self._resolve(m, level_boost=level)
+                        break
+
+    def quote(self, start: int, end: int) -> str:
+        """The sentence around text[start:end] (at most QUOTE_LIMIT characters either side)."""
+        text = self.text
+        lo, hi = max(0, start - QUOTE_LIMIT), min(len(text), end + QUOTE_LIMIT)
+        base = text.rfind("\n", lo, start) + 1 or lo
+        left = base
+        for match in re.finditer(r"[.!?][\"”’)]*\s+", text[base:start]):
+            if not _abbreviation(text, base + match.start()):
+                left = base + match.end()
+        right = text.find("\n", end, hi)
+        right = hi if right < 0 else right
+        for match in re.finditer(r"[.!?][\"”’)]*(?=\s)", text[end:right]):
+            if not _abbreviation(text, end + match.start()):
+                right = end + match.end()
+                break
+        return text[left:right].strip()
+
+
+def _abbreviation(text: str, dot: int) -> bool:
+    """Whether the period at ``dot`` ends an abbreviation ("St.", "U.S.", "D.C.") rather than a sentence."""
+    if text[dot] != ".":
+        return False
+    word = re.search(r"[\w.]*$", text[max(0, dot - 12) : dot]).group(0)
+    return word in ABBREVIATIONS or len(word.replace(".", "")) <= 1 or "." in word
+
+
+def _standalone_names(j: Jurisdiction) -> list[str]:
+    """Names a text may use alone for ``j``: not postal codes or "Neb."-style abbreviations of states."""
+    if j.level == "federal":
+        return []
+    names = [j.name, *j.aliases]
+    if j.level == "state":
+        names = [n for n in names if " " in n or n == "D.C." or not (len(n) <= 6 and (n.isupper() or "." in n))]
+    if j.level == "county" and j.name.endswith(" County"):
+        names.append("County of " + j.name.removesuffix(" County"))
+    return names
+
+
+def _shadowed_city_names(gazetteer: Gazetteer, names: dict[str, set[str]]) -> list[str]:
+    """ "Denver City" (TX, 5k) is dropped so "Denver City Government" reads as Denver (715k)."""
+
+    def biggest(name: str) -> int:
+        return max((gazetteer.get(i).population or 0 for i in names.get(name, ())), default=0)
+
+    return [
+        n for n in names
+        if n.endswith(" City") and biggest(n.removesuffix(" City")) >= 20 * max(biggest(n), 1)
+        and all(gazetteer.get(i).level == "city" for i in names[n.removesuffix(" City")])
+    ]  # fmt: skip
+
+
+def _qualifier_pattern(gazetteer: Gazetteer) -> re.Pattern[str]:
+    """ ", Texas" / ", Tex." / ", TX" right after a place name."""
+    keys = sorted({k for s in gazetteer.states.values() for k in (s.name, *s.aliases)}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(k) for k in keys)
+    comma = r",[ \t]*(" + alternatives + r")(?![a-z0-9]|[ \t]+City)"
+    address = r"[ \t]+(" + alternatives + r")(?=,?[ \t]+\d{5}(?!\d))"  # "Phoenix Arizona, 85004"
+    return re.compile(_AGENCY_WORDS + f"(?:{comma}|{address})")
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """Word boundaries, allowing text glued by extraction ("New YorkMayor", "2025Jackson County")."""
+    if start > 0 and text[start - 1].isalnum() and not text[start - 1].isdigit():
+        return False
+    if end < len(text) and text[end].isalnum():
+        return text[end].isupper() and text[end - 1].islower()
+    return True
+
+
+def _name_like(word: str) -> bool:
+    """A capitalized word that could be a first name ("Mike", "B.")."""
+    if word in NOT_NAMES or word in TITLES:
+        return False
+    return bool(re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[A-Z]\.?", word))
+
+
+def _interpolate(x: float) -> float:
+    """Prior that a bare place name is that place, from log10(population)."""
+    points = ((3.0, 0.2), (4.0, 0.45), (5.0, 0.75), (6.0, 0.95))
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+_MATCHERS: weakref.WeakKeyDictionary[Gazetteer, _Matcher] = weakref.WeakKeyDictionary()
+
+
+def _matcher(gazetteer: Gazetteer) -> _Matcher:
+    if gazetteer not in _MATCHERS:
+        _MATCHERS[gazetteer] = _Matcher(gazetteer)
+    return _MATCHERS[gazetteer]

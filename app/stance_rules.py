@@ -1,0 +1,69 @@
+"""Stance rules: find the passages of a text that suggest a stance (any/all words, a phrase, a regex)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from app.errors import DossierError
+from app.models import StanceRule
+
+RULE_KINDS = ("any", "all", "phrase", "regex")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+|\n+")
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Ms|Mrs|Dr|St|Gov|Sen|Rep|Jr|Sr|Lt|Gen|No|Co|Inc))\.$")
+
+
+def check_rule(rule: StanceRule) -> None:
+    """Raise a readable error for a rule that cannot be used."""
+    if rule.kind not in RULE_KINDS:
+        raise DossierError(f"Unknown rule kind {rule.kind!r}: use one of {', '.join(RULE_KINDS)}.")
+    if not rule.pattern.strip():
+        raise DossierError("A rule needs some text to look for.")
+    if rule.kind == "regex":
+        try:
+            re.compile(rule.pattern)
+        except re.error as exc:
+            raise DossierError(f"The regular expression {rule.pattern!r} is not valid: {exc}.") from exc
+
+
+def rule_spans(rule: StanceRule, text: str) -> list[tuple[int, int]]:
+    """Where ``rule`` matches ``text``: character ranges, in order. ``all`` matches whole sentences that
+    hold every word."""
+    if rule.kind == "regex":
+        return [m.span() for m in _compiled(rule.pattern, 0).finditer(text) if m.end() > m.start()]
+    if rule.kind == "phrase":
+        return [m.span() for m in _compiled(_words_pattern(rule.pattern), re.IGNORECASE).finditer(text)]
+    words = rule.pattern.split()
+    if rule.kind == "any":
+        either = "|".join(_words_pattern(word) for word in words)
+        return [m.span() for m in _compiled(either, re.IGNORECASE).finditer(text)]
+    patterns = [_compiled(_words_pattern(word), re.IGNORECASE) for word in words]
+    return [(s, e) for s, e in sentences(text) if all(p.search(text, s, e) for p in patterns)]
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the sentences (and lines) of ``text``."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.group().strip(" \t") == "" and _ABBREVIATION.search(text, max(match.start() - 5, 0), match.start()):
+            continue  # "U.S. Immigration", "Gov. Smith": not the end of a sentence
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _words_pattern(phrase: str) -> str:
+    """A literal phrase with word boundaries where it starts or ends with a word character and flexible
+    whitespace inside."""
+    body = r"\s+".join(re.escape(part) for part in phrase.split())
+    head = r"(?<![\w-])" if phrase[:1].isalnum() else ""  # "sanctuary city" is not in "non-sanctuary city"
+    tail = r"(?![\w-])" if phrase[-1:].isalnum() else ""
+    return head + body + tail
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str, flags: int) -> re.Pattern:
+    return re.compile(pattern, flags)

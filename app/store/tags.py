@@ -1,0 +1,152 @@
+"""SQL for tags, stance vocabularies and their rules, custom jurisdictions and suggestion decisions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from app.models import Stance, StanceRule, StanceSet, Tag
+
+
+class TagStore:
+    """Rows of ``tags``, ``stance_sets``, ``stances``, ``stance_rules``, ``custom_jurisdictions`` and
+    ``suggestion_decisions``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # -- tags ------------------------------------------------------------------------------
+
+    def add(self, tag: Tag) -> int | None:
+        """Insert a tag (inside a transaction); None when the same tag is already there."""
+        cursor = self.conn.execute(
+            """INSERT OR IGNORE INTO tags (doc_id, jurisdiction, stance_set, stance, start, end, quote,
+                                           created_by, created_at, from_suggestion)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                tag.doc_id,
+                tag.jurisdiction,
+                tag.stance_set,
+                tag.stance,
+                tag.start,
+                tag.end,
+                tag.quote,
+                tag.created_by,
+                tag.created_at,
+                int(tag.from_suggestion),
+            ),
+        )
+        return cursor.lastrowid if cursor.rowcount else None
+
+    def remove(self, tag_ids: Iterable[int]) -> int:
+        """Delete tags by id; returns how many went."""
+        before = self.conn.total_changes
+        self.conn.executemany("DELETE FROM tags WHERE id = ?", [(i,) for i in tag_ids])
+        return self.conn.total_changes - before
+
+    def for_document(self, doc_id: int) -> list[Tag]:
+        """A document's tags, whole-document ones first, then passages in text order."""
+        rows = self.conn.execute(
+            "SELECT * FROM tags WHERE doc_id = ? ORDER BY start IS NOT NULL, start, jurisdiction, id", (doc_id,)
+        )
+        return [_tag(row) for row in rows]
+
+    def for_documents(self, doc_ids: Iterable[int]) -> dict[int, list[Tag]]:
+        """Tags of several documents, keyed by document id."""
+        ids = list(doc_ids)
+        out: dict[int, list[Tag]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.conn.execute(f"SELECT * FROM tags WHERE doc_id IN ({','.join('?' * len(chunk))})", chunk)
+            for row in rows:
+                out[row["doc_id"]].append(_tag(row))
+        return out
+
+    def get(self, tag_id: int) -> Tag | None:
+        """One tag."""
+        row = self.conn.execute("SELECT * FROM tags WHERE id = ?", (tag_id,)).fetchone()
+        return _tag(row) if row else None
+
+    def documents_by_jurisdiction(self) -> dict[str, set[int]]:
+        """Which documents carry each jurisdiction (directly, not through a child)."""
+        out: dict[str, set[int]] = {}
+        for jurisdiction, doc_id in self.conn.execute("SELECT DISTINCT jurisdiction, doc_id FROM tags"):
+            out.setdefault(jurisdiction, set()).add(doc_id)
+        return out
+
+    def stance_counts(self) -> dict[tuple[str, str], int]:
+        """Documents per stance."""
+        rows = self.conn.execute(
+            "SELECT stance_set, stance, COUNT(DISTINCT doc_id) FROM tags WHERE stance IS NOT NULL GROUP BY 1, 2"
+        )
+        return {(row[0], row[1]): row[2] for row in rows}
+
+    # -- stances ---------------------------------------------------------------------------
+
+    def stance_sets(self) -> list[StanceSet]:
+        """Every vocabulary with its stances and rules, in their order."""
+        rules: dict[tuple[str, str], list[StanceRule]] = {}
+        for row in self.conn.execute("SELECT set_id, stance_id, kind, pattern FROM stance_rules ORDER BY id"):
+            rules.setdefault((row[0], row[1]), []).append(StanceRule(row[2], row[3]))
+        sets = {
+            row[0]: StanceSet(row[0], row[1])
+            for row in self.conn.execute("SELECT * FROM stance_sets ORDER BY position")
+        }
+        for row in self.conn.execute("SELECT * FROM stances ORDER BY position"):
+            key = (row["set_id"], row["id"])
+            sets[row["set_id"]].stances.append(
+                Stance(row["set_id"], row["id"], row["label"], row["description"], row["colour"], rules.get(key, []))
+            )
+        return list(sets.values())
+
+    def set_rules(self, set_id: str, stance_id: str, rules: list[StanceRule]) -> None:
+        """Replace a stance's rules (inside a transaction)."""
+        self.conn.execute("DELETE FROM stance_rules WHERE set_id = ? AND stance_id = ?", (set_id, stance_id))
+        self.conn.executemany(
+            "INSERT INTO stance_rules (set_id, stance_id, kind, pattern) VALUES (?, ?, ?, ?)",
+            [(set_id, stance_id, rule.kind, rule.pattern) for rule in rules],
+        )
+
+    # -- custom jurisdictions --------------------------------------------------------------
+
+    def custom_jurisdictions(self) -> list[sqlite3.Row]:
+        """User-added jurisdictions."""
+        return list(self.conn.execute("SELECT * FROM custom_jurisdictions ORDER BY name"))
+
+    def add_custom_jurisdiction(self, jid: str, name: str, level: str, parent: str, state: str | None, at: str) -> None:
+        """Record a user-added jurisdiction (inside a transaction)."""
+        self.conn.execute(
+            "INSERT INTO custom_jurisdictions (id, name, level, parent, state, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (jid, name, level, parent, state, at),
+        )
+
+    # -- suggestion decisions --------------------------------------------------------------
+
+    def decide(self, doc_id: int, kind: str, key: str, decision: str, at: str) -> None:
+        """Remember that a suggestion was accepted or rejected (inside a transaction)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO suggestion_decisions (doc_id, kind, key, decision, decided_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (doc_id, kind, key, decision, at),
+        )
+
+    def decisions(self, doc_id: int) -> dict[tuple[str, str], str]:
+        """(kind, key) -> accepted/rejected for one document."""
+        rows = self.conn.execute("SELECT kind, key, decision FROM suggestion_decisions WHERE doc_id = ?", (doc_id,))
+        return {(row[0], row[1]): row[2] for row in rows}
+
+
+def _tag(row: sqlite3.Row) -> Tag:
+    return Tag(
+        id=row["id"],
+        doc_id=row["doc_id"],
+        jurisdiction=row["jurisdiction"],
+        stance_set=row["stance_set"],
+        stance=row["stance"],
+        start=row["start"],
+        end=row["end"],
+        quote=row["quote"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        from_suggestion=bool(row["from_suggestion"]),
+    )

@@ -1,0 +1,290 @@
+"""Jurisdiction and stance tags on documents and passages: resolving names, applying, suggesting.
+
+A mixin of :class:`app.archive.Archive`, kept apart so the facade stays readable; it uses the
+archive's store, write guard and index queue.
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from app.errors import DossierError
+from app.jurisdictions.gazetteer import Gazetteer
+from app.jurisdictions.model import Jurisdiction
+from app.models import StanceSet, Tag
+from app.stance_rules import check_rule
+from app.store.db import transaction
+from app.store.tags import TagStore
+from app.suggestions import Suggestions, suggest
+
+DOMINANT = 10  # a name is unambiguous when its most populous match has 10x the next one's population
+_CLAUSE = re.compile(r'\b(jurisdictions?):("[^"]*"|[^\s()]+)', re.IGNORECASE)
+
+
+class Tagging:
+    """Tag operations of the archive (see :class:`app.archive.Archive`)."""
+
+    _gazetteer: Gazetteer | None = None
+
+    # -- vocabularies ----------------------------------------------------------------------
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The offline gazetteer plus this archive's custom jurisdictions."""
+        if self._gazetteer is None:
+            custom = [
+                Jurisdiction(row["id"], row["name"], row["level"], row["parent"], row["state"])
+                for row in self._tag_reader().custom_jurisdictions()
+            ]
+            self._gazetteer = Gazetteer.load().with_custom(custom)
+        return self._gazetteer
+
+    def stance_sets(self) -> list[StanceSet]:
+        """Stance vocabularies with their stances and rules, in order."""
+        return self._tag_reader().stance_sets()
+
+    def resolve_jurisdiction(self, text: str) -> Jurisdiction:
+        """A jurisdiction from an OCD id or an unambiguous name ("Omaha", "Omaha, NE", "el paso county")."""
+        found = self.gazetteer.resolve(text)
+        if not found:
+            raise DossierError(
+                f"No jurisdiction matches {text!r}. Use a name like 'Omaha, NE' or 'El Paso County, TX', "
+                "or an id from `dossier jurisdictions`."
+            )
+        if len(found) == 1 or _dominant(found):
+            return found[0]
+        options = "; ".join(f"{j.display} ({j.id})" for j in found[:5])
+        raise DossierError(f"{text!r} could be several places: {options}. Add the state, or give the id.")
+
+    def resolve_stance(self, text: str) -> tuple[str, str]:
+        """(set id, stance id) from "sanctuary" or "generic/opposes"; a bare id found in several
+        vocabularies means the first vocabulary's."""
+        wanted_set, _, wanted = text.strip().lower().rpartition("/")
+        for stance_set in self.stance_sets():
+            if wanted_set and stance_set.id != wanted_set:
+                continue
+            for stance in stance_set.stances:
+                if wanted in (stance.id, stance.label.lower()):
+                    return stance_set.id, stance.id
+        known = ", ".join(s.key for ss in self.stance_sets() for s in ss.stances)
+        raise DossierError(f"No stance {text!r}. Known stances: {known}.")
+
+    def add_jurisdiction(self, name: str, level: str, parent: str) -> Jurisdiction:
+        """Add a custom jurisdiction (a school district, a police department, a tribal nation) under
+        ``parent`` (an id or an unambiguous name)."""
+        self._require_writable()
+        name, level = name.strip(), level.strip().lower()
+        if not name or not level:
+            raise DossierError("A custom jurisdiction needs a name and a level (e.g. 'school district').")
+        above = self.resolve_jurisdiction(parent)
+        jid = f"{above.id}/{_slug(level)}:{_slug(name)}"
+        if self.gazetteer.get(jid):
+            raise DossierError(f"{name} ({level}) already exists under {above.display}: {jid}")
+        with self._guard, transaction(self.conn):
+            TagStore(self.conn).add_custom_jurisdiction(jid, name, level, above.id, above.state, _now())
+        self._gazetteer = None
+        return self.gazetteer.get(jid)
+
+    # -- tags ------------------------------------------------------------------------------
+
+    def tags(self, doc_id: int) -> list[Tag]:
+        """A document's tags."""
+        self.document(doc_id)
+        return self._tag_reader().for_document(doc_id)
+
+    def tag(
+        self,
+        doc_id: int,
+        jurisdiction: str,
+        stance: str | None = None,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        from_suggestion: bool = False,
+    ) -> Tag:
+        """Tag a document (or the passage ``start:end`` of its stored text) with a jurisdiction and
+        optionally a stance; tagging twice changes nothing."""
+        (tag,) = self.tag_many([doc_id], jurisdiction, stance, start=start, end=end, from_suggestion=from_suggestion)
+        return tag
+
+    def tag_many(
+        self,
+        doc_ids: Iterable[int],
+        jurisdiction: str,
+        stance: str | None = None,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        from_suggestion: bool = False,
+    ) -> list[Tag]:
+        """Tag several documents at once (a whole search result)."""
+        self._require_writable()
+        place = self.resolve_jurisdiction(jurisdiction)
+        stance_set, stance_id = self.resolve_stance(stance) if stance else (None, None)
+        ids = list(dict.fromkeys(doc_ids))
+        if (start is None) != (end is None):
+            raise DossierError("A passage needs both --start and --end.")
+        texts = {doc_id: self.text(doc_id) for doc_id in ids} if start is not None else {}
+        for doc_id, text in texts.items():
+            if not 0 <= start < end <= len(text):
+                raise DossierError(f"The passage {start}-{end} is outside document {doc_id} (0-{len(text)}).")
+        who, when = getpass.getuser(), _now()
+        with self._guard:
+            with transaction(self.conn):
+                store = TagStore(self.conn)
+                for doc_id in ids:
+                    self.document(doc_id)
+                    quote = texts[doc_id][start:end] if texts else ""
+                    new = Tag(0, doc_id, place.id, stance_set, stance_id, start, end, quote, who, when, from_suggestion)
+                    store.add(new)
+                    if from_suggestion:
+                        key = place.id if stance is None else f"{place.id}|{stance_set}/{stance_id}"
+                        store.decide(doc_id, "jurisdiction" if stance is None else "stance", key, "accepted", when)
+                self.documents.queue(ids)
+            self._index_queued()
+        reader = self._tag_reader()
+        return [
+            next(t for t in reader.for_document(doc_id) if _same(t, place.id, stance_id, start, end)) for doc_id in ids
+        ]
+
+    def untag(
+        self,
+        doc_id: int,
+        jurisdiction: str,
+        stance: str | None = None,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> int:
+        """Remove the matching tags of a document (any stance and passage when not given); returns how many."""
+        self._require_writable()
+        place = self.resolve_jurisdiction(jurisdiction)
+        stance_id = self.resolve_stance(stance)[1] if stance else None
+        doomed = [
+            t.id
+            for t in self.tags(doc_id)
+            if t.jurisdiction == place.id
+            and (stance is None or t.stance == stance_id)
+            and (start is None or (t.start, t.end) == (start, end))
+        ]
+        return self.remove_tags(doomed, [doc_id])
+
+    def remove_tags(self, tag_ids: list[int], doc_ids: list[int]) -> int:
+        """Remove tags by id (the GUI's remove button)."""
+        self._require_writable()
+        with self._guard:
+            with transaction(self.conn):
+                removed = TagStore(self.conn).remove(tag_ids)
+                self.documents.queue(doc_ids)
+            self._index_queued()
+        return removed
+
+    # -- suggestions -----------------------------------------------------------------------
+
+    def suggest(self, doc_id: int) -> Suggestions:
+        """Jurisdictions and stances suggested for a document, without those already tagged or rejected."""
+        doc, text = self.document(doc_id), self.text(doc_id)
+        found = suggest(text, doc.title, self.gazetteer, self.stance_sets())
+        reader = self._tag_reader()
+        decided = reader.decisions(doc_id)
+        tagged = reader.for_document(doc_id)
+        places = {t.jurisdiction for t in tagged if t.start is None}
+        pairs = {f"{t.jurisdiction}|{t.stance_set}/{t.stance}" for t in tagged if t.stance}
+        found.jurisdictions = [
+            s
+            for s in found.jurisdictions
+            if s.jurisdiction.id not in places and ("jurisdiction", s.jurisdiction.id) not in decided
+        ]
+        found.stances = [s for s in found.stances if s.key not in pairs and ("stance", s.key) not in decided]
+        return found
+
+    def reject_suggestion(self, doc_id: int, kind: str, key: str) -> None:
+        """Remember that a person rejected a suggestion, so it is not offered again."""
+        self._require_writable()
+        with self._guard, transaction(self.conn):
+            TagStore(self.conn).decide(doc_id, kind, key, "rejected", _now())
+
+    def accept_suggestions(self, doc_id: int, min_score: float) -> list[Tag]:
+        """Accept every suggestion of a document scoring at least ``min_score``."""
+        found, tags = self.suggest(doc_id), []
+        for place in found.jurisdictions:
+            if place.score >= min_score:
+                tags += self.tag_many([doc_id], place.jurisdiction.id, from_suggestion=True)
+        for pair in found.stances:
+            if pair.score >= min_score:
+                tags += self.tag_many(
+                    [doc_id], pair.jurisdiction, f"{pair.stance_set}/{pair.stance}", from_suggestion=True
+                )
+        return tags
+
+    # -- counts and search -----------------------------------------------------------------
+
+    def jurisdiction_counts(self) -> dict[str, int]:
+        """Documents per jurisdiction, counting a document tagged Omaha under Nebraska and the US too."""
+        docs: dict[str, set[int]] = {}
+        for jid, doc_ids in self._tag_reader().documents_by_jurisdiction().items():
+            for place in [jid, *(a.id for a in self.gazetteer.ancestors(jid))]:
+                docs.setdefault(place, set()).update(doc_ids)
+        return {jid: len(ids) for jid, ids in docs.items()}
+
+    def stance_counts(self) -> dict[tuple[str, str], int]:
+        """Documents per (vocabulary, stance)."""
+        return self._tag_reader().stance_counts()
+
+    def index_terms(self, tags: list[Tag]) -> tuple[list[str], list[str]]:
+        """Index values for a document's tags: jurisdiction ids with their ancestors, and stance ids."""
+        places: list[str] = []
+        for tag in tags:
+            places += [tag.jurisdiction, *(a.id for a in self.gazetteer.ancestors(tag.jurisdiction))]
+        stances = [tag.stance for tag in tags if tag.stance]
+        return list(dict.fromkeys(places)), list(dict.fromkeys(stances))
+
+    def expand_query(self, query: str) -> str:
+        """Turn ``jurisdiction:nebraska`` into the ids the index holds (a name may mean several places)."""
+
+        def replace(match: re.Match) -> str:
+            value = match.group(2).strip('"')
+            if value.lower().startswith("ocd-division/"):
+                return f'jurisdiction:"{value}"'
+            found = self.gazetteer.resolve(value)
+            if not found:
+                raise DossierError(f"No jurisdiction matches {value!r} in the query; try a state or city name.")
+            chosen = found[:1] if _dominant(found) else found[:10]
+            return "(" + " OR ".join(f'jurisdiction:"{j.id}"' for j in chosen) + ")"
+
+        return _CLAUSE.sub(replace, query)
+
+    def set_stance_rules(self, stance: str, rules) -> None:
+        """Replace the rules of a stance (each checked first)."""
+        self._require_writable()
+        for rule in rules:
+            check_rule(rule)
+        set_id, stance_id = self.resolve_stance(stance)
+        with self._guard, transaction(self.conn):
+            TagStore(self.conn).set_rules(set_id, stance_id, list(rules))
+
+    def _tag_reader(self) -> TagStore:
+        return TagStore(self._reader().conn)
+
+
+def _dominant(found: list[Jurisdiction]) -> bool:
+    first = found[0]
+    if len(found) == 1 or first.level in ("federal", "state"):
+        return True
+    second = found[1].population or 0
+    return (first.population or 0) >= DOMINANT * max(second, 1)
+
+
+def _same(tag: Tag, jurisdiction: str, stance: str | None, start: int | None, end: int | None) -> bool:
+    return (tag.jurisdiction, tag.stance, tag.start, tag.end) == (jurisdiction, stance, start, end)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9._~-]+", "_", text.lower()).strip("_")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
