@@ -273,17 +273,22 @@ def _suggest(args: argparse.Namespace) -> int:
     print(f"jurisdictions suggested for #{args.id}:" if data["jurisdictions"] else "no jurisdictions suggested")
     for item in data["jurisdictions"]:
         print(f"  {item['score']:.2f}  {item['name']}  [{item['level']}]  {item['id']}")
-        print(f"        “{_short(item['evidence'][0]['quote'])}”")
+        print(f"        {_quoted(item['evidence'][0]['quote'])}")
     if data["stances"]:
         print("stances suggested:")
     for item in data["stances"]:
         print(f"  {item['score']:.2f}  {names[item['jurisdiction']]}: {item['stance']}")
-        print(f"        “{_short(item['evidence'][0]['quote'])}”")
+        print(f"        {_quoted(item['evidence'][0]['quote'])}")
     return 0
 
 
 def _evidence(evidence) -> dict:
     return {"start": evidence.start, "end": evidence.end, "quote": evidence.quote}
+
+
+def _quoted(quote: str) -> str:
+    text = _short(quote)
+    return text if text[:1] in "“\"'‘" else f"“{text}”"
 
 
 def _short(quote: str, limit: int = 110) -> str:

@@ -191,7 +191,7 @@ class Tagging:
         reader = self._tag_reader()
         decided = reader.decisions(doc_id)
         tagged = reader.for_document(doc_id)
-        places = {t.jurisdiction for t in tagged if t.start is None}
+        places = {t.jurisdiction for t in tagged}  # a passage tag settles the place too
         pairs = {f"{t.jurisdiction}|{t.stance_set}/{t.stance}" for t in tagged if t.stance}
         found.jurisdictions = [
             s

@@ -119,7 +119,7 @@ class FacetPanel(QTreeView):
             if field not in self._collapsed:
                 self.expand(parent.index())
                 for item in items.values():
-                    if item.hasChildren() and item.parent() is parent:
+                    if item.hasChildren():
                         self.expand(item.index())
 
     def _value_item(self, field: str, value: str, count: int, name: str) -> QStandardItem:

@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.facets)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.viewer)
-        self.splitter.setSizes([200, 560, 640])
+        self.splitter.setSizes([230, 540, 630])
         self.splitter.setStretchFactor(2, 1)
 
         root = QWidget()

@@ -23,7 +23,7 @@ from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import Jurisdiction
 
 MIN_SCORE = 0.1
-REPEAT_DECAY = 0.5  # the n-th strongest mention of a jurisdiction counts REPEAT_DECAY**n as much as the first
+REPEAT_DECAY = 0.5  # the n-th strongest use of the same words counts REPEAT_DECAY**n as much as the first
 MAX_EVIDENCE = 20
 LOCAL_WINDOW = 400  # characters either side in which a named state counts as "nearby"
 QUOTE_LIMIT = 300  # characters either side of a mention at most in its quote
@@ -49,7 +49,9 @@ FEDERAL_PHRASES = {
         "Department of Defense; Pentagon; U.S. Senate; U.S. House; my Administration; "
         "Federal Bureau of Investigation; U.S. Supreme Court; U.S. Attorney; U.S. District Court"
     ),
-    0.6: _phrases("United States; federal law; President Trump; President Biden; the President; Supreme Court"),
+    0.6: _phrases(
+        "United States; federal law; President Trump; President Biden; the President; Vice President; Supreme Court"
+    ),
     0.4: _phrases("U.S.; the administration; federal"),
 }
 FEDERAL_ACRONYMS = {"DHS": 0.9, "ICE": 0.9, "DOJ": 0.9, "CBP": 0.9, "FBI": 0.9, "USCIS": 0.9, "USA": 0.4}
@@ -174,33 +176,34 @@ def suggest_jurisdictions(
     """Jurisdictions ``text`` (and its ``title``) mention, most salient first, each with its evidence."""
     matcher = _matcher(gazetteer)
     body = _Analysis(text, matcher, gazetteer)
-    scores: dict[str, list[float]] = {}
-    for m in body.mentions:
-        if m.resolved and m.conf > 0:
-            scores.setdefault(m.resolved, []).append(m.conf)
+    found = [(m, m.conf) for m in body.mentions]
     if title.strip():
-        head = _Analysis(title, matcher, gazetteer, context=body)
-        for m in head.mentions:
-            if m.resolved and m.conf > 0:
-                scores.setdefault(m.resolved, []).append(min(0.95, m.conf * 1.2))
-    first = {}
-    for m in reversed(body.mentions):
-        if m.resolved:
-            first[m.resolved] = m.start
+        found += [(m, min(0.95, m.conf * 1.2)) for m in _Analysis(title, matcher, gazetteer, context=body).mentions]
+    by_words: dict[str, dict[str, list[float]]] = {}  # jurisdiction -> words used -> confidences
+    for m, conf in found:
+        if m.resolved and conf > 0:
+            by_words.setdefault(m.resolved, {}).setdefault(m.surface, []).append(conf)
+    ranked = []
+    for jid, words in by_words.items():
+        score = 1.0 - math.prod(1.0 - _repeated(confs) for confs in words.values())
+        if score >= min_score:
+            first = min((m.start for m in body.mentions if m.resolved == jid), default=len(text))
+            ranked.append((-score, first, jid))
     out = []
-    for jid, confs in scores.items():
-        confs.sort(reverse=True)  # repeated mentions add less and less: their errors are correlated
-        score = 1.0 - math.prod(1.0 - c * REPEAT_DECAY**i for i, c in enumerate(confs))
-        if score < min_score:
-            continue
+    for neg_score, _, jid in sorted(ranked):
         evidence = [
             Evidence(m.start, m.end, body.quote(m.start, m.end))
             for m in body.mentions
             if m.resolved == jid and m.conf >= 0.05
-        ][:MAX_EVIDENCE]
-        out.append(JurisdictionSuggestion(gazetteer.get(jid), round(min(score, 0.99), 3), evidence))
-    out.sort(key=lambda s: (-s.score, first.get(s.jurisdiction.id, len(text))))
+        ]
+        out.append(JurisdictionSuggestion(gazetteer.get(jid), round(min(-neg_score, 0.99), 3), evidence[:MAX_EVIDENCE]))
     return out
+
+
+def _repeated(confs: list[float]) -> float:
+    """Combined confidence of the same words repeated: each repeat adds less, as their errors go together."""
+    confs = sorted(confs, reverse=True)
+    return 1.0 - math.prod(1.0 - c * REPEAT_DECAY**i for i, c in enumerate(confs))
 
 
 class _Matcher:
@@ -317,6 +320,9 @@ class _Analysis:
             m.factor *= 0.05
         elif nxt in ORG_WORDS or prev in ("v.", "vs.") or self._federal_office(m, prev):
             m.factor *= 0.2  # "Texas Tech", "Garrity v. New Jersey", "ICE Seattle Field Office"
+        if self._in_compound(m):  # "Karine Jean-Pierre": part of a hyphenated name that is not a place
+            m.factor *= 0.05
+            m.person = True
         candidates = [self.gazetteer.get(i) for i in m.ids]
         state_named = any(j.level == "state" and j.name == m.surface for j in candidates)
         if m.surface in PERSONISH:
@@ -338,6 +344,12 @@ class _Analysis:
         capital = "DC" in {j.state for j in candidates if j.level == "state"}
         if capital and m.surface != "District of Columbia" and nxt not in INSTITUTION_WORDS:
             m.factor *= 0.3  # "Washington, D.C." is mostly the seat of the federal government
+
+    def _in_compound(self, m: _Mention) -> bool:
+        before = re.search(r"([A-Z][a-z]+)-$", self.text[max(0, m.start - 20) : m.start])
+        after = re.match(r"-([A-Z][a-z]+)", self.text[m.end : m.end + 20])
+        parts = [x.group(1) for x in (before, after) if x]
+        return bool(parts) and not any(self.matcher.automaton.exists(part) for part in parts)
 
     def _federal_office(self, m: _Mention, prev: str) -> bool:
         """ "ICE Seattle Field Office", "OPLA field location at Orlando": a federal office, not the city."""
@@ -368,7 +380,7 @@ class _Analysis:
                     evidence.append((states[0], 0.9))
                 elif not states and len({j.state for j in candidates}) == 1 and candidates[0].state:
                     risky = m.surface in COMMON_WORDS or m.surface in self.gazetteer.foreign_names
-                    if not risky:
+                    if not risky and max(j.population or 0 for j in candidates) >= 20_000:
                         evidence.append((candidates[0].state, 0.6))
             for state, weight in evidence:
                 self.near_states.append((m.start, state, weight))
