@@ -11,12 +11,14 @@ import json
 import multiprocessing
 import re
 import sys
+from dataclasses import asdict
 from datetime import date
 
 from app.archive import Archive
 from app.citation import citation
 from app.errors import DossierError
 from app.paths import ENV_ARCHIVE, resolve_archive
+from app.stance_rules import parse_rule
 from indexer.query import SYNTAX_HELP
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_IMPORT_FAILURES = 1, 2, 3
@@ -111,6 +113,27 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_jurisdictions)
     cmd = commands.add_parser("stances", parents=[common], help="stance vocabularies, their stances and rules")
     cmd.set_defaults(handler=_stances)
+
+    cmd = commands.add_parser("stance-set-add", parents=[common], help="add a stance vocabulary for a topic")
+    cmd.add_argument("set_id", metavar="ID")
+    cmd.add_argument("--topic", required=True)
+    cmd.set_defaults(handler=_stance_set_add)
+
+    cmd = commands.add_parser(
+        "stance-edit", parents=[common], help="add or change a stance: label, description, colour, rules"
+    )
+    cmd.add_argument("stance", metavar="SET/ID", help="e.g. immigration-enforcement/sanctuary")
+    cmd.add_argument("--label")
+    cmd.add_argument("--description")
+    cmd.add_argument("--colour", metavar="#RRGGBB")
+    cmd.add_argument(
+        "--rule",
+        action="append",
+        metavar="KIND:PATTERN",
+        help="replaces the rules (repeatable): any:WORDS, all:WORDS, phrase:TEXT or regex:EXPR",
+    )
+    cmd.add_argument("--no-rules", action="store_true", help="remove every rule")
+    cmd.set_defaults(handler=_stance_edit)
 
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
     cmd.set_defaults(handler=_reindex)
@@ -374,6 +397,42 @@ def _stances(args: argparse.Namespace) -> int:
         print(f"{stance_set['topic']}  [{stance_set['id']}]")
         for stance in stance_set["stances"]:
             print(f"  {stance['id']:16} {stance['label']} ({stance['documents']}): {stance['description']}")
+    return 0
+
+
+def _stance_set_add(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        added = archive.add_stance_set(args.set_id, args.topic)
+    _print_json({"id": added.id, "topic": added.topic}) if args.json else print(f"added {added.id}: {added.topic}")
+    return 0
+
+
+def _stance_edit(args: argparse.Namespace) -> int:
+    set_id, _, stance_id = args.stance.partition("/")
+    if not stance_id:
+        print("dossier stance-edit: name the stance as SET/ID, e.g. generic/supports", file=sys.stderr)
+        return EXIT_USAGE
+    rules = None
+    if args.rule or args.no_rules:
+        rules = [parse_rule(text) for text in args.rule or []]
+    with _archive(args) as archive:
+        current = next(
+            (s for ss in archive.stance_sets() for s in ss.stances if (s.set_id, s.id) == (set_id, stance_id)), None
+        )
+        if current is None and not args.label:
+            raise DossierError(f"{args.stance} is a new stance: give it a --label.")
+        stance = archive.save_stance(
+            set_id,
+            stance_id,
+            args.label or current.label,
+            args.description if args.description is not None else (current.description if current else ""),
+            args.colour or (current.colour if current else "#9e9e9e"),
+            rules,
+        )
+    if args.json:
+        _print_json({**asdict(stance), "key": stance.key})
+    else:
+        print(f"{stance.key}: {stance.label} ({len(stance.rules)} rules)")
     return 0
 
 

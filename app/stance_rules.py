@@ -26,6 +26,21 @@ def check_rule(rule: StanceRule) -> None:
             raise DossierError(f"The regular expression {rule.pattern!r} is not valid: {exc}.") from exc
 
 
+def parse_rule(text: str) -> StanceRule:
+    """A rule from its one-line form, ``phrase: will not participate`` (checked)."""
+    kind, sep, pattern = text.partition(":")
+    if not sep:
+        raise DossierError(f"Write a rule as KIND: PATTERN (any, all, phrase or regex), not {text!r}.")
+    rule = StanceRule(kind.strip().lower(), pattern.strip())
+    check_rule(rule)
+    return rule
+
+
+def format_rule(rule: StanceRule) -> str:
+    """The one-line form of a rule."""
+    return f"{rule.kind}: {rule.pattern}"
+
+
 def rule_spans(rule: StanceRule, text: str) -> list[tuple[int, int]]:
     """Where ``rule`` matches ``text``: character ranges, in order. ``all`` matches whole sentences that
     hold every word."""

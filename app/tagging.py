@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import Jurisdiction
-from app.models import StanceSet, Tag
+from app.models import Stance, StanceSet, Tag
 from app.stance_rules import check_rule
 from app.store.db import transaction
 from app.store.tags import TagStore
@@ -256,6 +256,40 @@ class Tagging:
             return "(" + " OR ".join(f'jurisdiction:"{j.id}"' for j in chosen) + ")"
 
         return _CLAUSE.sub(replace, query)
+
+    def add_stance_set(self, set_id: str, topic: str) -> StanceSet:
+        """A new stance vocabulary for a topic."""
+        self._require_writable()
+        set_id = _slug(set_id)
+        if not set_id or not topic.strip():
+            raise DossierError("A vocabulary needs an id and a topic.")
+        if any(s.id == set_id for s in self.stance_sets()):
+            raise DossierError(f"There is already a vocabulary {set_id!r}.")
+        with self._guard, transaction(self.conn):
+            TagStore(self.conn).add_stance_set(set_id, topic.strip())
+        return next(s for s in self.stance_sets() if s.id == set_id)
+
+    def save_stance(
+        self, set_id: str, stance_id: str, label: str, description: str = "", colour: str = "#9e9e9e", rules=None
+    ) -> Stance:
+        """Add a stance to a vocabulary or change one (label, description, colour; rules when given)."""
+        self._require_writable()
+        stance_id = _slug(stance_id)
+        if not any(s.id == set_id for s in self.stance_sets()):
+            raise DossierError(f"No vocabulary {set_id!r}; see `dossier stances`.")
+        if not stance_id or not label.strip():
+            raise DossierError("A stance needs an id and a label.")
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+            raise DossierError(f"{colour!r} is not a colour: write it as #RRGGBB, e.g. #2e7d32.")
+        for rule in rules or ():
+            check_rule(rule)
+        stance = Stance(set_id, stance_id, label.strip(), description.strip(), colour)
+        with self._guard, transaction(self.conn):
+            store = TagStore(self.conn)
+            store.save_stance(stance)
+            if rules is not None:
+                store.set_rules(set_id, stance_id, list(rules))
+        return next(s for ss in self.stance_sets() for s in ss.stances if (s.set_id, s.id) == (set_id, stance_id))
 
     def set_stance_rules(self, stance: str, rules) -> None:
         """Replace the rules of a stance (each checked first)."""

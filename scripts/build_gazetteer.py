@@ -81,6 +81,8 @@ BOROUGH_COUNTIES = {
 DROP_PLACE_WORDS = ("Downtown", "Midtown", "Uptown", "Chinatown", "Koreatown", "Capitol Hill")
 
 TERRITORY_COUNTRY_CODES = {"PR", "GU", "VI", "AS", "MP"}
+#: Regions abroad that US places are named after ("Ontario, CA"), besides countries and cities.
+FOREIGN_REGIONS = {"Ontario", "Quebec", "Alberta", "Manitoba", "Yukon", "Labrador", "Queensland", "Tasmania", "Bavaria"}
 
 
 def ascii_fold(text: str) -> str:
@@ -214,6 +216,7 @@ def foreign_names(places: list[dict]) -> list[str]:
             if name in biggest and c["population"] > biggest[name]:
                 found.add(name)
     found |= {c["name"] for c in cache.get_countries().values() if c["name"] in biggest}
+    found |= {name for name in FOREIGN_REGIONS if name in biggest}
     return sorted(found)
 
 

@@ -37,6 +37,7 @@ from ui.query_help import QueryHelpPopup
 from ui.results_model import DocIdRole, ResultsModel
 from ui.search_controller import SearchController, SearchSpec
 from ui.snippet_delegate import SnippetDelegate, row_height_for
+from ui.stance_dialog import StanceDialog
 from ui.theme import app_icon, icon
 from ui.viewer import DocumentViewer
 
@@ -199,6 +200,7 @@ class MainWindow(QMainWindow):
 
         tag_menu = self.menuBar().addMenu("&Tag")
         self.batch_tag_action = self._action(tag_menu, "Tag all &results…", "Ctrl+Shift+T", self.tag_results)
+        self.stances_action = self._action(tag_menu, "Edit &stances and rules…", None, self.edit_stances)
 
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "Search &syntax", QKeySequence.StandardKey.HelpContents, self.show_query_help)
@@ -455,6 +457,12 @@ class MainWindow(QMainWindow):
         op.failed.connect(lambda message: self._error("Could not tag", message))
         self.statusBar().showMessage(f"Tagging {len(ids)} documents…")
         self.task_runner.start(op)
+
+    def edit_stances(self) -> None:
+        """Tag > Edit stances and rules."""
+        StanceDialog(self.archive, self).exec()
+        self.viewer.tag_panel.vocabularies_changed()
+        self.controller.refresh()
 
     def _batch_tagged(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

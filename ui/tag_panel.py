@@ -148,9 +148,15 @@ class TagPanel(QWidget):
         """Load the document's tags, then its suggestions in the background."""
         self.doc_id = doc_id
         if self.stance.count() == 0:
-            sets = self.archive.stance_sets()
-            self.stance.set_vocabularies(sets)
-            self._stance_labels = {s.key: s.label for ss in sets for s in ss.stances}
+            self.vocabularies_changed()
+        else:
+            self.reload()
+
+    def vocabularies_changed(self) -> None:
+        """Stances were edited: refill the stance box and the suggestions."""
+        sets = self.archive.stance_sets()
+        self.stance.set_vocabularies(sets)
+        self._stance_labels = {s.key: s.label for ss in sets for s in ss.stances}
         self.reload()
 
     def reload(self) -> None:

@@ -22,7 +22,7 @@ import ahocorasick
 from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import Jurisdiction
 
-MIN_SCORE = 0.1
+MIN_SCORE = 0.3  # below this a suggestion is mostly noise (a state named only as "Omaha, Nebraska")
 REPEAT_DECAY = 0.5  # the n-th strongest use of the same words counts REPEAT_DECAY**n as much as the first
 MAX_EVIDENCE = 20
 LOCAL_WINDOW = 400  # characters either side in which a named state counts as "nearby"
@@ -47,12 +47,13 @@ FEDERAL_PHRASES = {
         "Citizenship and Immigration Services; Congress; federal immigration authorities; federal authorities; "
         "federal agents; federal agencies; Oval Office; executive order; Department of State; State Department; "
         "Department of Defense; Pentagon; U.S. Senate; U.S. House; my Administration; "
-        "Federal Bureau of Investigation; U.S. Supreme Court; U.S. Attorney; U.S. District Court"
+        "Federal Bureau of Investigation; U.S. Supreme Court; U.S. Attorney; U.S. District Court; "
+        "President Donald J. Trump; President Donald Trump; President Joe Biden; President Joseph R. Biden"
     ),
     0.6: _phrases(
         "United States; federal law; President Trump; President Biden; the President; Vice President; Supreme Court"
     ),
-    0.4: _phrases("U.S.; the administration; federal"),
+    0.4: _phrases("U.S.; the administration; federal; Trump; Biden"),
 }
 FEDERAL_ACRONYMS = {"DHS": 0.9, "ICE": 0.9, "DOJ": 0.9, "CBP": 0.9, "FBI": 0.9, "USCIS": 0.9, "USA": 0.4}
 
@@ -72,7 +73,7 @@ COMMON_WORDS = _words(
 PERSONISH = _words(
     "Adams Arthur Buchanan Bush Carter Clinton Elizabeth Ford Franklin Garfield Hamilton Harrison Hoover Jackson "
     "Jefferson Johnson Kennedy Lee Lincoln Madison Miller Monroe Nixon Obama Pierce Reagan Roosevelt Taylor "
-    "Truman Tyler Vance Warren Washington Wilson Sharon"
+    "Truman Tyler Vance Warren Washington Wilson Sharon Moody Baker"
 )
 TITLES = _words(
     "Mayor President Gov. Governor Sen. Senator Rep. Representative Chief Judge Justice Secretary Mr. Mrs. Ms. "
@@ -318,6 +319,8 @@ class _Analysis:
             m.factor *= 0.03
         elif nxt in STREET_WORDS and not m.qualifier:
             m.factor *= 0.05
+        elif nxt in ("of", "for") and " " not in m.surface:  # "University of Chicago", "Center for ..."
+            m.factor *= 0.1
         elif nxt in ORG_WORDS or prev in ("v.", "vs.") or self._federal_office(m, prev):
             m.factor *= 0.2  # "Texas Tech", "Garrity v. New Jersey", "ICE Seattle Field Office"
         if self._in_compound(m):  # "Karine Jean-Pierre": part of a hyphenated name that is not a place
@@ -461,8 +464,8 @@ class _Analysis:
             base *= 0.15
         if risky:
             base *= 0.3 if self._doc(m.start, j.state or "") >= 0.5 else 0.15
-        if m.address:
-            base *= 0.35
+        if m.address:  # a mailing address names where an office is, rarely what the text is about
+            base *= 0.2
         return base
 
     def _list_coherence(self) -> None:

@@ -99,6 +99,23 @@ class TagStore:
             )
         return list(sets.values())
 
+    def add_stance_set(self, set_id: str, topic: str) -> None:
+        """A new, empty vocabulary at the end (inside a transaction)."""
+        position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM stance_sets").fetchone()[0]
+        self.conn.execute("INSERT INTO stance_sets (id, topic, position) VALUES (?, ?, ?)", (set_id, topic, position))
+
+    def save_stance(self, stance: Stance) -> None:
+        """Insert a stance at the end of its vocabulary, or update its label, description and colour."""
+        position = self.conn.execute(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM stances WHERE set_id = ?", (stance.set_id,)
+        ).fetchone()[0]
+        self.conn.execute(
+            """INSERT INTO stances (set_id, id, label, description, colour, position) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (set_id, id) DO UPDATE SET label = excluded.label,
+                   description = excluded.description, colour = excluded.colour""",
+            (stance.set_id, stance.id, stance.label, stance.description, stance.colour, position),
+        )
+
     def set_rules(self, set_id: str, stance_id: str, rules: list[StanceRule]) -> None:
         """Replace a stance's rules (inside a transaction)."""
         self.conn.execute("DELETE FROM stance_rules WHERE set_id = ? AND stance_id = ?", (set_id, stance_id))

@@ -153,3 +153,35 @@ def test_suggest_tag_jurisdictions_and_stances(capsys, tmp_path, sample_files):
     assert json.loads(out) == {"removed": 2}
     code, _, err = run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "Springfield")
     assert code == 1 and "could be several places" in err
+
+
+def test_stance_vocabularies_and_rules_are_editable(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    code, out, _ = run(capsys, "--archive", archive, "stance-set-add", "budget", "--topic", "City budget 2026")
+    assert code == 0 and out.startswith("added budget")
+    code, out, _ = run(
+        capsys,
+        "--archive",
+        archive,
+        "stance-edit",
+        "budget/cuts-police",
+        "--label",
+        "Cuts police",
+        "--colour",
+        "#aa0000",
+        "--rule",
+        "phrase: cut the police budget",
+        "--rule",
+        "any: defund",
+    )
+    assert code == 0 and out.startswith("budget/cuts-police: Cuts police (2 rules)")
+    code, _, err = run(capsys, "--archive", archive, "stance-edit", "budget/cuts-police", "--rule", "regex: (")
+    assert code == 1 and "not valid" in err
+    code, _, err = run(capsys, "--archive", archive, "stance-edit", "budget/cuts-police", "--colour", "red")
+    assert code == 1 and "#RRGGBB" in err
+    code, out, _ = run(capsys, "--archive", archive, "stances", "--json")
+    budget = next(s for s in json.loads(out) if s["id"] == "budget")
+    assert budget["stances"][0]["rules"] == [
+        {"kind": "phrase", "pattern": "cut the police budget"},
+        {"kind": "any", "pattern": "defund"},
+    ]

@@ -106,3 +106,23 @@ def test_tag_panel_models_pass_the_model_tester(qtmodeltester, qtbot, make_windo
     panel = _open_omaha(qtbot, window)
     qtmodeltester.check(panel.suggestion_model)
     qtmodeltester.check(panel.tag_model)
+
+
+def test_stances_and_rules_are_edited_in_the_dialog(qtbot, imported, qtmodeltester):
+    from ui.stance_dialog import StanceDialog, StanceRole
+
+    dialog = StanceDialog(imported)
+    qtbot.addWidget(dialog)
+    qtmodeltester.check(dialog.model)
+    sanctuary = dialog.model.item(0).child(0)
+    assert sanctuary.data(StanceRole).id == "sanctuary"
+    dialog.tree.setCurrentIndex(sanctuary.index())
+    assert "phrase: sanctuary city" in dialog.rules.toPlainText()
+    dialog.rules.setPlainText("phrase: will not join raids\nregex: (broken")
+    assert not dialog.save() and "not valid" in dialog.error.text()
+    dialog.rules.setPlainText("phrase: will not join raids\n\nany: sweeps")
+    dialog.label.setText("Sanctuary city")
+    assert dialog.save()
+    (stance,) = [s for ss in imported.stance_sets() for s in ss.stances if s.id == "sanctuary"]
+    assert stance.label == "Sanctuary city" and [r.pattern for r in stance.rules] == ["will not join raids", "sweeps"]
+    assert dialog.tree.currentIndex().data(StanceRole).id == "sanctuary"
