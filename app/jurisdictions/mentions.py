@@ -5,7 +5,8 @@ for names of 4+ letters) at word boundaries, plus federal phrases ("Trump admini
 then gets a confidence from its context: "Grand Prairie, Texas" / "Dallas, TX" qualifiers, states named nearby
 or anywhere in the text, population as a prior, "X County" for counties, "X state" / "state of X" for states,
 and penalties for the classic traps (person names, newspapers, common words, names of bigger foreign cities).
-A jurisdiction's score combines its mentions (noisy-or), so several confident mentions approach 1.
+A jurisdiction's score combines its mentions (noisy-or over the different words used; repeats of the same words
+count less and less), so scores are comparable across documents: "accept all above 0.8" is meant literally.
 """
 
 from __future__ import annotations
@@ -19,6 +20,22 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from app.jurisdictions.cues import (
+    ABBREVIATIONS,
+    COMMON_WORDS,
+    FEDERAL_ACRONYMS,
+    FEDERAL_OFFICES,
+    FEDERAL_PHRASES,
+    INSTITUTION_WORDS,
+    MEDIA_WORDS,
+    NOT_NAMES,
+    ORG_WORDS,
+    PERSONISH,
+    PLACE_CUES,
+    SPEECH_WORDS,
+    STREET_WORDS,
+    TITLES,
+)
 from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import Jurisdiction
 
@@ -28,103 +45,6 @@ MAX_EVIDENCE = 20
 LOCAL_WINDOW = 400  # characters either side in which a named state counts as "nearby"
 QUOTE_LIMIT = 300  # characters either side of a mention at most in its quote
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-def _phrases(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in text.split(";"))
-
-
-#: Federal phrases and how strongly each says "the federal government" (acronyms match case-sensitively).
-FEDERAL_PHRASES = {
-    0.9: _phrases(
-        "federal government; U.S. government; US government; United States government; White House; "
-        "Trump administration; Biden administration; Obama administration; Bush administration; "
-        "Department of Homeland Security; Homeland Security; Immigration and Customs Enforcement; "
-        "Justice Department; Department of Justice; Customs and Border Protection; Border Patrol; "
-        "Citizenship and Immigration Services; Congress; federal immigration authorities; federal authorities; "
-        "federal agents; federal agencies; Oval Office; executive order; Department of State; State Department; "
-        "Department of Defense; Pentagon; U.S. Senate; U.S. House; my Administration; "
-        "Federal Bureau of Investigation; U.S. Supreme Court; U.S. Attorney; U.S. District Court; "
-        "President Donald J. Trump; President Donald Trump; President Joe Biden; President Joseph R. Biden"
-    ),
-    0.6: _phrases(
-        "United States; federal law; President Trump; President Biden; the President; Vice President; Supreme Court"
-    ),
-    0.4: _phrases("U.S.; the administration; federal; Trump; Biden"),
-}
-FEDERAL_ACRONYMS = {"DHS": 0.9, "ICE": 0.9, "DOJ": 0.9, "CBP": 0.9, "FBI": 0.9, "USCIS": 0.9, "USA": 0.4}
-
-#: Place names that are common words: they need a state nearby or an "X, ST" qualifier to count.
-COMMON_WORDS = _words(
-    "Airport Alliance Anthem Bacon Ball Banning Battlefield Bay Bear Bell Bend Bright Brush Celebration Center "
-    "Central Centre Citrus Clay College Commerce Concord Cool Countryside Crystal Derby Eagle Economy Eden Empire "
-    "Enterprise Faith Fate Forest Freedom Friendly Friendship Gateway Globe Golden Grant Grants Green Halfway "
-    "Harmony Harvest Hercules Holiday Homeland Hope Humble Independence Justice Jupiter King Landing Landmark "
-    "Liberal Liberty Maize Marathon Media Midfield Midway Mills Mission Mobile Normal Opportunity Orange Pace "
-    "Page Paradise Paramount Plantation Post Price Progress Prospect Prosper Purchase Reading Republic Reserve "
-    "Rifle Rush Security Severance Spring Star Sterling Sulphur Summit Sunrise Sunset Superior Surprise Talent "
-    "Tea Temple Union Unity Upland Victoria Vista Ward Welcome Wise Worth English Scotland Holland Energy Zion "
-    "Canaan Goshen Shiloh"
-)
-#: Place names that are better known as people's names.
-PERSONISH = _words(
-    "Adams Arthur Buchanan Bush Carter Clinton Elizabeth Ford Franklin Garfield Hamilton Harrison Hoover Jackson "
-    "Jefferson Johnson Kennedy Lee Lincoln Madison Miller Monroe Nixon Obama Pierce Reagan Roosevelt Taylor "
-    "Truman Tyler Vance Warren Washington Wilson Sharon Moody Baker"
-)
-TITLES = _words(
-    "Mayor President Gov. Governor Sen. Senator Rep. Representative Chief Judge Justice Secretary Mr. Mrs. Ms. "
-    "Dr. Officer Sheriff Superintendent Commissioner Director Councilman Councilwoman Councilmember Lt. Sgt. "
-    "Capt. Gen. Col. Prof. Professor Speaker Leader Deputy Agent Detective Rev. Pastor Bishop Father Sister "
-    "Coach Ambassador Chairman Chairwoman Attorney Lieutenant Sergeant Captain General Colonel Trooper Alderman "
-    "Assemblyman Assemblywoman Congressman Congresswoman Vice Pope King Queen Prince Princess Lady Sir"
-)
-#: Capitalized words that are not first names even when they stand right before a place name.
-NOT_NAMES = _words(
-    "The A An In At On Of For From To By With And But Or Nor As If When While After Before Since Until During "
-    "Across Near Outside Inside Throughout Like Unlike Both Each Every All Some Many Most Other Others This "
-    "That These Those Its Our Their His Her My Your Where Why How What Which Who Than Then Today Also Even Only "
-    "Just Between Against About Over Under Into Via Per Dear Greater Metro Central North South East West "
-    "Northern Southern Eastern Western Northeast Northwest Southeast Southwest Republican Democratic Democrat "
-    "GOP Rural Urban Suburban Upstate Downstate Coastal Mexican American Latino Hispanic Federal State County "
-    "City Town Village New Old Lower Upper Downtown Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
-    "January February March April May June July August September October November December Here There Around "
-    "Including Including Despite Without Within Beyond Toward Towards Whether Although Because Though Once "
-    "Now Last Next First Second Third Neighboring Nearby Northeastern Northwestern Southeastern Southwestern "
-    "Midwestern Border Sanctuary Immigration Police Officials Residents Leaders Mayors Sheriffs"
-)
-#: Words after a place name that keep it a place ("Omaha Police", "Denver City Government").
-INSTITUTION_WORDS = (
-    _words(
-        "Police City County Council Councilmember Department Dept. Public Schools School Sheriff Sheriff's Board "
-        "Metro Area Airport Independent Unified Housing Fire Water Transit Office Superior Municipal District "
-        "Community Regional International Officials Residents Government Health Library Parks Port Harbor Zoo "
-        "Station Bay River Lake Valley Hills Heights Region Corrections Jail Detention "
-        "Court Courts Commission Commissioners Legislature Assembly Senate House State Republicans Democrats "
-        "Chamber Archdiocese Diocese Convention Center Immigration Field Division Sector Bureau Agency Authority "
-        "Attorney Attorney's Public-Schools Metropolitan Urban Juvenile Superintendent Officers Officer Leaders"
-    )
-    | TITLES
-)
-MEDIA_WORDS = _words(
-    "Times Post Tribune Herald Journal Globe Chronicle Gazette Inquirer Examiner Courier Bee Observer Dispatch "
-    "Sentinel Star Sun Press Register Review Record Daily Morning News Magazine Telegraph Enquirer Republic "
-    "Statesman Reader Weekly Patch World-Herald Union-Tribune Democrat-Gazette Democrat"
-)
-#: Words after a name that make it a street: "Pennsylvania Avenue", "Washington Street".
-STREET_WORDS = _words("Street St. Avenue Ave. Ave Road Rd. Boulevard Blvd. Blvd Drive Highway Hwy Pike Parkway Lane")
-#: Federal agencies that name their field offices after cities: "ICE Seattle", "OPLA New Orleans".
-FEDERAL_OFFICES = _words("ICE OPLA ERO HSI FBI DHS DOJ CBP USCIS DEA ATF EOIR USAO")
-ORG_WORDS = frozenset({"University", "College", "Tech", "State-University"})
-SPEECH_WORDS = _words(
-    "said says told added wrote argued noted stated explained asked testified announced tweeted posted "
-    "recalled insisted warned replied continued"
-)
-PLACE_CUES = ("city of ", "City of ", "town of ", "Town of ", "village of ", "Village of ", "CITY OF ", "mayor of ")
-ABBREVIATIONS = _words("St Mr Mrs Ms Dr Jr Sr Gov Sen Rep Lt Sgt Capt Gen Col Prof Inc Co No Mt Ft Ste Rev vs")
 
 _WORD_AFTER = re.compile(r"[ \t]+([\w'’.&-]+)")
 _WORD_BEFORE = re.compile(r"([\w'’.&-]+)[ \t]+$")
@@ -224,32 +144,33 @@ class _Matcher:
         for name, ids in names.items():
             self._add("name", name, tuple(sorted(ids)))
         for s in gazetteer.states.values():
-            for phrase in (f"{s.name} state", f"{s.name} State", f"state of {s.name}", f"State of {s.name}"):
-                self._add("state_phrase", phrase, (s.id,))
+            self._add("state_phrase", f"{s.name} state", (s.id,), (f"{s.name} State",))
+            self._add("state_phrase", f"state of {s.name}", (s.id,), (f"State of {s.name}",))
         for weight, phrases in FEDERAL_PHRASES.items():
             for p in phrases:
-                for variant in {p, p[0].upper() + p[1:], p.title(), p.lower()}:
-                    self._add("federal", variant, weight)
+                lower = (p.lower(),) if p.islower() else ()  # "white house" is not the White House
+                self._add("federal", p, weight, (p[0].upper() + p[1:], p.title(), *lower))
         for acronym, weight in FEDERAL_ACRONYMS.items():
             self._add("federal", acronym, weight)
         self.automaton.make_automaton()
         self.qualifier = _qualifier_pattern(gazetteer)
         self.state_of = {k: s.state for s in gazetteer.states.values() for k in (s.name, *s.aliases)}
 
-    def _add(self, kind: str, surface: str, payload: object) -> None:
+    def _add(self, kind: str, surface: str, payload: object, spellings: tuple[str, ...] = ()) -> None:
+        """One record, found as written, in the other ``spellings`` and (4+ letters) in capitals."""
         index = len(self.records)
         self.records.append((kind, surface, payload))
-        variants = [surface]
-        if sum(c.isalpha() for c in surface) >= 4 and surface.upper() != surface:
-            variants.append(surface.upper())
+        variants = dict.fromkeys((surface, *spellings))
+        if sum(c.isalpha() for c in surface) >= 4:
+            variants[surface.upper()] = None
         for v in variants:
-            self.automaton.add_word(v, index)
+            self.automaton.add_word(v, (index, len(v)))
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Non-overlapping (start, end, record) matches at word boundaries, leftmost-longest."""
         found = []
-        for last, index in self.automaton.iter(text):
-            start = last + 1 - len(self.records[index][1])
+        for last, (index, length) in self.automaton.iter(text):
+            start = last + 1 - length
             if _bounded(text, start, last + 1):
                 found.append((start, last + 1, index))
         found.sort(key=lambda f: (f[0], -f[1]))
@@ -303,9 +224,8 @@ class _Analysis:
             m.qualifier, m.qualifier_end = self.matcher.state_of[name], m.end + q.end()
         elif a and a.group(1).replace("l", "I").replace("1", "I") in states:  # OCR reads "MI" as "Ml"
             m.qualifier = a.group(1).replace("l", "I").replace("1", "I")
-        m.address = bool(_ZIP.match(self.text, m.qualifier_end if m.qualifier_end > 0 else m.end)) or bool(
-            a and m.qualifier
-        )
+        tail = m.qualifier_end if m.qualifier_end > 0 else m.end
+        m.address = bool(_ZIP.match(self.text, tail)) or bool(a and m.qualifier and m.qualifier_end < 0)
 
     def _cues(self, m: _Mention) -> None:
         """Trap penalties from the words around a name (people, newspapers, court cases, federal offices)."""
@@ -314,6 +234,8 @@ class _Analysis:
         after = _WORD_AFTER.match(text, m.end)
         prev = before.group(1) if before else ""
         nxt = after.group(1).rstrip(".,;:") if after else ""
+        if m.surface.isupper() or text[m.start : m.end].isupper():  # a heading: compare words as in prose
+            prev, nxt = prev.title(), nxt.title()
         m.place_cue = text[max(0, m.start - 10) : m.start].endswith(PLACE_CUES)
         if not m.qualifier and (nxt in MEDIA_WORDS or nxt.split("-")[0] in MEDIA_WORDS):
             m.factor *= 0.03
@@ -349,6 +271,7 @@ class _Analysis:
             m.factor *= 0.3  # "Washington, D.C." is mostly the seat of the federal government
 
     def _in_compound(self, m: _Mention) -> bool:
+        """Whether the name is hyphenated to a word that is no place name ("Jean-Pierre", not "Dallas-Fort Worth")."""
         before = re.search(r"([A-Z][a-z]+)-$", self.text[max(0, m.start - 20) : m.start])
         after = re.match(r"-([A-Z][a-z]+)", self.text[m.end : m.end + 20])
         parts = [x.group(1) for x in (before, after) if x]
@@ -384,7 +307,7 @@ class _Analysis:
                 elif not states and len({j.state for j in candidates}) == 1 and candidates[0].state:
                     risky = m.surface in COMMON_WORDS or m.surface in self.gazetteer.foreign_names
                     if not risky and max(j.population or 0 for j in candidates) >= 20_000:
-                        evidence.append((candidates[0].state, 0.6))
+                        evidence.append((candidates[0].state, 0.3))
             for state, weight in evidence:
                 self.near_states.append((m.start, state, weight))
         self.near_states.sort()
@@ -430,16 +353,18 @@ class _Analysis:
         return sorted(found, key=lambda j: -(j.population or 0))
 
     def _weight(self, m: _Mention, j: Jurisdiction, level_boost: str | None) -> float:
+        """Prior for candidate ``j`` (states first, places by population) times the context for it."""
         if j.level == "state":
-            prior = 1.5e7 if m.surface == "Washington" and j.state == "DC" else 2e7
+            prior = 2e7
+            if m.surface == "Washington":  # bare, it is the capital more often than the state
+                prior = 1.5e7 if j.state == "DC" else 1e7
         elif j.level == "city":
             prior = float(j.population or 1000)
         else:
             prior = 1e5
-        if m.surface == "Washington" and j.level == "state" and j.state == "WA":
-            prior = 1e7
-        if j.state and j.level != "state":
-            prior *= 1 + 30 * self._near(m.start, j.state) + 30 * self._doc(m.start, j.state)
+        if j.state and j.level != "state":  # places have population to go by; counties only their state
+            boost = 10 if j.level == "city" else 30
+            prior *= 1 + boost * (self._near(m.start, j.state) + self._doc(m.start, j.state))
         if m.qualifier and j.state == m.qualifier:
             prior *= 1000
         if level_boost and j.level == level_boost:
@@ -456,14 +381,17 @@ class _Analysis:
             base = 0.92 if j.level == "county" else _interpolate(math.log10(max(j.population or 1000, 1000)))
             if m.qualifier or m.place_cue or near >= 0.5 or self.senses.get(m.surface) == j.id:
                 base = max(base, 0.95 if m.qualifier else 0.88)
-            risky = m.surface in COMMON_WORDS or m.surface in PERSONISH or m.surface in self.gazetteer.foreign_names
-            risky = risky and not (m.qualifier or m.place_cue or near >= 0.5)
+            explicit = m.qualifier or m.place_cue
+            if m.surface in self.gazetteer.foreign_names:  # "Paris": only "Paris, Texas" or "the city of Paris"
+                risky = not explicit
+            else:  # "Mobile", "Lincoln": also with the state named nearby
+                risky = (m.surface in COMMON_WORDS or m.surface in PERSONISH) and not (explicit or near >= 0.9)
         else:
             return 0.9  # a custom entry the user added
         if m.surface in self.persons and not m.person and not m.qualifier:
             base *= 0.15
         if risky:
-            base *= 0.3 if self._doc(m.start, j.state or "") >= 0.5 else 0.15
+            base *= 0.2 if self._doc(m.start, j.state or "") >= 0.5 else 0.1
         if m.address:  # a mailing address names where an office is, rarely what the text is about
             base *= 0.2
         return base
@@ -479,7 +407,7 @@ class _Analysis:
                 if other is None:
                     continue
                 gap = self.text[min(m.end, other.end) : max(m.start, other.start)]
-                if re.fullmatch(r",?\s*(?:and|or)?\s*|,\s*", gap):
+                if re.fullmatch(r",?\s*(?:and|or)?\s*", gap):
                     level = self.gazetteer.get(other.resolved).level
                     if len({self.gazetteer.get(x).level for x in other.ids}) == 1:
                         self._resolve(m, level_boost=level)
