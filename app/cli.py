@@ -111,6 +111,13 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("jurisdictions", parents=[common], help="tagged jurisdictions as a tree, with counts")
     cmd.set_defaults(handler=_jurisdictions)
+    cmd = commands.add_parser(
+        "jurisdiction-add", parents=[common], help="add a custom jurisdiction (a school district, a police department)"
+    )
+    cmd.add_argument("name")
+    cmd.add_argument("--level", required=True, help="e.g. 'school district', 'police department', 'tribal nation'")
+    cmd.add_argument("--parent", required=True, metavar="J", help="the jurisdiction it belongs to (id or name)")
+    cmd.set_defaults(handler=_jurisdiction_add)
     cmd = commands.add_parser("stances", parents=[common], help="stance vocabularies, their stances and rules")
     cmd.set_defaults(handler=_stances)
 
@@ -365,6 +372,16 @@ def _jurisdictions(args: argparse.Namespace) -> int:
             show(node["children"], depth + 1)
 
     show(roots, 0)
+    return 0
+
+
+def _jurisdiction_add(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        added = archive.add_jurisdiction(args.name, args.level, args.parent)
+    if args.json:
+        _print_json({"id": added.id, "name": added.display, "level": added.level, "parent": added.parent})
+    else:
+        print(f"added {added.display} ({added.level}): {added.id}")
     return 0
 
 

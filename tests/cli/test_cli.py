@@ -153,6 +153,22 @@ def test_suggest_tag_jurisdictions_and_stances(capsys, tmp_path, sample_files):
     assert json.loads(out) == {"removed": 2}
     code, _, err = run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "Springfield")
     assert code == 1 and "could be several places" in err
+    code, out, _ = run(
+        capsys,
+        "--archive",
+        archive,
+        "jurisdiction-add",
+        "Omaha Police Department",
+        "--level",
+        "police department",
+        "--parent",
+        "Omaha, NE",
+        "--json",
+    )
+    added = json.loads(out)
+    assert added["id"] == omaha["id"] + "/police_department:omaha_police_department"
+    code, out, _ = run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "Omaha Police Department")
+    assert code == 0 and "tagged Omaha Police Department, NE" in out
 
 
 def test_stance_vocabularies_and_rules_are_editable(capsys, tmp_path, sample_files):
