@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.annotating import Annotating
 from app.blobs import BlobStore
 from app.errors import ArchiveLocked, BadQuery, DossierError, NotFound
 from app.importer import CancelFn, Importer, ProgressFn
 from app.lock import WriterLock
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
 from app.store import migrations
+from app.store.annotations import AnnotationStore
 from app.store.db import connect, transaction
 from app.store.documents import DocumentStore
 from app.store.tags import TagStore
@@ -31,7 +33,7 @@ DISPLAY_LIMITS = Limits(seconds=30.0, memory_bytes=1024**3, workers=1)
 StepFn = Callable[[int, int], None]
 
 
-class Archive(Tagging):
+class Archive(Tagging, Annotating):
     """A self-contained archive folder: SQLite store, blob store and derived search index."""
 
     def __init__(self, folder: Path, *, writable: bool) -> None:
@@ -251,7 +253,13 @@ class Archive(Tagging):
         marked = {}
         if snippets:
             with _user_query(query):
-                marked = self.index.snippets(query, present, lambda i: reader.text(i) or "")
+                notes = AnnotationStore(reader.conn).for_documents(present)
+                marked = self.index.snippets(
+                    query,
+                    present,
+                    lambda i: reader.text(i) or "",
+                    lambda i: "\n\n".join(a.note for a in notes[i] if a.note),
+                )
         return [_hit(docs[i], (scores or {}).get(i, 0.0), marked.get(i, "")) for i in present]
 
     def match_spans(self, query: str, doc_id: int) -> list[tuple[int, int]]:
@@ -355,8 +363,9 @@ class Archive(Tagging):
             rows = list(self.documents.iter_for_index(chunk))
             present = {doc.id for doc, _ in rows}
             tags = TagStore(self.conn).for_documents(present)
+            notes = AnnotationStore(self.conn).for_documents(present)
             self.index.write(
-                upserts=(_index_doc(doc, text, *self.index_terms(tags[doc.id])) for doc, text in rows),
+                upserts=(_index_doc(doc, text, self.index_terms(tags[doc.id], notes[doc.id])) for doc, text in rows),
                 deletions=[i for i in chunk if i not in present],
                 merge=merge,
             )
@@ -387,7 +396,7 @@ def _hit(doc: Document, score: float, snippet: str) -> SearchHit:
     return SearchHit(doc.id, doc.title, doc.kind, score, snippet, doc.published, doc.site, doc.file_name)
 
 
-def _index_doc(doc: Document, text: str, jurisdictions: list[str], stances: list[str]) -> IndexDoc:
+def _index_doc(doc: Document, text: str, terms: dict) -> IndexDoc:
     return IndexDoc(
         id=doc.id,
         title=doc.title,
@@ -396,6 +405,5 @@ def _index_doc(doc: Document, text: str, jurisdictions: list[str], stances: list
         site=" ".join([doc.site, doc.file_name]),
         author=doc.author,
         published=doc.published,
-        jurisdictions=jurisdictions,
-        stances=stances,
+        **terms,
     )

@@ -17,6 +17,7 @@ from datetime import date
 from app.archive import Archive
 from app.citation import citation
 from app.errors import DossierError
+from app.models import COLOURS
 from app.paths import ENV_ARCHIVE, resolve_archive
 from app.stance_rules import parse_rule
 from indexer.query import SYNTAX_HELP
@@ -141,6 +142,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     cmd.add_argument("--no-rules", action="store_true", help="remove every rule")
     cmd.set_defaults(handler=_stance_edit)
+
+    cmd = commands.add_parser("annotate", parents=[common], help="annotate a passage: a note, a colour, tags")
+    cmd.add_argument("id", type=int)
+    cmd.add_argument("--quote", metavar="TEXT", help="the passage, exactly as in `dossier show ID --text`")
+    cmd.add_argument("--occurrence", type=_positive, default=1, metavar="N", help="which occurrence of --quote")
+    cmd.add_argument("--start", type=int, metavar="N", help="passage start (instead of --quote)")
+    cmd.add_argument("--end", type=int, metavar="M", help="passage end")
+    cmd.add_argument("--note", default="", metavar="TEXT")
+    cmd.add_argument("--colour", default="yellow", choices=COLOURS)
+    cmd.add_argument("--tag", action="append", default=[], metavar="T", help="a free tag (repeatable)")
+    cmd.add_argument("--jurisdiction", metavar="J")
+    cmd.add_argument("--stance", metavar="S")
+    cmd.add_argument("--private", action="store_true", help="a private note: left out of bundles on request")
+    cmd.set_defaults(handler=_annotate)
+
+    cmd = commands.add_parser("annotations", parents=[common], help="annotations (of one document) as W3C JSON-LD")
+    cmd.add_argument("id", type=int, nargs="?")
+    which = cmd.add_mutually_exclusive_group()
+    which.add_argument("--trash", action="store_true", help="the trash instead")
+    which.add_argument("--review", action="store_true", help="only those whose anchoring needs a person's check")
+    cmd.set_defaults(handler=_annotations)
+
+    cmd = commands.add_parser("annotation-delete", parents=[common], help="move an annotation to the trash")
+    cmd.add_argument("uuid")
+    cmd.set_defaults(handler=_annotation_delete)
+    cmd = commands.add_parser("annotation-restore", parents=[common], help="bring an annotation back from the trash")
+    cmd.add_argument("uuid")
+    cmd.set_defaults(handler=_annotation_restore)
+
+    cmd = commands.add_parser(
+        "reextract", parents=[common], help="extract texts again from the originals and re-anchor annotations"
+    )
+    cmd.add_argument("ids", type=int, nargs="*", metavar="ID", help="documents (default: all)")
+    cmd.add_argument("--password", action="append", default=[], metavar="PW", help="for encrypted PDFs (repeatable)")
+    cmd.set_defaults(handler=_reextract)
 
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
     cmd.set_defaults(handler=_reindex)
@@ -451,6 +487,84 @@ def _stance_edit(args: argparse.Namespace) -> int:
     else:
         print(f"{stance.key}: {stance.label} ({len(stance.rules)} rules)")
     return 0
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        made = archive.annotate(
+            args.id,
+            start=args.start,
+            end=args.end,
+            quote=args.quote,
+            occurrence=args.occurrence,
+            note=args.note,
+            colour=args.colour,
+            tags=args.tag,
+            jurisdiction=args.jurisdiction,
+            stance=args.stance,
+            private=args.private,
+        )
+        sha = archive.document(args.id).sha256
+    if args.json:
+        _print_json(made.to_w3c(sha))
+    else:
+        print(f"{made.uuid}  #{made.doc_id} {made.start}-{made.end}  “{_short(made.exact, 80)}”")
+    return 0
+
+
+def _annotations(args: argparse.Namespace) -> int:
+    with _archive(args, shared=True) as archive:
+        found = archive.annotations(args.id, trash=args.trash, review=args.review)
+        hashes = {doc.id: doc.sha256 for doc in archive.documents_by_id({a.doc_id for a in found}).values()}
+    if args.json:
+        _print_json([a.to_w3c(hashes[a.doc_id]) for a in found])
+        return 0
+    if not found:
+        print("no annotations")
+    for a in found:
+        extra = "".join(
+            f"  [{label}]" for label in (a.colour, *a.tags, a.stance or "", "needs review" if a.review else "") if label
+        )
+        print(f"{a.uuid}  #{a.doc_id} {a.start}-{a.end}{' p.' + str(a.page) if a.page else ''}{extra}")
+        print(f"    “{_short(a.exact)}”")
+        if a.note:
+            print(f"    note: {_short(a.note)}")
+        if a.review:
+            print(f"    review: {a.review}")
+    return 0
+
+
+def _annotation_delete(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        gone = archive.delete_annotation(args.uuid)
+    _print_json(gone.to_json()) if args.json else print(
+        f"moved {gone.uuid} to the trash (annotation-restore undoes it)"
+    )
+    return 0
+
+
+def _annotation_restore(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        back = archive.restore_annotation(args.uuid)
+    _print_json(back.to_json()) if args.json else print(f"restored {back.uuid}")
+    return 0
+
+
+def _reextract(args: argparse.Namespace) -> int:
+    with _archive(args) as archive, _ProgressBar("re-extracting", "doc") as bar:
+        report = archive.reextract(
+            args.ids or None, passwords=args.password, progress=lambda done, total: bar.update(done, total)
+        )
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(
+            f"{report.documents} documents, {report.changed} with a changed text; annotations: {report.kept} kept, "
+            f"{report.moved} re-anchored, {len(report.review)} to review (`dossier annotations --review`)"
+        )
+        for entry in report.failed:
+            print(f"  FAILED #{entry['id']}: {entry['error']}")
+    return EXIT_FAILURE if report.failed else 0
 
 
 def _reindex(args: argparse.Namespace) -> int:

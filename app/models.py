@@ -194,3 +194,74 @@ class StanceSet:
     id: str
     topic: str
     stances: list[Stance] = field(default_factory=list)
+
+
+COLOURS = ("yellow", "green", "blue", "pink", "orange")
+
+
+@dataclass
+class Annotation:
+    """A passage of a document's stored text with a note, a colour, free tags and an optional
+    (jurisdiction, stance) tag; anchored by quote with context and by offsets (W3C selectors)."""
+
+    uuid: str
+    doc_id: int
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+    page: int | None = None
+    note: str = ""
+    colour: str = "yellow"
+    tags: list[str] = field(default_factory=list)
+    jurisdiction: str | None = None
+    stance_set: str | None = None
+    stance: str | None = None
+    private: bool = False
+    creator: str = ""
+    created: str = ""
+    modified: str = ""
+    revision: int = 1
+    deleted: str | None = None  # in the trash since
+    review: str | None = None  # why a person should check where it is anchored
+
+    def to_json(self) -> dict:
+        """JSON-ready dict (Dossier's own shape)."""
+        return asdict(self)
+
+    def to_w3c(self, document_sha256: str) -> dict:
+        """The W3C Web Annotation (JSON-LD) form: both selectors, note and tags as bodies."""
+        bodies = [{"type": "TextualBody", "value": self.note, "purpose": "commenting"}] if self.note else []
+        bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in self.tags]
+        if self.jurisdiction:
+            bodies.append({"type": "SpecificResource", "source": self.jurisdiction, "purpose": "classifying"})
+        data = {
+            "@context": "http://www.w3.org/ns/anno.jsonld",
+            "id": f"urn:uuid:{self.uuid}",
+            "type": "Annotation",
+            "created": self.created,
+            "modified": self.modified,
+            "creator": self.creator,
+            "body": bodies,
+            "target": {
+                "source": f"urn:sha256:{document_sha256}",
+                "selector": [
+                    {"type": "TextQuoteSelector", "exact": self.exact, "prefix": self.prefix, "suffix": self.suffix},
+                    {"type": "TextPositionSelector", "start": self.start, "end": self.end},
+                ],
+            },
+            "dossier:document": self.doc_id,
+            "dossier:revision": self.revision,
+            "dossier:colour": self.colour,
+        }
+        for key, value in (
+            ("dossier:page", self.page),
+            ("dossier:stance", f"{self.stance_set}/{self.stance}" if self.stance else None),
+            ("dossier:private", self.private or None),
+            ("dossier:review", self.review),
+            ("dossier:deleted", self.deleted),
+        ):
+            if value is not None:
+                data[key] = value
+        return data

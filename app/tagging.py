@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import Jurisdiction
-from app.models import Stance, StanceSet, Tag
+from app.models import Annotation, Stance, StanceSet, Tag
 from app.stance_rules import check_rule
 from app.store.db import transaction
 from app.store.tags import TagStore
@@ -234,13 +234,19 @@ class Tagging:
         """Documents per (vocabulary, stance)."""
         return self._tag_reader().stance_counts()
 
-    def index_terms(self, tags: list[Tag]) -> tuple[list[str], list[str]]:
-        """Index values for a document's tags: jurisdiction ids with their ancestors, and stance ids."""
+    def index_terms(self, tags: list[Tag], annotations: list[Annotation]) -> dict:
+        """Index values for a document's tags and annotations: jurisdiction ids with their ancestors,
+        stance ids, free tags, and the notes."""
         places: list[str] = []
-        for tag in tags:
-            places += [tag.jurisdiction, *(a.id for a in self.gazetteer.ancestors(tag.jurisdiction))]
-        stances = [tag.stance for tag in tags if tag.stance]
-        return list(dict.fromkeys(places)), list(dict.fromkeys(stances))
+        for jid in [t.jurisdiction for t in tags] + [a.jurisdiction for a in annotations if a.jurisdiction]:
+            places += [jid, *(a.id for a in self.gazetteer.ancestors(jid))]
+        stances = [t.stance for t in tags if t.stance] + [a.stance for a in annotations if a.stance]
+        return {
+            "jurisdictions": list(dict.fromkeys(places)),
+            "stances": list(dict.fromkeys(stances)),
+            "tags": sorted({tag for a in annotations for tag in a.tags}),
+            "notes": "\n\n".join(a.note for a in annotations if a.note),
+        }
 
     def expand_query(self, query: str) -> str:
         """Turn ``jurisdiction:nebraska`` into the ids the index holds (a name may mean several places)."""

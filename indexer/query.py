@@ -26,6 +26,7 @@ _DATE_CLAUSE = re.compile(r"\bdate:(\[[^\]]*\]|\S+)", re.I)
 FIELD_ALIASES = {
     "source": ["site"],
     "tag": ["tags"],
+    "note": ["notes"],
     "kind": ["type"],
     "jurisdiction": ["jurisdictions"],
     "stance": ["stances"],
@@ -38,6 +39,7 @@ SYNTAX_EXAMPLES = [
     ("raids NOT schools", "exclude a word"),
     ('"will not participate"', "exact phrase"),
     ("title:sanctuary", "word in the title"),
+    ("note:raids", "word in your annotations' notes"),
     ("kind:pdf  year:2025", "a kind, a year (also author:smith, source:npr)"),
     ("enforc*", "wildcard (at least 2 letters before *)"),
     ("denvr~", "fuzzy: words within 1 edit (~2 for 2 edits)"),

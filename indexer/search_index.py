@@ -20,9 +20,9 @@ from indexer.highlight import Needles, match_spans, needles, snippet
 from indexer.query import check_expansions, parse_query
 from indexer.types import Hit, HitIds, IndexDoc, SearchPage
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
-DEFAULT_FIELDS = ["title", "body"]
+DEFAULT_FIELDS = ["title", "body", "note"]
 _VERSION_FILE = "SCHEMA_VERSION"
 
 
@@ -34,6 +34,7 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True, sortable=True),
         title=fields.TEXT(analyzer=stem),
         body=fields.TEXT(analyzer=stem),
+        note=fields.TEXT(analyzer=stem),
         author=fields.TEXT(analyzer=StandardAnalyzer()),
         source=fields.TEXT(analyzer=StandardAnalyzer()),
         kind=fields.KEYWORD(**facet),
@@ -54,7 +55,7 @@ class SearchIndex:
         self._write_lock = threading.RLock()  # one writer at a time
         self._read_lock = threading.RLock()  # guards the shared searcher
         self._searcher = None
-        self._needles: dict[tuple[str, int], Needles] = {}
+        self._needles: dict[tuple[str, str, int], Needles] = {}
         self.rebuilt = False
         self._index = self._open()
 
@@ -191,32 +192,42 @@ class SearchIndex:
             groups = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
             return HitIds(ids=ids, scores=scores, facets=groups)
 
-    def snippets(self, text: str, ids: Iterable[int], text_for: Callable[[int], str]) -> dict[int, str]:
-        """The best ``<mark>``-ed passage of each document's text for the query ``text``."""
-        wanted = self.needles(text)
+    def snippets(
+        self,
+        text: str,
+        ids: Iterable[int],
+        text_for: Callable[[int], str],
+        notes_for: Callable[[int], str] | None = None,
+    ) -> dict[int, str]:
+        """The best ``<mark>``-ed passage of each document's text for the query ``text``; when only the
+        document's notes match, the passage of the notes, starting with "Note: "."""
+        wanted, in_notes = self.needles(text), self.needles(text, "note")
         analyzer = self._index.schema["body"].analyzer
         out = {}
         for doc_id in ids:
             body = text_for(doc_id)
-            out[doc_id] = snippet(body, match_spans(body, wanted, analyzer))
+            spans = match_spans(body, wanted, analyzer)
+            notes = notes_for(doc_id) if notes_for and in_notes and not spans else ""
+            note_spans = match_spans(notes, in_notes, analyzer) if notes else []
+            out[doc_id] = "Note: " + snippet(notes, note_spans) if note_spans else snippet(body, spans)
         return out
 
     def match_spans(self, text: str, body: str) -> list[tuple[int, int]]:
         """Character ranges in ``body`` of the words and phrases the query ``text`` looks for."""
         return match_spans(body, self.needles(text), self._index.schema["body"].analyzer)
 
-    def needles(self, text: str) -> Needles:
-        """Stemmed body words and phrases a query highlights (expansions bounded as in search); cached
-        per query until the index changes, since every block of snippets and the viewer ask again."""
+    def needles(self, text: str, fieldname: str = "body") -> Needles:
+        """Stemmed words and phrases of a field a query highlights (expansions bounded as in search);
+        cached per query until the index changes, since every block of snippets and the viewer ask again."""
         parsed = parse_query(text, self._index.schema, DEFAULT_FIELDS)
         with self._read_lock:
             searcher = self._get_searcher()
-            key = (text, id(searcher))
+            key = (text, fieldname, id(searcher))
             if key not in self._needles:
                 check_expansions(parsed, searcher.reader())
                 if len(self._needles) > 64:
                     self._needles.clear()
-                self._needles[key] = needles(parsed, searcher.reader())
+                self._needles[key] = needles(parsed, searcher.reader(), fieldname)
             return self._needles[key]
 
     def _get_searcher(self):
@@ -251,6 +262,7 @@ def _fields(doc: IndexDoc) -> dict:
         "jurisdiction": ",".join(doc.jurisdictions),
         "stance": ",".join(doc.stances),
         "tag": ",".join(doc.tags),
+        "note": doc.notes,
     }
     if doc.published is not None:
         values["date"] = datetime.combine(doc.published, time())

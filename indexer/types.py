@@ -38,6 +38,7 @@ class IndexDoc:
     jurisdictions: list[str] = field(default_factory=list)
     stances: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    notes: str = ""  # the notes of the document's annotations
 
 
 @dataclass

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.archive import Archive
 from app.models import HitList, ImportReport
+from ui.annotations_dialog import AnnotationsDialog
 from ui.batch_tag_dialog import BatchTagDialog
 from ui.empty_state import EmptyState
 from ui.facets import FacetPanel, FacetState, FilterChips, value_label
@@ -188,6 +189,20 @@ class MainWindow(QMainWindow):
             icon("edit-copy", sp.SP_FileLinkIcon),
         )
         self._action(edit_menu, "Clear search and &filters", "Ctrl+Backspace", self.clear_search)
+        edit_menu.addSeparator()
+        stack = self.viewer.annotation_editor.stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        for action in (self.undo_action, self.redo_action):
+            edit_menu.addAction(action)
+            self.addAction(action)
+        panel = self.viewer.annotations_panel
+        self.highlight_action = self._action(
+            edit_menu, "&Highlight selection", "Ctrl+H", lambda: panel.highlight_selection()
+        )
+        self.note_action = self._action(edit_menu, "Add &note to selection…", "Ctrl+M", panel.note_selection)
 
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "Sort by best &match", "Ctrl+1", lambda: self.sort_box.setCurrentIndex(0))
@@ -196,6 +211,7 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Next hit", "F3", self.viewer.next_hit, icon("go-down", sp.SP_ArrowDown))
         self._action(view_menu, "&Previous hit", "Shift+F3", self.viewer.previous_hit, icon("go-up", sp.SP_ArrowUp))
         self._action(view_menu, "Show &original", "Ctrl+3", self.viewer.show_original)
+        self._action(view_menu, "All &annotations…", "Ctrl+Shift+A", self.show_annotations)
         self._action(view_menu, "Open original in its &application", "Ctrl+Shift+O", self.viewer.open_original)
 
         tag_menu = self.menuBar().addMenu("&Tag")
@@ -457,6 +473,20 @@ class MainWindow(QMainWindow):
         op.failed.connect(lambda message: self._error("Could not tag", message))
         self.statusBar().showMessage(f"Tagging {len(ids)} documents…")
         self.task_runner.start(op)
+
+    def show_annotations(self) -> None:
+        """View > All annotations: a filterable list across the archive, with the review list and the trash."""
+        dialog = AnnotationsDialog(self.archive, self)
+        dialog.open_passage.connect(self.open_passage)
+        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
+        self._reports.append(dialog)
+        dialog.show()
+
+    def open_passage(self, doc_id: int, start: int, end: int) -> None:
+        """Show a document with a passage selected."""
+        self.open_document(doc_id)
+        self.viewer.tabs.setCurrentWidget(self.viewer.text_view)
+        self.viewer.text_view.select_span(start, end)
 
     def edit_stances(self) -> None:
         """Tag > Edit stances and rules."""

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from ui.theme import current_mark_colour, evidence_colour, mark_colour
+from ui.theme import current_mark_colour, evidence_colour, highlight_colour, mark_colour
 
 
 class Utf16Map:
@@ -41,6 +41,7 @@ class TextView(QPlainTextEdit):
         self._map = Utf16Map("")
         self.matches: list[tuple[int, int]] = []
         self.evidence: list[tuple[int, int]] = []
+        self.highlights: list[tuple[int, int, str]] = []  # annotations: (start, end, colour name)
         self.current = -1
 
     def set_text(self, text: str) -> None:
@@ -49,6 +50,7 @@ class TextView(QPlainTextEdit):
         self._map = Utf16Map(text)
         self.setPlainText(text)
         self.evidence = []
+        self.highlights = []
         self.set_matches([])
 
     def set_matches(self, spans: list[tuple[int, int]]) -> None:
@@ -58,6 +60,16 @@ class TextView(QPlainTextEdit):
         self._paint()
         if self.matches:
             self._reveal()
+
+    def set_highlights(self, highlights: list[tuple[int, int, str]]) -> None:
+        """Paint annotations (start, end, colour name) under the search hits."""
+        self.highlights = highlights
+        self._paint()
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select a passage and scroll to it."""
+        self.setTextCursor(self._cursor(start, end))
+        self.centerCursor()
 
     def set_evidence(self, spans: list[tuple[int, int]]) -> None:
         """Outline the passages a suggestion or a tag rests on, and scroll to the first."""
@@ -101,6 +113,13 @@ class TextView(QPlainTextEdit):
 
     def _paint(self) -> None:
         selections = []
+        for start, end, colour in self.highlights:
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = self._cursor(start, end)
+            fmt = QTextCharFormat()
+            fmt.setBackground(highlight_colour(colour, self))
+            selection.format = fmt
+            selections.append(selection)
         for number, (start, end) in enumerate(self.matches):
             selection = QTextEdit.ExtraSelection()
             selection.cursor = self._cursor(start, end)

@@ -31,6 +31,21 @@ def app_icon() -> QIcon:
     return QIcon(str(Path(resources.__file__).parent / "icons" / "dossier.svg"))
 
 
+_HIGHLIGHTS = {  # light, dark
+    "yellow": ("#fff59d", "#6b5e00"),
+    "green": ("#c5e1a5", "#2e5a1c"),
+    "blue": ("#b3e5fc", "#0d4a66"),
+    "pink": ("#f8bbd0", "#6d2142"),
+    "orange": ("#ffcc80", "#7a4300"),
+}
+
+
+def highlight_colour(name: str, widget: QWidget | None = None) -> QColor:
+    """Background of an annotation of colour ``name`` in the current palette."""
+    light, dark = _HIGHLIGHTS.get(name, _HIGHLIGHTS["yellow"])
+    return QColor(dark if is_dark(widget) else light)
+
+
 def evidence_colour(widget: QWidget | None = None) -> QColor:
     """Background for the passage a suggestion or tag rests on (distinct from search hits)."""
     return QColor("#1f5a7a") if is_dark(widget) else QColor("#c7e6ff")

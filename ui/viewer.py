@@ -23,6 +23,8 @@ from app.archive import Archive
 from app.citation import citation
 from app.errors import DossierError
 from app.models import Document
+from ui.annotation_commands import AnnotationEditor
+from ui.annotations_panel import AnnotationsPanel
 from ui.html_view import HtmlView
 from ui.metadata_panel import MetadataPanel
 from ui.ops import Op, OpRunner
@@ -77,13 +79,18 @@ class DocumentViewer(QWidget):
             self.original_stack.addWidget(widget)
         self.details = MetadataPanel()
         self.tag_panel = TagPanel(archive, runner, self.text_view)
+        self.annotation_editor = AnnotationEditor(archive, self)
+        self.annotations_panel = AnnotationsPanel(archive, self.annotation_editor, self.text_view)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.annotations_panel, "Annotations")
+        self.side_tabs.addTab(self.tag_panel, "Tags and suggestions")
         self.tabs = QTabWidget()
         self.tabs.addTab(self.text_view, "&Text")
         self.tabs.addTab(self.original_stack, "&Original")
         self.tabs.addTab(self.details, "&Details")
         self.split = QSplitter(Qt.Orientation.Vertical)  # tags below the text, so evidence and passages show
         self.split.addWidget(self.tabs)
-        self.split.addWidget(self.tag_panel)
+        self.split.addWidget(self.side_tabs)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
         self.placeholder = QLabel("Select a result to read it here.", alignment=Qt.AlignmentFlag.AlignCenter)
@@ -110,6 +117,8 @@ class DocumentViewer(QWidget):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.details.save_requested.connect(self._save_metadata)
         self.tag_panel.message.connect(self.message)
+        self.annotation_editor.failed.connect(self.message)
+        self.annotations_panel.tag_requested.connect(self.tag_selection)
         self._show_match_count(0, 0)
 
     # -- showing a document ------------------------------------------------------------------
@@ -132,6 +141,7 @@ class DocumentViewer(QWidget):
         self.text_view.set_text(text)
         self.details.show_document(doc)
         self.tag_panel.show_document(doc_id)
+        self.annotations_panel.show_document(doc_id)
         self.stack.setCurrentWidget(self.body)
         if self.tabs.currentIndex() == ORIGINAL_TAB:
             self._load_original()
@@ -157,6 +167,11 @@ class DocumentViewer(QWidget):
         op.succeeded.connect(lambda spans: self._matches_arrived(doc_id, query, spans))
         op.failed.connect(lambda _message: self._matches_arrived(doc_id, query, []))
         self.runner.start(op)
+
+    def tag_selection(self) -> None:
+        """Show the tag fields for the selected passage."""
+        self.side_tabs.setCurrentWidget(self.tag_panel)
+        self.tag_panel.jurisdiction.setFocus()
 
     def clear(self) -> None:
         """Show the placeholder."""

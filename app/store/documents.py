@@ -78,6 +78,13 @@ class DocumentStore:
         self.conn.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*values.values(), doc_id])
         self.queue([doc_id])
 
+    def replace_text(self, doc_id: int, text: str, page_spans: list[tuple[int, int]]) -> None:
+        """Store a re-extracted text (inside a transaction, with the annotations it moves)."""
+        self.conn.execute(
+            "UPDATE document_text SET text = ?, page_spans = ? WHERE doc_id = ?", (text, json.dumps(page_spans), doc_id)
+        )
+        self.conn.execute("UPDATE documents SET pages = ? WHERE id = ?", (len(page_spans) or None, doc_id))
+
     def id_for_sha(self, sha256: str) -> int | None:
         """The document holding this original, if any."""
         row = self.conn.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()

@@ -130,8 +130,38 @@ def seed_stance_presets(conn: sqlite3.Connection) -> None:
             )
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """Passage annotations anchored like W3C Web Annotations (quote with context, and offsets), with a
+    revision counter for merging, a trash (``deleted``) and a needs-review reason (``review``)."""
+    conn.execute("""
+        CREATE TABLE annotations (
+            uuid TEXT PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            exact TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            suffix TEXT NOT NULL,
+            page INTEGER,
+            note TEXT NOT NULL DEFAULT '',
+            colour TEXT NOT NULL DEFAULT 'yellow',
+            tags TEXT NOT NULL DEFAULT '[]',
+            jurisdiction TEXT,
+            stance_set TEXT,
+            stance TEXT,
+            private INTEGER NOT NULL DEFAULT 0,
+            creator TEXT NOT NULL,
+            created TEXT NOT NULL,
+            modified TEXT NOT NULL,
+            revision INTEGER NOT NULL DEFAULT 1,
+            deleted TEXT,
+            review TEXT
+        )""")
+    conn.execute("CREATE INDEX annotations_doc ON annotations (doc_id)")
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 LATEST = len(STEPS)
 
 

@@ -201,3 +201,46 @@ def test_stance_vocabularies_and_rules_are_editable(capsys, tmp_path, sample_fil
         {"kind": "phrase", "pattern": "cut the police budget"},
         {"kind": "any", "pattern": "defund"},
     ]
+
+
+def test_annotate_list_and_delete(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"))
+    code, out, _ = run(
+        capsys,
+        "--archive",
+        archive,
+        "annotate",
+        "1",
+        "--quote",
+        "Omaha",
+        "--occurrence",
+        "2",
+        "--note",
+        "the department",
+        "--tag",
+        "police",
+        "--jurisdiction",
+        "Omaha, NE",
+        "--stance",
+        "sanctuary",
+        "--json",
+    )
+    made = json.loads(out)
+    assert code == 0 and made["type"] == "Annotation" and made["target"]["selector"][1]["start"] > 5
+    code, out, _ = run(capsys, "--archive", archive, "annotations", "1", "--json")
+    (listed,) = json.loads(out)
+    assert listed["id"] == made["id"] and listed["target"]["source"].startswith("urn:sha256:")
+    quote = listed["target"]["selector"][0]
+    assert quote["exact"] == "Omaha" and set(quote) == {"type", "exact", "prefix", "suffix"}
+    code, _, err = run(capsys, "--archive", archive, "annotate", "1", "--quote", "Omaha", "--occurrence", "9")
+    assert code == 1 and "occurs" in err
+    uuid = made["id"].removeprefix("urn:uuid:")
+    code, out, _ = run(capsys, "--archive", archive, "annotation-delete", uuid)
+    assert code == 0 and "trash" in out
+    code, out, _ = run(capsys, "--archive", archive, "annotations", "--trash", "--json")
+    assert [a["id"] for a in json.loads(out)] == [made["id"]]
+    code, out, _ = run(capsys, "--archive", archive, "annotation-restore", uuid)
+    assert code == 0
+    code, out, _ = run(capsys, "--archive", archive, "reextract", "--json")
+    assert code == 0 and json.loads(out)["changed"] == 0

@@ -1,0 +1,295 @@
+"""Passage anchors (W3C Web Annotation selectors) and re-anchoring them in re-extracted text.
+
+Re-anchoring tries, in order: the old offsets, the quote (exact or ignoring whitespace) chosen by its
+prefix/suffix, then a strict fuzzy match. Anything doubtful gives ``None``: the caller lists the annotation
+for review instead of moving it silently.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from diff_match_patch import diff_match_patch
+
+CONTEXT = 32
+# A place's surroundings must agree with the stored prefix and suffix: one side at least SIDE_MIN similar, and
+# both together (weighted by length) at least CONTEXT_MIN. One side intact scores 0.5 even if the other was
+# rewritten; for unrelated text a side scores 0.3 or less (99th percentile, measured on the 287(g) corpus).
+SIDE_MIN = 0.8
+CONTEXT_MIN = 0.45
+# Among several occurrences of the quote the best must beat the runner-up by this much; nearness to the old
+# offset adds at most PROXIMITY, so it breaks near-ties but never decides alone.
+MARGIN = 0.1
+PROXIMITY = 0.05
+# A fuzzy placement must be this similar to the quote (1 - Levenshtein distance / length, whitespace collapsed).
+FUZZY_MIN = 0.9
+# diff_match_patch's locator: patterns of at most PIECE characters (its Match_MaxBits), a lenient error budget
+# (candidates are verified afterwards) and a distance scale so that the whole text stays in reach.
+PIECE = 32
+MATCH_THRESHOLD = 0.4
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """W3C Web Annotation selectors for a passage of a document's stored text."""
+
+    exact: str  # TextQuoteSelector.exact
+    prefix: str  # up to CONTEXT chars before
+    suffix: str  # up to CONTEXT chars after
+    start: int  # TextPositionSelector (Python str offsets into the stored text)
+    end: int
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an anchor landed in a text, how it was found and how sure that is (0..1)."""
+
+    start: int
+    end: int
+    method: str  # "position" | "quote" | "context" | "fuzzy"
+    confidence: float
+
+
+def make_anchor(text: str, start: int, end: int, context: int = CONTEXT) -> Anchor:
+    """The anchor of ``text[start:end]``; raises ``ValueError`` for an empty or out-of-range passage."""
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"passage {start}-{end} is empty or outside the text (0-{len(text)})")
+    if not text[start:end].strip():
+        raise ValueError("the passage is only whitespace")
+    return Anchor(text[start:end], text[max(0, start - context) : start], text[end : end + context], start, end)
+
+
+def quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    """The exact occurrences of ``quote``, or if there are none, its occurrences ignoring differences in
+    whitespace (spans then cover the real characters, from the first non-space one to the last)."""
+    spans = [(at, at + len(quote)) for at in _occurrences(text, quote, len(quote))]
+    if spans:
+        return spans
+    view, needle = _Collapsed(text), _collapse(quote).strip()
+    return [view.span(at, at + len(needle)) for at in _occurrences(view.text, needle, len(needle))]
+
+
+def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
+    """The span of the ``occurrence``-th (1-based) occurrence of ``quote`` (see ``quote_spans``)."""
+    if not quote.strip():
+        raise ValueError("the quote is empty")
+    if occurrence < 1:
+        raise ValueError(f"--occurrence counts from 1, not {occurrence}")
+    spans = quote_spans(text, quote)
+    if not spans:
+        raise ValueError("the quote is not in the document's text, even ignoring spaces and line breaks")
+    if occurrence > len(spans):
+        times = "once" if len(spans) == 1 else f"{len(spans)} times"
+        raise ValueError(f"the quote occurs {times}; use --occurrence 1 to {len(spans)}")
+    return spans[occurrence - 1]
+
+
+def reanchor(anchor: Anchor, text: str) -> Placement | None:
+    """Place ``anchor`` in (re-extracted) ``text``, or ``None`` when no place is certain enough."""
+    start, end = anchor.start, anchor.end
+    if text[start:end] == anchor.exact and (
+        text.count(anchor.exact) == 1 or _agreement(anchor, text, start, end) == 1.0
+    ):
+        return Placement(start, end, "position", 1.0)
+    quote = _collapse(anchor.exact).strip()
+    if not quote:
+        return None
+    view = _Collapsed(text)
+    spans = [view.span(at, at + len(quote)) for at in _occurrences(view.text, quote)]
+    if spans:
+        ranked = sorted((_rank(anchor, text, view, span) for span in spans), reverse=True)
+        score, agreement, (first, last) = ranked[0]
+        if agreement >= CONTEXT_MIN:
+            if len(ranked) > 1 and score - ranked[1][0] < MARGIN:
+                return None
+            method = "quote" if len(ranked) == 1 else "context"
+            return Placement(first, last, method, agreement) if _singled_out(anchor, text, view, first, last) else None
+        # no copy of the quote has its surroundings: the passage itself may have been edited
+    return _fuzzy(anchor, text, view, quote)
+
+
+def _singled_out(anchor: Anchor, text: str, view: _Collapsed, start: int, end: int) -> bool:
+    """Whether no other place shows the surroundings that ``start:end`` has kept (its nearly intact prefix and
+    suffix, collapsed): such a place may be the passage itself, edited, and ``start:end`` a copy of it."""
+    sides = {before: side for side, before, score in _sides(anchor, text, start, end) if score >= SIDE_MIN}
+    prefix, suffix = sides.get(True, ""), sides.get(False, "")
+    if prefix:
+        first = view.collapsed_offset(start)
+        gap = 2 * (view.collapsed_offset(end) - first) + PIECE  # room for the passage, even edited
+        own = first - len(prefix)
+        for at in _occurrences(view.text, prefix):
+            after = at + len(prefix)
+            if at != own and (not suffix or suffix in view.text[after : after + gap + len(suffix)]):
+                return False
+        return True
+    own = view.collapsed_offset(end)
+    return all(at == own for at in _occurrences(view.text, suffix))
+
+
+def _rank(anchor: Anchor, text: str, view: _Collapsed, span: tuple[int, int]) -> tuple[float, float, tuple[int, int]]:
+    """(score, context agreement, span): the score adds a small bonus for being near the old offset."""
+    agreement = _agreement(anchor, text, *span)
+    nearness = 1 - min(1.0, abs(span[0] - anchor.start) / max(1, len(text)))
+    return agreement + PROXIMITY * nearness, agreement, span
+
+
+def _fuzzy(anchor: Anchor, text: str, view: _Collapsed, quote: str) -> Placement | None:
+    """Locate the quote's head and tail with ``match_main``, then accept the span only if it is nearly the
+    quote and its surroundings agree; two such places that do not overlap are ambiguous."""
+    matcher = diff_match_patch()
+    matcher.Match_Threshold = MATCH_THRESHOLD
+    matcher.Match_Distance = max(1000, 4 * len(view.text))
+    head, tail = quote[:PIECE], quote[-PIECE:]
+    hint = view.collapsed_offset(anchor.start)
+    spans = set()
+    at = matcher.match_main(view.text, head, hint)
+    if at != -1:
+        spans.add((at, _end_near(matcher, view.text, quote, at)))
+    at = matcher.match_main(view.text, tail, hint + len(quote) - len(tail))
+    if at != -1:
+        spans.add((_start_near(matcher, view.text, quote, at + len(tail)), at + len(tail)))
+    accepted = []
+    for span in spans:
+        first, last = _refine(matcher, view.text, anchor, quote, span)
+        similarity = _similarity(quote, view.text[first:last])
+        if similarity < FUZZY_MIN:
+            continue
+        real = view.span(first, last)
+        agreement = _agreement(anchor, text, *real)
+        if agreement >= CONTEXT_MIN and _singled_out(anchor, text, view, *real):
+            accepted.append((similarity * agreement, real))
+    if not accepted:
+        return None
+    accepted.sort(reverse=True)
+    confidence, (first, last) = accepted[0]
+    if any(other[1][0] >= last or other[1][1] <= first for other in accepted[1:]):
+        return None
+    return Placement(first, last, "fuzzy", confidence)
+
+
+def _end_near(matcher: diff_match_patch, haystack: str, quote: str, first: int) -> int:
+    """The end of a quote whose head was found at ``first``: where its tail is found, else by length."""
+    if len(quote) <= PIECE:
+        return first + len(quote)
+    tail = quote[-PIECE:]
+    at = matcher.match_main(haystack, tail, first + len(quote) - len(tail))
+    return at + len(tail) if at > first else first + len(quote)
+
+
+def _start_near(matcher: diff_match_patch, haystack: str, quote: str, last: int) -> int:
+    """The start of a quote whose tail ends at ``last``: where its head is found, else by length."""
+    if len(quote) <= PIECE:
+        return max(0, last - len(quote))
+    at = matcher.match_main(haystack, quote[:PIECE], last - len(quote))
+    return at if -1 < at < last - PIECE else max(0, last - len(quote))
+
+
+def _refine(
+    matcher: diff_match_patch, haystack: str, anchor: Anchor, quote: str, span: tuple[int, int]
+) -> tuple[int, int]:
+    """Exact ends for a rough span: diff prefix + quote + suffix against the text around it and map the
+    quote's ends through the diff (text inserted at an end stays outside), without spaces at either end."""
+    prefix, suffix = _collapse(anchor.prefix), _collapse(anchor.suffix)
+    low = max(0, span[0] - len(prefix) - PIECE)
+    high = min(len(haystack), span[1] + len(suffix) + PIECE)
+    diffs = matcher.diff_main(prefix + quote + suffix, haystack[low:high], False)
+    first = low + matcher.diff_xIndex(diffs, len(prefix))
+    last = low + matcher.diff_xIndex(diffs, len(prefix) + len(quote))
+    while first < last and haystack[first] == " ":
+        first += 1
+    while last > first and haystack[last - 1] == " ":
+        last -= 1
+    return first, last
+
+
+def _agreement(anchor: Anchor, text: str, start: int, end: int) -> float:
+    """How well the text around ``start:end`` matches the stored prefix and suffix (0..1, whitespace collapsed):
+    the mean of both sides weighted by their length, but 0 unless one side is nearly intact (SIDE_MIN);
+    1.0 when the anchor has no context."""
+    sides = _sides(anchor, text, start, end)
+    if not sides:
+        return 1.0
+    if max(score for _, _, score in sides) < SIDE_MIN:
+        return 0.0
+    return sum(len(side) * score for side, _, score in sides) / sum(len(side) for side, _, _ in sides)
+
+
+def _sides(anchor: Anchor, text: str, start: int, end: int) -> list[tuple[str, bool, float]]:
+    """(stored side collapsed, whether it is the prefix, its similarity to the text there) for each side."""
+    sides = [(_collapse(anchor.prefix), True), (_collapse(anchor.suffix), False)]
+    return [
+        (side, before, _similarity(side, _context(text, start if before else end, len(side), before)))
+        for side, before in sides
+        if side
+    ]
+
+
+def _context(text: str, at: int, size: int, before: bool) -> str:
+    """``size`` characters of whitespace-collapsed text just before (or after) offset ``at``."""
+    if not size:
+        return ""
+    window = 2 * size + 8
+    while True:
+        if before:
+            low = max(0, at - window)
+            piece = _collapse(text[low:at])
+            if len(piece) >= size or low == 0:
+                return piece[-size:]
+        else:
+            high = min(len(text), at + window)
+            piece = _collapse(text[at:high])
+            if len(piece) >= size or high == len(text):
+                return piece[:size]
+        window *= 4
+
+
+def _similarity(a: str, b: str) -> float:
+    """1 - Levenshtein distance / longer length, from diff_match_patch (0 for unrelated strings)."""
+    if not a and not b:
+        return 1.0
+    matcher = diff_match_patch()
+    distance = matcher.diff_levenshtein(matcher.diff_main(a, b, False))
+    return max(0.0, 1 - distance / max(len(a), len(b)))
+
+
+def _occurrences(haystack: str, needle: str, step: int = 1) -> Iterator[int]:
+    """Offsets of ``needle`` in ``haystack``; ``step`` = len(needle) skips overlapping ones."""
+    at = haystack.find(needle) if needle else -1
+    while at != -1:
+        yield at
+        at = haystack.find(needle, at + step)
+
+
+def _collapse(text: str) -> str:
+    return _SPACE.sub(" ", text)
+
+
+class _Collapsed:
+    """A text with each run of whitespace collapsed to one space, and the offsets back to the real text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = _collapse(text)
+        self._starts, self._shifts = [0], [0]  # from collapsed offset _starts[k] on, real = collapsed + _shifts[k]
+        for run in _SPACE.finditer(text):
+            if run.end() - run.start() > 1:
+                self._starts.append(run.start() - self._shifts[-1] + 1)
+                self._shifts.append(run.end() - self._starts[-1])
+        self._real_starts = [start + shift for start, shift in zip(self._starts, self._shifts, strict=True)]
+
+    def real(self, offset: int) -> int:
+        """The real offset of a collapsed one (a collapsed space maps to the start of its run)."""
+        return offset + self._shifts[bisect.bisect_right(self._starts, offset) - 1]
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """The real span of the collapsed span ``first:last`` (which neither starts nor ends with a space)."""
+        return self.real(first), self.real(last - 1) + 1
+
+    def collapsed_offset(self, real: int) -> int:
+        """The collapsed offset nearest to a real one (clipped to the text)."""
+        k = bisect.bisect_right(self._real_starts, real) - 1
+        limit = self._starts[k + 1] - 1 if k + 1 < len(self._starts) else len(self.text)
+        return max(0, min(real - self._shifts[k], limit))

@@ -1,0 +1,257 @@
+"""Passage annotations: create, edit, trash and restore, list, and re-anchor after a re-extraction.
+
+A mixin of :class:`app.archive.Archive`, like :mod:`app.tagging`. Every change bumps the revision
+(bundles merge by it) and re-indexes the document, whose notes are searchable as ``note:``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import uuid as uuids
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from app.anchoring import find_quote, make_anchor, reanchor
+from app.errors import DossierError, NotFound
+from app.models import COLOURS, Annotation
+from app.store.annotations import AnnotationStore
+from app.store.db import transaction
+from indexer.sandbox import ExtractorPool, Job
+
+EDITABLE = {"note", "colour", "tags", "jurisdiction", "stance", "private"}
+
+
+@dataclass
+class ReextractReport:
+    """What a re-extraction did to texts and annotations."""
+
+    documents: int = 0
+    changed: int = 0
+    failed: list[dict] = field(default_factory=list)
+    kept: int = 0  # annotations exactly where they were
+    moved: int = 0  # found again by quote and context (or strictly fuzzily)
+    review: list[str] = field(default_factory=list)  # uuids a person should check
+
+    def to_json(self) -> dict:
+        """JSON-ready dict."""
+        return self.__dict__.copy()
+
+
+class Annotating:
+    """Annotation operations of the archive (see :class:`app.archive.Archive`)."""
+
+    def annotate(
+        self,
+        doc_id: int,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        quote: str | None = None,
+        occurrence: int = 1,
+        note: str = "",
+        colour: str = "yellow",
+        tags: Iterable[str] = (),
+        jurisdiction: str | None = None,
+        stance: str | None = None,
+        private: bool = False,
+    ) -> Annotation:
+        """Annotate a passage given by offsets or by its quote (the n-th occurrence)."""
+        self._require_writable()
+        text = self.text(doc_id)
+        if quote is not None:
+            try:
+                start, end = find_quote(text, quote, occurrence)
+            except ValueError as exc:
+                raise DossierError(str(exc)) from exc
+        if start is None or end is None:
+            raise DossierError("Say which passage: --quote TEXT, or --start N --end M.")
+        try:
+            anchor = make_anchor(text, start, end)
+        except ValueError as exc:
+            raise DossierError(f"{exc} (the document has {len(text)} characters).") from exc
+        now = _now()
+        annotation = Annotation(
+            uuid=str(uuids.uuid4()),
+            doc_id=doc_id,
+            start=anchor.start,
+            end=anchor.end,
+            exact=anchor.exact,
+            prefix=anchor.prefix,
+            suffix=anchor.suffix,
+            page=_page(self.page_spans(doc_id), anchor.start),
+            creator=getpass.getuser(),
+            created=now,
+            modified=now,
+        )
+        annotation = self._with_changes(
+            annotation,
+            {"note": note, "colour": colour, "tags": list(tags), "private": private}
+            | ({"jurisdiction": jurisdiction} if jurisdiction else {})
+            | ({"stance": stance} if stance else {}),
+        )
+        return self._save_annotation(annotation)
+
+    def annotation(self, uuid: str) -> Annotation:
+        """One annotation (also from the trash), or NotFound."""
+        found = AnnotationStore(self._reader().conn).get(_uuid(uuid))
+        if found is None:
+            raise NotFound(f"There is no annotation {uuid} (see `dossier annotations`).")
+        return found
+
+    def annotations(self, doc_id: int | None = None, *, trash: bool = False, review: bool = False) -> list[Annotation]:
+        """Live annotations (of one document, or all), or the trash, or those needing review."""
+        if doc_id is not None:
+            self.document(doc_id)
+        return AnnotationStore(self._reader().conn).select(doc_id, trash=trash, review=review)
+
+    def update_annotation(self, uuid: str, **changes: object) -> Annotation:
+        """Change note, colour, tags, jurisdiction, stance or privacy; the revision goes up by one."""
+        self._require_writable()
+        unknown = set(changes) - EDITABLE - {"start", "end"}
+        if unknown:
+            raise DossierError(f"Cannot change {', '.join(sorted(unknown))} of an annotation.")
+        current = self.annotation(uuid)
+        updated = self._with_changes(current, {k: v for k, v in changes.items() if k in EDITABLE})
+        if "start" in changes or "end" in changes:  # a person placed it again (e.g. from the review list)
+            text = self.text(current.doc_id)
+            anchor = make_anchor(text, int(changes.get("start", current.start)), int(changes.get("end", current.end)))
+            updated = replace(
+                updated,
+                start=anchor.start,
+                end=anchor.end,
+                exact=anchor.exact,
+                prefix=anchor.prefix,
+                suffix=anchor.suffix,
+                review=None,
+                page=_page(self.page_spans(current.doc_id), anchor.start),
+            )
+        return self._save_annotation(replace(updated, revision=current.revision + 1, modified=_now()))
+
+    def delete_annotation(self, uuid: str) -> Annotation:
+        """Move an annotation to the trash (restorable)."""
+        current = self.annotation(uuid)
+        return self._save_annotation(replace(current, deleted=_now(), revision=current.revision + 1, modified=_now()))
+
+    def restore_annotation(self, uuid: str) -> Annotation:
+        """Bring an annotation back from the trash."""
+        current = self.annotation(uuid)
+        return self._save_annotation(replace(current, deleted=None, revision=current.revision + 1, modified=_now()))
+
+    def empty_trash(self) -> int:
+        """Delete trashed annotations for good."""
+        self._require_writable()
+        with self._guard, transaction(self.conn):
+            return AnnotationStore(self.conn).purge()
+
+    # -- re-extraction ---------------------------------------------------------------------
+
+    def reextract(
+        self,
+        doc_ids: Iterable[int] | None = None,
+        *,
+        passwords: Iterable[str] = (),
+        progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> ReextractReport:
+        """Extract the text of documents again from their originals (a newer extractor) and re-anchor
+        their annotations: kept, moved by quote and context, or put on the review list. None is lost."""
+        self._require_writable()
+        ids = sorted(doc_ids) if doc_ids is not None else sorted(self.documents.ids())
+        docs = {doc_id: self.document(doc_id) for doc_id in ids}
+        report = ReextractReport(documents=len(ids))
+        jobs = (
+            Job(doc_id, docs[doc_id].kind, self.blobs.path(docs[doc_id].sha256).read_bytes(), tuple(passwords))
+            for doc_id in ids
+        )
+        with ExtractorPool(self.extraction_limits) as pool:
+            for done, outcome in enumerate(pool.run(jobs, cancel or (lambda: False)), 1):
+                if outcome.extracted is None:
+                    report.failed.append({"id": outcome.key, "error": outcome.error})
+                else:
+                    self._replace_text(outcome.key, outcome.extracted, report)
+                if progress:
+                    progress(done, len(ids))
+        return report
+
+    def _replace_text(self, doc_id: int, extracted, report: ReextractReport) -> None:
+        old = self.text(doc_id)
+        if extracted.text == old:
+            report.kept += len(self.annotations(doc_id))
+            return
+        report.changed += 1
+        moved = []
+        for annotation in self.annotations(doc_id):
+            anchor = make_anchor(old, annotation.start, annotation.end)
+            anchor = replace(anchor, exact=annotation.exact, prefix=annotation.prefix, suffix=annotation.suffix)
+            placed = reanchor(anchor, extracted.text)
+            if placed is None:
+                reason = f"the text changed and the quote was not found again: “{annotation.exact[:80]}”"
+                moved.append(replace(annotation, review=reason))
+                report.review.append(annotation.uuid)
+                continue
+            new = make_anchor(extracted.text, placed.start, placed.end)
+            if (new.start, new.end, new.exact) == (annotation.start, annotation.end, annotation.exact):
+                report.kept += 1
+            else:
+                report.moved += 1
+            moved.append(
+                replace(
+                    annotation,
+                    start=new.start,
+                    end=new.end,
+                    exact=new.exact,
+                    prefix=new.prefix,
+                    suffix=new.suffix,
+                    page=_page(extracted.page_spans, new.start),
+                )
+            )
+        with self._guard:
+            with transaction(self.conn):
+                self.documents.replace_text(doc_id, extracted.text, extracted.page_spans)
+                store = AnnotationStore(self.conn)
+                for annotation in moved:
+                    store.put(annotation)
+                self.documents.queue([doc_id])
+            self._index_queued()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _with_changes(self, annotation: Annotation, changes: dict) -> Annotation:
+        if "colour" in changes and changes["colour"] not in COLOURS:
+            raise DossierError(f"Unknown colour {changes['colour']!r}: use one of {', '.join(COLOURS)}.")
+        if "tags" in changes:
+            changes["tags"] = sorted({str(t).strip().lower() for t in changes["tags"] if str(t).strip()})
+        if changes.get("jurisdiction"):
+            changes["jurisdiction"] = self.resolve_jurisdiction(str(changes["jurisdiction"])).id
+        if changes.get("stance"):
+            changes["stance_set"], changes["stance"] = self.resolve_stance(str(changes["stance"]))
+            if not (changes.get("jurisdiction") or annotation.jurisdiction):
+                raise DossierError("A stance is always about a jurisdiction: give --jurisdiction too.")
+        elif "stance" in changes:
+            changes["stance_set"] = changes["stance"] = None
+        return replace(annotation, **changes)
+
+    def _save_annotation(self, annotation: Annotation) -> Annotation:
+        self._require_writable()
+        with self._guard:
+            with transaction(self.conn):
+                AnnotationStore(self.conn).put(annotation)
+                self.documents.queue([annotation.doc_id])
+            self._index_queued()
+        return annotation
+
+
+def _page(page_spans: list[tuple[int, int]], offset: int) -> int | None:
+    if not page_spans:
+        return None
+    return max(bisect_right([start for start, _ in page_spans], offset), 1)
+
+
+def _uuid(text: str) -> str:
+    return text.removeprefix("urn:uuid:")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,112 @@
+"""SQL for passage annotations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+
+from app.models import Annotation
+
+_COLUMNS = (
+    "uuid, doc_id, start, end, exact, prefix, suffix, page, note, colour, tags, jurisdiction, stance_set, stance, "
+    "private, creator, created, modified, revision, deleted, review"
+)
+
+
+class AnnotationStore:
+    """Rows of ``annotations``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def put(self, annotation: Annotation) -> None:
+        """Insert or replace an annotation (inside a transaction)."""
+        values = (
+            annotation.uuid,
+            annotation.doc_id,
+            annotation.start,
+            annotation.end,
+            annotation.exact,
+            annotation.prefix,
+            annotation.suffix,
+            annotation.page,
+            annotation.note,
+            annotation.colour,
+            json.dumps(annotation.tags),
+            annotation.jurisdiction,
+            annotation.stance_set,
+            annotation.stance,
+            int(annotation.private),
+            annotation.creator,
+            annotation.created,
+            annotation.modified,
+            annotation.revision,
+            annotation.deleted,
+            annotation.review,
+        )
+        self.conn.execute(f"INSERT OR REPLACE INTO annotations ({_COLUMNS}) VALUES ({','.join('?' * 21)})", values)
+
+    def get(self, uuid: str) -> Annotation | None:
+        """One annotation (also from the trash)."""
+        row = self.conn.execute("SELECT * FROM annotations WHERE uuid = ?", (uuid,)).fetchone()
+        return _annotation(row) if row else None
+
+    def for_documents(self, doc_ids: Iterable[int]) -> dict[int, list[Annotation]]:
+        """Live annotations of several documents, in text order."""
+        ids = list(doc_ids)
+        out: dict[int, list[Annotation]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT * FROM annotations WHERE deleted IS NULL AND doc_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY start, end",
+                chunk,
+            )
+            for row in rows:
+                out[row["doc_id"]].append(_annotation(row))
+        return out
+
+    def select(self, doc_id: int | None = None, *, trash: bool = False, review: bool = False) -> list[Annotation]:
+        """Annotations of one document or of all, live or in the trash, optionally only those needing review."""
+        clauses = ["deleted IS NOT NULL" if trash else "deleted IS NULL"]
+        args: list = []
+        if doc_id is not None:
+            clauses.append("doc_id = ?")
+            args.append(doc_id)
+        if review:
+            clauses.append("review IS NOT NULL")
+        rows = self.conn.execute(
+            f"SELECT * FROM annotations WHERE {' AND '.join(clauses)} ORDER BY doc_id, start, end", args
+        )
+        return [_annotation(row) for row in rows]
+
+    def purge(self) -> int:
+        """Delete everything in the trash for good."""
+        return self.conn.execute("DELETE FROM annotations WHERE deleted IS NOT NULL").rowcount
+
+
+def _annotation(row: sqlite3.Row) -> Annotation:
+    return Annotation(
+        uuid=row["uuid"],
+        doc_id=row["doc_id"],
+        start=row["start"],
+        end=row["end"],
+        exact=row["exact"],
+        prefix=row["prefix"],
+        suffix=row["suffix"],
+        page=row["page"],
+        note=row["note"],
+        colour=row["colour"],
+        tags=json.loads(row["tags"]),
+        jurisdiction=row["jurisdiction"],
+        stance_set=row["stance_set"],
+        stance=row["stance"],
+        private=bool(row["private"]),
+        creator=row["creator"],
+        created=row["created"],
+        modified=row["modified"],
+        revision=row["revision"],
+        deleted=row["deleted"],
+        review=row["review"],
+    )

@@ -1,0 +1,87 @@
+"""Annotating from the viewer: select, highlight, undo, redo, note, jump from the panel, all annotations."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog
+
+from tests.ui.helpers import type_query
+from ui.annotations_dialog import AnnotationsDialog
+from ui.annotations_panel import AnnotationRole
+
+
+def _open(qtbot, window, query="omaha"):
+    type_query(qtbot, window, query)
+    window.results.selectRow(0)
+    qtbot.waitUntil(lambda: window.viewer.doc is not None)
+    return window.viewer
+
+
+def _select(view, words: str) -> None:
+    start = view.text.index(words)
+    view.select_span(start, start + len(words))
+
+
+def test_highlight_undo_redo_and_jump(qtbot, make_window, imported):
+    window = make_window(imported)
+    viewer = _open(qtbot, window)
+    panel, view = viewer.annotations_panel, viewer.text_view
+    _select(view, "does not intend to participate")
+    assert panel.toolbar.isVisible()
+    window.highlight_action.trigger()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    (annotation,) = imported.annotations(viewer.doc.id)
+    assert annotation.exact == "does not intend to participate"
+    assert view.highlights == [(annotation.start, annotation.end, "yellow")]
+
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
+    assert imported.annotations(viewer.doc.id) == [] and len(imported.annotations(trash=True)) == 1
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    assert imported.annotations(viewer.doc.id)[0].uuid == annotation.uuid
+
+    view.select_span(0, 0)
+    panel.list.setCurrentIndex(panel.model.item(0).index())
+    assert view.selection_offsets() == (annotation.start, annotation.end)
+
+
+def test_note_colour_and_delete_are_undoable(qtbot, make_window, imported, monkeypatch):
+    window = make_window(imported)
+    viewer = _open(qtbot, window)
+    panel = viewer.annotations_panel
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: ("Chief Schmaderer", True))
+    _select(viewer.text_view, "the chief said")
+    window.note_action.trigger()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    panel.list.setCurrentIndex(panel.model.item(0).index())
+    panel.colour_button.click()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and panel.model.item(0).data(AnnotationRole).colour == "green")
+    annotation = panel.model.item(0).data(AnnotationRole)
+    assert annotation.note == "Chief Schmaderer" and annotation.revision == 2
+    panel.list.setCurrentIndex(panel.model.item(0).index())
+    panel.delete_button.click()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and panel.model.item(0).data(AnnotationRole).colour == "yellow")
+    type_query(qtbot, window, "note:schmaderer")
+    assert window.results_model.rowCount() == 1
+
+
+def test_all_annotations_filters_and_jumps(qtbot, make_window, imported, qtmodeltester):
+    imported.annotate(imported.search_ids("omaha").ids[0], quote="raids", note="raid policy", colour="pink")
+    imported.annotate(imported.search_ids("calamity").ids[0], quote="calamity", tags=["quote"])
+    window = make_window(imported)
+    window.show_annotations()
+    dialog = window.findChild(AnnotationsDialog)
+    qtmodeltester.check(dialog.model)
+    assert dialog.model.rowCount() == 2
+    dialog.colour.setCurrentIndex(dialog.colour.findData("pink"))
+    assert dialog.model.rowCount() == 1 and dialog.model.item(0, 2).text() == "raid policy"
+    dialog.colour.setCurrentIndex(0)
+    dialog.tag.setText("quote")
+    assert dialog.model.rowCount() == 1
+    dialog.table.activated.emit(dialog.model.index(0, 0))
+    view = window.viewer.text_view
+    assert view.text[slice(*view.selection_offsets())] == "calamity"

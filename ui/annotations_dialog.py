@@ -1,0 +1,160 @@
+"""View > All annotations: every annotation in the archive, filterable; the review list and the trash."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.archive import Archive
+from app.models import COLOURS, Annotation
+from ui.theme import highlight_colour
+
+AnnotationRole = Qt.ItemDataRole.UserRole + 60
+VIEWS = (("live", "Annotations"), ("review", "Needs review"), ("trash", "Trash"))
+COLUMNS = ("Document", "Passage", "Note", "Tags", "Jurisdiction", "Stance", "Modified")
+
+
+class AnnotationsDialog(QDialog):
+    """Non-modal; ``open_passage(doc_id, start, end)`` asks the window to show a passage."""
+
+    open_passage = Signal(int, int, int)
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("All annotations")
+        self.archive = archive
+        self.found: list[Annotation] = []
+        self.view_box = QComboBox()
+        for key, label in VIEWS:
+            self.view_box.addItem(label, key)
+        self.text = QLineEdit(placeholderText="Filter by passage, note or document title")
+        self.text.setClearButtonEnabled(True)
+        self.colour = QComboBox()
+        self.colour.addItem("any colour", None)
+        for colour in COLOURS:
+            self.colour.addItem(colour, colour)
+        self.stance = QComboBox()
+        self.jurisdiction = QLineEdit(placeholderText="jurisdiction")
+        self.tag = QLineEdit(placeholderText="tag")
+        self.model = QStandardItemModel(0, len(COLUMNS), self)
+        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.count = QLabel()
+        self.restore_button = QPushButton("&Restore")
+        self.empty_button = QPushButton("&Empty trash")
+
+        filters = QHBoxLayout()
+        for widget in (self.view_box, self.text, self.colour, self.stance, self.jurisdiction, self.tag):
+            filters.addWidget(widget)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.restore_button)
+        bottom.addWidget(self.empty_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self.view_box.currentIndexChanged.connect(self.reload)
+        for field in (self.text, self.jurisdiction, self.tag):
+            field.textChanged.connect(self._fill)
+        for box in (self.colour, self.stance):
+            box.currentIndexChanged.connect(self._fill)
+        self.table.activated.connect(self._activated)
+        self.restore_button.clicked.connect(self._restore)
+        self.empty_button.clicked.connect(self._empty)
+        self.resize(1100, 560)
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch the chosen list again."""
+        which = self.view_box.currentData()
+        self.found = self.archive.annotations(trash=which == "trash", review=which == "review")
+        self._titles = {d.id: d.title for d in self.archive.documents_by_id({a.doc_id for a in self.found}).values()}
+        self._places = {}
+        for annotation in self.found:
+            if annotation.jurisdiction and annotation.jurisdiction not in self._places:
+                place = self.archive.gazetteer.get(annotation.jurisdiction)
+                self._places[annotation.jurisdiction] = place.display if place else annotation.jurisdiction
+        current = self.stance.currentData()
+        self.stance.blockSignals(True)
+        self.stance.clear()
+        self.stance.addItem("any stance", None)
+        for stance in sorted({a.stance for a in self.found if a.stance}):
+            self.stance.addItem(stance, stance)
+        self.stance.setCurrentIndex(max(self.stance.findData(current), 0))
+        self.stance.blockSignals(False)
+        self.restore_button.setVisible(which == "trash")
+        self.empty_button.setVisible(which == "trash")
+        self._fill()
+
+    def _fill(self) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+        shown = [a for a in self.found if self._matches(a)]
+        for annotation in shown:
+            row = [
+                self._titles.get(annotation.doc_id, f"#{annotation.doc_id}"),
+                " ".join(annotation.exact.split()),
+                annotation.review or annotation.note,
+                ", ".join(annotation.tags),
+                self._places.get(annotation.jurisdiction or "", ""),
+                annotation.stance or "",
+                annotation.modified[:16].replace("T", " "),
+            ]
+            items = [QStandardItem(value) for value in row]
+            items[0].setData(annotation, AnnotationRole)
+            items[1].setData(highlight_colour(annotation.colour, self), Qt.ItemDataRole.DecorationRole)
+            self.model.appendRow(items)
+        self.count.setText(f"{len(shown)} of {len(self.found)}")
+        self.restore_button.setEnabled(bool(shown))
+        self.empty_button.setEnabled(bool(self.found))
+
+    def _matches(self, annotation: Annotation) -> bool:
+        text = self.text.text().strip().lower()
+        haystack = f"{annotation.exact} {annotation.note} {self._titles.get(annotation.doc_id, '')}".lower()
+        place = self._places.get(annotation.jurisdiction or "", "").lower()
+        return (
+            (not text or text in haystack)
+            and (self.colour.currentData() in (None, annotation.colour))
+            and (self.stance.currentData() in (None, annotation.stance))
+            and (self.jurisdiction.text().strip().lower() in place)
+            and (not self.tag.text().strip() or self.tag.text().strip().lower() in annotation.tags)
+        )
+
+    def selected(self) -> Annotation | None:
+        """The annotation on the current row."""
+        index = self.table.currentIndex()
+        return self.model.item(index.row(), 0).data(AnnotationRole) if index.isValid() else None
+
+    def _activated(self, index) -> None:
+        annotation = self.model.item(index.row(), 0).data(AnnotationRole)
+        if annotation.deleted is None:
+            self.open_passage.emit(annotation.doc_id, annotation.start, annotation.end)
+
+    def _restore(self) -> None:
+        annotation = self.selected()
+        if annotation is not None:
+            self.archive.restore_annotation(annotation.uuid)
+            self.reload()
+
+    def _empty(self) -> None:
+        self.archive.empty_trash()
+        self.reload()

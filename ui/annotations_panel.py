@@ -1,0 +1,217 @@
+"""The open document's annotations beside its text, and the floating toolbar on a text selection."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.archive import Archive
+from app.models import COLOURS, Annotation
+from ui.annotation_commands import AnnotationEditor
+from ui.ops import Op
+from ui.text_view import TextView
+from ui.theme import highlight_colour
+
+AnnotationRole = Qt.ItemDataRole.UserRole + 50
+
+
+class SelectionToolbar(QFrame):
+    """Floats above a text selection: highlight, add a note, tag."""
+
+    highlight = Signal()
+    note = Signal()
+    tag = Signal()
+
+    def __init__(self, view: TextView) -> None:
+        super().__init__(view.viewport())
+        self.view = view
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(2, 2, 2, 2)
+        for text, tip, signal in (
+            ("Highlight", "Highlight the selection (Ctrl+H)", self.highlight),
+            ("Note…", "Highlight with a note (Ctrl+M)", self.note),
+            ("Tag…", "Tag the selection with a jurisdiction and stance", self.tag),
+        ):
+            button = QToolButton(text=text, toolTip=tip, autoRaise=True)
+            button.clicked.connect(signal)
+            row.addWidget(button)
+        self.hide()
+        view.selectionChanged.connect(self._follow)
+
+    def _follow(self) -> None:
+        cursor = self.view.textCursor()
+        if not cursor.hasSelection() or not self.view.isEnabled():
+            self.hide()
+            return
+        start = self.view.textCursor()
+        start.setPosition(cursor.selectionStart())
+        rect = self.view.cursorRect(start)
+        self.adjustSize()
+        x = max(0, min(rect.left(), self.view.viewport().width() - self.width()))
+        y = rect.top() - self.height() - 4
+        self.move(QPoint(x, y if y >= 0 else self.view.cursorRect(cursor).bottom() + 4))
+        self.show()
+        self.raise_()
+
+
+class AnnotationsPanel(QWidget):
+    """Lists the document's annotations; click one to jump to its passage; edit, recolour, delete."""
+
+    tag_requested = Signal()
+
+    def __init__(self, archive: Archive, editor: AnnotationEditor, view: TextView, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.archive, self.editor, self.view = archive, editor, view
+        self.doc_id: int | None = None
+        self.model = QStandardItemModel(self)
+        self.list = QTreeView()
+        self.list.setModel(self.model)
+        self.list.setHeaderHidden(True)
+        self.list.setRootIsDecorated(False)
+        self.list.setWordWrap(True)
+        self.list.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
+        self.status = QLabel()
+        self.note_button = QPushButton("Edit &note…")
+        self.colour_button = QPushButton("&Colour")
+        self.delete_button = QPushButton("&Delete")
+        delete_key = QShortcut(QKeySequence.StandardKey.Delete, self.list)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self.delete_current)
+        buttons = QHBoxLayout()
+        for button in (self.note_button, self.colour_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+
+        self.toolbar = SelectionToolbar(view)
+        self.toolbar.highlight.connect(self.highlight_selection)
+        self.toolbar.note.connect(self.note_selection)
+        self.toolbar.tag.connect(self.tag_requested)
+        self.list.selectionModel().currentChanged.connect(self._jump)
+        self.list.activated.connect(lambda _index: self.edit_note())
+        self.note_button.clicked.connect(self.edit_note)
+        self.colour_button.clicked.connect(self.next_colour)
+        self.delete_button.clicked.connect(self.delete_current)
+        editor.changed.connect(self._changed)
+        self._update_buttons()
+
+    def show_document(self, doc_id: int) -> None:
+        """Load the document's annotations."""
+        self.doc_id = doc_id
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch the annotations again and repaint their highlights."""
+        doc_id = self.doc_id
+        if doc_id is None:
+            return
+        op = Op(lambda: self.archive.annotations(doc_id))
+        op.succeeded.connect(lambda found: self._loaded(doc_id, found))
+        self.editor.runner.start(op)
+
+    def _loaded(self, doc_id: int, found: list[Annotation]) -> None:
+        if doc_id != self.doc_id:
+            return
+        current = self.current()
+        self.model.clear()
+        for annotation in found:
+            lines = [f"“{' '.join(annotation.exact.split())[:140]}”"]
+            if annotation.note:
+                lines.append(f"✎ {annotation.note}")
+            labels = [*annotation.tags, annotation.stance or "", "needs review" if annotation.review else ""]
+            if any(labels):
+                lines.append("  ".join(f"[{label}]" for label in labels if label))
+            item = QStandardItem("\n".join(lines))
+            item.setData(annotation, AnnotationRole)
+            item.setData(highlight_colour(annotation.colour, self), Qt.ItemDataRole.DecorationRole)
+            item.setToolTip(
+                f"<p>{'p. ' + str(annotation.page) + ', ' if annotation.page else ''}"
+                f"revision {annotation.revision}, {annotation.modified[:16].replace('T', ' ')}</p>"
+            )
+            self.model.appendRow(item)
+            if current is not None and current.uuid == annotation.uuid:
+                self.list.setCurrentIndex(item.index())
+        self.view.set_highlights([(a.start, a.end, a.colour) for a in found if not a.review])
+        self.status.setText(
+            f"{len(found)} annotation{'s' if len(found) != 1 else ''}"
+            if found
+            else "No annotations: select text, then Highlight (Ctrl+H) or Note (Ctrl+M)."
+        )
+        self._update_buttons()
+
+    def current(self) -> Annotation | None:
+        """The selected annotation."""
+        index = self.list.currentIndex()
+        return index.data(AnnotationRole) if index.isValid() else None
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def highlight_selection(self, note: str = "") -> bool:
+        """Annotate the selected passage (Ctrl+H); False when nothing is selected."""
+        span = self.view.selection_offsets()
+        if self.doc_id is None or span is None or not self.archive.writable:
+            return False
+        self.editor.create(self.doc_id, *span, note=note)
+        self.toolbar.hide()
+        return True
+
+    def note_selection(self) -> None:
+        """Annotate the selected passage with a note (Ctrl+M)."""
+        if self.view.selection_offsets() is None:
+            return
+        note, ok = QInputDialog.getMultiLineText(self, "Note", "Note on the selected passage:")
+        if ok:
+            self.highlight_selection(note.strip())
+
+    def edit_note(self) -> None:
+        """Change the note of the selected annotation."""
+        annotation = self.current()
+        if annotation is None:
+            return
+        note, ok = QInputDialog.getMultiLineText(self, "Note", "Note:", annotation.note)
+        if ok and note.strip() != annotation.note:
+            self.editor.edit(annotation, note=note.strip())
+
+    def next_colour(self) -> None:
+        """Cycle the selected annotation's colour."""
+        annotation = self.current()
+        if annotation is not None:
+            self.editor.edit(annotation, colour=COLOURS[(COLOURS.index(annotation.colour) + 1) % len(COLOURS)])
+
+    def delete_current(self) -> None:
+        """Move the selected annotation to the trash (Ctrl+Z brings it back)."""
+        annotation = self.current()
+        if annotation is not None:
+            self.editor.delete(annotation)
+
+    def _jump(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        annotation = current.data(AnnotationRole) if current.isValid() else None
+        if annotation is not None and not annotation.review:
+            self.view.select_span(annotation.start, annotation.end)
+        self._update_buttons()
+
+    def _changed(self, doc_id: int) -> None:
+        if doc_id == self.doc_id:
+            self.reload()
+
+    def _update_buttons(self) -> None:
+        enabled = self.archive.writable and self.current() is not None
+        for button in (self.note_button, self.colour_button, self.delete_button):
+            button.setEnabled(enabled)
