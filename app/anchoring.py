@@ -19,7 +19,8 @@ CONTEXT = 32
 # both together (weighted by length) at least CONTEXT_MIN. One side intact scores 0.5 even if the other was
 # rewritten; for unrelated text a side scores 0.3 or less (99th percentile, measured on the 287(g) corpus).
 SIDE_MIN = 0.8
-CONTEXT_MIN = 0.45
+SUPPORT_MIN = 0.8
+FUZZY_SUPPORT_MIN = 0.8
 # Among several occurrences of the quote the best must beat the runner-up by this much; nearness to the old
 # offset adds at most PROXIMITY, so it breaks near-ties but never decides alone.
 MARGIN = 0.1
@@ -102,12 +103,13 @@ def reanchor(anchor: Anchor, text: str) -> Placement | None:
     spans = [view.span(at, at + len(quote)) for at in _occurrences(view.text, quote)]
     if spans:
         ranked = sorted((_rank(anchor, text, view, span) for span in spans), reverse=True)
-        score, agreement, (first, last) = ranked[0]
-        if agreement >= CONTEXT_MIN:
+        score, _, (first, last) = ranked[0]
+        support = _support(anchor, text, first, last)
+        if support >= SUPPORT_MIN:
             if len(ranked) > 1 and score - ranked[1][0] < MARGIN:
                 return None
             method = "quote" if len(ranked) == 1 else "context"
-            return Placement(first, last, method, agreement) if _singled_out(anchor, text, view, first, last) else None
+            return Placement(first, last, method, support) if _singled_out(anchor, text, view, first, last) else None
         # no copy of the quote has its surroundings: the passage itself may have been edited
     return _fuzzy(anchor, text, view, quote)
 
@@ -159,9 +161,9 @@ def _fuzzy(anchor: Anchor, text: str, view: _Collapsed, quote: str) -> Placement
         if similarity < FUZZY_MIN:
             continue
         real = view.span(first, last)
-        agreement = _agreement(anchor, text, *real)
-        if agreement >= CONTEXT_MIN and _singled_out(anchor, text, view, *real):
-            accepted.append((similarity * agreement, real))
+        support = _support(anchor, text, *real, similarity)
+        if support >= FUZZY_SUPPORT_MIN and _singled_out(anchor, text, view, *real):
+            accepted.append((support, real))
     if not accepted:
         return None
     accepted.sort(reverse=True)
@@ -208,14 +210,23 @@ def _refine(
 
 def _agreement(anchor: Anchor, text: str, start: int, end: int) -> float:
     """How well the text around ``start:end`` matches the stored prefix and suffix (0..1, whitespace collapsed):
-    the mean of both sides weighted by their length, but 0 unless one side is nearly intact (SIDE_MIN);
-    1.0 when the anchor has no context."""
+    the mean of both sides weighted by their length; 1.0 when the anchor has no context."""
     sides = _sides(anchor, text, start, end)
     if not sides:
         return 1.0
-    if max(score for _, _, score in sides) < SIDE_MIN:
-        return 0.0
     return sum(len(side) * score for side, _, score in sides) / sum(len(side) for side, _, _ in sides)
+
+
+def _support(anchor: Anchor, text: str, start: int, end: int, similarity: float = 1.0) -> float:
+    """The share of the stored selector (prefix, quote and suffix, whitespace collapsed) found at ``start:end``:
+    the parts' similarities weighted by their lengths (``similarity`` is the quote's), but 0 unless one side of
+    the context is nearly intact (SIDE_MIN)."""
+    quote = len(_collapse(anchor.exact).strip())
+    sides = _sides(anchor, text, start, end)
+    if sides and max(score for _, _, score in sides) < SIDE_MIN:
+        return 0.0
+    found = quote * similarity + sum(len(side) * score for side, _, score in sides)
+    return found / (quote + sum(len(side) for side, _, _ in sides))
 
 
 def _sides(anchor: Anchor, text: str, start: int, end: int) -> list[tuple[str, bool, float]]:

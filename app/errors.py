@@ -19,3 +19,7 @@ class NotFound(DossierError):
 
 class BadQuery(DossierError):
     """The search query cannot be run."""
+
+
+class BadBundle(DossierError):
+    """A bundle that is damaged, incomplete, tampered with or unsafe; nothing of it was imported."""

@@ -118,6 +118,7 @@ class TextView(QPlainTextEdit):
             selection.cursor = self._cursor(start, end)
             fmt = QTextCharFormat()
             fmt.setBackground(highlight_colour(colour, self))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)  # tells an annotation from a search hit
             selection.format = fmt
             selections.append(selection)
         for number, (start, end) in enumerate(self.matches):
