@@ -11,16 +11,17 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from diff_match_patch import diff_match_patch
 
 CONTEXT = 32
-# A place's surroundings must agree with the stored prefix and suffix: one side at least SIDE_MIN similar, and
-# both together (weighted by length) at least CONTEXT_MIN. One side intact scores 0.5 even if the other was
-# rewritten; for unrelated text a side scores 0.3 or less (99th percentile, measured on the 287(g) corpus).
+# A place is accepted when its support, the share of the stored selector (prefix, quote and suffix, whitespace
+# collapsed, each part's similarity weighted by its length) found there, reaches SUPPORT_MIN and one side of the
+# context is at least SIDE_MIN similar. So a short quote needs both sides of its context, a long one can lose
+# one. A side of unrelated text scores 0.3 or less (99th percentile, measured on the 287(g) corpus).
 SIDE_MIN = 0.8
 SUPPORT_MIN = 0.8
-FUZZY_SUPPORT_MIN = 0.8
 # Among several occurrences of the quote the best must beat the runner-up by this much; nearness to the old
 # offset adds at most PROXIMITY, so it breaks near-ties but never decides alone.
 MARGIN = 0.1
@@ -28,9 +29,13 @@ PROXIMITY = 0.05
 # A fuzzy placement must be this similar to the quote (1 - Levenshtein distance / length, whitespace collapsed).
 FUZZY_MIN = 0.9
 # diff_match_patch's locator: patterns of at most PIECE characters (its Match_MaxBits), a lenient error budget
-# (candidates are verified afterwards) and a distance scale so that the whole text stays in reach.
+# (candidates are verified afterwards), searched around the old offset and around at most HINTS occurrences of
+# the prefix and of the suffix; MATCH_DISTANCE keeps each search within a few hundred characters (searching a
+# whole 800,000-character text takes seconds).
 PIECE = 32
 MATCH_THRESHOLD = 0.4
+MATCH_DISTANCE = 1000
+HINTS = 4
 _SPACE = re.compile(r"\s+")
 
 
@@ -102,8 +107,8 @@ def reanchor(anchor: Anchor, text: str) -> Placement | None:
     view = _Collapsed(text)
     spans = [view.span(at, at + len(quote)) for at in _occurrences(view.text, quote)]
     if spans:
-        ranked = sorted((_rank(anchor, text, view, span) for span in spans), reverse=True)
-        score, _, (first, last) = ranked[0]
+        ranked = sorted((_rank(anchor, text, span) for span in spans), reverse=True)
+        score, (first, last) = ranked[0]
         support = _support(anchor, text, first, last)
         if support >= SUPPORT_MIN:
             if len(ranked) > 1 and score - ranked[1][0] < MARGIN:
@@ -132,28 +137,31 @@ def _singled_out(anchor: Anchor, text: str, view: _Collapsed, start: int, end: i
     return all(at == own for at in _occurrences(view.text, suffix))
 
 
-def _rank(anchor: Anchor, text: str, view: _Collapsed, span: tuple[int, int]) -> tuple[float, float, tuple[int, int]]:
-    """(score, context agreement, span): the score adds a small bonus for being near the old offset."""
-    agreement = _agreement(anchor, text, *span)
+def _rank(anchor: Anchor, text: str, span: tuple[int, int]) -> tuple[float, tuple[int, int]]:
+    """(score, span): context agreement plus a small bonus for being near the old offset."""
     nearness = 1 - min(1.0, abs(span[0] - anchor.start) / max(1, len(text)))
-    return agreement + PROXIMITY * nearness, agreement, span
+    return _agreement(anchor, text, *span) + PROXIMITY * nearness, span
 
 
 def _fuzzy(anchor: Anchor, text: str, view: _Collapsed, quote: str) -> Placement | None:
-    """Locate the quote's head and tail with ``match_main``, then accept the span only if it is nearly the
-    quote and its surroundings agree; two such places that do not overlap are ambiguous."""
+    """Locate the quote's head and tail with ``match_main`` near the old offset and where the stored prefix or
+    suffix still occurs, then accept a span only if it is nearly the quote and has the quote's surroundings;
+    two such places that do not overlap are ambiguous."""
     matcher = diff_match_patch()
-    matcher.Match_Threshold = MATCH_THRESHOLD
-    matcher.Match_Distance = max(1000, 4 * len(view.text))
+    matcher.Match_Threshold, matcher.Match_Distance = MATCH_THRESHOLD, MATCH_DISTANCE
     head, tail = quote[:PIECE], quote[-PIECE:]
-    hint = view.collapsed_offset(anchor.start)
+    prefix, suffix = _collapse(anchor.prefix), _collapse(anchor.suffix)
+    hints = {view.collapsed_offset(anchor.start)}
+    hints.update(at + len(prefix) for at in islice(_occurrences(view.text, prefix, len(prefix)), HINTS))
+    hints.update(at - len(quote) for at in islice(_occurrences(view.text, suffix, len(suffix)), HINTS))
     spans = set()
-    at = matcher.match_main(view.text, head, hint)
-    if at != -1:
-        spans.add((at, _end_near(matcher, view.text, quote, at)))
-    at = matcher.match_main(view.text, tail, hint + len(quote) - len(tail))
-    if at != -1:
-        spans.add((_start_near(matcher, view.text, quote, at + len(tail)), at + len(tail)))
+    for hint in hints:
+        at = matcher.match_main(view.text, head, hint)
+        if at != -1:
+            spans.add((at, _end_near(matcher, view.text, quote, at)))
+        at = matcher.match_main(view.text, tail, hint + len(quote) - len(tail))
+        if at != -1:
+            spans.add((_start_near(matcher, view.text, quote, at + len(tail)), at + len(tail)))
     accepted = []
     for span in spans:
         first, last = _refine(matcher, view.text, anchor, quote, span)
@@ -162,7 +170,7 @@ def _fuzzy(anchor: Anchor, text: str, view: _Collapsed, quote: str) -> Placement
             continue
         real = view.span(first, last)
         support = _support(anchor, text, *real, similarity)
-        if support >= FUZZY_SUPPORT_MIN and _singled_out(anchor, text, view, *real):
+        if support >= SUPPORT_MIN and _singled_out(anchor, text, view, *real):
             accepted.append((support, real))
     if not accepted:
         return None

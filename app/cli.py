@@ -13,6 +13,7 @@ import re
 import sys
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 
 from app.archive import Archive
 from app.citation import citation
@@ -177,6 +178,22 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("ids", type=int, nargs="*", metavar="ID", help="documents (default: all)")
     cmd.add_argument("--password", action="append", default=[], metavar="PW", help="for encrypted PDFs (repeatable)")
     cmd.set_defaults(handler=_reextract)
+
+    cmd = commands.add_parser("export", parents=[common], help="export documents with their tags and annotations")
+    scope = cmd.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--query", metavar="Q", help="every document matching a search")
+    scope.add_argument("--ids", metavar="ID,...", help="these documents")
+    scope.add_argument("--all", action="store_true", help="the whole archive")
+    cmd.add_argument("--out", required=True, metavar="FILE.zip")
+    cmd.add_argument("--no-private-notes", action="store_true", help="leave notes marked private out")
+    cmd.set_defaults(handler=_export)
+
+    cmd = commands.add_parser("import-bundle", parents=[common], help="verify a bundle, then merge it into the archive")
+    cmd.add_argument("bundle", metavar="FILE.zip")
+    cmd.set_defaults(handler=_import_bundle)
+    cmd = commands.add_parser("verify-bundle", parents=[common], help="check a bundle without importing it")
+    cmd.add_argument("bundle", metavar="FILE.zip")
+    cmd.set_defaults(handler=_verify_bundle)
 
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
     cmd.set_defaults(handler=_reindex)
@@ -565,6 +582,86 @@ def _reextract(args: argparse.Namespace) -> int:
         for entry in report.failed:
             print(f"  FAILED #{entry['id']}: {entry['error']}")
     return EXIT_FAILURE if report.failed else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from app.bundles.export import export_bundle
+
+    with _archive(args, shared=True) as archive:
+        if args.all:
+            ids, scope = sorted(archive.search_ids("").ids), "all documents"
+        elif args.ids:
+            try:
+                ids = [int(part) for part in args.ids.split(",") if part.strip()]
+            except ValueError:
+                print("dossier export: --ids takes numbers separated by commas, e.g. --ids 3,17,42", file=sys.stderr)
+                return EXIT_USAGE
+            scope = f"documents {args.ids}"
+        else:
+            ids, scope = archive.search_ids(args.query).ids, args.query
+        with _ProgressBar("exporting", "doc") as bar:
+            report = export_bundle(
+                archive,
+                ids,
+                Path(args.out),
+                query=scope,
+                include_private_notes=not args.no_private_notes,
+                progress=lambda done, total: bar.update(done, total),
+            )
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(
+            f"wrote {report.path}: {report.documents} documents, {report.annotations} annotations, {report.tags} tags"
+            + (f" ({report.private_notes_left_out} private notes left out)" if report.private_notes_left_out else "")
+        )
+    return 0
+
+
+def _import_bundle(args: argparse.Namespace) -> int:
+    from app.bundles.merge import import_bundle
+
+    with _archive(args) as archive, _ProgressBar("merging", "doc") as bar:
+        report = import_bundle(archive, Path(args.bundle), progress=lambda done, total: bar.update(done, total))
+    if args.json:
+        _print_json(report.to_json())
+        return 0
+    print(
+        f"documents: {len(report.documents_added)} added, {len(report.documents_existing)} already here; "
+        f"annotations: {report.annotations_added} added, {report.annotations_updated} updated, "
+        f"{report.annotations_unchanged} unchanged, {len(report.conflicts)} conflicts; "
+        f"tags: {report.tags_added} added, {report.tags_existing} already here"
+    )
+    for conflict in report.conflicts:
+        print(
+            f"  CONFLICT {conflict['uuid']} (both changed; the bundle's version kept as {conflict['copy']}, "
+            f"see `dossier annotations --review`): “{conflict['quote']}”"
+        )
+    if not report.changed:
+        print("nothing new: this bundle was already merged")
+    return 0
+
+
+def _verify_bundle(args: argparse.Namespace) -> int:
+    from app.bundles.verify import verify_bundle
+
+    with verify_bundle(Path(args.bundle)) as bundle:
+        summary = {
+            "ok": True,
+            "documents": len(bundle.documents["documents"]),
+            "annotations": len(bundle.annotations.get("items", [])),
+            "info": bundle.info,
+        }
+    if args.json:
+        _print_json(summary)
+    else:
+        print(
+            f"{args.bundle}: complete and unaltered; {summary['documents']} documents, "
+            f"{summary['annotations']} annotations"
+        )
+        for key, value in bundle.info.items():
+            print(f"  {key}: {value}")
+    return 0
 
 
 def _reindex(args: argparse.Namespace) -> int:

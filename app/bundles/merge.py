@@ -1,0 +1,222 @@
+"""Merging a verified bundle into an archive: documents by hash, annotations by UUID and revision,
+tags, custom jurisdictions and stance vocabularies by union. Importing the same bundle twice changes
+nothing; a true conflict keeps both versions and lists them for review."""
+
+from __future__ import annotations
+
+import uuid as uuids
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from app.bundles.verify import VerifiedBundle, verify_bundle
+from app.models import Annotation, Stance, StanceRule, Tag
+from app.store.annotations import AnnotationStore
+from app.store.db import transaction
+from app.store.documents import NewDocument
+from app.store.tags import TagStore
+
+_SAME = (
+    "start",
+    "end",
+    "exact",
+    "note",
+    "colour",
+    "tags",
+    "jurisdiction",
+    "stance_set",
+    "stance",
+    "private",
+    "deleted",
+)
+
+
+@dataclass
+class MergeReport:
+    """What an import added, what was already there, and what conflicted."""
+
+    documents_added: list[str] = field(default_factory=list)  # titles
+    documents_existing: list[str] = field(default_factory=list)
+    annotations_added: int = 0
+    annotations_updated: int = 0  # the bundle had a newer revision
+    annotations_unchanged: int = 0  # same revision, or ours is newer
+    conflicts: list[dict] = field(default_factory=list)  # {"uuid", "copy", "quote"}: both sides changed
+    tags_added: int = 0
+    tags_existing: int = 0
+    jurisdictions_added: list[str] = field(default_factory=list)
+    stances_added: list[str] = field(default_factory=list)
+    regex_rules_skipped: int = 0  # regex rules of new stances, not taken over from someone else's bundle
+
+    @property
+    def changed(self) -> bool:
+        """Whether the import changed the archive at all."""
+        return bool(
+            self.documents_added
+            or self.annotations_added
+            or self.annotations_updated
+            or self.conflicts
+            or self.tags_added
+            or self.jurisdictions_added
+            or self.stances_added
+        )
+
+    def to_json(self) -> dict:
+        """JSON-ready dict."""
+        return {**self.__dict__, "changed": self.changed}
+
+
+def import_bundle(archive, path: Path, progress: Callable[[int, int], None] | None = None) -> MergeReport:
+    """Verify a bundle completely, then merge it (nothing is written when verification fails)."""
+    archive._require_writable()
+    with verify_bundle(Path(path)) as bundle:
+        return _merge(archive, bundle, progress)
+
+
+def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:
+    report = MergeReport()
+    docs = bundle.documents["documents"]
+    known = archive.documents.hashes()
+    for done, doc in enumerate(docs, 1):  # originals first, synced, before the rows that record them
+        if doc["sha256"] not in known:
+            archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=True)
+        if progress:
+            progress(done, len(docs) + 1)
+    touched: set[int] = set()
+    with archive._guard:
+        with transaction(archive.conn):
+            _vocabularies(archive, bundle.documents, report)
+            ids = _documents(archive, bundle, known, report)
+            _tags(archive, docs, ids, report)
+            _annotations(archive, bundle.annotations.get("items", []), ids, report)
+            touched = set(ids.values())
+            archive.documents.queue(touched)
+        archive._gazetteer = None  # custom jurisdictions may have arrived
+        archive._index_queued()
+    if progress:
+        progress(len(docs) + 1, len(docs) + 1)
+    return report
+
+
+def _vocabularies(archive, data: dict, report: MergeReport) -> None:
+    store = TagStore(archive.conn)
+    known = {row["id"] for row in store.custom_jurisdictions()}
+    gazetteer = archive.gazetteer
+    for place in data.get("jurisdictions", []):
+        if place["id"] not in known and gazetteer.get(place["id"]) is None:
+            store.add_custom_jurisdiction(
+                place["id"], place["name"], place["level"], place["parent"], place.get("state"), _now()
+            )
+            report.jurisdictions_added.append(place["name"])
+    sets = {s.id: {st.id for st in s.stances} for s in store.stance_sets()}
+    for stance_set in data.get("stance_sets", []):
+        if stance_set["id"] not in sets:
+            store.add_stance_set(stance_set["id"], stance_set["topic"])
+            sets[stance_set["id"]] = set()
+        for stance in stance_set["stances"]:
+            if stance["id"] in sets[stance_set["id"]]:
+                continue  # ours stays as it is: vocabularies are edited locally
+            store.save_stance(
+                Stance(stance_set["id"], stance["id"], stance["label"], stance["description"], stance["colour"])
+            )
+            # a regular expression from someone else could make suggestions hang: those are not taken over
+            rules = [StanceRule(r["kind"], r["pattern"]) for r in stance["rules"] if r["kind"] != "regex"]
+            report.regex_rules_skipped += len(stance["rules"]) - len(rules)
+            store.set_rules(stance_set["id"], stance["id"], rules)
+            report.stances_added.append(f"{stance_set['id']}/{stance['id']}")
+
+
+def _documents(archive, bundle: VerifiedBundle, known: dict[str, int], report: MergeReport) -> dict[str, int]:
+    ids = {}
+    for doc in bundle.documents["documents"]:
+        sha = doc["sha256"]
+        if sha in known:
+            ids[sha] = known[sha]
+            report.documents_existing.append(doc["title"])
+            continue
+        new = NewDocument(
+            sha256=sha,
+            kind=doc["kind"],
+            title=doc["title"],
+            source_path=f"bundle:{doc['file_name']}",
+            file_name=doc["file_name"],
+            size=doc["size"],
+            imported_at=_now(),
+            text=bundle.text(sha),
+            page_spans=[tuple(span) for span in doc["page_spans"]],
+            author=doc["author"],
+            published=date.fromisoformat(doc["published"]) if doc["published"] else None,
+            site=doc["site"],
+            needs_ocr=doc["needs_ocr"],
+            metadata=doc["metadata"],
+        )
+        ids[sha] = archive.documents.insert(new)
+        report.documents_added.append(doc["title"])
+    return ids
+
+
+def _tags(archive, docs: list[dict], ids: dict[str, int], report: MergeReport) -> None:
+    store = TagStore(archive.conn)
+    for doc in docs:
+        for tag in doc["tags"]:
+            added = store.add(
+                Tag(
+                    0,
+                    ids[doc["sha256"]],
+                    tag["jurisdiction"],
+                    tag["stance_set"],
+                    tag["stance"],
+                    tag["start"],
+                    tag["end"],
+                    tag["quote"],
+                    tag["created_by"],
+                    tag["created_at"],
+                    tag["from_suggestion"],
+                )
+            )
+            if added:
+                report.tags_added += 1
+            else:
+                report.tags_existing += 1
+
+
+def _annotations(archive, items: list[dict], ids: dict[str, int], report: MergeReport) -> None:
+    store = AnnotationStore(archive.conn)
+    for item in items:
+        fields = dict(item["dossier:fields"])
+        sha = item["target"]["source"].removeprefix("urn:sha256:")
+        theirs = Annotation(doc_id=ids[sha], **fields)
+        ours = store.get(theirs.uuid)
+        if ours is None:
+            store.put(theirs)
+            report.annotations_added += 1
+        elif theirs.revision > ours.revision:
+            store.put(replace(theirs, doc_id=ours.doc_id))
+            report.annotations_updated += 1
+        elif theirs.revision < ours.revision or _same(ours, theirs):
+            report.annotations_unchanged += 1
+        else:  # same revision, different content: both sides changed it; keep both, ask a person
+            copy = replace(
+                theirs,
+                uuid=_conflict_uuid(theirs),
+                review=f"an imported bundle changed annotation {ours.uuid} too: keep one version, delete the other",
+            )
+            if store.get(copy.uuid) is None:
+                store.put(copy)
+                report.conflicts.append({"uuid": ours.uuid, "copy": copy.uuid, "quote": ours.exact[:80]})
+            else:
+                report.annotations_unchanged += 1
+
+
+def _same(ours: Annotation, theirs: Annotation) -> bool:
+    return all(getattr(ours, name) == getattr(theirs, name) for name in _SAME)
+
+
+def _conflict_uuid(annotation: Annotation) -> str:
+    """Stable id for the kept copy, so importing the same bundle again adds no second copy."""
+    content = "|".join(str(getattr(annotation, name)) for name in _SAME)
+    return str(uuids.uuid5(uuids.UUID(annotation.uuid), content))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,221 @@
+"""The bundle's ``report.html``: one self-contained page (inline CSS only, no scripts, no resources) showing
+the evidence per jurisdiction and stance, readable on screen and printed on A4. Every text is escaped."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from html import escape
+
+from app.jurisdictions.gazetteer import Gazetteer
+from app.jurisdictions.model import LEVELS
+from app.models import StanceSet
+
+NO_STANCE = "No stance"
+_GREY = "#9e9e9e"
+_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+_STYLE = """
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, "Segoe UI", "DejaVu Sans", sans-serif; color: #1f2328; background: #fff;
+  max-width: 62rem; margin: 0 auto; padding: 1.5rem; overflow-wrap: anywhere; }
+h1 { font-size: 1.6rem; margin: 0 0 .5rem; }
+h2 { font-size: 1.3rem; margin: 2rem 0 .25rem; padding-bottom: .2rem; border-bottom: 2px solid #d0d7de; }
+h3 { font-size: 1.05rem; margin: 0 0 .5rem; }
+.path { display: block; font-size: .8rem; font-weight: normal; color: #57606a; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; }
+dl.meta dt { font-weight: 600; color: #57606a; }
+dl.meta dd { margin: 0; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: bottom; }
+th.d2 { padding-left: 1.25rem; } th.d3 { padding-left: 2rem; } th.d4 { padding-left: 2.75rem; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.zero { color: #afb8c1; }
+thead th { border-top-width: 4px; }
+tfoot td, tfoot th { font-weight: 600; }
+a { color: inherit; }
+section.stance { border-left: 6px solid #9e9e9e; padding: .25rem 0 .25rem 1rem; margin: 1rem 0; }
+figure { margin: 0 0 1rem; }
+blockquote { margin: 0; padding: .35rem .75rem; background: #f6f8fa; font-family: Georgia, "DejaVu Serif", serif;
+  white-space: pre-wrap; }
+.note { margin: .3rem 0 0; white-space: pre-wrap; }
+.note b { color: #57606a; }
+figcaption { font-size: .85rem; color: #57606a; margin-top: .2rem; }
+.whole { font-style: italic; }
+@page { size: A4; margin: 16mm 14mm; }
+@media print {
+  body { font-size: 10pt; max-width: none; padding: 0; }
+  h2, h3 { break-after: avoid; }
+  figure, tr { break-inside: avoid; }
+  a { text-decoration: none; }
+  section.stance, thead th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+@dataclass
+class ReportHeader:
+    """What was exported, by whom, when and from which selection."""
+
+    exported_by: str
+    exported_at: str
+    query: str
+    documents: int
+    annotations: int
+    tags: int
+    private_notes_included: bool
+    private_notes_left_out: int
+
+
+@dataclass
+class Entry:
+    """One piece of evidence: an annotation, a passage tag, or a whole-document tag (``start`` None)."""
+
+    jurisdiction: str | None
+    stance: str | None  # "set/stance"
+    quote: str
+    note: str
+    title: str
+    page: int | None
+    date: str
+    start: int | None
+
+
+def render_report(
+    header: ReportHeader, entries: list[Entry], gazetteer: Gazetteer, stance_sets: list[StanceSet]
+) -> str:
+    """The whole page as a string."""
+    stances = {s.key: (s, ss) for ss in stance_sets for s in ss.stances}
+    stance_rank = {key: i for i, key in enumerate(stances)}
+    places = sorted({e.jurisdiction for e in entries if e.jurisdiction}, key=lambda j: _tree_key(j, gazetteer))
+    if any(e.jurisdiction is None for e in entries):
+        places.append(None)
+    used = sorted({e.stance for e in entries}, key=lambda k: (k is None, stance_rank.get(k, len(stance_rank)), k or ""))
+    counts = Counter((e.jurisdiction, e.stance) for e in entries)
+    anchors = {jid: f"j{i}" for i, jid in enumerate(places, 1)}
+    parts = [_head(header), _summary(places, used, counts, anchors, gazetteer, stances)]
+    for jid in places:
+        parts.append(_place(jid, anchors[jid], [e for e in entries if e.jurisdiction == jid], used, gazetteer, stances))
+    return "\n".join(["<!DOCTYPE html>", '<html lang="en">', *parts, "</body>", "</html>", ""])
+
+
+def _head(h: ReportHeader) -> str:
+    notes = "included" if h.private_notes_included else f"left out ({_plural(h.private_notes_left_out, 'note')})"
+    rows = [
+        ("Selection", h.query),
+        ("Exported by", h.exported_by),
+        ("Exported at", h.exported_at),
+        ("Contents", f"{_plural(h.documents, 'document')}, {_plural(h.annotations, 'annotation')}, "
+                     f"{_plural(h.tags, 'tag')}"),
+        ("Private notes", notes),
+    ]  # fmt: skip
+    meta = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
+    return (
+        f'<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Dossier bundle: {_e(h.query)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f'<header>\n<h1>Dossier annotated bundle</h1>\n<dl class="meta">{meta}</dl>\n</header>'
+    )
+
+
+def _summary(places, used, counts: Counter, anchors, gazetteer: Gazetteer, stances) -> str:
+    if not places:
+        return "<p>No tags or annotations in these documents.</p>"
+    head = "".join(
+        f'<th scope="col" style="border-top-color:{_colour(stances, k)}"{_topic(stances, k)}>'
+        f"{_e(_stance_label(stances, k))}</th>"
+        for k in used
+    )
+    rows = []
+    for jid in places:
+        cells = "".join(_count(counts[(jid, k)]) for k in used)
+        total = sum(counts[(jid, k)] for k in used)
+        name = f'<a href="#{anchors[jid]}">{_e(_place_name(jid, gazetteer))}</a>'
+        depth = min(len(gazetteer.ancestors(jid)), 4) if jid else 0
+        rows.append(f'<tr><th scope="row" class="d{depth}">{name}</th>{cells}<td class="n">{total}</td></tr>')
+    totals = "".join(_count(sum(counts[(j, k)] for j in places)) for k in used)
+    grand = sum(counts.values())
+    return (
+        '<section>\n<h2>Summary</h2>\n<table>\n<thead><tr><th scope="col">Jurisdiction</th>'
+        f'{head}<th scope="col">Total</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n"
+        f'<tfoot><tr><th scope="row">Total</th>{totals}<td class="n">{grand}</td></tr></tfoot>\n</table>\n</section>'
+    )
+
+
+def _place(jid, anchor: str, entries: list[Entry], used, gazetteer: Gazetteer, stances) -> str:
+    path = ""
+    if jid is not None:
+        above = [j.display for j in reversed(gazetteer.ancestors(jid)) if j.level != "federal"]
+        path = f'<span class="path">{_e(" › ".join(above))}</span>' if above else ""
+    parts = [f'<section class="jurisdiction">\n<h2 id="{anchor}">{path}{_e(_place_name(jid, gazetteer))}</h2>']
+    for key in used:
+        group = [e for e in entries if e.stance == key]
+        if not group:
+            continue
+        parts.append(
+            f'<section class="stance" style="border-left-color:{_colour(stances, key)}">\n'
+            f"<h3>{_e(_stance_label(stances, key))} <small>({len(group)})</small></h3>"
+        )
+        parts += [_evidence(e) for e in group]
+        parts.append("</section>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _evidence(e: Entry) -> str:
+    where = [e.title or "Untitled"]
+    if e.page is not None:
+        where.append(f"p. {e.page}")
+    if e.date:
+        where.append(e.date)
+    caption = f"<figcaption>{_e(' · '.join(where))}</figcaption>"
+    if e.start is None:
+        return f'<figure>\n<p class="whole">Whole document</p>\n{caption}\n</figure>'
+    note = f'\n<p class="note"><b>Note:</b> {_e(e.note)}</p>' if e.note else ""
+    return f"<figure>\n<blockquote>{_e(e.quote)}</blockquote>{note}\n{caption}\n</figure>"
+
+
+def _tree_key(jid: str, gazetteer: Gazetteer) -> tuple:
+    """Depth-first order: each ancestor, then the place, by level then name."""
+    place = gazetteer.get(jid)
+    if place is None:
+        return ((len(LEVELS) + 1, jid.casefold(), jid),)
+    chain = [*reversed(gazetteer.ancestors(jid)), place]
+    return tuple((LEVELS.index(j.level) if j.level in LEVELS else len(LEVELS), j.name.casefold(), j.id) for j in chain)
+
+
+def _place_name(jid: str | None, gazetteer: Gazetteer) -> str:
+    if jid is None:
+        return "No jurisdiction"
+    found = gazetteer.get(jid)
+    return found.display if found else jid
+
+
+def _stance_label(stances, key: str | None) -> str:
+    if key is None:
+        return NO_STANCE
+    return stances[key][0].label if key in stances else key
+
+
+def _topic(stances, key: str | None) -> str:
+    return f' title="{_e(stances[key][1].topic)}"' if key in stances else ""
+
+
+def _colour(stances, key: str | None) -> str:
+    """The stance's colour, only ever a #RRGGBB literal (it lands in a style attribute)."""
+    colour = stances[key][0].colour if key in stances else _GREY
+    return colour if re.fullmatch(r"#[0-9a-fA-F]{6}", colour) else _GREY
+
+
+def _count(n: int) -> str:
+    return f'<td class="n">{n}</td>' if n else '<td class="n zero">0</td>'
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True)

@@ -1,0 +1,88 @@
+"""Bundles round trip: A -> bundle -> empty B is complete; B -> bundle -> A adds nothing; edits merge."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.archive import Archive
+from app.bundles.export import export_bundle
+from app.bundles.merge import import_bundle
+from app.models import StanceRule
+
+
+@pytest.fixture
+def a(imported):
+    omaha = imported.search_ids("omaha").ids[0]
+    imported.tag(omaha, "Omaha, NE", "sanctuary")
+    imported.add_jurisdiction("Omaha Police Department", "police department", "Omaha, NE")
+    imported.tag(omaha, "Omaha Police Department", "sanctuary", start=0, end=5)
+    imported.annotate(
+        omaha,
+        quote="does not intend to participate",
+        note="key quote",
+        tags=["quote"],
+        jurisdiction="Omaha, NE",
+        stance="sanctuary",
+    )
+    imported.annotate(imported.search_ids("calamity").ids[0], quote="calamity", colour="pink")
+    return imported
+
+
+@pytest.fixture
+def b(tmp_path):
+    with Archive.open(tmp_path / "b") as opened:
+        yield opened
+
+
+def snapshot(archive) -> dict:
+    out = {}
+    for doc in archive.documents_by_id(archive.search_ids("").ids).values():
+        tags = sorted((t.jurisdiction, t.stance, t.start, t.end, t.quote) for t in archive.tags(doc.id))
+        notes = sorted(
+            (x.uuid, x.start, x.end, x.exact, x.prefix, x.suffix, x.note, x.colour, tuple(x.tags), x.stance, x.revision)
+            for x in archive.annotations(doc.id)
+        )
+        out[doc.sha256] = (doc.title, doc.kind, archive.text(doc.id), tags, notes)
+    return out
+
+
+def test_a_to_empty_b_then_back_adds_nothing(a, b, tmp_path):
+    first = export_bundle(a, a.search_ids("").ids, tmp_path / "a.zip", query="all")
+    merged = import_bundle(b, first.path)
+    assert len(merged.documents_added) == 3 and merged.annotations_added == 2 and merged.tags_added == 2
+    assert snapshot(b) == snapshot(a)
+    assert b.search_ids("jurisdiction:nebraska stance:sanctuary").total == 1 and b.search_ids("note:key").total == 1
+    again = import_bundle(b, first.path)
+    assert not again.changed and again.annotations_unchanged == 2 and again.tags_existing == 2
+    back = export_bundle(b, b.search_ids("").ids, tmp_path / "b.zip")
+    assert not import_bundle(a, back.path).changed and snapshot(a) == snapshot(b)
+
+
+def test_newer_revisions_win_and_true_conflicts_keep_both(a, b, tmp_path):
+    import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "a.zip").path)
+    key = next(x for x in a.annotations() if x.exact == "does not intend to participate")
+    pink = next(x for x in a.annotations() if x.exact == "calamity")
+    a.update_annotation(key.uuid, note="edited in A")  # A only: revision 2
+    a.update_annotation(pink.uuid, note="A's note")  # both sides: a true conflict
+    b.update_annotation(pink.uuid, note="B's note")
+    merged = import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "a2.zip").path)
+    assert merged.annotations_updated == 1 and len(merged.conflicts) == 1
+    assert b.annotation(key.uuid).note == "edited in A"
+    assert b.annotation(pink.uuid).note == "B's note"
+    (copy,) = b.annotations(review=True)
+    assert copy.note == "A's note" and copy.uuid == merged.conflicts[0]["copy"]
+    assert not import_bundle(b, tmp_path / "a2.zip").changed  # the same bundle again: no second copy
+
+
+def test_new_vocabularies_arrive_but_not_their_regular_expressions(a, b, tmp_path):
+    a.add_stance_set("budget", "City budget")
+    a.save_stance(
+        "budget", "cuts", "Cuts", rules=[StanceRule("phrase", "cut the budget"), StanceRule("regex", "(a+)+$")]
+    )
+    omaha = a.search_ids("omaha").ids[0]
+    a.tag(omaha, "Omaha, NE", "budget/cuts")
+    merged = import_bundle(b, export_bundle(a, [omaha], tmp_path / "a.zip").path)
+    assert merged.stances_added == ["budget/cuts"] and merged.regex_rules_skipped == 1
+    (cuts,) = [s for ss in b.stance_sets() if ss.id == "budget" for s in ss.stances]
+    assert [(r.kind, r.pattern) for r in cuts.rules] == [("phrase", "cut the budget")]
+    assert "Omaha Police Department, NE" in {p.display for p in b.gazetteer if p.level == "police department"}
