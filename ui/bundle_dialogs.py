@@ -69,7 +69,7 @@ def merge_summary(report) -> str:
     if report.regex_rules_skipped:
         lines.append(
             f"{report.regex_rules_skipped} regular-expression rule(s) of new stances were not taken over "
-            "(someone else's expressions could slow suggestions down); add them in Tag > Edit stances if you trust them."
+            "(someone else's expressions could slow suggestions down); add them in Tag > Edit stances if trusted."
         )
     if report.conflicts:
         lines.append(
