@@ -47,7 +47,7 @@ def check_members(archive: zipfile.ZipFile, data: bytes, limits: ZipLimits) -> N
     seen: set[str] = set()
     total = 0
     for info in members:
-        _check_name(info.filename)
+        _check_name(info.orig_filename)  # zipfile cuts ``filename`` at a NUL byte; the raw name keeps it
         key = info.filename.rstrip("/").lower()
         if key in seen:
             raise UnsafeZip(f"duplicate entry {info.filename!r}")
@@ -77,6 +77,8 @@ def _check_layout(members: list[zipfile.ZipInfo], data: bytes) -> None:
     spans = []
     for info in members:
         start = info.header_offset
+        if start < 0:  # a crafted directory offset: Python would read from the end of the file
+            raise UnsafeZip(f"entry {info.filename!r} has an impossible position in the file")
         header = data[start : start + _LOCAL_HEADER.size]
         if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
             raise UnsafeZip(f"entry {info.filename!r} has no valid local header")

@@ -69,3 +69,12 @@ def test_overlapping_entries_are_rejected():
 def test_garbage_is_not_a_zip():
     with pytest.raises(UnsafeZip, match="not a readable zip"):
         open_checked(b"this is not a zip at all")
+
+
+def test_a_nul_byte_hidden_after_a_harmless_name_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", b"<w/>")
+    data = buffer.getvalue().replace(b"word/document.xml", b"word/d\x00/../../xyz")  # same length
+    with pytest.raises(UnsafeZip, match="NUL"):
+        open_checked(data)
