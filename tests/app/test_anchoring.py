@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from itertools import count
 
 import pytest
+from diff_match_patch import diff_match_patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.anchoring import FUZZY_MIN, Anchor, find_quote, make_anchor, quote_spans, reanchor
+from app.anchoring import FUZZY_MIN, SUPPORT_MIN, Anchor, find_quote, make_anchor, quote_spans, reanchor
 
 INTRO = "The county sheriff signed the agreement in March after a long public hearing at the courthouse. "
 TARGET = (
@@ -26,8 +27,6 @@ def squash(text: str) -> str:
 
 
 def similarity(a: str, b: str) -> float:
-    from diff_match_patch import diff_match_patch
-
     matcher = diff_match_patch()
     return 1 - matcher.diff_levenshtein(matcher.diff_main(a, b, False)) / max(len(a), len(b))
 
@@ -51,8 +50,11 @@ def test_an_anchor_holds_the_quote_its_context_and_offsets():
 def test_empty_or_out_of_range_passages_are_refused(start, end):
     with pytest.raises(ValueError, match="empty or outside"):
         make_anchor(TEXT, start, end)
+
+
+def test_a_whitespace_passage_is_refused():
     with pytest.raises(ValueError, match="only whitespace"):
-        make_anchor("a  b", 1, 3)
+        make_anchor("a \n b", 1, 4)
 
 
 def test_find_quote_counts_occurrences_and_says_how_to_pick_one():
@@ -170,7 +172,24 @@ def test_one_word_changed_in_the_sentence_is_a_fuzzy_placement_over_the_edited_s
         placed = reanchor(target_anchor(), text)
         assert placed.method == "fuzzy", new
         assert text[placed.start : placed.end] == TARGET.replace(old, new)
-        assert FUZZY_MIN * 0.5 < placed.confidence < 1
+        assert SUPPORT_MIN <= placed.confidence < 1
+
+
+def test_an_edited_sentence_far_from_its_old_offsets_is_found_by_its_context():
+    preface = "".join(f"Clause {n} of the preface sets out one more definition. " for n in range(100))
+    text = preface + TEXT.replace("must report", "shall report")
+    placed = reanchor(target_anchor(), text)
+    assert placed.method == "fuzzy" and text[placed.start : placed.end] == TARGET.replace("must", "shall")
+
+
+def test_a_quote_with_very_many_occurrences_is_placed_by_its_context():
+    rng = random.Random(5)
+    text = "".join(f"{' '.join(rng.sample(WORDS, 3))} the board {' '.join(rng.sample(WORDS, 3))}. " for _ in range(300))
+    starts = [match.start() for match in re.finditer("the board", text)]
+    anchor = make_anchor(text, starts[177], starts[177] + len("the board"))
+    moved = "Minutes of the board, typed again. " + text
+    placed = reanchor(anchor, moved)
+    assert (placed.start, placed.method) == (starts[177] + len("Minutes of the board, typed again. "), "context")
 
 
 def test_a_deleted_sentence_goes_to_review():
@@ -183,6 +202,27 @@ def test_a_heavily_rewritten_sentence_goes_to_review():
     assert reanchor(target_anchor(), INTRO + rewritten + OUTRO) is None
     few_words = TARGET.replace("Officers trained", "Staff").replace("every detainer request", "each detainer")
     assert reanchor(target_anchor(), INTRO + few_words + OUTRO) is None
+
+
+def test_an_edited_passage_is_not_moved_to_an_untouched_copy_of_it():
+    clause = "Under section 3 of this agreement the agency shall report each detainer to the county board at once."
+    text = f"{clause} {clause}"
+    start = text.rindex("report each detainer")
+    anchor = make_anchor(text, start, start + len("report each detainer"))
+    edited = text[:start] + "send each detainer" + text[start + len("report each detainer") :]
+    # the first copy has the quote and all its context, but the edited passage still has that context too
+    assert reanchor(anchor, edited) is None
+
+
+def test_a_quote_whose_copies_have_nearly_the_same_context_goes_to_review():
+    text = (
+        "Deputies at the Main Street jail shall report each detainer to the county board by 5 pm daily. "
+        "Deputies at the Main Street jail shall report each detainer to the county board by 6 pm daily. The end."
+    )
+    start = text.index("report each detainer")
+    anchor = make_anchor(text, start, start + len("report each detainer"))
+    assert reanchor(anchor, text).method == "position"
+    assert reanchor(anchor, "Amended. " + text) is None
 
 
 def test_a_fuzzy_match_without_its_context_goes_to_review():
