@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from app.anchoring import find_quote, make_anchor, reanchor
+from app.anchoring import find_quote, make_anchor, quote_spans, reanchor
 from app.errors import DossierError, NotFound
 from app.models import COLOURS, Annotation
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
+from app.store.tags import TagStore
 from indexer.sandbox import ExtractorPool, Job
 
 EDITABLE = {"note", "colour", "tags", "jurisdiction", "stance", "private"}
@@ -33,6 +34,7 @@ class ReextractReport:
     kept: int = 0  # annotations exactly where they were
     moved: int = 0  # found again by quote and context (or strictly fuzzily)
     review: list[str] = field(default_factory=list)  # uuids a person should check
+    tags_review: list[int] = field(default_factory=list)  # passage tags whose passage was not found again
 
     def to_json(self) -> dict:
         """JSON-ready dict."""
@@ -49,7 +51,7 @@ class Annotating:
         start: int | None = None,
         end: int | None = None,
         quote: str | None = None,
-        occurrence: int = 1,
+        occurrence: int | None = None,
         note: str = "",
         colour: str = "yellow",
         tags: Iterable[str] = (),
@@ -57,12 +59,16 @@ class Annotating:
         stance: str | None = None,
         private: bool = False,
     ) -> Annotation:
-        """Annotate a passage given by offsets or by its quote (the n-th occurrence)."""
+        """Annotate a passage given by offsets or by its quote; a quote found several times needs
+        ``occurrence`` (1-based), so a passage is never picked by chance."""
         self._require_writable()
         text = self.text(doc_id)
         if quote is not None:
             try:
-                start, end = find_quote(text, quote, occurrence)
+                if occurrence is None and len(quote_spans(text, quote)) > 1:
+                    count = len(quote_spans(text, quote))
+                    raise ValueError(f"the quote occurs {count} times; say which with --occurrence 1 to {count}")
+                start, end = find_quote(text, quote, occurrence or 1)
             except ValueError as exc:
                 raise DossierError(str(exc)) from exc
         if start is None or end is None:
@@ -207,12 +213,24 @@ class Annotating:
                     page=_page(extracted.page_spans, new.start),
                 )
             )
+        passages = []
+        for tag in self._tag_reader().for_document(doc_id):
+            if tag.start is None:
+                continue
+            placed = reanchor(make_anchor(old, tag.start, tag.end), extracted.text)
+            if placed is None:
+                report.tags_review.append(tag.id)  # kept as it was; the report names it
+            else:
+                passages.append((tag.id, placed.start, placed.end, extracted.text[placed.start : placed.end]))
         with self._guard:
             with transaction(self.conn):
                 self.documents.replace_text(doc_id, extracted.text, extracted.page_spans)
                 store = AnnotationStore(self.conn)
                 for annotation in moved:
                     store.put(annotation)
+                tags = TagStore(self.conn)
+                for tag_id, start, end, quote in passages:
+                    tags.move(tag_id, start, end, quote)
                 self.documents.queue([doc_id])
             self._index_queued()
 

@@ -147,7 +147,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("annotate", parents=[common], help="annotate a passage: a note, a colour, tags")
     cmd.add_argument("id", type=int)
     cmd.add_argument("--quote", metavar="TEXT", help="the passage, exactly as in `dossier show ID --text`")
-    cmd.add_argument("--occurrence", type=_positive, default=1, metavar="N", help="which occurrence of --quote")
+    cmd.add_argument(
+        "--occurrence", type=_positive, metavar="N", help="which occurrence of --quote, when it occurs several times"
+    )
     cmd.add_argument("--start", type=int, metavar="N", help="passage start (instead of --quote)")
     cmd.add_argument("--end", type=int, metavar="M", help="passage end")
     cmd.add_argument("--note", default="", metavar="TEXT")
@@ -579,6 +581,11 @@ def _reextract(args: argparse.Namespace) -> int:
             f"{report.documents} documents, {report.changed} with a changed text; annotations: {report.kept} kept, "
             f"{report.moved} re-anchored, {len(report.review)} to review (`dossier annotations --review`)"
         )
+        if report.tags_review:
+            print(
+                f"  {len(report.tags_review)} passage tag(s) were not found in the new text and kept as they were: "
+                "check them in the documents' Tags"
+            )
         for entry in report.failed:
             print(f"  FAILED #{entry['id']}: {entry['error']}")
     return EXIT_FAILURE if report.failed else 0

@@ -44,6 +44,12 @@ class TagStore:
         self.conn.executemany("DELETE FROM tags WHERE id = ?", [(i,) for i in tag_ids])
         return self.conn.total_changes - before
 
+    def move(self, tag_id: int, start: int, end: int, quote: str) -> None:
+        """Point a passage tag at its passage in a re-extracted text (inside a transaction)."""
+        self.conn.execute(
+            "UPDATE OR IGNORE tags SET start = ?, end = ?, quote = ? WHERE id = ?", (start, end, quote, tag_id)
+        )
+
     def for_document(self, doc_id: int) -> list[Tag]:
         """A document's tags, whole-document ones first, then passages in text order."""
         rows = self.conn.execute(

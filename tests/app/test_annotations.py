@@ -33,9 +33,9 @@ def test_bad_passages_say_what_to_do(imported, omaha):
     with pytest.raises(DossierError, match="characters"):
         imported.annotate(omaha, start=5, end=10**6)
     with pytest.raises(DossierError, match="colour"):
-        imported.annotate(omaha, quote="Omaha", colour="plaid")
+        imported.annotate(omaha, quote="Omaha", occurrence=1, colour="plaid")
     with pytest.raises(DossierError, match="always about a jurisdiction"):
-        imported.annotate(omaha, quote="Omaha", stance="sanctuary")
+        imported.annotate(omaha, quote="Omaha", occurrence=1, stance="sanctuary")
 
 
 def test_notes_are_searchable_and_hits_in_notes_say_so(imported, omaha):
@@ -62,7 +62,7 @@ def test_edit_trash_restore_and_the_revision_counter(imported, omaha):
 
 
 def test_annotations_survive_a_rebuild_of_the_index(imported, omaha):
-    imported.annotate(omaha, quote="raids", note="raids quote")
+    imported.annotate(omaha, quote="any raids", note="raids quote")
     imported.reindex()
     assert imported.search_ids("note:raids").ids == [omaha]
 
@@ -71,6 +71,8 @@ def test_reextraction_with_changed_text_keeps_moves_or_flags_every_annotation(im
     from indexer.formats import plaintext
 
     kept = imported.annotate(omaha, quote="Omaha police will not join raids")
+    passage = imported.text(omaha).index("does not intend")
+    tag = imported.tag(omaha, "Omaha, NE", "sanctuary", start=passage, end=passage + len("does not intend"))
     moved = imported.annotate(omaha, quote="does not intend to participate")
     doomed = imported.annotate(omaha, quote="the chief said")
     original = plaintext.extract
@@ -93,6 +95,8 @@ def test_reextraction_with_changed_text_keeps_moves_or_flags_every_annotation(im
     assert " ".join(text[again[moved.uuid].start : again[moved.uuid].end].split()) == "does not intend to participate"
     assert again[doomed.uuid].review and "the chief said" in again[doomed.uuid].review
     assert [a.uuid for a in imported.annotations(review=True)] == [doomed.uuid]
+    (moved_tag,) = [t for t in imported.tags(omaha) if t.id == tag.id]
+    assert " ".join(text[moved_tag.start : moved_tag.end].split()) == "does not intend" and report.tags_review == []
     placed = imported.update_annotation(doomed.uuid, start=text.index("according"), end=text.index("according") + 9)
     assert placed.review is None and placed.exact == "according"
 
@@ -115,3 +119,10 @@ class _InProcessPool:
 
         for job in jobs:
             yield Outcome(job.key, extracted=extract(job.kind, job.data, job.passwords))
+
+
+def test_a_quote_found_twice_needs_its_occurrence(imported, omaha):
+    with pytest.raises(DossierError, match="occurs 2 times; say which with --occurrence 1 to 2"):
+        imported.annotate(omaha, quote="Omaha")
+    second = imported.annotate(omaha, quote="Omaha", occurrence=2)
+    assert second.start == imported.text(omaha).index("Omaha", 1)

@@ -70,7 +70,7 @@ def test_note_colour_and_delete_are_undoable(qtbot, make_window, imported, monke
 
 
 def test_all_annotations_filters_and_jumps(qtbot, make_window, imported, qtmodeltester):
-    imported.annotate(imported.search_ids("omaha").ids[0], quote="raids", note="raid policy", colour="pink")
+    imported.annotate(imported.search_ids("omaha").ids[0], quote="any raids", note="raid policy", colour="pink")
     imported.annotate(imported.search_ids("calamity").ids[0], quote="calamity", tags=["quote"])
     window = make_window(imported)
     window.show_annotations()
