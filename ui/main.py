@@ -33,7 +33,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--query", default="", help="start with this search")
     parser.add_argument("--open", type=int, metavar="ID", help="open this document")
-    parser.add_argument("--tab", choices=("text", "original", "details"), default="text", help="viewer tab with --open")
+    parser.add_argument(
+        "--tab", choices=("text", "original", "details", "tags"), default="text", help="viewer tab with --open"
+    )
     parser.add_argument("--screenshot", metavar="OUT.png", type=Path, help="render offscreen at 1400x900, save, exit")
     return parser.parse_args(argv)
 

@@ -76,6 +76,8 @@ class ScreenshotDirector(QObject):
                 self.window.viewer.show_original()
             elif self.tab == "details":
                 self.window.viewer.tabs.setCurrentWidget(self.window.viewer.details)
+            elif self.tab == "tags":
+                self.window.viewer.side_tabs.setCurrentWidget(self.window.viewer.tag_panel)
             return
         image = self.window.grab()
         self.out.parent.mkdir(parents=True, exist_ok=True)
