@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from app.anchoring import find_quote, make_anchor, quote_spans, reanchor
+from app.anchoring import CONTEXT, Anchor, find_quote, make_anchor, quote_spans, reanchor
 from app.errors import DossierError, NotFound
 from app.models import COLOURS, Annotation
 from app.store.annotations import AnnotationStore
@@ -183,25 +183,26 @@ class Annotating:
 
     def _replace_text(self, doc_id: int, extracted, report: ReextractReport) -> None:
         old = self.text(doc_id)
+        reader = AnnotationStore(self._reader().conn)
+        every = reader.select(doc_id) + reader.select(doc_id, trash=True)  # the trash too: it can be restored
         if extracted.text == old:
-            report.kept += len(self.annotations(doc_id))
+            report.kept += len(every)
             return
         report.changed += 1
         moved = []
-        for annotation in self.annotations(doc_id):
-            anchor = make_anchor(old, annotation.start, annotation.end)
-            anchor = replace(anchor, exact=annotation.exact, prefix=annotation.prefix, suffix=annotation.suffix)
+        for annotation in every:
+            anchor = Anchor(annotation.exact, annotation.prefix, annotation.suffix, annotation.start, annotation.end)
             placed = reanchor(anchor, extracted.text)
             if placed is None:
                 reason = f"the text changed and the quote was not found again: “{annotation.exact[:80]}”"
-                moved.append(replace(annotation, review=reason))
+                moved.append(replace(annotation, review=reason, revision=annotation.revision + 1, modified=_now()))
                 report.review.append(annotation.uuid)
                 continue
             new = make_anchor(extracted.text, placed.start, placed.end)
             if (new.start, new.end, new.exact) == (annotation.start, annotation.end, annotation.exact):
                 report.kept += 1
-            else:
-                report.moved += 1
+                continue
+            report.moved += 1
             moved.append(
                 replace(
                     annotation,
@@ -211,13 +212,18 @@ class Annotating:
                     prefix=new.prefix,
                     suffix=new.suffix,
                     page=_page(extracted.page_spans, new.start),
+                    review=None,
+                    revision=annotation.revision + 1,  # a merge must see that it moved
+                    modified=_now(),
                 )
             )
         passages = []
         for tag in self._tag_reader().for_document(doc_id):
             if tag.start is None:
                 continue
-            placed = reanchor(make_anchor(old, tag.start, tag.end), extracted.text)
+            placed = reanchor(
+                Anchor(tag.quote, _before(old, tag.start), _after(old, tag.end), tag.start, tag.end), extracted.text
+            )
             if placed is None:
                 report.tags_review.append(tag.id)  # kept as it was; the report names it
             else:
@@ -259,6 +265,14 @@ class Annotating:
                 self.documents.queue([annotation.doc_id])
             self._index_queued()
         return annotation
+
+
+def _before(text: str, offset: int) -> str:
+    return text[max(offset - CONTEXT, 0) : offset] if 0 <= offset <= len(text) else ""
+
+
+def _after(text: str, offset: int) -> str:
+    return text[offset : offset + CONTEXT] if 0 <= offset <= len(text) else ""
 
 
 def _page(page_spans: list[tuple[int, int]], offset: int) -> int | None:

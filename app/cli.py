@@ -401,7 +401,8 @@ def _jurisdictions(args: argparse.Namespace) -> int:
     with _archive(args, shared=True) as archive:
         counts = archive.jurisdiction_counts()
         gazetteer = archive.gazetteer
-        places = {jid: gazetteer.get(jid) for jid in counts}
+        places = {jid: gazetteer.get(jid) for jid in counts if gazetteer.get(jid) is not None}
+        counts = {jid: count for jid, count in counts.items() if jid in places}
     children: dict[str | None, list[str]] = {}
     for jid, place in places.items():
         parent = place.parent if place.parent in places else None

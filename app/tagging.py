@@ -7,6 +7,7 @@ archive's store, write guard and index queue.
 from __future__ import annotations
 
 import getpass
+import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from app.store.db import transaction
 from app.store.tags import TagStore
 from app.suggestions import Suggestions, suggest
 
+log = logging.getLogger(__name__)
 DOMINANT = 10  # a name is unambiguous when its most populous match has 10x the next one's population
 _CLAUSE = re.compile(r'\b(jurisdictions?):("[^"]*"|[^\s()]+)', re.IGNORECASE)
 
@@ -39,7 +41,12 @@ class Tagging:
                 Jurisdiction(row["id"], row["name"], row["level"], row["parent"], row["state"])
                 for row in self._tag_reader().custom_jurisdictions()
             ]
-            self._gazetteer = Gazetteer.load().with_custom(custom)
+            base = Gazetteer.load()
+            known = {place.id for place in custom}
+            usable = [p for p in custom if p.parent in known or base.get(p.parent) is not None]
+            for place in set(custom) - set(usable):  # a damaged row must not make the archive unusable
+                log.warning("custom jurisdiction %s has an unknown parent %s; left out", place.id, place.parent)
+            self._gazetteer = base.with_custom(usable)
         return self._gazetteer
 
     def stance_sets(self) -> list[StanceSet]:
@@ -147,7 +154,8 @@ class Tagging:
             self._index_queued()
         reader = self._tag_reader()
         return [
-            next(t for t in reader.for_document(doc_id) if _same(t, place.id, stance_id, start, end)) for doc_id in ids
+            next(t for t in reader.for_document(doc_id) if _same(t, place.id, stance_set, stance_id, start, end))
+            for doc_id in ids
         ]
 
     def untag(
@@ -162,12 +170,12 @@ class Tagging:
         """Remove the matching tags of a document (any stance and passage when not given); returns how many."""
         self._require_writable()
         place = self.resolve_jurisdiction(jurisdiction)
-        stance_id = self.resolve_stance(stance)[1] if stance else None
+        wanted = self.resolve_stance(stance) if stance else None
         doomed = [
             t.id
             for t in self.tags(doc_id)
             if t.jurisdiction == place.id
-            and (stance is None or t.stance == stance_id)
+            and (wanted is None or (t.stance_set, t.stance) == wanted)
             and (start is None or (t.start, t.end) == (start, end))
         ]
         return self.remove_tags(doomed, [doc_id])
@@ -318,8 +326,14 @@ def _dominant(found: list[Jurisdiction]) -> bool:
     return (first.population or 0) >= DOMINANT * max(second, 1)
 
 
-def _same(tag: Tag, jurisdiction: str, stance: str | None, start: int | None, end: int | None) -> bool:
-    return (tag.jurisdiction, tag.stance, tag.start, tag.end) == (jurisdiction, stance, start, end)
+def _same(tag: Tag, jurisdiction: str, stance_set, stance, start: int | None, end: int | None) -> bool:
+    return (tag.jurisdiction, tag.stance_set, tag.stance, tag.start, tag.end) == (
+        jurisdiction,
+        stance_set,
+        stance,
+        start,
+        end,
+    )
 
 
 def _slug(text: str) -> str:

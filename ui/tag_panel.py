@@ -77,6 +77,7 @@ class TagPanel(QWidget):
         super().__init__(parent)
         self.archive, self.runner, self.text_view = archive, runner, text_view
         self.doc_id: int | None = None
+        self._generation = 0
         self._stance_labels: dict[str, str] = {}
 
         self.tag_model = QStandardItemModel(self)
@@ -165,8 +166,10 @@ class TagPanel(QWidget):
         if doc_id is None:
             return
         self.suggestion_status.setText("Looking for jurisdictions and stances…")
+        self._generation += 1
+        generation = self._generation  # a slower, older reload must not overwrite a newer one
         op = Op(lambda: (self.archive.tags(doc_id), self.archive.suggest(doc_id)))
-        op.succeeded.connect(lambda result: self._loaded(doc_id, *result))
+        op.succeeded.connect(lambda result: self._loaded(doc_id, *result) if generation == self._generation else None)
         op.failed.connect(self.suggestion_status.setText)
         self.runner.start(op)
 

@@ -167,8 +167,15 @@ def _write_payload(archive, items: list[_Item], bag: Path, header: ReportHeader,
     stance_sets = archive.stance_sets()
     documents = _documents_json(items, gazetteer, stance_sets)
     (bag / "documents.json").write_bytes(_json_bytes(documents))
+    withheld = {"dossier:noteWithheld": True}  # the receiver keeps its own note instead of this blank one
     annotations = [
-        {**a.to_w3c(item.doc.sha256), "dossier:fields": _fields(a)} for item in items for a in item.annotations
+        {
+            **a.to_w3c(item.doc.sha256),
+            "dossier:fields": _fields(a),
+            **(withheld if a.private and not header.private_notes_included else {}),
+        }
+        for item in items
+        for a in item.annotations
     ]
     collection = {"@context": W3C_CONTEXT, "type": "AnnotationCollection", "total": len(annotations),
                   "items": annotations}  # fmt: skip

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from app.anchoring import Anchor, make_anchor, reanchor
 from app.bundles.verify import VerifiedBundle, verify_bundle
+from app.errors import BadBundle
 from app.models import Annotation, Stance, StanceRule, Tag
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
@@ -46,6 +48,7 @@ class MergeReport:
     tags_existing: int = 0
     jurisdictions_added: list[str] = field(default_factory=list)
     stances_added: list[str] = field(default_factory=list)
+    tags_not_placed: int = 0  # passage tags whose passage is not in our text of the document
     regex_rules_skipped: int = 0  # regex rules of new stances, not taken over from someone else's bundle
 
     @property
@@ -82,13 +85,21 @@ def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:
             archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=True)
         if progress:
             progress(done, len(docs) + 1)
+    # where our stored text of a document differs from the bundle's (another extractor), passages are
+    # anchored again on ours: by quote and context, or sent to review
+    texts = {}
+    for doc in docs:
+        if doc["sha256"] in known:
+            ours = archive.text(known[doc["sha256"]])
+            if ours != bundle.text(doc["sha256"]):
+                texts[doc["sha256"]] = (bundle.text(doc["sha256"]), ours)
     touched: set[int] = set()
     with archive._guard:
         with transaction(archive.conn):
             _vocabularies(archive, bundle.documents, report)
             ids = _documents(archive, bundle, known, report)
-            _tags(archive, docs, ids, report)
-            _annotations(archive, bundle.annotations.get("items", []), ids, report)
+            _tags(archive, docs, ids, texts, report)
+            _annotations(archive, bundle.annotations.get("items", []), ids, texts, report)
             touched = set(ids.values())
             archive.documents.queue(touched)
         archive._gazetteer = None  # custom jurisdictions may have arrived
@@ -155,10 +166,17 @@ def _documents(archive, bundle: VerifiedBundle, known: dict[str, int], report: M
     return ids
 
 
-def _tags(archive, docs: list[dict], ids: dict[str, int], report: MergeReport) -> None:
+def _tags(archive, docs: list[dict], ids: dict[str, int], texts: dict, report: MergeReport) -> None:
     store = TagStore(archive.conn)
     for doc in docs:
         for tag in doc["tags"]:
+            if tag["start"] is not None and doc["sha256"] in texts:
+                theirs, ours = texts[doc["sha256"]]
+                placed = reanchor(make_anchor(theirs, tag["start"], tag["end"]), ours)
+                if placed is None:
+                    report.tags_not_placed += 1  # its passage is not in our text of the document
+                    continue
+                tag = {**tag, "start": placed.start, "end": placed.end, "quote": ours[placed.start : placed.end]}
             added = store.add(
                 Tag(
                     0,
@@ -180,13 +198,35 @@ def _tags(archive, docs: list[dict], ids: dict[str, int], report: MergeReport) -
                 report.tags_existing += 1
 
 
-def _annotations(archive, items: list[dict], ids: dict[str, int], report: MergeReport) -> None:
+def _on_local_text(annotation: Annotation, texts: dict, sha: str) -> Annotation:
+    """The annotation anchored on our stored text of its document, or marked for review."""
+    if sha not in texts:
+        return annotation
+    ours = texts[sha][1]
+    anchor = Anchor(annotation.exact, annotation.prefix, annotation.suffix, annotation.start, annotation.end)
+    placed = reanchor(anchor, ours)
+    if placed is None:
+        return replace(
+            annotation,
+            review="imported from a bundle whose text of this document differs from ours; "
+            f"the quote was not found: “{annotation.exact[:80]}”",
+        )
+    new = make_anchor(ours, placed.start, placed.end)
+    return replace(annotation, start=new.start, end=new.end, exact=new.exact, prefix=new.prefix, suffix=new.suffix)
+
+
+def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, report: MergeReport) -> None:
     store = AnnotationStore(archive.conn)
     for item in items:
         fields = dict(item["dossier:fields"])
         sha = item["target"]["source"].removeprefix("urn:sha256:")
         theirs = Annotation(doc_id=ids[sha], **fields)
         ours = store.get(theirs.uuid)
+        if ours is not None and item.get("dossier:noteWithheld"):
+            theirs = replace(theirs, note=ours.note)  # the sender left our private note out, not empty
+        if ours is not None and ours.doc_id != theirs.doc_id:
+            raise BadBundle(f"Annotation {ours.uuid} belongs to another document here; the bundle is inconsistent.")
+        theirs = _on_local_text(theirs, texts, sha)
         if ours is None:
             store.put(theirs)
             report.annotations_added += 1

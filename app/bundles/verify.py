@@ -28,6 +28,7 @@ import bagit
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from app.bundles.references import check_references
 from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA
 from app.errors import BadBundle
 from indexer.zipsafety import UnsafeZip, ZipLimits, check_members
@@ -244,7 +245,9 @@ def _check_bag(folder: Path, names: list[str]) -> VerifiedBundle:
     annotations = _load_json(folder / "data" / "annotations.jsonld")
     _check_documents(documents, originals, lengths)
     _check_annotations(annotations, lengths)
-    return VerifiedBundle(folder, documents, annotations, info)
+    bundle = VerifiedBundle(folder, documents, annotations, info)
+    check_references(documents, annotations, bundle.text)
+    return bundle
 
 
 def _check_listing(manifest: Path, allowed: re.Pattern, present: set[str]) -> None:

@@ -111,7 +111,13 @@ def _vocabularies() -> dict:
         "format": "dossier-bundle",
         "version": 1,
         "jurisdictions": [
-            {"id": "custom:riverside", "name": "Riverside", "level": "city", "parent": None, "state": "tx"}
+            {
+                "id": "ocd-division/country:us/state:tx/neighborhood:riverside",
+                "name": "Riverside",
+                "level": "neighborhood",
+                "parent": "ocd-division/country:us/state:tx",
+                "state": "TX",
+            }
         ],
         "stance_sets": [{"id": "bags", "topic": "Plastic bags", "stances": [stance]}],
     }

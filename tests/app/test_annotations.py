@@ -75,6 +75,8 @@ def test_reextraction_with_changed_text_keeps_moves_or_flags_every_annotation(im
     tag = imported.tag(omaha, "Omaha, NE", "sanctuary", start=passage, end=passage + len("does not intend"))
     moved = imported.annotate(omaha, quote="does not intend to participate")
     doomed = imported.annotate(omaha, quote="the chief said")
+    trashed = imported.annotate(omaha, quote="police will not join")
+    imported.delete_annotation(trashed.uuid)
     original = plaintext.extract
 
     def changed_extractor(data, passwords=()):  # a "newer extractor": new whitespace, a rewritten sentence
@@ -87,7 +89,7 @@ def test_reextraction_with_changed_text_keeps_moves_or_flags_every_annotation(im
     monkeypatch.setattr("app.annotating.ExtractorPool", _InProcessPool)
     monkeypatch.setattr(plaintext, "extract", changed_extractor)
     report = imported.reextract([omaha])
-    assert report.changed == 1 and report.kept == 1 and report.moved == 1 and report.review == [doomed.uuid]
+    assert report.changed == 1 and report.kept == 2 and report.moved == 1 and report.review == [doomed.uuid]
     text = imported.text(omaha)
     again = {a.uuid: a for a in imported.annotations(omaha)}
     assert set(again) == {kept.uuid, moved.uuid, doomed.uuid}  # none lost
@@ -95,6 +97,9 @@ def test_reextraction_with_changed_text_keeps_moves_or_flags_every_annotation(im
     assert " ".join(text[again[moved.uuid].start : again[moved.uuid].end].split()) == "does not intend to participate"
     assert again[doomed.uuid].review and "the chief said" in again[doomed.uuid].review
     assert [a.uuid for a in imported.annotations(review=True)] == [doomed.uuid]
+    assert again[moved.uuid].revision == 2 and again[doomed.uuid].revision == 2  # merges see the move
+    restored = imported.restore_annotation(trashed.uuid)  # the trash was re-anchored too
+    assert text[restored.start : restored.end] == "police will not join"
     (moved_tag,) = [t for t in imported.tags(omaha) if t.id == tag.id]
     assert " ".join(text[moved_tag.start : moved_tag.end].split()) == "does not intend" and report.tags_review == []
     placed = imported.update_annotation(doomed.uuid, start=text.index("according"), end=text.index("according") + 9)

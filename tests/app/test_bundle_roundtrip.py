@@ -86,3 +86,29 @@ def test_new_vocabularies_arrive_but_not_their_regular_expressions(a, b, tmp_pat
     (cuts,) = [s for ss in b.stance_sets() if ss.id == "budget" for s in ss.stances]
     assert [(r.kind, r.pattern) for r in cuts.rules] == [("phrase", "cut the budget")]
     assert "Omaha Police Department, NE" in {p.display for p in b.gazetteer if p.level == "police department"}
+
+
+def test_a_private_note_left_out_of_a_bundle_is_not_erased_when_it_comes_back(a, b, tmp_path):
+    omaha = a.search_ids("omaha").ids[0]
+    secret = a.annotate(omaha, quote="the chief said", note="source is the chief's cousin", private=True)
+    import_bundle(b, export_bundle(a, [omaha], tmp_path / "out.zip", include_private_notes=False).path)
+    assert b.annotation(secret.uuid).note == ""
+    b.update_annotation(secret.uuid, colour="green")  # revision 2 in B
+    b_omaha = b.search_ids("omaha").ids[0]
+    merged = import_bundle(a, export_bundle(b, [b_omaha], tmp_path / "back.zip", include_private_notes=False).path)
+    assert merged.annotations_updated == 1 and not merged.conflicts
+    back = a.annotation(secret.uuid)
+    assert (back.colour, back.note) == ("green", "source is the chief's cousin")
+
+
+def test_passages_are_anchored_on_our_own_text_when_it_differs(a, b, tmp_path):
+    omaha = a.search_ids("omaha").ids[0]
+    import_bundle(b, export_bundle(a, [omaha], tmp_path / "first.zip").path)
+    b_doc = b.search_ids("omaha").ids[0]
+    text = b.text(b_doc)
+    with b._guard:  # B's text of the same original came from another extractor: a new opening line
+        b.documents.conn.execute("UPDATE document_text SET text = ? WHERE doc_id = ?", ("Updated.\n\n" + text, b_doc))
+    note = a.annotate(omaha, quote="Omaha Police Department")
+    import_bundle(b, export_bundle(a, [omaha], tmp_path / "second.zip").path)
+    placed = b.annotation(note.uuid)
+    assert b.text(b_doc)[placed.start : placed.end] == "Omaha Police Department" and placed.review is None

@@ -389,3 +389,29 @@ def test_verified_bundle_close_is_idempotent(tmp_path: Path):
     verified.close()
     verified.close()
     assert not verified.folder.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "match"),
+    [
+        ("documents.json", _set(["jurisdictions", 0, "parent"], "nope"), "parent 'nope' is neither in the gazetteer"),
+        (
+            "documents.json",
+            _set(["documents", 0, "tags", 0, "jurisdiction"], "ocd-division/country:us/state:zz"),
+            "unknown jurisdiction",
+        ),
+        (
+            "documents.json",
+            _set(["documents", 0, "tags", 0, "stance"], "ghost"),
+            "stance bags/ghost the bundle does not",
+        ),
+        (
+            "annotations.jsonld",
+            _set(["items", 0, "dossier:fields", "exact"], "something else"),
+            "quotes text that is not at its offsets",
+        ),
+    ],
+)
+def test_records_pointing_at_nothing_are_refused(bag: Path, tmp_path: Path, name: str, change, match: str):
+    edit_json(bag, name, change)
+    rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, match)

@@ -106,3 +106,11 @@ def test_stance_rules_are_checked_before_they_are_saved(imported):
     imported.set_stance_rules("sanctuary", [StanceRule("phrase", "will not join raids")])
     (stance,) = [s for ss in imported.stance_sets() for s in ss.stances if s.id == "sanctuary"]
     assert [(r.kind, r.pattern) for r in stance.rules] == [("phrase", "will not join raids")]
+
+
+def test_the_same_stance_id_in_two_vocabularies_stays_apart(imported, omaha_doc):
+    imported.tag(omaha_doc, OMAHA, "immigration-enforcement/opposes")
+    generic = imported.tag(omaha_doc, OMAHA, "generic/opposes")
+    assert (generic.stance_set, generic.stance) == ("generic", "opposes")
+    assert imported.untag(omaha_doc, OMAHA, "generic/opposes") == 1
+    assert [(t.stance_set, t.stance) for t in imported.tags(omaha_doc)] == [("immigration-enforcement", "opposes")]
