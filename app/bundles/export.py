@@ -63,6 +63,7 @@ class _Item:
     tags: list[Tag]
     annotations: list[Annotation]
     spans: list[tuple[int, int]]
+    trashed: list[Annotation] = dataclasses.field(default_factory=list)  # tombstones, so deletions merge too
 
 
 def export_bundle(
@@ -151,7 +152,9 @@ def _collect(archive, ids: list[int], include_private_notes: bool) -> tuple[list
             left_out += sum(1 for a in annotations if a.private and a.note)
             annotations = [dataclasses.replace(a, note="") if a.private else a for a in annotations]
         doc = archive.document(doc_id)
-        items.append(_Item(doc, archive.tags(doc_id), annotations, archive.page_spans(doc_id)))
+        # deleted annotations travel as tombstones (the passage, never the note or tags), so deletions merge
+        trashed = [dataclasses.replace(a, note="", tags=[]) for a in archive.annotations(doc_id, trash=True)]
+        items.append(_Item(doc, archive.tags(doc_id), annotations, archive.page_spans(doc_id), trashed))
     return items, left_out
 
 
@@ -175,7 +178,7 @@ def _write_payload(archive, items: list[_Item], bag: Path, header: ReportHeader,
             **(withheld if a.private and not header.private_notes_included else {}),
         }
         for item in items
-        for a in item.annotations
+        for a in item.annotations + item.trashed
     ]
     collection = {"@context": W3C_CONTEXT, "type": "AnnotationCollection", "total": len(annotations),
                   "items": annotations}  # fmt: skip

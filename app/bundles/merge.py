@@ -230,6 +230,9 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
         if ours is None:
             store.put(theirs)
             report.annotations_added += 1
+        elif theirs.revision > ours.revision and theirs.deleted:  # a tombstone: trash ours, keep its content
+            store.put(replace(ours, deleted=theirs.deleted, revision=theirs.revision, modified=theirs.modified))
+            report.annotations_updated += 1
         elif theirs.revision > ours.revision:
             store.put(replace(theirs, doc_id=ours.doc_id))
             report.annotations_updated += 1

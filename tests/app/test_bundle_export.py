@@ -129,9 +129,13 @@ def test_the_bundle_is_a_valid_bag_holding_everything(tagged, tmp_path):
 
     annotations = json.loads((data / "annotations.jsonld").read_text(encoding="utf-8"))
     jsonschema.validate(annotations, ANNOTATIONS_SCHEMA)
-    assert annotations["total"] == len(annotations["items"]) == 4
+    assert annotations["total"] == len(annotations["items"]) == 5  # with the trashed one, as a tombstone
+    (tombstone,) = [i for i in annotations["items"] if i["dossier:fields"]["deleted"]]
+    assert tombstone["dossier:fields"]["note"] == "" and tombstone["body"] == []
     live = {a.uuid: a for a in tagged.annotations()}
     for item in annotations["items"]:
+        if item is tombstone:
+            continue
         mine = live[item["dossier:fields"]["uuid"]]
         sha = item["target"]["source"].removeprefix("urn:sha256:")
         assert sha in by_sha and {k: v for k, v in item.items() if k != "dossier:fields"} == mine.to_w3c(sha)

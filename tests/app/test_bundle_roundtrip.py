@@ -112,3 +112,13 @@ def test_passages_are_anchored_on_our_own_text_when_it_differs(a, b, tmp_path):
     import_bundle(b, export_bundle(a, [omaha], tmp_path / "second.zip").path)
     placed = b.annotation(note.uuid)
     assert b.text(b_doc)[placed.start : placed.end] == "Omaha Police Department" and placed.review is None
+
+
+def test_a_deletion_travels(a, b, tmp_path):
+    import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "first.zip").path)
+    gone = next(x for x in a.annotations() if x.exact == "calamity")
+    a.delete_annotation(gone.uuid)
+    merged = import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "second.zip").path)
+    assert merged.annotations_updated == 1
+    kept = b.annotation(gone.uuid)
+    assert kept.deleted and kept.exact == "calamity" and gone.uuid not in {x.uuid for x in b.annotations()}
