@@ -149,7 +149,7 @@ class Annotating:
         """Delete trashed annotations for good."""
         self._require_writable()
         with self._guard, transaction(self.conn):
-            return AnnotationStore(self.conn).purge()
+            return AnnotationStore(self.conn).purge(_now())
 
     # -- re-extraction ---------------------------------------------------------------------
 

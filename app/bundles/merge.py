@@ -221,6 +221,9 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
         fields = dict(item["dossier:fields"])
         sha = item["target"]["source"].removeprefix("urn:sha256:")
         theirs = Annotation(doc_id=ids[sha], **fields)
+        if store.purged(theirs.uuid):  # deleted for good here: an older copy must not come back
+            report.annotations_unchanged += 1
+            continue
         ours = store.get(theirs.uuid)
         if ours is not None and item.get("dossier:noteWithheld"):
             theirs = replace(theirs, note=ours.note)  # the sender left our private note out, not empty

@@ -81,9 +81,18 @@ class AnnotationStore:
         )
         return [_annotation(row) for row in rows]
 
-    def purge(self) -> int:
-        """Delete everything in the trash for good."""
+    def purge(self, at: str) -> int:
+        """Delete everything in the trash for good, remembering the uuids (inside a transaction)."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO purged_annotations (uuid, purged) SELECT uuid, ? FROM annotations "
+            "WHERE deleted IS NOT NULL",
+            (at,),
+        )
         return self.conn.execute("DELETE FROM annotations WHERE deleted IS NOT NULL").rowcount
+
+    def purged(self, uuid: str) -> bool:
+        """Whether an annotation was deleted for good here."""
+        return self.conn.execute("SELECT 1 FROM purged_annotations WHERE uuid = ?", (uuid,)).fetchone() is not None
 
 
 def _annotation(row: sqlite3.Row) -> Annotation:

@@ -160,8 +160,13 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX annotations_doc ON annotations (doc_id)")
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Annotations deleted for good, so an older bundle cannot bring them back."""
+    conn.execute("CREATE TABLE purged_annotations (uuid TEXT PRIMARY KEY, purged TEXT NOT NULL)")
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 LATEST = len(STEPS)
 
 

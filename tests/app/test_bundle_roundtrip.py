@@ -122,3 +122,13 @@ def test_a_deletion_travels(a, b, tmp_path):
     assert merged.annotations_updated == 1
     kept = b.annotation(gone.uuid)
     assert kept.deleted and kept.exact == "calamity" and gone.uuid not in {x.uuid for x in b.annotations()}
+
+
+def test_an_annotation_deleted_for_good_does_not_come_back(a, b, tmp_path):
+    bundle = export_bundle(a, a.search_ids("").ids, tmp_path / "a.zip").path
+    import_bundle(b, bundle)
+    gone = next(x for x in b.annotations() if x.exact == "calamity")
+    b.delete_annotation(gone.uuid)
+    assert b.empty_trash() == 1
+    merged = import_bundle(b, bundle)
+    assert not merged.changed and gone.uuid not in {x.uuid for x in b.annotations() + b.annotations(trash=True)}
