@@ -34,6 +34,7 @@ from ui.empty_state import EmptyState
 from ui.facets import FacetPanel, FacetState, FilterChips, value_label
 from ui.import_flow import ImportController, ImportProgressBar
 from ui.import_report import ImportReportDialog
+from ui.jurisdiction_dialog import JurisdictionDialog
 from ui.ops import Op, OpRunner
 from ui.query_help import QueryHelpPopup
 from ui.results_model import DocIdRole, ResultsModel
@@ -221,6 +222,7 @@ class MainWindow(BundleActions, QMainWindow):
         tag_menu = self.menuBar().addMenu("&Tag")
         self.batch_tag_action = self._action(tag_menu, "Tag all &results…", "Ctrl+Shift+T", self.tag_results)
         self.stances_action = self._action(tag_menu, "Edit &stances and rules…", None, self.edit_stances)
+        self.add_jurisdiction_action = self._action(tag_menu, "Add custom &jurisdiction…", None, self.add_jurisdiction)
 
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "Search &syntax", QKeySequence.StandardKey.HelpContents, self.show_query_help)
@@ -497,6 +499,13 @@ class MainWindow(BundleActions, QMainWindow):
         StanceDialog(self.archive, self).exec()
         self.viewer.tag_panel.vocabularies_changed()
         self.controller.refresh()
+
+    def add_jurisdiction(self) -> None:
+        """Tag > Add custom jurisdiction."""
+        dialog = JurisdictionDialog(self.archive, self)
+        if dialog.exec() == JurisdictionDialog.DialogCode.Accepted and dialog.added is not None:
+            self.statusBar().showMessage(f"Added {dialog.added.display} ({dialog.added.level})", 8000)
+            self.viewer.tag_panel.jurisdiction.forget_names()
 
     def _batch_tagged(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

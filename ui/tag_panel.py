@@ -56,6 +56,10 @@ class JurisdictionField(QLineEdit):
         self.archive = archive
         self._ready = False
 
+    def forget_names(self) -> None:
+        """Rebuild the completion list at next use (a custom jurisdiction was added)."""
+        self._ready = False
+
     def focusInEvent(self, event) -> None:
         if not self._ready:
             self._ready = True

@@ -126,3 +126,23 @@ def test_stances_and_rules_are_edited_in_the_dialog(qtbot, imported, qtmodeltest
     (stance,) = [s for ss in imported.stance_sets() for s in ss.stances if s.id == "sanctuary"]
     assert stance.label == "Sanctuary city" and [r.pattern for r in stance.rules] == ["will not join raids", "sweeps"]
     assert dialog.tree.currentIndex().data(StanceRole).id == "sanctuary"
+
+
+def test_a_custom_jurisdiction_is_added_from_the_tag_menu(qtbot, make_window, imported, monkeypatch):
+    from ui.jurisdiction_dialog import JurisdictionDialog
+
+    def fill(dialog):
+        dialog.name.setText("Omaha Public Schools")
+        dialog.level.setCurrentText("school district")
+        dialog.parent_field.setText("Nowhere, ZZ")
+        dialog.save()
+        assert "No jurisdiction matches" in dialog.error.text()
+        dialog.parent_field.setText("Omaha, NE")
+        dialog.save()
+        return dialog.result()
+
+    window = make_window(imported)
+    monkeypatch.setattr(JurisdictionDialog, "exec", fill)
+    window.add_jurisdiction_action.trigger()
+    assert "Added Omaha Public Schools, NE (school district)" in window.statusBar().currentMessage()
+    assert imported.resolve_jurisdiction("Omaha Public Schools").parent == OMAHA

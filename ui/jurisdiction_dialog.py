@@ -1,0 +1,51 @@
+"""Tag > Add custom jurisdiction: a school district, a police department, a tribal nation under any parent."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from app.archive import Archive
+from app.errors import DossierError
+from app.jurisdictions.model import Jurisdiction
+from ui.tag_panel import JurisdictionField
+
+LEVELS = ("school district", "police department", "sheriff's office", "tribal nation", "special district", "agency")
+
+
+class JurisdictionDialog(QDialog):
+    """Asks for a name, a level and a parent; ``added`` holds the new jurisdiction after Save."""
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add custom jurisdiction")
+        self.archive = archive
+        self.added: Jurisdiction | None = None
+        self.name = QLineEdit(placeholderText="e.g. Omaha Public Schools")
+        self.level = QComboBox(editable=True)
+        self.level.addItems(LEVELS)
+        self.parent_field = JurisdictionField(archive)
+        self.parent_field.setPlaceholderText("the jurisdiction it belongs to, e.g. Omaha, NE")
+        self.error = QLabel(wordWrap=True)
+        self.error.setStyleSheet("color: palette(link)")
+        form = QFormLayout()
+        form.addRow("&Name", self.name)
+        form.addRow("&Level", self.level)
+        form.addRow("&Belongs to", self.parent_field)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        """Add it, or say what is wrong and stay open."""
+        try:
+            self.added = self.archive.add_jurisdiction(
+                self.name.text(), self.level.currentText(), self.parent_field.text()
+            )
+        except DossierError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
