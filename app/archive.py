@@ -390,6 +390,8 @@ def _user_query(query: str) -> Iterator[None]:
         yield
     except QueryError as exc:
         raise BadQuery(f"{exc}. Query syntax: `dossier search --help`, or ? beside the search box.") from exc
+    except IndexUnavailable as exc:
+        raise DossierError(f"The search could not run: {exc}.") from exc
 
 
 def _hit(doc: Document, score: float, snippet: str) -> SearchHit:

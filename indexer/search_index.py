@@ -21,6 +21,7 @@ from indexer.query import check_expansions, parse_query
 from indexer.types import Hit, HitIds, IndexDoc, SearchPage
 
 SCHEMA_VERSION = 4
+READ_RETRIES = 5
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
 DEFAULT_FIELDS = ["title", "body", "note"]
 _VERSION_FILE = "SCHEMA_VERSION"
@@ -128,13 +129,22 @@ class SearchIndex:
 
     def ids(self) -> set[int]:
         """Ids of every live document in the index."""
-        with self._read_lock:
-            return {int(f["id"]) for f in self._get_searcher().all_stored_fields()}
+        return self._read(lambda searcher: {int(f["id"]) for f in searcher.all_stored_fields()})
 
     def doc_count(self) -> int:
         """Number of live documents."""
+        return self._read(lambda searcher: searcher.doc_count())
+
+    def _read(self, work):
+        """Run ``work(searcher)`` under the read lock. A searcher opened while a commit was removing merged
+        segment files fails with FileNotFoundError: open a fresh one (the new table of contents) and retry."""
         with self._read_lock:
-            return self._get_searcher().doc_count()
+            for _attempt in range(READ_RETRIES):
+                try:
+                    return work(self._get_searcher())
+                except FileNotFoundError:
+                    self._close_searcher()
+            raise IndexUnavailable("the search index is being rewritten; try again in a moment")
 
     def search(
         self,
@@ -165,32 +175,35 @@ class SearchIndex:
     ) -> HitIds:
         """Every matching document id in rank (or newest-first) order, with facet counts."""
         parsed = parse_query(text, self._index.schema, DEFAULT_FIELDS)
-        with self._read_lock:
-            searcher = self._get_searcher()
-            check_expansions(parsed, searcher.reader())
-            facets = {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACET_FIELDS}
-            options = {
-                "limit": None,
-                "groupedby": facets,
-                "maptype": sorting.Count,
-                "filter": _terms(filters, query.And),
-                "mask": _terms(excludes, query.Or),
-            }
-            if sort == "date":
-                options["sortedby"] = _NEWEST_FIRST
-            try:
-                results = searcher.search(parsed, **options)
-            except (IndexError, ValueError, TypeError) as exc:
-                raise QueryError(f"could not run the query: {exc}") from exc
-            ids, scores = [], {}
-            id_column = searcher.reader().column_reader("id") if results.top_n else {}
-            for key, docnum in results.top_n:
-                doc_id = int(id_column[docnum])
-                ids.append(doc_id)
-                if sort != "date":
-                    scores[doc_id] = float(key)
-            groups = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
-            return HitIds(ids=ids, scores=scores, facets=groups)
+        return self._read(lambda searcher: self._hit_ids(searcher, parsed, sort, filters, excludes))
+
+    @staticmethod
+    def _hit_ids(searcher, parsed, sort, filters, excludes) -> HitIds:
+        """Run a parsed query on one searcher (see :meth:`hit_ids`)."""
+        check_expansions(parsed, searcher.reader())
+        facets = {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACET_FIELDS}
+        options = {
+            "limit": None,
+            "groupedby": facets,
+            "maptype": sorting.Count,
+            "filter": _terms(filters, query.And),
+            "mask": _terms(excludes, query.Or),
+        }
+        if sort == "date":
+            options["sortedby"] = _NEWEST_FIRST
+        try:
+            results = searcher.search(parsed, **options)
+        except (IndexError, ValueError, TypeError) as exc:
+            raise QueryError(f"could not run the query: {exc}") from exc
+        ids, scores = [], {}
+        id_column = searcher.reader().column_reader("id") if results.top_n else {}
+        for key, docnum in results.top_n:
+            doc_id = int(id_column[docnum])
+            ids.append(doc_id)
+            if sort != "date":
+                scores[doc_id] = float(key)
+        groups = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
+        return HitIds(ids=ids, scores=scores, facets=groups)
 
     def snippets(
         self,
@@ -220,8 +233,8 @@ class SearchIndex:
         """Stemmed words and phrases of a field a query highlights (expansions bounded as in search);
         cached per query until the index changes, since every block of snippets and the viewer ask again."""
         parsed = parse_query(text, self._index.schema, DEFAULT_FIELDS)
-        with self._read_lock:
-            searcher = self._get_searcher()
+
+        def find(searcher) -> Needles:
             key = (text, fieldname, id(searcher))
             if key not in self._needles:
                 check_expansions(parsed, searcher.reader())
@@ -229,6 +242,8 @@ class SearchIndex:
                     self._needles.clear()
                 self._needles[key] = needles(parsed, searcher.reader(), fieldname)
             return self._needles[key]
+
+        return self._read(find)
 
     def _get_searcher(self):
         if self._searcher is None or not self._searcher.up_to_date():

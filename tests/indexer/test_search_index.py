@@ -1,5 +1,8 @@
 """Index writes: merging deferred during a long import, Whoosh's small-segment merge run once at the end."""
 
+import pytest
+
+from indexer.errors import IndexUnavailable
 from indexer.search_index import SearchIndex
 from indexer.types import IndexDoc
 
@@ -13,4 +16,28 @@ def test_unmerged_batches_are_merged_at_the_end(tmp_path):
     index.merge()
     assert len(index._index._segments()) == 2  # MERGE_SMALL folds the five smallest into one
     assert index.doc_count() == 30 and index.search("council", page_size=50).total == 30
+    index.close()
+
+
+def test_a_searcher_caught_mid_commit_is_reopened(tmp_path, monkeypatch):
+    index = SearchIndex(tmp_path / "index")
+    index.write([IndexDoc(1, "Omaha", "Omaha police", "text")])
+    real, failures = index._get_searcher, []
+
+    def flaky():
+        if len(failures) < 2:  # the first two opens see segment files a commit just removed
+            failures.append(1)
+            raise FileNotFoundError(2, "No such file or directory")
+        return real()
+
+    monkeypatch.setattr(index, "_get_searcher", flaky)
+    assert index.hit_ids("omaha").ids == [1] and len(failures) == 2
+    failures.clear()
+
+    def gone():
+        raise FileNotFoundError(2, "gone")
+
+    monkeypatch.setattr(index, "_get_searcher", gone)
+    with pytest.raises(IndexUnavailable, match="being rewritten"):
+        index.doc_count()
     index.close()
