@@ -65,8 +65,8 @@ class Annotating:
         text = self.text(doc_id)
         if quote is not None:
             try:
-                if occurrence is None and len(quote_spans(text, quote)) > 1:
-                    count = len(quote_spans(text, quote))
+                count = len(quote_spans(text, quote)) if occurrence is None else 1
+                if count > 1:
                     raise ValueError(f"the quote occurs {count} times; say which with --occurrence 1 to {count}")
                 start, end = find_quote(text, quote, occurrence or 1)
             except ValueError as exc:
@@ -124,14 +124,7 @@ class Annotating:
             text = self.text(current.doc_id)
             anchor = make_anchor(text, int(changes.get("start", current.start)), int(changes.get("end", current.end)))
             updated = replace(
-                updated,
-                start=anchor.start,
-                end=anchor.end,
-                exact=anchor.exact,
-                prefix=anchor.prefix,
-                suffix=anchor.suffix,
-                review=None,
-                page=_page(self.page_spans(current.doc_id), anchor.start),
+                updated.placed_at(anchor), review=None, page=_page(self.page_spans(current.doc_id), anchor.start)
             )
         return self._save_annotation(replace(updated, revision=current.revision + 1, modified=_now()))
 
@@ -191,8 +184,7 @@ class Annotating:
         report.changed += 1
         moved = []
         for annotation in every:
-            anchor = Anchor(annotation.exact, annotation.prefix, annotation.suffix, annotation.start, annotation.end)
-            placed = reanchor(anchor, extracted.text)
+            placed = reanchor(annotation.anchor, extracted.text)
             if placed is None:
                 reason = f"the text changed and the quote was not found again: “{annotation.exact[:80]}”"
                 moved.append(replace(annotation, review=reason, revision=annotation.revision + 1, modified=_now()))
@@ -205,12 +197,7 @@ class Annotating:
             report.moved += 1
             moved.append(
                 replace(
-                    annotation,
-                    start=new.start,
-                    end=new.end,
-                    exact=new.exact,
-                    prefix=new.prefix,
-                    suffix=new.suffix,
+                    annotation.placed_at(new),
                     page=_page(extracted.page_spans, new.start),
                     review=None,
                     revision=annotation.revision + 1,  # a merge must see that it moved

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+
+from app.anchoring import Anchor
 
 
 @dataclass
@@ -225,6 +227,17 @@ class Annotation:
     revision: int = 1
     deleted: str | None = None  # in the trash since
     review: str | None = None  # why a person should check where it is anchored
+
+    @property
+    def anchor(self) -> Anchor:
+        """Its stored selectors, for re-anchoring on a changed text."""
+        return Anchor(self.exact, self.prefix, self.suffix, self.start, self.end)
+
+    def placed_at(self, anchor: Anchor) -> Annotation:
+        """The same annotation with the selectors of ``anchor``."""
+        return replace(
+            self, start=anchor.start, end=anchor.end, exact=anchor.exact, prefix=anchor.prefix, suffix=anchor.suffix
+        )
 
     def to_json(self) -> dict:
         """JSON-ready dict (Dossier's own shape)."""

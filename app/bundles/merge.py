@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from app.anchoring import Anchor, make_anchor, reanchor
+from app.anchoring import make_anchor, reanchor
 from app.bundles.verify import VerifiedBundle, verify_bundle
 from app.errors import BadBundle
 from app.models import Annotation, Stance, StanceRule, Tag
@@ -91,8 +91,9 @@ def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:
     for doc in docs:
         if doc["sha256"] in known:
             ours = archive.text(known[doc["sha256"]])
-            if ours != bundle.text(doc["sha256"]):
-                texts[doc["sha256"]] = (bundle.text(doc["sha256"]), ours)
+            theirs = bundle.text(doc["sha256"])
+            if ours != theirs:
+                texts[doc["sha256"]] = (theirs, ours)
     touched: set[int] = set()
     with archive._guard:
         with transaction(archive.conn):
@@ -203,16 +204,14 @@ def _on_local_text(annotation: Annotation, texts: dict, sha: str) -> Annotation:
     if sha not in texts:
         return annotation
     ours = texts[sha][1]
-    anchor = Anchor(annotation.exact, annotation.prefix, annotation.suffix, annotation.start, annotation.end)
-    placed = reanchor(anchor, ours)
+    placed = reanchor(annotation.anchor, ours)
     if placed is None:
         return replace(
             annotation,
             review="imported from a bundle whose text of this document differs from ours; "
             f"the quote was not found: “{annotation.exact[:80]}”",
         )
-    new = make_anchor(ours, placed.start, placed.end)
-    return replace(annotation, start=new.start, end=new.end, exact=new.exact, prefix=new.prefix, suffix=new.suffix)
+    return annotation.placed_at(make_anchor(ours, placed.start, placed.end))
 
 
 def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, report: MergeReport) -> None:
