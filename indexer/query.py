@@ -92,7 +92,8 @@ def _bounded(parsed: query.Query) -> query.Query:
     for node in leaves:
         if isinstance(node, query.FuzzyTerm):
             node.maxdist = min(node.maxdist, MAX_FUZZY_DISTANCE)
-            node.prefixlength = max(node.prefixlength, 1)
+            # at least 1 (bounds the expansion), at most the word (Whoosh indexes past its end: "a~/9")
+            node.prefixlength = min(max(node.prefixlength, 1), len(node.text))
         elif isinstance(node, (query.Wildcard, query.Prefix)):
             literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
             if len(literal) < 2 and node.fieldname in ("title", "body"):

@@ -79,6 +79,11 @@ def test_sort_by_date_newest_first_undated_last(index):
     assert ids(index, "", sort="date") == [2, 1, 3, 4]
 
 
+def test_a_fuzzy_prefix_longer_than_its_word_still_searches(index):
+    assert ids(index, "a~/9") == [2]  # "a calamity": the prefix is cut to the word, not read past its end
+    assert ids(index, "denvr~1/9") == []
+
+
 def test_unfinished_typing_still_searches(index):
     assert ids(index, '"omaha police') == [1]
     assert sorted(ids(index, "(omaha OR denver")) == [1, 2]
