@@ -59,6 +59,9 @@ class SearchIndex:
         self._needles: dict[tuple[str, str, int], Needles] = {}
         self.rebuilt = False
         self._index = self._open()
+        # Whoosh's ``Index.schema`` re-reads the newest table of contents, a file a concurrent commit may
+        # be deleting: read it once (the schema is fixed by SCHEMA_VERSION).
+        self._schema = self._index.schema
 
     def _open(self) -> index.Index:
         version_file = self.folder / _VERSION_FILE
@@ -87,6 +90,7 @@ class SearchIndex:
             self._close_searcher()
             self._index.close()
             self._index = self._create()
+            self._schema = self._index.schema
 
     def close(self) -> None:
         """Release searchers and file handles."""
@@ -174,7 +178,7 @@ class SearchIndex:
         excludes: Mapping[str, Iterable[str]] | None = None,
     ) -> HitIds:
         """Every matching document id in rank (or newest-first) order, with facet counts."""
-        parsed = parse_query(text, self._index.schema, DEFAULT_FIELDS)
+        parsed = parse_query(text, self._schema, DEFAULT_FIELDS)
         return self._read(lambda searcher: self._hit_ids(searcher, parsed, sort, filters, excludes))
 
     @staticmethod
@@ -215,7 +219,7 @@ class SearchIndex:
         """The best ``<mark>``-ed passage of each document's text for the query ``text``; when only the
         document's notes match, the passage of the notes, starting with "Note: "."""
         wanted, in_notes = self.needles(text), self.needles(text, "note")
-        analyzer = self._index.schema["body"].analyzer
+        analyzer = self._schema["body"].analyzer
         out = {}
         for doc_id in ids:
             body = text_for(doc_id)
@@ -227,12 +231,12 @@ class SearchIndex:
 
     def match_spans(self, text: str, body: str) -> list[tuple[int, int]]:
         """Character ranges in ``body`` of the words and phrases the query ``text`` looks for."""
-        return match_spans(body, self.needles(text), self._index.schema["body"].analyzer)
+        return match_spans(body, self.needles(text), self._schema["body"].analyzer)
 
     def needles(self, text: str, fieldname: str = "body") -> Needles:
         """Stemmed words and phrases of a field a query highlights (expansions bounded as in search);
         cached per query until the index changes, since every block of snippets and the viewer ask again."""
-        parsed = parse_query(text, self._index.schema, DEFAULT_FIELDS)
+        parsed = parse_query(text, self._schema, DEFAULT_FIELDS)
 
         def find(searcher) -> Needles:
             key = (text, fieldname, id(searcher))

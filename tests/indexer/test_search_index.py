@@ -41,3 +41,21 @@ def test_a_searcher_caught_mid_commit_is_reopened(tmp_path, monkeypatch):
     with pytest.raises(IndexUnavailable, match="being rewritten"):
         index.doc_count()
     index.close()
+
+
+def test_queries_do_not_reread_a_table_of_contents_a_commit_may_be_deleting(tmp_path, monkeypatch):
+    from whoosh.index import TOC
+
+    index = SearchIndex(tmp_path / "index")
+    index.write([IndexDoc(1, "Omaha", "Omaha police will not participate", "text")])
+    assert index.hit_ids("omaha").ids == [1]  # the searcher is open and up to date
+
+    def deleted(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory: '_MAIN_2.toc'")
+
+    monkeypatch.setattr(TOC, "read", classmethod(deleted))
+    body = "Omaha police will not participate"
+    assert index.hit_ids('"not participate"').ids == [1]
+    assert index.match_spans("police", body) == [(6, 12)]
+    assert index.snippets("police", [1], lambda _: body) == {1: "Omaha <mark>police</mark> will not participate"}
+    index.close()
