@@ -12,6 +12,7 @@ from pathlib import Path
 from app.annotating import Annotating
 from app.blobs import BlobStore
 from app.errors import ArchiveLocked, BadQuery, DossierError, NotFound
+from app.import_process import import_in_child
 from app.importer import CancelFn, Importer, ProgressFn
 from app.lock import WriterLock
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
@@ -21,7 +22,7 @@ from app.store.db import connect, transaction
 from app.store.documents import DocumentStore
 from app.store.tags import TagStore
 from app.tagging import Tagging
-from indexer.errors import IndexUnavailable, QueryError
+from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.sandbox import ExtractorPool, Job, Limits
 from indexer.search_index import SearchIndex
 from indexer.types import IndexDoc
@@ -36,7 +37,7 @@ StepFn = Callable[[int, int], None]
 class Archive(Tagging, Annotating):
     """A self-contained archive folder: SQLite store, blob store and derived search index."""
 
-    def __init__(self, folder: Path, *, writable: bool) -> None:
+    def __init__(self, folder: Path, *, writable: bool, locked: bool = True) -> None:
         self.folder = folder
         self.writable = writable
         self._guard = threading.RLock()  # serializes writes; the write connection is used only under it
@@ -45,7 +46,7 @@ class Archive(Tagging, Annotating):
         self._read_conns: list = []
         self._read_conns_lock = threading.Lock()
         self.closed = False
-        self._lock = WriterLock(folder) if writable else None
+        self._lock = WriterLock(folder) if writable and locked else None
         self.extraction_limits = Limits()
 
     @classmethod
@@ -71,10 +72,18 @@ class Archive(Tagging, Annotating):
             raise
         return archive
 
-    def _open_parts(self) -> None:
+    @classmethod
+    def open_for_helper(cls, folder: str | os.PathLike) -> Archive:
+        """Open for writing in a child process of the process that holds the writer lock (the import
+        process): no lock of its own, and no migration or index repair, which the holder has done."""
+        archive = cls(Path(folder), writable=True, locked=False)
+        archive._open_parts(maintain=False)
+        return archive
+
+    def _open_parts(self, maintain: bool = True) -> None:
         db_path = self.folder / DB_NAME
         self.conn = connect(db_path, readonly=not self.writable)
-        if self.writable:
+        if self.writable and maintain:
             migrations.migrate(self.conn, db_path, self.folder / "backups")
         elif migrations.version(self.conn) != migrations.LATEST:
             raise DossierError(
@@ -89,7 +98,7 @@ class Archive(Tagging, Annotating):
             raise DossierError(
                 f"The archive is open in another Dossier and {exc}; close that Dossier and try again."
             ) from exc
-        if self.writable:
+        if self.writable and maintain:
             self.repair_index()
 
     def close(self) -> None:
@@ -118,10 +127,21 @@ class Archive(Tagging, Annotating):
         passwords: Sequence[str] = (),
         progress: ProgressFn | None = None,
         cancel: CancelFn | None = None,
+        separate_process: bool = False,
     ) -> ImportReport:
-        """Import files and folders (recursively); see :mod:`app.importer`."""
+        """Import files and folders (recursively); see :mod:`app.importer`.
+
+        ``separate_process`` runs the work in a child process (:mod:`app.import_process`), as the GUI does:
+        the import's pure-Python indexing would otherwise keep the GUI thread waiting for the GIL.
+        """
         self._require_writable()
         with self._import_lock:
+            if separate_process:
+                paths = [str(p) for p in paths]
+                report = import_in_child(self.folder, paths, passwords, self.extraction_limits, progress, cancel)
+                with self._guard:
+                    self._index_queued()  # what an edit here could not index while the child held the index
+                return report
             with self._guard:
                 known = self.documents.hashes()
             importer = Importer(
@@ -353,7 +373,10 @@ class Archive(Tagging, Annotating):
             return report
 
     def _index_queued(self, progress: StepFn | None = None, cancel: CancelFn | None = None, merge: bool = True) -> int:
-        """Index queued documents in batches; ``merge=False`` defers segment merging to the caller."""
+        """Index queued documents in batches; ``merge=False`` defers segment merging to the caller.
+
+        While another process (an import) holds the index, what is left stays queued for the next call.
+        """
         queued = self.documents.queued()
         done = 0
         for start in range(0, len(queued), INDEX_BATCH):
@@ -364,11 +387,15 @@ class Archive(Tagging, Annotating):
             present = {doc.id for doc, _ in rows}
             tags = TagStore(self.conn).for_documents(present)
             notes = AnnotationStore(self.conn).for_documents(present)
-            self.index.write(
-                upserts=(_index_doc(doc, text, self.index_terms(tags[doc.id], notes[doc.id])) for doc, text in rows),
-                deletions=[i for i in chunk if i not in present],
-                merge=merge,
-            )
+            upserts = (_index_doc(doc, text, self.index_terms(tags[doc.id], notes[doc.id])) for doc, text in rows)
+            try:
+                self.index.write(
+                    upserts=upserts,
+                    deletions=[i for i in chunk if i not in present],
+                    merge=merge,
+                )
+            except IndexBusy:
+                break
             with transaction(self.conn):
                 self.documents.dequeue(chunk)
             done += len(chunk)

@@ -15,3 +15,7 @@ class QueryError(ValueError):
 
 class IndexUnavailable(Exception):
     """The index is missing or outdated and this process may not rebuild it."""
+
+
+class IndexBusy(IndexUnavailable):
+    """Another process held the index's write lock for too long; the write can be retried later."""

@@ -14,14 +14,16 @@ from pathlib import Path
 
 from whoosh import fields, index, query, sorting
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.index import LockError
 
-from indexer.errors import IndexUnavailable, QueryError
+from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.highlight import Needles, match_spans, needles, snippet
 from indexer.query import check_expansions, parse_query
 from indexer.types import Hit, HitIds, IndexDoc, SearchPage
 
 SCHEMA_VERSION = 4
 READ_RETRIES = 5
+WRITE_LOCK_TIMEOUT_S = 30.0
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
 DEFAULT_FIELDS = ["title", "body", "note"]
 _VERSION_FILE = "SCHEMA_VERSION"
@@ -107,7 +109,10 @@ class SearchIndex:
         would otherwise rewrite earlier segments again and again); call :meth:`merge` at the end.
         """
         with self._write_lock:
-            writer = self._index.writer(limitmb=128, timeout=30.0)
+            try:
+                writer = self._index.writer(limitmb=128, timeout=WRITE_LOCK_TIMEOUT_S)
+            except LockError as exc:
+                raise IndexBusy("another process is writing the search index") from exc
             count = 0
             try:
                 for doc_id in deletions:

@@ -16,7 +16,8 @@ from ui.ops import Op, OpRunner
 
 
 class ImportController(QObject):
-    """Starts :meth:`Archive.import_paths` on a worker and relays its progress and outcome."""
+    """Starts :meth:`Archive.import_paths` on a worker, the work itself in a child process (so the GUI thread
+    never waits for the GIL behind it), and relays its progress and outcome."""
 
     started = Signal(int)  # number of paths given
     progressed = Signal(object)  # ImportProgress
@@ -43,7 +44,7 @@ class ImportController(QObject):
         paths = [str(p) for p in paths]
         op = Op(
             lambda progress, cancel: self.archive.import_paths(
-                paths, passwords=passwords, progress=progress, cancel=cancel
+                paths, passwords=passwords, progress=progress, cancel=cancel, separate_process=True
             ),
             with_progress=True,
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -64,6 +64,64 @@ def as_text(report: ImportReport, titles: dict[int, str]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+class ReportModel(QAbstractItemModel):
+    """The four groups, each with its files as children; rows are made when a view asks for them, so a
+    50,000-file report opens at once."""
+
+    def __init__(self, report: ImportReport, titles: dict[int, str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.groups = [(group, heading, getattr(report, group)) for group, heading in GROUPS]
+        self.titles = titles
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        return self.createIndex(row, column, parent.row() + 1 if parent.isValid() else 0)
+
+    def parent(self, child: QModelIndex = QModelIndex()) -> QModelIndex:
+        if not child.isValid() or child.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(child.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        if not parent.isValid():
+            return len(self.groups)
+        if parent.internalId() == 0 and parent.column() == 0:
+            return len(self.groups[parent.row()][2])
+        return 0
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 2
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("File", "Result")[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if index.internalId() == 0:
+            _group, heading, entries = self.groups[index.row()]
+            if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
+                return f"{heading} ({len(entries)})"
+            return None
+        group, _heading, entries = self.groups[index.internalId() - 1]
+        entry = entries[index.row()]
+        if role == DocIdRole:
+            return entry.get("id")
+        text = Path(entry["path"]).name if index.column() == 0 else detail(group, entry, self.titles)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _plain(entry["path"] if index.column() == 0 else text)
+        return None
+
+    def group_index(self, group: str) -> QModelIndex:
+        """The heading row of ``group`` (``imported``, ``duplicates``, ``skipped`` or ``failed``)."""
+        return self.index([name for name, _heading, _entries in self.groups].index(group), 0)
+
+
 class ImportReportDialog(QDialog):
     """Non-modal report; double-clicking an imported or duplicate file opens its document."""
 
@@ -77,27 +135,14 @@ class ImportReportDialog(QDialog):
         self.text = as_text(report, titles)
         heading = QLabel(summary(report))
         heading.setWordWrap(True)
-        self.model = QStandardItemModel(0, 2, self)
-        self.model.setHorizontalHeaderLabels(["File", "Result"])
+        self.model = ReportModel(report, titles, self)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)
         self.tree.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
-        for group, title in GROUPS:
-            entries = getattr(report, group)
-            parent_item = QStandardItem(f"{title} ({len(entries)})")
-            for entry in entries:
-                name = QStandardItem(Path(entry["path"]).name)
-                result = QStandardItem(detail(group, entry, titles))
-                name.setToolTip(_plain(entry["path"]))
-                result.setToolTip(_plain(result.text()))
-                if "id" in entry:
-                    name.setData(entry["id"], DocIdRole)
-                    result.setData(entry["id"], DocIdRole)
-                parent_item.appendRow([name, result])
-            self.model.appendRow([parent_item, QStandardItem()])
+        for group, _heading, entries in self.model.groups:
             if group == "failed" or 0 < len(entries) <= 20:
-                self.tree.expand(parent_item.index())
+                self.tree.expand(self.model.group_index(group))
         self.tree.setColumnWidth(0, min(self.tree.sizeHintForColumn(0) + 24, 340))
         self.tree.activated.connect(self._activated)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -108,9 +153,9 @@ class ImportReportDialog(QDialog):
         self.locked = [entry["path"] for entry in report.failed if entry.get("needs_password")]
         self.password_button = QPushButton(f"Enter &password for {_files(len(self.locked))}…")
         self.password_button.setToolTip("Import the encrypted PDFs again with their password")
-        self.password_button.setVisible(bool(self.locked))
         self.password_button.clicked.connect(self._ask_password)
         buttons.addButton(self.password_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.password_button.setVisible(bool(self.locked))  # after addButton, which shows it
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(self.tree, 1)
