@@ -100,20 +100,27 @@ def _child_main(
         cancelled.set()
 
     threading.Thread(target=listen, name="import-control", daemon=True).start()
+
+    def send(message: tuple) -> None:
+        try:
+            events.send(message)
+        except (BrokenPipeError, OSError):  # the parent is gone: finish the batch in flight and stop
+            cancelled.set()
+
     try:
         with Archive.open_for_helper(folder) as archive:
             archive.extraction_limits = limits
             report = archive.import_paths(
                 paths,
                 passwords=passwords,
-                progress=lambda p: events.send(("progress", p)),
+                progress=lambda p: send(("progress", p)),
                 cancel=cancelled.is_set,
             )
-        events.send(("done", report))
+        send(("done", report))
     except DossierError as exc:
         try:
-            events.send(("error", exc))
+            send(("error", exc))
         except Exception:  # an error type that does not pickle: keep its message
-            events.send(("error", DossierError(str(exc))))
+            send(("error", DossierError(str(exc))))
     except BaseException:
-        events.send(("error", RuntimeError(f"The import process failed:\n{traceback.format_exc()}")))
+        send(("error", RuntimeError(f"The import process failed:\n{traceback.format_exc()}")))
