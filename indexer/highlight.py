@@ -18,6 +18,8 @@ from indexer.query import MAX_EXPANSIONS
 
 SNIPPET_CHARS = 240
 SNIPPET_LEAD = 80
+SCAN_CHARS = 20_000  # a snippet looks for hits this much text at a time
+SCAN_OVERLAP = 500  # so a phrase across the end of one stretch is found in the next
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,21 @@ def match_spans(text: str, wanted: Needles, analyzer) -> list[tuple[int, int]]:
     for words, slop in wanted.phrases:
         spans.extend(_phrase_spans(tokens, words, slop))
     return _without_overlaps(sorted(spans))
+
+
+def first_spans(text: str, wanted: Needles, analyzer, stretch: int = SCAN_CHARS) -> list[tuple[int, int]]:
+    """The spans of the first stretch of ``text`` that has any: a snippet needs one good window, and
+    tokenizing all of a 300-page PDF for each result row would hold the GIL the GUI needs."""
+    start = 0
+    while wanted and start < len(text):
+        end = len(text) if len(text) - start <= stretch else _word_start(text, start + stretch)
+        spans = match_spans(text[start:end], wanted, analyzer)
+        if spans:
+            return [(s + start, e + start) for s, e in spans]
+        if end >= len(text):
+            break
+        start = max(_word_start(text, end - min(SCAN_OVERLAP, stretch // 2)), start + 1)
+    return []
 
 
 def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> str:

@@ -17,7 +17,7 @@ from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.index import LockError
 
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
-from indexer.highlight import Needles, match_spans, needles, snippet
+from indexer.highlight import Needles, first_spans, match_spans, needles, snippet
 from indexer.query import check_expansions, parse_query
 from indexer.types import Hit, HitIds, IndexDoc, SearchPage
 
@@ -228,9 +228,9 @@ class SearchIndex:
         out = {}
         for doc_id in ids:
             body = text_for(doc_id)
-            spans = match_spans(body, wanted, analyzer)
+            spans = first_spans(body, wanted, analyzer)
             notes = notes_for(doc_id) if notes_for and in_notes and not spans else ""
-            note_spans = match_spans(notes, in_notes, analyzer) if notes else []
+            note_spans = first_spans(notes, in_notes, analyzer) if notes else []
             out[doc_id] = "Note: " + snippet(notes, note_spans) if note_spans else snippet(body, spans)
         return out
 

@@ -20,6 +20,7 @@ from ui.ops import Op, OpRunner
 log = logging.getLogger(__name__)
 
 BLOCK = 50
+SNIPPET_CHUNK = 10  # snippets computed between checks that the result is still the one shown
 COLUMNS = ("Title", "Kind", "Date", "Source")
 DocIdRole = Qt.ItemDataRole.UserRole + 1
 SnippetRole = Qt.ItemDataRole.UserRole + 2
@@ -139,9 +140,12 @@ class ResultsModel(QAbstractTableModel):
         query, generation = self.query, self._generation
 
         def load() -> dict[int, str]:
-            if generation != self._generation:  # a newer result replaced this one while queued
-                return {}
-            found = {hit.id: hit.snippet for hit in self.archive.hits(query, ids)}
+            found = {}
+            for first in range(0, len(ids), SNIPPET_CHUNK):
+                if generation != self._generation:  # a newer result replaced this one: stop, it is not shown
+                    return {}
+                chunk = ids[first : first + SNIPPET_CHUNK]
+                found.update((hit.id, hit.snippet) for hit in self.archive.hits(query, chunk))
             return {doc_id: found.get(doc_id, "") for doc_id in ids}
 
         blank = dict.fromkeys(ids, "")

@@ -66,3 +66,21 @@ def test_snippet_of_a_word_repeated_everywhere_marks_one_window_of_it():
     spans = [(i * 4, i * 4 + 3) for i in range(200_000)]
     marked = snippet(text, spans)
     assert marked.startswith("<mark>the</mark>") and len(marked) < 1200
+
+
+def test_snippets_of_a_long_text_look_only_as_far_as_the_first_stretch_with_hits(index):
+    from indexer import highlight
+
+    filler = "Council minutes on budget items and road repairs. " * 500  # 25,500 characters
+    later = filler + "The sheriff will not participate in raids. " + filler + "Raids again."
+    wanted, analyzer = index.needles('raids OR "not participate"'), index._schema["body"].analyzer
+    spans = highlight.first_spans(later, wanted, analyzer)
+    assert [later[s:e] for s, e in spans] == ["not participate", "raids"]  # found past the first stretch
+    assert highlight.first_spans(later, wanted, analyzer) != highlight.match_spans(later, wanted, analyzer)
+    short = filler[:2_040] + "The sheriff will not participate in raids."
+    for stretch in range(600, 700, 3):  # stretch ends at many places, some inside the phrase: it stays whole
+        spans = highlight.first_spans(short, wanted, analyzer, stretch=stretch)
+        assert [short[s:e] for s, e in spans] in (["not participate", "raids"], ["not participate"]), stretch
+    assert highlight.first_spans(filler, wanted, analyzer, stretch=1_000) == []
+    (hit,) = index.snippets('"not participate"', [1], lambda _id: later).values()
+    assert "sheriff will <mark>not participate</mark> in raids" in hit
