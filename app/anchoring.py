@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -17,6 +18,7 @@ from itertools import islice
 from diff_match_patch import diff_match_patch
 
 CONTEXT = 32
+LOCATE_PREFIX = 16  # characters of prefix (folded) that pick an occurrence in locate_loosely
 # A place is accepted when its support, the share of the stored selector (prefix, quote and suffix, whitespace
 # collapsed, each part's similarity weighted by its length) found there, reaches SUPPORT_MIN and one side of the
 # context is at least SIDE_MIN similar. So a short quote needs both sides of its context, a long one can lose
@@ -96,6 +98,31 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
         times = "once" if len(spans) == 1 else f"{len(spans)} times"
         raise ValueError(f"the quote occurs {times}; use --occurrence 1 to {len(spans)}")
     return spans[occurrence - 1]
+
+
+def locate_loosely(text: str, quote: str, prefix: str = "") -> tuple[int, int] | None:
+    """Where ``quote`` is in ``text``, another extraction of the same passage (pdfium's text of a PDF page,
+    to draw a highlight on it), compared without whitespace, case, control characters or compatibility
+    forms such as ligatures; the occurrence after ``prefix`` when there is one, else the first; None if absent."""
+    folded, where = _folded(text)
+    wanted = _folded(quote)[0]
+    if not wanted:
+        return None
+    lead = _folded(prefix)[0][-LOCATE_PREFIX:]
+    at = folded.find(lead + wanted) if lead else -1
+    at = at + len(lead) if at >= 0 else folded.find(wanted)
+    return (where[at], where[at + len(wanted) - 1] + 1) if at >= 0 else None
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``text`` case-folded in NFKC without whitespace or control characters, and each kept character's offset."""
+    chars, where = [], []
+    for offset, char in enumerate(text):
+        for folded in unicodedata.normalize("NFKC", char).casefold():
+            if not folded.isspace() and unicodedata.category(folded) not in ("Cc", "Cf", "Cn"):
+                chars.append(folded)
+                where.append(offset)
+    return "".join(chars), where
 
 
 def reanchor(anchor: Anchor, text: str) -> Placement | None:

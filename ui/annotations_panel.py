@@ -71,6 +71,7 @@ class AnnotationsPanel(QWidget):
     """Lists the document's annotations; click one to jump to its passage; edit, recolour, delete."""
 
     tag_requested = Signal()
+    shown = Signal(list)  # the placed annotations of the open document, whenever they change
 
     def __init__(self, archive: Archive, editor: AnnotationEditor, view: TextView, parent: QWidget | None = None):
         super().__init__(parent)
@@ -148,7 +149,9 @@ class AnnotationsPanel(QWidget):
             self.model.appendRow(item)
             if current is not None and current.uuid == annotation.uuid:
                 self.list.setCurrentIndex(item.index())
-        self.view.set_highlights([(a.start, a.end, a.colour) for a in found if not a.review])
+        placed = [a for a in found if not a.review]
+        self.view.set_highlights([(a.start, a.end, a.colour) for a in placed])
+        self.shown.emit(placed)
         self.status.setText(
             f"{len(found)} annotation{'s' if len(found) != 1 else ''}"
             if found

@@ -1,14 +1,16 @@
-"""A PDF viewer: continuous pages, page and zoom controls, and highlighted search matches."""
+"""A PDF viewer: continuous pages, page and zoom controls, highlighted search matches and annotations."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtCore import QPoint, QPointF, QRect, QSize, QSizeF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QKeySequence, QPainter, QPolygonF, QTransform
 from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar, QVBoxLayout, QWidget
+
+from app.anchoring import locate_loosely
 
 ZOOM_STEP = 1.25
 ZOOM_RANGE = (0.25, 8.0)
@@ -19,6 +21,66 @@ _ERRORS = {
     QPdfDocument.Error.IncorrectPassword: "This PDF is protected by a password.",
     QPdfDocument.Error.UnsupportedSecurityScheme: "This PDF uses a kind of encryption that cannot be opened here.",
 }
+
+
+PageHighlight = tuple[int, str, str, QColor]  # (page, 1-based; quote; prefix; colour)
+
+
+class HighlightingPdfView(QPdfView):
+    """A QPdfView that also paints translucent highlights (polygons in page points) over its pages.
+
+    The page rectangles follow QPdfView's own layout (``QPdfViewPrivate::calculateDocumentLayout``): pages
+    stacked at the document margins and page spacing, centred, sized by the zoom mode.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.highlights: dict[int, list[tuple[list[QPolygonF], QColor]]] = {}  # by 0-based page
+
+    def page_rects(self) -> list[QRect]:
+        """Where each page is drawn, in document coordinates (before scrolling)."""
+        document, viewport = self.document(), self.viewport().size()
+        margins, mode, scale = self.documentMargins(), self.zoomMode(), _screen_scale()
+        sizes = []
+        for page in range(document.pageCount() if document else 0):
+            points = document.pagePointSize(page)
+            if mode == QPdfView.ZoomMode.Custom:
+                size = QSizeF(points * scale * self.zoomFactor()).toSize()
+            else:
+                size = QSizeF(points * scale).toSize()
+                if mode == QPdfView.ZoomMode.FitToWidth:
+                    size = size * ((viewport.width() - margins.left() - margins.right()) / max(size.width(), 1))
+                else:
+                    room = viewport + QSize(-margins.left() - margins.right(), -self.pageSpacing())
+                    size = size.scaled(room, Qt.AspectRatioMode.KeepAspectRatio)
+            sizes.append(size)
+        width = max((size.width() for size in sizes), default=0) + margins.left() + margins.right()
+        rects, top = [], margins.top()
+        for size in sizes:
+            rects.append(QRect(QPoint((max(width, viewport.width()) - size.width()) // 2, top), size))
+            top += size.height() + self.pageSpacing()
+        return rects
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self.highlights:
+            return
+        rects = self.page_rects()
+        scroll = QPoint(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
+        painter = QPainter(self.viewport())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)  # ink stays legible
+        for page, marks in self.highlights.items():
+            if page >= len(rects) or not rects[page].translated(-scroll).intersects(event.rect()):
+                continue
+            rect, points = rects[page].translated(-scroll), self.document().pagePointSize(page)
+            to_view = QTransform.fromScale(rect.width() / points.width(), rect.height() / points.height())
+            to_view *= QTransform.fromTranslate(rect.left(), rect.top())
+            for polygons, colour in marks:
+                painter.setBrush(colour)
+                for polygon in polygons:
+                    painter.drawPolygon(to_view.map(polygon))
+        painter.end()
 
 
 class PdfView(QWidget):
@@ -37,7 +99,7 @@ class PdfView(QWidget):
         self._search = QPdfSearchModel(self)
         self._search_pending = False
         self._search.setDocument(self._document)
-        self.pdf_view = QPdfView(self)
+        self.pdf_view = HighlightingPdfView(self)
         self.pdf_view.setDocument(self._document)
         self.pdf_view.setSearchModel(self._search)
         self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
@@ -116,7 +178,8 @@ class PdfView(QWidget):
         return None
 
     def clear(self) -> None:
-        """Close the document and forget the search."""
+        """Close the document and forget the search and the highlights."""
+        self.pdf_view.highlights = {}
         self._search.setSearchString("")
         self.pdf_view.setCurrentSearchResultIndex(-1)
         self._document.close()
@@ -145,6 +208,39 @@ class PdfView(QWidget):
         self.pdf_view.setCurrentSearchResultIndex(-1)
         self._search_pending = bool(text.strip())  # the model reports Finished only after it started
         self._search.setSearchString(text.strip())
+
+    def set_highlights(self, highlights: list[PageHighlight]) -> int:
+        """Paint annotated passages on their pages, found in the page's own text (pdfium's extraction, which
+        can differ from the stored text in spacing and ligatures); returns how many were placed."""
+        placed: dict[int, list[tuple[list[QPolygonF], QColor]]] = {}
+        texts: dict[int, str] = {}
+        count = 0
+
+        def text(index: int) -> str:
+            if index not in texts:
+                texts[index] = self._document.getAllText(index).text() if index < self.page_count else ""
+            return texts[index]
+
+        for page, quote, prefix, colour in highlights:
+            index = page - 1
+            if not 0 <= index < self.page_count:
+                continue
+            here = text(index)
+            found = locate_loosely(here + "\n" + text(index + 1), quote, prefix)  # a passage may run on
+            if not found:
+                continue
+            count += 1
+            start, end = found
+            parts = [(index, start, min(end, len(here)))]
+            if end > len(here) + 1:
+                parts.append((index + 1, 0, end - len(here) - 1))
+            for part_page, part_start, part_end in parts:
+                if part_end > part_start:
+                    selection = self._document.getSelectionAtIndex(part_page, part_start, part_end - part_start)
+                    placed.setdefault(part_page, []).append((selection.bounds(), colour))
+        self.pdf_view.highlights = placed
+        self.pdf_view.viewport().update()
+        return count
 
     def next_match(self) -> int:
         """Frame and scroll to the match after the current one (wrapping); its index, -1 if none."""

@@ -31,6 +31,7 @@ from ui.ops import Op, OpRunner
 from ui.pdf_view import PdfView
 from ui.tag_panel import TagPanel
 from ui.text_view import TextView
+from ui.theme import highlight_colour
 
 TEXT_TAB, ORIGINAL_TAB, DETAILS_TAB = range(3)
 
@@ -50,6 +51,7 @@ class DocumentViewer(QWidget):
         self.query = ""
         self._original_loaded = False
         self._terms: list[str] = []
+        self._annotations: list = []  # the open document's placed annotations (for the PDF page)
 
         self.title = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -119,6 +121,7 @@ class DocumentViewer(QWidget):
         self.tag_panel.message.connect(self.message)
         self.annotation_editor.failed.connect(self.message)
         self.annotations_panel.tag_requested.connect(self.tag_selection)
+        self.annotations_panel.shown.connect(self._annotations_shown)
         self._show_match_count(0, 0)
 
     # -- showing a document ------------------------------------------------------------------
@@ -134,7 +137,7 @@ class DocumentViewer(QWidget):
         if self.doc is not None and self.doc.id == doc_id and self.stack.currentWidget() is self.body:
             self._requery(doc, query)  # same document, new query: keep the text and the original loaded
             return
-        self.doc, self.query, self._terms = doc, query, []
+        self.doc, self.query, self._terms, self._annotations = doc, query, [], []
         self._original_loaded = False
         self.pdf_view.clear()
         self.title.setText(doc.title)
@@ -230,6 +233,7 @@ class DocumentViewer(QWidget):
                 return
             self.original_stack.setCurrentWidget(self.pdf_view)
             self._highlight_original()
+            self._annotations_on_pdf()
         elif doc.kind == "html":
             self._note("Preparing a safe view of the page…")
             op = Op(lambda: self.archive.original_html(doc.id))
@@ -255,6 +259,16 @@ class DocumentViewer(QWidget):
             self.pdf_view.set_search(self._terms[0])
         elif self.doc.kind == "html":
             self.html_view.highlight_terms(self._terms)
+
+    def _annotations_shown(self, annotations: list) -> None:
+        self._annotations = annotations
+        self._annotations_on_pdf()
+
+    def _annotations_on_pdf(self) -> None:
+        if self.doc and self.doc.kind == "pdf" and self.pdf_view.page_count:
+            self.pdf_view.set_highlights(
+                [(a.page, a.exact, a.prefix, highlight_colour(a.colour, self)) for a in self._annotations if a.page]
+            )
 
     def _note(self, text: str) -> None:
         self.original_note.setText(text)

@@ -12,7 +12,16 @@ from diff_match_patch import diff_match_patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.anchoring import FUZZY_MIN, SUPPORT_MIN, Anchor, find_quote, make_anchor, quote_spans, reanchor
+from app.anchoring import (
+    FUZZY_MIN,
+    SUPPORT_MIN,
+    Anchor,
+    find_quote,
+    locate_loosely,
+    make_anchor,
+    quote_spans,
+    reanchor,
+)
 
 INTRO = "The county sheriff signed the agreement in March after a long public hearing at the courthouse. "
 TARGET = (
@@ -373,3 +382,13 @@ def test_corpus_passages_are_placed_exactly_or_left_for_review_after_rewrapping(
             wrong += 1
     print(f"287(g) passages after rewrapping: {placed} placed, {review} for review, {wrong} wrong")
     assert wrong == 0 and placed >= 48, (placed, review, wrong)
+
+
+def test_a_quote_is_located_in_another_extraction_of_its_page():
+    page = "Header\r\nThe ofﬁce will not\r\nPARTICIPATE in raids.\x02\ufffe And the office will not participate again."
+    start, end = locate_loosely(page, "office will not participate")
+    assert page[start:end] == "ofﬁce will not\r\nPARTICIPATE"  # ligature, line break and case differ
+    start, end = locate_loosely(page, "office will not participate", prefix="in raids. And the ")
+    assert page[start:end] == "office will not participate" and start > 40  # the prefix picks the second
+    assert locate_loosely(page, "office will not participate", prefix="no such lead-in ")[0] == 12
+    assert locate_loosely(page, "the sheriff") is None and locate_loosely(page, " \n ") is None

@@ -177,3 +177,48 @@ def test_clear_closes_the_document(loaded, qtbot):
     assert loaded.match_count == 0
     assert loaded.current_page() == -1
     assert loaded.page_total.text() == ""
+
+
+def _tint_inside_and_outside(view, page: int) -> tuple[int, int, int]:
+    """Red pixels inside the highlight's rectangle on ``page``, red pixels just above it, and dark pixels
+    inside it: the glyphs Qt drew there, so the rectangle is where QPdfView put the words."""
+    pdf = view.pdf_view
+    rect = pdf.page_rects()[page]
+    rect.translate(-pdf.horizontalScrollBar().value(), -pdf.verticalScrollBar().value())
+    points = pdf.document().pagePointSize(page)
+    (polygon,) = pdf.highlights[page][0][0]
+    box = polygon.boundingRect()
+    scale = rect.width() / points.width()
+    left, top = rect.left() + box.left() * scale, rect.top() + box.top() * scale
+    width, height = box.width() * scale, box.height() * scale
+    image = pdf.viewport().grab().toImage()
+
+    def red(x: float, y: float) -> bool:
+        colour = image.pixelColor(round(x), round(y))
+        return colour.red() > 200 and colour.green() < 90 and colour.blue() < 90
+
+    def dark(x: float, y: float) -> bool:
+        return image.pixelColor(round(x), round(y)).lightness() < 90
+
+    grid = [(left + width * i / 40, top + height * j / 8) for i in range(1, 40) for j in range(1, 8)]
+    inside = sum(red(x, y) for x, y in grid)
+    above = sum(red(left + width * i / 10, top - height) for i in range(1, 10))
+    return inside, above, sum(dark(x, y) for x, y in grid)
+
+
+def test_annotated_passages_are_painted_on_their_page_at_any_zoom(loaded, qtbot):
+    red = QColor("#ff0000")
+    placed = loaded.set_highlights(
+        [(2, "police  will\nnot", "Omaha ", red), (3, "not on this page", "", red), (9, "no such page", "", red)]
+    )
+    assert placed == 1 and list(loaded.pdf_view.highlights) == [1]
+    loaded.go_to_page(1)
+    for zoom in (None, loaded.zoom_in):
+        if zoom:
+            zoom.trigger()
+            loaded.go_to_page(1)
+        qtbot.waitUntil(lambda: _tint_inside_and_outside(loaded, 1)[2] > 20)  # the page is rendered
+        inside, above, _ = _tint_inside_and_outside(loaded, 1)
+        assert inside > 100 and above == 0
+    loaded.clear()
+    assert loaded.pdf_view.highlights == {}

@@ -13,6 +13,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from app.citation import citation
 from ui.ops import OpRunner
 from ui.text_view import TextView, Utf16Map
+from ui.theme import highlight_colour
 from ui.viewer import ORIGINAL_TAB, DocumentViewer
 
 
@@ -51,6 +52,23 @@ def test_pdf_original_shows_pages_and_the_hit(qtbot, viewer, archive, tmp_path):
     viewer.copy_citation()
     cited = QGuiApplication.clipboard().text()
     assert cited.startswith("“minutes”, ") and ", p. 2. [minutes.pdf, sha256 " in cited
+
+
+def test_annotations_are_painted_on_the_pdf_pages_they_quote(qtbot, viewer, archive, tmp_path):
+    doc_id = archive.import_paths([_pdf(tmp_path / "minutes.pdf")]).imported[0]["id"]
+    archive.annotate(doc_id, quote="police will not join", colour="green")
+    archive.annotate(doc_id, quote="Adjourned", colour="pink")
+    with qtbot.waitSignal(viewer.ready):
+        viewer.show_document(doc_id)
+    viewer.show_original()
+    qtbot.waitUntil(lambda: sorted(viewer.pdf_view.pdf_view.highlights) == [1, 2])
+    (green,) = viewer.pdf_view.pdf_view.highlights[1]
+    assert green[1] == highlight_colour("green", viewer) and len(green[0]) == 1
+    (tmp_path / "memo.txt").write_text("A memo about the police.\n")
+    memo_id = archive.import_paths([tmp_path / "memo.txt"]).imported[0]["id"]
+    with qtbot.waitSignal(viewer.ready):
+        viewer.show_document(memo_id)
+    assert viewer.pdf_view.pdf_view.highlights == {}
 
 
 def test_html_original_is_sanitized_in_a_sandbox_and_loads_nothing(qtbot, viewer, archive, tmp_path):
