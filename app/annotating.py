@@ -126,17 +126,17 @@ class Annotating:
             updated = replace(
                 updated.placed_at(anchor), review=None, page=_page(self.page_spans(current.doc_id), anchor.start)
             )
-        return self._save_annotation(replace(updated, revision=current.revision + 1, modified=_now()))
+        return self._save_annotation(current.revised(_now(), **_changed(current, updated)))
 
     def delete_annotation(self, uuid: str) -> Annotation:
         """Move an annotation to the trash (restorable)."""
         current = self.annotation(uuid)
-        return self._save_annotation(replace(current, deleted=_now(), revision=current.revision + 1, modified=_now()))
+        return self._save_annotation(current.revised(_now(), deleted=_now()))
 
     def restore_annotation(self, uuid: str) -> Annotation:
         """Bring an annotation back from the trash."""
         current = self.annotation(uuid)
-        return self._save_annotation(replace(current, deleted=None, revision=current.revision + 1, modified=_now()))
+        return self._save_annotation(current.revised(_now(), deleted=None))
 
     def empty_trash(self) -> int:
         """Delete trashed annotations for good."""
@@ -187,7 +187,7 @@ class Annotating:
             placed = reanchor(annotation.anchor, extracted.text)
             if placed is None:
                 reason = f"the text changed and the quote was not found again: “{annotation.exact[:80]}”"
-                moved.append(replace(annotation, review=reason, revision=annotation.revision + 1, modified=_now()))
+                moved.append(annotation.revised(_now(), review=reason))
                 report.review.append(annotation.uuid)
                 continue
             new = make_anchor(extracted.text, placed.start, placed.end)
@@ -195,15 +195,9 @@ class Annotating:
                 report.kept += 1
                 continue
             report.moved += 1
-            moved.append(
-                replace(
-                    annotation.placed_at(new),
-                    page=_page(extracted.page_spans, new.start),
-                    review=None,
-                    revision=annotation.revision + 1,  # a merge must see that it moved
-                    modified=_now(),
-                )
-            )
+            placed_again = annotation.placed_at(new)  # a new revision: a merge must see that it moved
+            page = _page(extracted.page_spans, new.start)
+            moved.append(annotation.revised(_now(), **_changed(annotation, placed_again), page=page, review=None))
         passages = []
         for tag in self._tag_reader().for_document(doc_id):
             if tag.start is None:
@@ -274,3 +268,8 @@ def _uuid(text: str) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _changed(old: Annotation, new: Annotation) -> dict:
+    """The fields of ``new`` that differ from ``old``."""
+    return {name: value for name, value in vars(new).items() if getattr(old, name) != value}

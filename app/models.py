@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
@@ -227,6 +229,23 @@ class Annotation:
     revision: int = 1
     deleted: str | None = None  # in the trash since
     review: str | None = None  # why a person should check where it is anchored
+    history: list[str] = field(default_factory=list)  # the version of each earlier revision, oldest first
+
+    @property
+    def version(self) -> str:
+        """A short hash of what a person sees and edits (not where the passage sits in a local text): equal
+        versions are the same annotation; a version in another copy's history means that copy is newer.
+        Deleted annotations all share one version per passage, as a bundle carries only their passage."""
+        content = ["deleted", self.exact] if self.deleted else [
+            self.exact, self.note, self.colour, sorted(self.tags),
+            self.jurisdiction, self.stance_set, self.stance, self.private,
+        ]  # fmt: skip
+        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+    def revised(self, modified: str, **changes: object) -> Annotation:
+        """The next revision: ``changes`` applied, the revision up by one, this version added to the history."""
+        history = [*self.history, self.version]
+        return replace(self, **changes, revision=self.revision + 1, modified=modified, history=history)
 
     @property
     def anchor(self) -> Anchor:

@@ -19,20 +19,6 @@ from app.store.db import transaction
 from app.store.documents import NewDocument
 from app.store.tags import TagStore
 
-_SAME = (
-    "start",
-    "end",
-    "exact",
-    "note",
-    "colour",
-    "tags",
-    "jurisdiction",
-    "stance_set",
-    "stance",
-    "private",
-    "deleted",
-)
-
 
 @dataclass
 class MergeReport:
@@ -232,35 +218,39 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
         if ours is None:
             store.put(theirs)
             report.annotations_added += 1
-        elif theirs.revision > ours.revision and theirs.deleted:  # a tombstone: trash ours, keep its content
-            store.put(replace(ours, deleted=theirs.deleted, revision=theirs.revision, modified=theirs.modified))
+        elif _newer(theirs, ours):
+            if theirs.deleted:  # a tombstone: trash ours and keep its content
+                ours = replace(ours, deleted=theirs.deleted, revision=theirs.revision, modified=theirs.modified)
+                store.put(replace(ours, history=theirs.history))
+            else:
+                store.put(replace(theirs, doc_id=ours.doc_id))
             report.annotations_updated += 1
-        elif theirs.revision > ours.revision:
-            store.put(replace(theirs, doc_id=ours.doc_id))
-            report.annotations_updated += 1
-        elif theirs.revision < ours.revision or _same(ours, theirs):
+        elif theirs.version == ours.version or _newer(ours, theirs):
             report.annotations_unchanged += 1
-        else:  # same revision, different content: both sides changed it; keep both, ask a person
+        else:  # both sides changed it since they last agreed: keep both, ask a person
             copy = replace(
                 theirs,
-                uuid=_conflict_uuid(theirs),
+                uuid=str(uuids.uuid5(uuids.UUID(theirs.uuid), theirs.version)),  # the same bundle again: same copy
                 review=f"an imported bundle changed annotation {ours.uuid} too: keep one version, delete the other",
             )
-            if store.get(copy.uuid) is None:
+            if store.get(copy.uuid) is None and not store.purged(copy.uuid):
                 store.put(copy)
                 report.conflicts.append({"uuid": ours.uuid, "copy": copy.uuid, "quote": ours.exact[:80]})
             else:
                 report.annotations_unchanged += 1
 
 
-def _same(ours: Annotation, theirs: Annotation) -> bool:
-    return all(getattr(ours, name) == getattr(theirs, name) for name in _SAME)
-
-
-def _conflict_uuid(annotation: Annotation) -> str:
-    """Stable id for the kept copy, so importing the same bundle again adds no second copy."""
-    content = "|".join(str(getattr(annotation, name)) for name in _SAME)
-    return str(uuids.uuid5(uuids.UUID(annotation.uuid), content))
+def _newer(one: Annotation, other: Annotation) -> bool:
+    """Whether ``one`` descends from ``other``: ``other``'s version is in its history (for a private
+    annotation, also its version without the note, as a bundle that left the note out carried it). A copy made
+    before Dossier kept histories (fewer entries than revisions) falls back to the higher revision."""
+    if one.version == other.version:
+        return False
+    versions = {other.version, replace(other, note="").version} if other.private else {other.version}
+    if versions & set(one.history):
+        return True
+    legacy = any(len(a.history) < a.revision - 1 for a in (one, other))
+    return legacy and one.revision > other.revision and one.version not in other.history
 
 
 def _now() -> str:

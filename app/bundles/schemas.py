@@ -185,6 +185,7 @@ _FIELDS = {
         "revision": {"type": "integer", "minimum": 1},
         "deleted": _OPT_STR,
         "review": _OPT_STR,
+        "history": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{16}$"}},
     },
 }
 

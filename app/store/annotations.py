@@ -10,7 +10,7 @@ from app.models import Annotation
 
 _COLUMNS = (
     "uuid, doc_id, start, end, exact, prefix, suffix, page, note, colour, tags, jurisdiction, stance_set, stance, "
-    "private, creator, created, modified, revision, deleted, review"
+    "private, creator, created, modified, revision, deleted, review, history"
 )
 
 
@@ -44,8 +44,11 @@ class AnnotationStore:
             annotation.revision,
             annotation.deleted,
             annotation.review,
+            json.dumps(annotation.history),
         )
-        self.conn.execute(f"INSERT OR REPLACE INTO annotations ({_COLUMNS}) VALUES ({','.join('?' * 21)})", values)
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO annotations ({_COLUMNS}) VALUES ({','.join('?' * len(values))})", values
+        )
 
     def get(self, uuid: str) -> Annotation | None:
         """One annotation (also from the trash)."""
@@ -118,4 +121,5 @@ def _annotation(row: sqlite3.Row) -> Annotation:
         revision=row["revision"],
         deleted=row["deleted"],
         review=row["review"],
+        history=json.loads(row["history"]),
     )

@@ -165,8 +165,14 @@ def _v4(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE purged_annotations (uuid TEXT PRIMARY KEY, purged TEXT NOT NULL)")
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    """Each annotation's history (the versions of its earlier revisions), so a merge can tell an older copy
+    from one changed on both sides."""
+    conn.execute("ALTER TABLE annotations ADD COLUMN history TEXT NOT NULL DEFAULT '[]'")
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 LATEST = len(STEPS)
 
 

@@ -74,6 +74,43 @@ def test_newer_revisions_win_and_true_conflicts_keep_both(a, b, tmp_path):
     assert not import_bundle(b, tmp_path / "a2.zip").changed  # the same bundle again: no second copy
 
 
+def test_changes_on_both_sides_conflict_whatever_their_revision_numbers(a, b, tmp_path):
+    import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "a.zip").path)
+    pink = next(x for x in a.annotations() if x.exact == "calamity")
+    a.update_annotation(pink.uuid, note="A's first thought")
+    a.update_annotation(pink.uuid, note="A's second thought")  # revision 3 in A
+    b.update_annotation(pink.uuid, colour="blue")  # revision 2 in B, made without A's edits
+    merged = import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "a2.zip").path)
+    assert len(merged.conflicts) == 1 and merged.annotations_updated == 0  # before: A's revision 3 won, B's lost
+    assert (b.annotation(pink.uuid).colour, b.annotation(pink.uuid).note) == ("blue", "")
+    (copy,) = b.annotations(review=True)
+    assert (copy.colour, copy.note) == ("pink", "A's second thought")
+    back = import_bundle(a, export_bundle(b, b.search_ids("").ids, tmp_path / "b.zip").path)
+    assert len(back.conflicts) == 1  # the other way too: A keeps its version and gets B's as a copy
+
+
+def test_an_edit_is_not_lost_to_a_copy_with_more_revisions_and_the_same_content(a, b, tmp_path):
+    import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "a.zip").path)
+    pink = next(x for x in a.annotations() if x.exact == "calamity")
+    b.delete_annotation(pink.uuid)
+    b.restore_annotation(pink.uuid)  # revision 3 in B, as it was
+    a.update_annotation(pink.uuid, note="checked with the city")  # revision 2 in A
+    merged = import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "a2.zip").path)
+    assert merged.annotations_updated == 1 and not merged.conflicts
+    assert b.annotation(pink.uuid).note == "checked with the city"
+    assert not import_bundle(a, export_bundle(b, b.search_ids("").ids, tmp_path / "b.zip").path).changed
+
+
+def test_copies_made_before_histories_were_kept_merge_by_revision(a, b, tmp_path):
+    import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "a.zip").path)
+    pink = next(x for x in a.annotations() if x.exact == "calamity")
+    a.update_annotation(pink.uuid, note="A's note")
+    with a._guard:  # as an archive from before schema version 5 has it
+        a.conn.execute("UPDATE annotations SET history = '[]'")
+    merged = import_bundle(b, export_bundle(a, a.search_ids("").ids, tmp_path / "a2.zip").path)
+    assert merged.annotations_updated == 1 and b.annotation(pink.uuid).note == "A's note"
+
+
 def test_new_vocabularies_arrive_but_not_their_regular_expressions(a, b, tmp_path):
     a.add_stance_set("budget", "City budget")
     a.save_stance(
