@@ -173,6 +173,25 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("annotation-restore", parents=[common], help="bring an annotation back from the trash")
     cmd.add_argument("uuid")
     cmd.set_defaults(handler=_annotation_restore)
+    cmd = commands.add_parser(
+        "annotation-edit", parents=[common], help="change an annotation's note, colour, tags, tag or passage"
+    )
+    cmd.add_argument("uuid")
+    cmd.add_argument("--note", metavar="TEXT", help="the new note ('' clears it)")
+    cmd.add_argument("--colour", choices=COLOURS)
+    tags = cmd.add_mutually_exclusive_group()
+    tags.add_argument("--tag", action="append", metavar="T", help="replaces the free tags (repeatable)")
+    tags.add_argument("--no-tags", action="store_true", help="remove every free tag")
+    cmd.add_argument("--jurisdiction", metavar="J", help="'' removes it (and the stance)")
+    cmd.add_argument("--stance", metavar="S", help="'' removes it")
+    privacy = cmd.add_mutually_exclusive_group()
+    privacy.add_argument("--private", action="store_true", default=None, help="mark the note private")
+    privacy.add_argument("--public", dest="private", action="store_false", help="mark the note shareable")
+    cmd.add_argument("--start", type=int, metavar="N", help="place it again: new passage start")
+    cmd.add_argument("--end", type=int, metavar="M", help="new passage end")
+    cmd.set_defaults(handler=_annotation_edit)
+    cmd = commands.add_parser("empty-trash", parents=[common], help="delete trashed annotations for good")
+    cmd.set_defaults(handler=_empty_trash)
 
     cmd = commands.add_parser(
         "reextract", parents=[common], help="extract texts again from the originals and re-anchor annotations"
@@ -567,6 +586,40 @@ def _annotation_restore(args: argparse.Namespace) -> int:
     with _archive(args) as archive:
         back = archive.restore_annotation(args.uuid)
     _print_json(back.to_json()) if args.json else print(f"restored {back.uuid}")
+    return 0
+
+
+def _annotation_edit(args: argparse.Namespace) -> int:
+    changes = {
+        name: value
+        for name, value in (
+            ("note", args.note),
+            ("colour", args.colour),
+            ("tags", [] if args.no_tags else args.tag),
+            ("private", args.private),
+            ("start", args.start),
+            ("end", args.end),
+        )
+        if value is not None
+    }
+    if args.jurisdiction is not None:
+        changes["jurisdiction"] = args.jurisdiction or None
+        if not args.jurisdiction:
+            changes["stance"] = None
+    if args.stance is not None:
+        changes["stance"] = args.stance or None
+    if not changes:
+        raise DossierError("Nothing to change: give --note, --colour, --tag, --jurisdiction, --stance, --private, ...")
+    with _archive(args) as archive:
+        edited = archive.update_annotation(args.uuid, **changes)
+    _print_json(edited.to_json()) if args.json else print(f"{edited.uuid} is now at revision {edited.revision}")
+    return 0
+
+
+def _empty_trash(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        purged = archive.empty_trash()
+    _print_json({"purged": purged}) if args.json else print(f"deleted {purged} annotations for good")
     return 0
 
 

@@ -244,3 +244,27 @@ def test_annotate_list_and_delete(capsys, tmp_path, sample_files):
     assert code == 0
     code, out, _ = run(capsys, "--archive", archive, "reextract", "--json")
     assert code == 0 and json.loads(out)["changed"] == 0
+    code, out, _ = run(
+        capsys,
+        "--archive",
+        archive,
+        "annotation-edit",
+        uuid,
+        "--note",
+        "chief's words",
+        "--colour",
+        "pink",
+        "--no-tags",
+    )
+    assert code == 0 and "revision 4" in out  # created, trashed, restored, edited
+    code, out, _ = run(capsys, "--archive", archive, "annotation-edit", uuid, "--jurisdiction", "", "--json")
+    edited = json.loads(out)
+    assert (edited["note"], edited["colour"], edited["tags"]) == ("chief's words", "pink", [])
+    assert edited["jurisdiction"] is None and edited["stance"] is None and len(edited["history"]) == 4
+    code, _, err = run(capsys, "--archive", archive, "annotation-edit", uuid)
+    assert code == 1 and "Nothing to change" in err
+    run(capsys, "--archive", archive, "annotation-delete", uuid)
+    code, out, _ = run(capsys, "--archive", archive, "empty-trash", "--json")
+    assert code == 0 and json.loads(out) == {"purged": 1}
+    code, out, _ = run(capsys, "--archive", archive, "annotations", "--trash", "--json")
+    assert json.loads(out) == []
