@@ -52,7 +52,7 @@ class AppController(QObject):
             return None
         window = MainWindow(archive, self.settings, remember=not self.screenshot)
         window.archive_requested.connect(self.switch)
-        for runner in (window.search_runner, window.task_runner):
+        for runner in window.runners():
             runner.crashed.connect(self.crash_reporter.report_exception)
         if not self.screenshot:
             self.settings.setValue("archive/last", str(folder))

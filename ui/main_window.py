@@ -59,7 +59,8 @@ class MainWindow(BundleActions, QMainWindow):
         self.archive = archive
         self.settings = settings or QSettings()
         self.remember = remember  # False for screenshots: leave the user's saved layout alone
-        self.search_runner = OpRunner(2, self)
+        self.search_runner = OpRunner(1, self)  # one search at a time (the controller keeps only the newest)
+        self.snippet_runner = OpRunner(1, self)  # one block of snippets at a time: a search never waits behind them
         self.task_runner = OpRunner(2, self)
         self.controller = SearchController(archive, self.search_runner, self)
         self.imports = ImportController(archive, self.task_runner, self)
@@ -99,7 +100,7 @@ class MainWindow(BundleActions, QMainWindow):
         top.addWidget(self.sort_box)
 
         self.facets = FacetPanel(self.facet_state, describe=self.describe_facet)
-        self.results_model = ResultsModel(self.archive, self.search_runner, self)
+        self.results_model = ResultsModel(self.archive, self.snippet_runner, self)
         self.results = QTableView()
         self.results.setModel(self.results_model)
         self.results.setItemDelegateForColumn(0, SnippetDelegate(self.results))
@@ -581,12 +582,16 @@ class MainWindow(BundleActions, QMainWindow):
         self.shutdown()
         super().closeEvent(event)
 
+    def runners(self) -> tuple[OpRunner, ...]:
+        """The pools background calls run on."""
+        return self.search_runner, self.snippet_runner, self.task_runner
+
     def shutdown(self) -> None:
         """Stop background work: cancel an import, wait for running calls, drop their late results."""
         self.imports.cancel()
         self._refresh_timer.stop()
-        self.search_runner.close()
-        self.task_runner.close()
+        for runner in self.runners():
+            runner.close()
         for dialog in list(self._reports):
             dialog.close()
 

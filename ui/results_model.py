@@ -20,7 +20,7 @@ from ui.ops import Op, OpRunner
 log = logging.getLogger(__name__)
 
 BLOCK = 50
-SNIPPET_CHUNK = 10  # snippets computed between checks that the result is still the one shown
+SNIPPET_CHUNK = 5  # snippets computed between checks that the result is still the one shown
 COLUMNS = ("Title", "Kind", "Date", "Source")
 DocIdRole = Qt.ItemDataRole.UserRole + 1
 SnippetRole = Qt.ItemDataRole.UserRole + 2

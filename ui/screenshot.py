@@ -40,8 +40,7 @@ class ScreenshotDirector(QObject):
         window = self.window
         busy = (
             window.controller.busy()
-            or window.search_runner.busy()
-            or window.task_runner.busy()
+            or any(runner.busy() for runner in window.runners())
             or window.results_model.snippets_pending()
         )
         return not busy and (self._clock.elapsed() > PDF_PATIENCE_MS or self._pdf_drawn())

@@ -9,8 +9,7 @@ def settle(qtbot, window) -> None:
         lambda: (
             not (
                 window.controller.busy()
-                or window.search_runner.busy()
-                or window.task_runner.busy()
+                or any(runner.busy() for runner in window.runners())
                 or window.results_model.snippets_pending()
             )
         )
