@@ -102,8 +102,9 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
 
 def locate_loosely(text: str, quote: str, prefix: str = "") -> tuple[int, int] | None:
     """Where ``quote`` is in ``text``, another extraction of the same passage (pdfium's text of a PDF page,
-    to draw a highlight on it), compared without whitespace, case, control characters or compatibility
-    forms such as ligatures; the occurrence after ``prefix`` when there is one, else the first; None if absent."""
+    to draw a highlight on it), compared without whitespace, case, accents, dashes, control characters or
+    compatibility forms such as ligatures; the occurrence after ``prefix`` when there is one, else the first;
+    None if absent."""
     folded, where = _folded(text)
     wanted = _folded(quote)[0]
     if not wanted:
@@ -115,14 +116,18 @@ def locate_loosely(text: str, quote: str, prefix: str = "") -> tuple[int, int] |
 
 
 def _folded(text: str) -> tuple[str, list[int]]:
-    """``text`` case-folded in NFKC without whitespace or control characters, and each kept character's offset."""
+    """``text`` decomposed (NFKD) and case-folded, without whitespace, control characters, accents or dashes
+    (pdfium marks a hyphen at a line break with a control character), and each kept character's offset."""
     chars, where = [], []
     for offset, char in enumerate(text):
-        for folded in unicodedata.normalize("NFKC", char).casefold():
-            if not folded.isspace() and unicodedata.category(folded) not in ("Cc", "Cf", "Cn"):
+        for folded in unicodedata.normalize("NFKD", char).casefold():
+            if not folded.isspace() and unicodedata.category(folded) not in _FOLDED_AWAY:
                 chars.append(folded)
                 where.append(offset)
     return "".join(chars), where
+
+
+_FOLDED_AWAY = {"Cc", "Cf", "Cn", "Mn", "Pd"}
 
 
 def reanchor(anchor: Anchor, text: str) -> Placement | None:

@@ -219,7 +219,7 @@ class Annotating:
                 for tag_id, start, end, quote in passages:
                     tags.move(tag_id, start, end, quote)
                 self.documents.queue([doc_id])
-            self._index_queued()
+            self._index_queued(only=[doc_id])
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -232,7 +232,7 @@ class Annotating:
             changes["jurisdiction"] = self.resolve_jurisdiction(str(changes["jurisdiction"])).id
         if changes.get("stance"):
             changes["stance_set"], changes["stance"] = self.resolve_stance(str(changes["stance"]))
-            if not (changes.get("jurisdiction") or annotation.jurisdiction):
+            if not changes.get("jurisdiction", annotation.jurisdiction):
                 raise DossierError("A stance is always about a jurisdiction: give --jurisdiction too.")
         elif "stance" in changes:
             changes["stance_set"] = changes["stance"] = None
@@ -244,7 +244,7 @@ class Annotating:
             with transaction(self.conn):
                 AnnotationStore(self.conn).put(annotation)
                 self.documents.queue([annotation.doc_id])
-            self._index_queued()
+            self._index_queued(only=[annotation.doc_id])
         return annotation
 
 

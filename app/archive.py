@@ -6,7 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from app.annotating import Annotating
@@ -28,6 +28,7 @@ from indexer.search_index import SearchIndex
 from indexer.types import IndexDoc
 
 DB_NAME = "dossier.sqlite3"
+HELPER_BUSY_S = 300.0  # an import process waits this long for a write the window holds (a long bundle merge)
 INDEX_BATCH = 500
 DISPLAY_LIMITS = Limits(seconds=30.0, memory_bytes=1024**3, workers=1)
 
@@ -82,7 +83,7 @@ class Archive(Tagging, Annotating):
 
     def _open_parts(self, maintain: bool = True) -> None:
         db_path = self.folder / DB_NAME
-        self.conn = connect(db_path, readonly=not self.writable)
+        self.conn = connect(db_path, readonly=not self.writable, busy_seconds=10.0 if maintain else HELPER_BUSY_S)
         if self.writable and maintain:
             migrations.migrate(self.conn, db_path, self.folder / "backups")
         elif migrations.version(self.conn) != migrations.LATEST:
@@ -93,7 +94,7 @@ class Archive(Tagging, Annotating):
         self.documents = DocumentStore(self.conn)
         self.blobs = BlobStore(self.folder / "blobs")
         try:
-            self.index = SearchIndex(self.folder / "index", writable=self.writable)
+            self.index = SearchIndex(self.folder / "index", writable=self.writable, rebuild=maintain)
         except IndexUnavailable as exc:
             raise DossierError(
                 f"The archive is open in another Dossier and {exc}; close that Dossier and try again."
@@ -151,7 +152,7 @@ class Archive(Tagging, Annotating):
                 self.extraction_limits,
             )
             report = importer.run(paths, passwords, progress, cancel)
-            with self._guard:
+            with self._guard, suppress(IndexBusy):  # busy: another process writes; its next commit merges
                 self.index.merge()
             return report
 
@@ -160,7 +161,7 @@ class Archive(Tagging, Annotating):
         with self._guard:
             with transaction(self.conn):
                 ids = [self.documents.insert(doc) for _, doc in batch]
-            self._index_queued(merge=False)
+            self._index_queued(merge=False, only=ids)
         return ids
 
     # -- reading -----------------------------------------------------------------------------
@@ -317,7 +318,7 @@ class Archive(Tagging, Annotating):
         with self._guard:
             with transaction(self.conn):
                 self.documents.update(doc_id, **values)
-            self._index_queued()
+            self._index_queued(only=[doc_id])
         return self.document(doc_id)
 
     # -- index maintenance ---------------------------------------------------------------------
@@ -372,12 +373,21 @@ class Archive(Tagging, Annotating):
                     report.orphan_blobs_removed.append(path.name)
             return report
 
-    def _index_queued(self, progress: StepFn | None = None, cancel: CancelFn | None = None, merge: bool = True) -> int:
-        """Index queued documents in batches; ``merge=False`` defers segment merging to the caller.
-
-        While another process (an import) holds the index, what is left stays queued for the next call.
+    def _index_queued(
+        self,
+        progress: StepFn | None = None,
+        cancel: CancelFn | None = None,
+        merge: bool = True,
+        only: Iterable[int] | None = None,
+    ) -> int:
+        """Index queued documents in batches (``only`` those of them, for an edit or an import batch, so that
+        the window and an import process never index each other's documents); ``merge=False`` defers segment
+        merging to the caller. While another process holds the index, what is left stays queued for the next call.
         """
         queued = self.documents.queued()
+        if only is not None:
+            wanted = set(only)
+            queued = [doc_id for doc_id in queued if doc_id in wanted]
         done = 0
         for start in range(0, len(queued), INDEX_BATCH):
             if cancel and cancel():

@@ -229,18 +229,25 @@ class Annotation:
     revision: int = 1
     deleted: str | None = None  # in the trash since
     review: str | None = None  # why a person should check where it is anchored
-    history: list[str] = field(default_factory=list)  # the version of each earlier revision, oldest first
+    history: list[str] = field(default_factory=list)  # the versions of the revisions before this one, oldest first
 
     @property
     def version(self) -> str:
-        """A short hash of what a person sees and edits (not where the passage sits in a local text): equal
-        versions are the same annotation; a version in another copy's history means that copy is newer.
-        Deleted annotations all share one version per passage, as a bundle carries only their passage."""
-        content = ["deleted", self.exact] if self.deleted else [
-            self.exact, self.note, self.colour, sorted(self.tags),
-            self.jurisdiction, self.stance_set, self.stance, self.private,
+        """A short hash of what a person writes and picks (not the quote or where it sits: those follow each
+        archive's own text): equal versions are the same annotation. Every deleted copy of an annotation has
+        the same version, as a bundle carries only the passage of a deleted one."""
+        content = ["deleted"] if self.deleted else [
+            self.note, self.colour, sorted(self.tags), self.jurisdiction, self.stance_set, self.stance, self.private,
         ]  # fmt: skip
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+    def version_at(self, revision: int) -> str | None:
+        """Its version at an earlier (or this) revision; None for one before its history starts (an annotation
+        edited before Dossier kept histories, or whose history a bundle left out)."""
+        if revision == self.revision:
+            return self.version
+        at = revision - (self.revision - len(self.history))
+        return self.history[at] if 0 <= at < len(self.history) else None
 
     def revised(self, modified: str, **changes: object) -> Annotation:
         """The next revision: ``changes`` applied, the revision up by one, this version added to the history."""

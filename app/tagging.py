@@ -151,7 +151,7 @@ class Tagging:
                         key = place.id if stance is None else f"{place.id}|{stance_set}/{stance_id}"
                         store.decide(doc_id, "jurisdiction" if stance is None else "stance", key, "accepted", when)
                 self.documents.queue(ids)
-            self._index_queued()
+            self._index_queued(only=ids)
         reader = self._tag_reader()
         return [
             next(t for t in reader.for_document(doc_id) if _same(t, place.id, stance_set, stance_id, start, end))
@@ -187,7 +187,7 @@ class Tagging:
             with transaction(self.conn):
                 removed = TagStore(self.conn).remove(tag_ids)
                 self.documents.queue(doc_ids)
-            self._index_queued()
+            self._index_queued(only=doc_ids)
         return removed
 
     # -- suggestions -----------------------------------------------------------------------

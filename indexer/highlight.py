@@ -7,6 +7,7 @@ hit (not one per word) and a word under NOT is never marked.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -20,6 +21,7 @@ SNIPPET_CHARS = 240
 SNIPPET_LEAD = 80
 SCAN_CHARS = 20_000  # a snippet looks for hits this much text at a time
 SCAN_OVERLAP = 500  # so a phrase across the end of one stretch is found in the next
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -68,17 +70,28 @@ def match_spans(text: str, wanted: Needles, analyzer) -> list[tuple[int, int]]:
 
 def first_spans(text: str, wanted: Needles, analyzer, stretch: int = SCAN_CHARS) -> list[tuple[int, int]]:
     """The spans of the first stretch of ``text`` that has any: a snippet needs one good window, and
-    tokenizing all of a 300-page PDF for each result row would hold the GIL the GUI needs."""
+    tokenizing all of a 300-page PDF for each result row would hold the GIL the GUI needs. Stretches end at
+    whitespace; where there is none near, a word cut at the end of a stretch is not taken as a hit."""
     start = 0
     while wanted and start < len(text):
-        end = len(text) if len(text) - start <= stretch else _word_start(text, start + stretch)
-        spans = match_spans(text[start:end], wanted, analyzer)
+        end = len(text) if len(text) - start <= stretch else _after_space(text, start + stretch)
+        spans = [
+            (s + start, e + start)
+            for s, e in match_spans(text[start:end], wanted, analyzer)
+            if e + start < end or end == len(text) or text[end - 1].isspace()
+        ]
         if spans:
-            return [(s + start, e + start) for s, e in spans]
+            return spans
         if end >= len(text):
             break
-        start = max(_word_start(text, end - min(SCAN_OVERLAP, stretch // 2)), start + 1)
+        start = max(_after_space(text, end - min(SCAN_OVERLAP, stretch // 2)), start + 1)
     return []
+
+
+def _after_space(text: str, at: int) -> int:
+    """Just after the first whitespace at or after ``at`` (within 200 characters), else ``at``."""
+    space = _SPACE.search(text, at, at + 200)
+    return space.end() if space else at
 
 
 def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> str:

@@ -52,7 +52,9 @@ def build_schema() -> fields.Schema:
 class SearchIndex:
     """Adapter over one Whoosh index folder; safe to use from several threads."""
 
-    def __init__(self, folder: Path, writable: bool = True) -> None:
+    def __init__(self, folder: Path, writable: bool = True, rebuild: bool = True) -> None:
+        """Open the index in ``folder``; a writable one is created or rebuilt when missing, unreadable or from
+        another schema version, unless ``rebuild`` is False (a helper process that must never wipe it)."""
         self.folder = folder
         self.writable = writable
         self._write_lock = threading.RLock()  # one writer at a time
@@ -60,23 +62,30 @@ class SearchIndex:
         self._searcher = None
         self._needles: dict[tuple[str, str, int], Needles] = {}
         self.rebuilt = False
-        self._index = self._open()
         # Whoosh's ``Index.schema`` re-reads the newest table of contents, a file a concurrent commit may
-        # be deleting: read it once (the schema is fixed by SCHEMA_VERSION).
-        self._schema = self._index.schema
+        # be deleting: read it once here (the schema is fixed by SCHEMA_VERSION).
+        self._index, self._schema = self._open(writable and rebuild)
 
-    def _open(self) -> index.Index:
+    def _open(self, may_rebuild: bool) -> tuple[index.Index, fields.Schema]:
         version_file = self.folder / _VERSION_FILE
         current = version_file.read_text().strip() if version_file.exists() else None
-        if current == str(SCHEMA_VERSION) and index.exists_in(self.folder):
-            try:
-                return index.open_dir(self.folder)
-            except Exception as exc:
-                if not self.writable:
-                    raise IndexUnavailable(f"the search index cannot be opened ({exc})") from exc
-        if not self.writable:
-            raise IndexUnavailable("the search index is missing or from another version")
-        return self._create()
+        problem = "the search index is missing or from another version"
+        if current == str(SCHEMA_VERSION):
+            for _attempt in range(READ_RETRIES):
+                try:
+                    if not index.exists_in(self.folder):
+                        break
+                    opened = index.open_dir(self.folder)
+                    return opened, opened.schema
+                except FileNotFoundError:  # another process committed meanwhile: read the new table of contents
+                    problem = "the search index is being rewritten; try again in a moment"
+                except Exception as exc:
+                    problem = f"the search index cannot be opened ({exc})"
+                    break
+        if not may_rebuild:
+            raise IndexUnavailable(problem)
+        created = self._create()
+        return created, created.schema
 
     def _create(self) -> index.Index:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -92,7 +101,6 @@ class SearchIndex:
             self._close_searcher()
             self._index.close()
             self._index = self._create()
-            self._schema = self._index.schema
 
     def close(self) -> None:
         """Release searchers and file handles."""
@@ -109,10 +117,7 @@ class SearchIndex:
         would otherwise rewrite earlier segments again and again); call :meth:`merge` at the end.
         """
         with self._write_lock:
-            try:
-                writer = self._index.writer(limitmb=128, timeout=WRITE_LOCK_TIMEOUT_S)
-            except LockError as exc:
-                raise IndexBusy("another process is writing the search index") from exc
+            writer = self._writer()
             count = 0
             try:
                 for doc_id in deletions:
@@ -131,8 +136,23 @@ class SearchIndex:
     def merge(self) -> None:
         """Merge small segments once (after a series of ``merge=False`` writes)."""
         with self._write_lock:
-            if len(self._index._segments()) > 1:
-                self.write()
+            writer = self._writer()  # its segment list is read under the index's write lock
+            try:
+                if len(writer.segments) > 1:
+                    writer.commit(merge=True)
+                else:
+                    writer.cancel()
+            except BaseException:
+                writer.cancel()
+                raise
+            with self._read_lock:
+                self._close_searcher()
+
+    def _writer(self):
+        try:
+            return self._index.writer(limitmb=128, timeout=WRITE_LOCK_TIMEOUT_S)
+        except LockError as exc:
+            raise IndexBusy("another process is writing the search index") from exc
 
     # -- reading ---------------------------------------------------------------------------
 

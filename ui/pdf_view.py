@@ -11,6 +11,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar, QVBoxLayout, QWidget
 
 from app.anchoring import locate_loosely
+from ui.text_view import Utf16Map
 
 ZOOM_STEP = 1.25
 ZOOM_RANGE = (0.25, 8.0)
@@ -36,9 +37,30 @@ class HighlightingPdfView(QPdfView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.highlights: dict[int, list[tuple[list[QPolygonF], QColor]]] = {}  # by 0-based page
+        self._layout: tuple[tuple, list[QRect]] = ((), [])  # page_rects and what they were computed for
+
+    def forget_layout(self) -> None:
+        """Drop the cached page rectangles (another document was loaded)."""
+        self._layout = ((), [])
 
     def page_rects(self) -> list[QRect]:
-        """Where each page is drawn, in document coordinates (before scrolling)."""
+        """Where each page is drawn, in document coordinates (before scrolling); cached per zoom and size, so
+        the rectangles are shared: do not change them."""
+        margins = self.documentMargins()
+        key = (
+            self.document().pageCount() if self.document() else 0,
+            self.viewport().size().toTuple(),
+            self.zoomMode(),
+            self.zoomFactor(),
+            (margins.left(), margins.top(), margins.right(), margins.bottom()),
+            self.pageSpacing(),
+            _screen_scale(),
+        )
+        if key != self._layout[0]:
+            self._layout = (key, self._page_rects())
+        return self._layout[1]
+
+    def _page_rects(self) -> list[QRect]:
         document, viewport = self.document(), self.viewport().size()
         margins, mode, scale = self.documentMargins(), self.zoomMode(), _screen_scale()
         sizes = []
@@ -180,6 +202,7 @@ class PdfView(QWidget):
     def clear(self) -> None:
         """Close the document and forget the search and the highlights."""
         self.pdf_view.highlights = {}
+        self.pdf_view.forget_layout()
         self._search.setSearchString("")
         self.pdf_view.setCurrentSearchResultIndex(-1)
         self._document.close()
@@ -213,13 +236,14 @@ class PdfView(QWidget):
         """Paint annotated passages on their pages, found in the page's own text (pdfium's extraction, which
         can differ from the stored text in spacing and ligatures); returns how many were placed."""
         placed: dict[int, list[tuple[list[QPolygonF], QColor]]] = {}
-        texts: dict[int, str] = {}
+        texts: dict[int, tuple[str, Utf16Map]] = {}
         count = 0
 
         def text(index: int) -> str:
             if index not in texts:
-                texts[index] = self._document.getAllText(index).text() if index < self.page_count else ""
-            return texts[index]
+                page_text = self._document.getAllText(index).text() if index < self.page_count else ""
+                texts[index] = page_text, Utf16Map(page_text)  # pdfium counts UTF-16 units
+            return texts[index][0]
 
         for page, quote, prefix, colour in highlights:
             index = page - 1
@@ -233,10 +257,12 @@ class PdfView(QWidget):
             start, end = found
             parts = [(index, start, min(end, len(here)))]
             if end > len(here) + 1:
-                parts.append((index + 1, 0, end - len(here) - 1))
+                parts.append((index + 1, max(start - len(here) - 1, 0), end - len(here) - 1))
             for part_page, part_start, part_end in parts:
                 if part_end > part_start:
-                    selection = self._document.getSelectionAtIndex(part_page, part_start, part_end - part_start)
+                    units = texts[part_page][1]
+                    first, last = units.to_qt(part_start), units.to_qt(part_end)
+                    selection = self._document.getSelectionAtIndex(part_page, first, last - first)
                     placed.setdefault(part_page, []).append((selection.bounds(), colour))
         self.pdf_view.highlights = placed
         self.pdf_view.viewport().update()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.anchoring import make_anchor, reanchor
 from app.bundles.verify import VerifiedBundle, verify_bundle
-from app.errors import BadBundle
+from app.errors import BadBundle, DossierError
 from app.models import Annotation, Stance, StanceRule, Tag
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
@@ -58,8 +58,13 @@ class MergeReport:
 def import_bundle(archive, path: Path, progress: Callable[[int, int], None] | None = None) -> MergeReport:
     """Verify a bundle completely, then merge it (nothing is written when verification fails)."""
     archive._require_writable()
-    with verify_bundle(Path(path)) as bundle:
-        return _merge(archive, bundle, progress)
+    if not archive._import_lock.acquire(blocking=False):  # its merge would hold the database for long
+        raise DossierError("Files are being imported into this archive: import the bundle when that has finished.")
+    try:
+        with verify_bundle(Path(path)) as bundle:
+            return _merge(archive, bundle, progress)
+    finally:
+        archive._import_lock.release()
 
 
 def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:
@@ -218,16 +223,20 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
         if ours is None:
             store.put(theirs)
             report.annotations_added += 1
-        elif _newer(theirs, ours):
-            if theirs.deleted:  # a tombstone: trash ours and keep its content
-                ours = replace(ours, deleted=theirs.deleted, revision=theirs.revision, modified=theirs.modified)
-                store.put(replace(ours, history=theirs.history))
-            else:
-                store.put(replace(theirs, doc_id=ours.doc_id))
+            continue
+        outcome = _compare(ours, theirs)
+        if outcome == "theirs" and theirs.deleted:  # a tombstone: trash ours and keep its content
+            ours = replace(ours, deleted=theirs.deleted, revision=theirs.revision, modified=theirs.modified)
+            store.put(replace(ours, history=theirs.history))
             report.annotations_updated += 1
-        elif theirs.version == ours.version or _newer(ours, theirs):
+        elif outcome == "theirs":
+            if ours.note and not theirs.note and theirs.version_at(ours.revision) == _without_note(ours):
+                theirs = replace(theirs, note=ours.note)  # they never had our private note; keep it
+            store.put(replace(theirs, doc_id=ours.doc_id))
+            report.annotations_updated += 1
+        elif outcome == "ours" or theirs.deleted:  # an edit here outweighs a deletion there
             report.annotations_unchanged += 1
-        else:  # both sides changed it since they last agreed: keep both, ask a person
+        else:
             copy = replace(
                 theirs,
                 uuid=str(uuids.uuid5(uuids.UUID(theirs.uuid), theirs.version)),  # the same bundle again: same copy
@@ -240,17 +249,39 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
                 report.annotations_unchanged += 1
 
 
-def _newer(one: Annotation, other: Annotation) -> bool:
-    """Whether ``one`` descends from ``other``: ``other``'s version is in its history (for a private
-    annotation, also its version without the note, as a bundle that left the note out carried it). A copy made
-    before Dossier kept histories (fewer entries than revisions) falls back to the higher revision."""
-    if one.version == other.version:
-        return False
-    versions = {other.version, replace(other, note="").version} if other.private else {other.version}
-    if versions & set(one.history):
-        return True
-    legacy = any(len(a.history) < a.revision - 1 for a in (one, other))
-    return legacy and one.revision > other.revision and one.version not in other.history
+def _compare(ours: Annotation, theirs: Annotation) -> str:
+    """Which copy to keep: ``"ours"``, ``"theirs"``, or ``"conflict"`` when both changed since the last
+    revision at which they agreed (a three-way merge on the versions in their histories, aligned by revision).
+    A side that changed and changed back counts as unchanged. Copies whose histories never overlap (edited
+    before Dossier kept histories, or a bundle left the history out) fall back to the higher revision."""
+    if ours.version == theirs.version:
+        return "ours"
+    mine, yours = _known(ours), _known(theirs)
+    shared = [r for r in mine if r in yours and mine[r] & yours[r]]
+    if not shared:
+        if ours.revision == theirs.revision:
+            return "conflict"
+        return "theirs" if theirs.revision > ours.revision else "ours"
+    base = mine[max(shared)] & yours[max(shared)]
+    ours_changed, theirs_changed = not mine[ours.revision] & base, not yours[theirs.revision] & base
+    if ours_changed and theirs_changed:
+        return "conflict"
+    return "theirs" if theirs_changed else "ours"
+
+
+def _known(annotation: Annotation) -> dict[int, set[str]]:
+    """Its versions by revision, as far back as its history goes; the current one also without a private
+    note, which is what a bundle that left the note out carried."""
+    first = annotation.revision - len(annotation.history)
+    known = {first + at: {version} for at, version in enumerate(annotation.history)}
+    known[annotation.revision] = {annotation.version}
+    if annotation.private:
+        known[annotation.revision].add(_without_note(annotation))
+    return known
+
+
+def _without_note(annotation: Annotation) -> str:
+    return replace(annotation, note="").version
 
 
 def _now() -> str:

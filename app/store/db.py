@@ -6,8 +6,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
-    """Open the database in WAL mode with synchronous=FULL; autocommit, transactions explicit."""
+def connect(path: Path, readonly: bool = False, busy_seconds: float = 10.0) -> sqlite3.Connection:
+    """Open the database in WAL mode with synchronous=FULL; autocommit, transactions explicit; a write waits up
+    to ``busy_seconds`` for another connection's."""
     if readonly:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
     else:
@@ -15,7 +16,7 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
     conn.row_factory = sqlite3.Row
     return conn
 

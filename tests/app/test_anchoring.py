@@ -392,3 +392,6 @@ def test_a_quote_is_located_in_another_extraction_of_its_page():
     assert page[start:end] == "office will not participate" and start > 40  # the prefix picks the second
     assert locate_loosely(page, "office will not participate", prefix="no such lead-in ")[0] == 12
     assert locate_loosely(page, "the sheriff") is None and locate_loosely(page, " \n ") is None
+    pdfium = "Cafe\u0301 owners oppose detain\x02\r\ners."  # a decomposed accent; pdfium's mark for a line-end hyphen
+    start, end = locate_loosely(pdfium, "Café owners oppose detain-\ners")
+    assert pdfium[start:end] == pdfium[:-1]

@@ -80,3 +80,46 @@ def test_an_edit_while_another_process_holds_the_index_is_saved_and_indexed_late
     imported.import_paths([], separate_process=True)  # the end of an import indexes what waited
     assert imported.stats()["queued_for_index"] == 0
     assert imported.search_ids('title:"denver editorial"').ids == [doc_id]
+
+
+def test_an_import_whose_index_is_held_elsewhere_finishes_and_leaves_it_queued(archive, sample_files, monkeypatch):
+    monkeypatch.setattr(indexer.search_index, "WRITE_LOCK_TIMEOUT_S", 0.05)
+    lock = whoosh_index.open_dir(archive.folder / "index").lock("WRITELOCK")
+    assert lock.acquire()  # the window (another process) holds the index through the whole import
+    try:
+        report = archive.import_paths([sample_files])
+    finally:
+        lock.release()
+    assert len(report.imported) == 3 and archive.stats()["queued_for_index"] == 3
+    assert archive.repair_index().missing_from_index == [] and archive.search_ids("calamity").total == 1
+
+
+def test_a_helper_never_rebuilds_the_index_it_cannot_open(imported, monkeypatch):
+    index_dir = imported.folder / "index"
+    (index_dir / "SCHEMA_VERSION").write_text("999\n")  # as if another version's index
+    files = sorted(p.name for p in index_dir.iterdir())
+    with pytest.raises(DossierError, match="missing or from another version"):
+        Archive.open_for_helper(imported.folder)
+    assert sorted(p.name for p in index_dir.iterdir()) == files  # nothing deleted, nothing created
+    (index_dir / "SCHEMA_VERSION").write_text(f"{indexer.search_index.SCHEMA_VERSION}\n")
+    real, failures = whoosh_index.open_dir, []
+
+    def committing_elsewhere(*args, **kwargs):
+        if len(failures) < 2:  # the newest table of contents was replaced while it was read
+            failures.append(1)
+            raise FileNotFoundError(2, "No such file or directory: '_MAIN_7.toc'")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(whoosh_index, "open_dir", committing_elsewhere)
+    with Archive.open_for_helper(imported.folder) as helper:
+        assert helper.search_ids("calamity").total == 1 and len(failures) == 2
+
+
+def test_a_bundle_waits_for_a_file_import_to_finish(imported, tmp_path):
+    from app.bundles.export import export_bundle
+    from app.bundles.merge import import_bundle
+
+    bundle = export_bundle(imported, imported.search_ids("").ids, tmp_path / "all.zip").path
+    with imported._import_lock, pytest.raises(DossierError, match="Files are being imported"):
+        import_bundle(imported, bundle)
+    assert not import_bundle(imported, bundle).changed

@@ -263,6 +263,11 @@ def test_annotate_list_and_delete(capsys, tmp_path, sample_files):
     assert edited["jurisdiction"] is None and edited["stance"] is None and len(edited["history"]) == 4
     code, _, err = run(capsys, "--archive", archive, "annotation-edit", uuid)
     assert code == 1 and "Nothing to change" in err
+    args = ("annotation-edit", uuid, "--jurisdiction", "Omaha, NE", "--stance", "sanctuary")
+    assert run(capsys, "--archive", archive, *args)[0] == 0
+    args = ("annotation-edit", uuid, "--jurisdiction", "", "--stance", "opposes")
+    code, _, err = run(capsys, "--archive", archive, *args)
+    assert code == 1 and "always about a jurisdiction" in err
     run(capsys, "--archive", archive, "annotation-delete", uuid)
     code, out, _ = run(capsys, "--archive", archive, "empty-trash", "--json")
     assert code == 0 and json.loads(out) == {"purged": 1}

@@ -183,8 +183,7 @@ def _tint_inside_and_outside(view, page: int) -> tuple[int, int, int]:
     """Red pixels inside the highlight's rectangle on ``page``, red pixels just above it, and dark pixels
     inside it: the glyphs Qt drew there, so the rectangle is where QPdfView put the words."""
     pdf = view.pdf_view
-    rect = pdf.page_rects()[page]
-    rect.translate(-pdf.horizontalScrollBar().value(), -pdf.verticalScrollBar().value())
+    rect = pdf.page_rects()[page].translated(-pdf.horizontalScrollBar().value(), -pdf.verticalScrollBar().value())
     points = pdf.document().pagePointSize(page)
     (polygon,) = pdf.highlights[page][0][0]
     box = polygon.boundingRect()
@@ -222,3 +221,33 @@ def test_annotated_passages_are_painted_on_their_page_at_any_zoom(loaded, qtbot)
         assert inside > 100 and above == 0
     loaded.clear()
     assert loaded.pdf_view.highlights == {}
+
+
+def test_a_passage_found_on_the_next_page_is_painted_from_its_own_start(view, tmp_path):
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=20)
+    for text in ("Opening remarks only", "Alpha beta gamma delta epsilon"):
+        pdf.add_page()
+        pdf.cell(text=text)
+    pdf.output(str(tmp_path / "two.pdf"))
+    assert view.load(tmp_path / "two.pdf") is None
+    assert view.set_highlights([(1, "gamma delta", "", QColor("red"))]) == 1  # noted on page 1, printed on 2
+    ((polygons, _colour),) = view.pdf_view.highlights[1]
+    painted = [view._document.getSelection(1, p.boundingRect().topLeft(), p.boundingRect().bottomRight()).text()
+               for p in polygons]  # fmt: skip
+    assert painted == ["gamma delta"] and 0 not in view.pdf_view.highlights
+
+
+def test_offsets_reach_pdfium_in_utf16_units(loaded, monkeypatch):
+    page = "x \U0001d400\U0001d401 alpha beta gamma"  # two characters outside the BMP: two UTF-16 units each
+
+    class PageText:
+        def text(self) -> str:
+            return page
+
+    calls = []
+    real = loaded._document.getSelectionAtIndex
+    monkeypatch.setattr(loaded._document, "getAllText", lambda index: PageText())
+    monkeypatch.setattr(loaded._document, "getSelectionAtIndex", lambda *args: calls.append(args) or real(*args))
+    assert loaded.set_highlights([(1, "gamma", "", QColor("red"))]) == 1
+    assert calls == [(0, page.index("gamma") + 2, 5)]
