@@ -115,7 +115,7 @@ def test_a_helper_never_rebuilds_the_index_it_cannot_open(imported, monkeypatch)
         assert helper.search_ids("calamity").total == 1 and len(failures) == 2
 
 
-def test_a_bundle_waits_for_a_file_import_to_finish(imported, tmp_path):
+def test_a_bundle_import_is_refused_while_files_are_imported(imported, tmp_path):
     from app.bundles.export import export_bundle
     from app.bundles.merge import import_bundle
 
