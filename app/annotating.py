@@ -22,6 +22,7 @@ from app.store.tags import TagStore
 from indexer.sandbox import ExtractorPool, Job
 
 EDITABLE = {"note", "colour", "tags", "jurisdiction", "stance", "private"}
+_CONTENT = ("note", "colour", "tags", "jurisdiction", "stance_set", "stance", "private", "deleted")
 
 
 @dataclass
@@ -137,6 +138,37 @@ class Annotating:
         """Bring an annotation back from the trash."""
         current = self.annotation(uuid)
         return self._save_annotation(current.revised(_now(), deleted=None))
+
+    def resolve_conflict(self, uuid: str, keep: str) -> Annotation:
+        """Settle a conflict a bundle import left: ``uuid`` is the bundle's version (the copy on the review list);
+        ``keep`` is ``"ours"`` or ``"theirs"``. The annotation gets the chosen content at a revision after both
+        versions, with a history that holds both, so the choice travels in the next bundle and the other
+        archive takes it instead of raising the conflict again. The copy is deleted for good."""
+        self._require_writable()
+        if keep not in ("ours", "theirs"):
+            raise DossierError(f"Keep 'ours' or 'theirs', not {keep!r}.")
+        copy = self.annotation(uuid)
+        if not copy.conflict_of:
+            raise DossierError(
+                f"Annotation {uuid} is not a bundle's conflicting version (see `dossier annotations --review`)."
+            )
+        ours = self.annotation(copy.conflict_of)
+        chosen = copy if keep == "theirs" else ours
+        lineage = [*copy.history, copy.version]  # theirs up to its revision, then ours beyond it
+        lineage += [ours.version_at(r) for r in range(copy.revision + 1, ours.revision + 1)]
+        if None in lineage:
+            lineage = lineage[: lineage.index(None)]
+        content = {name: getattr(chosen, name) for name in _CONTENT}
+        settled = replace(ours, **content, review=None, modified=_now())
+        settled = replace(settled, revision=copy.revision - len(copy.history) + len(lineage), history=lineage)
+        with self._guard:
+            with transaction(self.conn):
+                store = AnnotationStore(self.conn)
+                store.put(settled)
+                store.forget(copy.uuid, _now())
+                self.documents.queue([ours.doc_id])
+            self._index_queued(only=[ours.doc_id])
+        return settled
 
     def empty_trash(self) -> int:
         """Delete trashed annotations for good."""

@@ -190,6 +190,12 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--start", type=int, metavar="N", help="place it again: new passage start")
     cmd.add_argument("--end", type=int, metavar="M", help="new passage end")
     cmd.set_defaults(handler=_annotation_edit)
+    cmd = commands.add_parser(
+        "annotation-resolve", parents=[common], help="settle a conflict a bundle left: keep our version or the bundle's"
+    )
+    cmd.add_argument("uuid", help="the bundle's version (listed by `dossier annotations --review`)")
+    cmd.add_argument("--keep", required=True, choices=("ours", "theirs"))
+    cmd.set_defaults(handler=_annotation_resolve)
     cmd = commands.add_parser("empty-trash", parents=[common], help="delete trashed annotations for good")
     cmd.set_defaults(handler=_empty_trash)
 
@@ -616,6 +622,16 @@ def _annotation_edit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _annotation_resolve(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        settled = archive.resolve_conflict(args.uuid, args.keep)
+    which = "our" if args.keep == "ours" else "the bundle's"
+    _print_json(settled.to_json()) if args.json else print(
+        f"{settled.uuid} keeps {which} version (revision {settled.revision}); the other version is deleted"
+    )
+    return 0
+
+
 def _empty_trash(args: argparse.Namespace) -> int:
     with _archive(args) as archive:
         purged = archive.empty_trash()
@@ -695,8 +711,9 @@ def _import_bundle(args: argparse.Namespace) -> int:
     )
     for conflict in report.conflicts:
         print(
-            f"  CONFLICT {conflict['uuid']} (both changed; the bundle's version kept as {conflict['copy']}, "
-            f"see `dossier annotations --review`): “{conflict['quote']}”"
+            f"  CONFLICT {conflict['uuid']}: “{conflict['quote']}”\n    both sides changed it; the bundle's version "
+            f"is kept as {conflict['copy']}: choose with `dossier annotation-resolve {conflict['copy']} "
+            "--keep ours|theirs`"
         )
     if not report.changed:
         print("nothing new: this bundle was already merged")

@@ -230,6 +230,7 @@ class Annotation:
     deleted: str | None = None  # in the trash since
     review: str | None = None  # why a person should check where it is anchored
     history: list[str] = field(default_factory=list)  # the versions of the revisions before this one, oldest first
+    conflict_of: str | None = None  # a bundle's version of this annotation, kept here for a person to choose
 
     @property
     def version(self) -> str:

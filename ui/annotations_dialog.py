@@ -30,6 +30,7 @@ class AnnotationsDialog(QDialog):
     """Non-modal; ``open_passage(doc_id, start, end)`` asks the window to show a passage."""
 
     open_passage = Signal(int, int, int)
+    changed = Signal(int)  # a document whose annotations changed here (restored, conflict settled)
 
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,19 +59,26 @@ class AnnotationsDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.count = QLabel()
+        self.comparison = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)  # the two versions of a conflict
         self.restore_button = QPushButton("&Restore")
         self.empty_button = QPushButton("&Empty trash")
+        self.keep_theirs_button = QPushButton("Keep the &bundle's version")
+        self.keep_ours_button = QPushButton("Keep &ours")
+        for button, whose in ((self.keep_theirs_button, "this version, from the bundle"), (self.keep_ours_button,
+                              "the version that was here")):  # fmt: skip
+            button.setToolTip(f"Both sides changed this annotation: keep {whose} and delete the other")
 
         filters = QHBoxLayout()
         for widget in (self.view_box, self.text, self.colour, self.stance, self.jurisdiction, self.tag):
             filters.addWidget(widget)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
-        bottom.addWidget(self.restore_button)
-        bottom.addWidget(self.empty_button)
+        for button in (self.keep_theirs_button, self.keep_ours_button, self.restore_button, self.empty_button):
+            bottom.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.comparison)
         layout.addLayout(bottom)
 
         self.view_box.currentIndexChanged.connect(self.reload)
@@ -81,6 +89,9 @@ class AnnotationsDialog(QDialog):
         self.table.activated.connect(self._activated)
         self.restore_button.clicked.connect(self._restore)
         self.empty_button.clicked.connect(self._empty)
+        self.keep_theirs_button.clicked.connect(lambda: self._resolve("theirs"))
+        self.keep_ours_button.clicked.connect(lambda: self._resolve("ours"))
+        self.table.selectionModel().currentRowChanged.connect(self._update_buttons)
         self.resize(1100, 560)
         self.reload()
 
@@ -104,6 +115,8 @@ class AnnotationsDialog(QDialog):
         self.stance.blockSignals(False)
         self.restore_button.setVisible(which == "trash")
         self.empty_button.setVisible(which == "trash")
+        for button in (self.keep_theirs_button, self.keep_ours_button):
+            button.setVisible(which == "review")
         self._fill()
 
     def _fill(self) -> None:
@@ -113,7 +126,7 @@ class AnnotationsDialog(QDialog):
             row = [
                 self._titles.get(annotation.doc_id, f"#{annotation.doc_id}"),
                 " ".join(annotation.exact.split()),
-                annotation.review or annotation.note,
+                annotation.note if annotation.conflict_of else annotation.review or annotation.note,
                 ", ".join(annotation.tags),
                 self._places.get(annotation.jurisdiction or "", ""),
                 annotation.stance or "",
@@ -126,6 +139,7 @@ class AnnotationsDialog(QDialog):
         self.count.setText(f"{len(shown)} of {len(self.found)}")
         self.restore_button.setEnabled(bool(shown))
         self.empty_button.setEnabled(bool(self.found))
+        self._update_buttons()
 
     def _matches(self, annotation: Annotation) -> bool:
         text = self.text.text().strip().lower()
@@ -149,12 +163,42 @@ class AnnotationsDialog(QDialog):
         if annotation.deleted is None:
             self.open_passage.emit(annotation.doc_id, annotation.start, annotation.end)
 
+    def _update_buttons(self) -> None:
+        annotation = self.selected()
+        conflict = annotation is not None and annotation.conflict_of is not None
+        for button in (self.keep_theirs_button, self.keep_ours_button):
+            button.setEnabled(conflict and self.archive.writable)
+        self.comparison.setVisible(conflict)
+        if conflict:
+            ours = self.archive.annotation(annotation.conflict_of)
+            self.comparison.setText(
+                "Both sides changed this annotation since they last agreed.\n"
+                f"Ours: {_summary(ours)}\nThe bundle's: {_summary(annotation)}"
+            )
+
     def _restore(self) -> None:
         annotation = self.selected()
         if annotation is not None:
             self.archive.restore_annotation(annotation.uuid)
+            self.changed.emit(annotation.doc_id)
+            self.reload()
+
+    def _resolve(self, keep: str) -> None:
+        annotation = self.selected()
+        if annotation is not None and annotation.conflict_of:
+            self.archive.resolve_conflict(annotation.uuid, keep)
+            self.changed.emit(annotation.doc_id)
             self.reload()
 
     def _empty(self) -> None:
         self.archive.empty_trash()
         self.reload()
+
+
+def _summary(annotation: Annotation) -> str:
+    """Note, colour, tags and stance of one version, for comparing two."""
+    parts = [f"“{annotation.note}”" if annotation.note else "no note", annotation.colour]
+    parts += [f"tags: {', '.join(annotation.tags)}"] if annotation.tags else []
+    parts += [f"stance: {annotation.stance}"] if annotation.stance else []
+    parts += ["in the trash"] if annotation.deleted else []
+    return "; ".join(parts)

@@ -110,7 +110,7 @@ class AnnotationsPanel(QWidget):
         self.note_button.clicked.connect(self.edit_note)
         self.colour_button.clicked.connect(self.next_colour)
         self.delete_button.clicked.connect(self.delete_current)
-        editor.changed.connect(self._changed)
+        editor.changed.connect(self.document_changed)
         self._update_buttons()
 
     def show_document(self, doc_id: int) -> None:
@@ -210,7 +210,8 @@ class AnnotationsPanel(QWidget):
             self.view.select_span(annotation.start, annotation.end)
         self._update_buttons()
 
-    def _changed(self, doc_id: int) -> None:
+    def document_changed(self, doc_id: int) -> None:
+        """Reload when ``doc_id`` is the document shown."""
         if doc_id == self.doc_id:
             self.reload()
 

@@ -485,6 +485,7 @@ class MainWindow(BundleActions, QMainWindow):
         """View > All annotations: a filterable list across the archive, with the review list and the trash."""
         dialog = AnnotationsDialog(self.archive, self)
         dialog.open_passage.connect(self.open_passage)
+        dialog.changed.connect(self.viewer.annotations_panel.document_changed)
         dialog.finished.connect(lambda _result: self._reports.remove(dialog))
         self._reports.append(dialog)
         dialog.show()

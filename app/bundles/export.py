@@ -148,14 +148,16 @@ def _collect(archive, ids: list[int], include_private_notes: bool) -> tuple[list
     hashes cover them, and a short note could be guessed from its hash."""
     items, left_out = [], 0
     for doc_id in ids:
-        annotations = archive.annotations(doc_id)
+        annotations = [a for a in archive.annotations(doc_id) if not a.conflict_of]  # a choice still to make here
         if not include_private_notes:
             left_out += sum(1 for a in annotations if a.private and a.note)
             annotations = [dataclasses.replace(a, note="", history=[]) if a.private else a for a in annotations]
         doc = archive.document(doc_id)
         # deleted annotations travel as tombstones (the passage, never the note or tags), so deletions merge
         trashed = [
-            dataclasses.replace(a, note="", tags=[], history=[]) for a in archive.annotations(doc_id, trash=True)
+            dataclasses.replace(a, note="", tags=[], history=[])
+            for a in archive.annotations(doc_id, trash=True)
+            if not a.conflict_of
         ]
         items.append(_Item(doc, archive.tags(doc_id), annotations, archive.page_spans(doc_id), trashed))
     return items, left_out

@@ -240,7 +240,8 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
             copy = replace(
                 theirs,
                 uuid=str(uuids.uuid5(uuids.UUID(theirs.uuid), theirs.version)),  # the same bundle again: same copy
-                review=f"an imported bundle changed annotation {ours.uuid} too: keep one version, delete the other",
+                review="a bundle changed this annotation here too: this is the bundle's version; keep one of the two",
+                conflict_of=ours.uuid,
             )
             if store.get(copy.uuid) is None and not store.purged(copy.uuid):
                 store.put(copy)

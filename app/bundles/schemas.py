@@ -186,6 +186,7 @@ _FIELDS = {
         "deleted": _OPT_STR,
         "review": _OPT_STR,
         "history": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{16}$"}},
+        "conflict_of": _OPT_STR,
     },
 }
 

@@ -10,7 +10,7 @@ from app.models import Annotation
 
 _COLUMNS = (
     "uuid, doc_id, start, end, exact, prefix, suffix, page, note, colour, tags, jurisdiction, stance_set, stance, "
-    "private, creator, created, modified, revision, deleted, review, history"
+    "private, creator, created, modified, revision, deleted, review, history, conflict_of"
 )
 
 
@@ -45,6 +45,7 @@ class AnnotationStore:
             annotation.deleted,
             annotation.review,
             json.dumps(annotation.history),
+            annotation.conflict_of,
         )
         self.conn.execute(
             f"INSERT OR REPLACE INTO annotations ({_COLUMNS}) VALUES ({','.join('?' * len(values))})", values
@@ -93,6 +94,11 @@ class AnnotationStore:
         )
         return self.conn.execute("DELETE FROM annotations WHERE deleted IS NOT NULL").rowcount
 
+    def forget(self, uuid: str, at: str) -> None:
+        """Delete one annotation for good, remembering its uuid (inside a transaction)."""
+        self.conn.execute("INSERT OR IGNORE INTO purged_annotations (uuid, purged) VALUES (?, ?)", (uuid, at))
+        self.conn.execute("DELETE FROM annotations WHERE uuid = ?", (uuid,))
+
     def purged(self, uuid: str) -> bool:
         """Whether an annotation was deleted for good here."""
         return self.conn.execute("SELECT 1 FROM purged_annotations WHERE uuid = ?", (uuid,)).fetchone() is not None
@@ -122,4 +128,5 @@ def _annotation(row: sqlite3.Row) -> Annotation:
         deleted=row["deleted"],
         review=row["review"],
         history=json.loads(row["history"]),
+        conflict_of=row["conflict_of"],
     )

@@ -167,8 +167,9 @@ def _v4(conn: sqlite3.Connection) -> None:
 
 def _v5(conn: sqlite3.Connection) -> None:
     """Each annotation's history (the versions of its earlier revisions), so a merge can tell an older copy
-    from one changed on both sides."""
+    from one changed on both sides; and, for a bundle's conflicting version, the annotation it is a version of."""
     conn.execute("ALTER TABLE annotations ADD COLUMN history TEXT NOT NULL DEFAULT '[]'")
+    conn.execute("ALTER TABLE annotations ADD COLUMN conflict_of TEXT")
 
 
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
+
 import pytest
 
 from app.archive import Archive
 from app.bundles.export import export_bundle
 from app.bundles.merge import import_bundle
+from app.errors import DossierError
 from app.models import StanceRule
 
 
@@ -239,3 +243,45 @@ def test_annotations_edited_before_histories_still_conflict_after_edits_on_both_
     merged = _send(a, b, tmp_path / "2.zip")
     got = b.annotation(pink.uuid)
     assert merged.conflicts and got.colour == "blue", "B's edit lost to A's higher revision count"
+
+
+def _conflict(a, b, tmp_path):
+    """Both archives change the pink annotation; B imports A's version: one conflict copy in B."""
+    _send(a, b, tmp_path / "1.zip")
+    pink = next(x for x in a.annotations() if x.exact == "calamity")
+    a.update_annotation(pink.uuid, note="A: the mayor's word")
+    a.update_annotation(pink.uuid, colour="green")
+    b.update_annotation(pink.uuid, note="B: the editorial board's word")
+    (conflict,) = _send(a, b, tmp_path / "a2.zip").conflicts
+    return pink.uuid, conflict["copy"]
+
+
+def test_keeping_our_version_travels_and_the_conflict_does_not_come_back(a, b, tmp_path):
+    uuid, copy = _conflict(a, b, tmp_path)
+    assert b.annotation(copy).conflict_of == uuid
+    assert copy not in {x["dossier:fields"]["uuid"] for x in _bundle_items(b, tmp_path / "b1.zip")}
+    settled = b.resolve_conflict(copy, "ours")
+    assert settled.note == "B: the editorial board's word" and b.annotations(review=True) == []
+    assert not _send(a, b, tmp_path / "again.zip").changed  # A's version again: already decided
+    merged = _send(b, a, tmp_path / "b2.zip")
+    assert merged.annotations_updated == 1 and not merged.conflicts  # A takes B's choice
+    assert (a.annotation(uuid).note, a.annotation(uuid).colour) == ("B: the editorial board's word", "pink")
+    assert not _send(a, b, tmp_path / "a3.zip").changed
+
+
+def test_keeping_the_bundles_version_leaves_one_annotation_on_both_sides(a, b, tmp_path):
+    uuid, copy = _conflict(a, b, tmp_path)
+    settled = b.resolve_conflict(copy, "theirs")
+    assert (settled.uuid, settled.note, settled.colour) == (uuid, "A: the mayor's word", "green")
+    assert [x.uuid for x in b.annotations() if x.exact == "calamity"] == [uuid]
+    assert not _send(b, a, tmp_path / "b2.zip").changed
+    assert [x.uuid for x in a.annotations() if x.exact == "calamity"] == [uuid]
+    with pytest.raises(DossierError, match="not a bundle's conflicting version"):
+        b.resolve_conflict(uuid, "ours")
+
+
+def _bundle_items(archive, path) -> list[dict]:
+    bundle = export_bundle(archive, archive.search_ids("").ids, path).path
+    with zipfile.ZipFile(bundle) as z:
+        name = next(n for n in z.namelist() if n.endswith("data/annotations.jsonld"))
+        return json.loads(z.read(name))["items"]

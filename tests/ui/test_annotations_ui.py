@@ -85,3 +85,34 @@ def test_all_annotations_filters_and_jumps(qtbot, make_window, imported, qtmodel
     dialog.table.activated.emit(dialog.model.index(0, 0))
     view = window.viewer.text_view
     assert view.text[slice(*view.selection_offsets())] == "calamity"
+
+
+def test_a_bundle_conflict_is_settled_from_the_review_list(qtbot, make_window, imported, tmp_path):
+    from app.archive import Archive
+    from app.bundles.export import export_bundle
+    from app.bundles.merge import import_bundle
+
+    doc_id = imported.search_ids("omaha").ids[0]
+    mine = imported.annotate(doc_id, quote="any raids", note="raid policy")
+    with Archive.open(tmp_path / "colleague") as other:
+        import_bundle(other, export_bundle(imported, [doc_id], tmp_path / "1.zip").path)
+        other.update_annotation(mine.uuid, note="the colleague's reading")
+        imported.update_annotation(mine.uuid, colour="green")
+        theirs = export_bundle(other, other.search_ids("").ids, tmp_path / "2.zip").path
+    (conflict,) = import_bundle(imported, theirs).conflicts
+    window = make_window(imported)
+    _open(qtbot, window)
+    window.show_annotations()
+    dialog = window.findChild(AnnotationsDialog)
+    dialog.view_box.setCurrentIndex(dialog.view_box.findData("review"))
+    assert dialog.keep_theirs_button.isVisible() and not dialog.keep_theirs_button.isEnabled()
+    dialog.table.selectRow(0)
+    assert dialog.selected().uuid == conflict["copy"] and dialog.keep_theirs_button.isEnabled()
+    compared = dialog.comparison.text()
+    assert "Ours: “raid policy”; green" in compared and "The bundle's: “the colleague's reading”; yellow" in compared
+    dialog.keep_theirs_button.click()
+    assert dialog.model.rowCount() == 0 and imported.annotations(review=True) == []
+    settled = imported.annotation(mine.uuid)
+    assert (settled.note, settled.colour) == ("the colleague's reading", "yellow")
+    panel = window.viewer.annotations_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and "the colleague's reading" in panel.model.item(0).text())
