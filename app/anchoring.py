@@ -100,22 +100,24 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
     return spans[occurrence - 1]
 
 
-def locate_loosely(text: str, quote: str, prefix: str = "") -> tuple[int, int] | None:
+def locate_loosely(
+    text: str, quote: str, prefix: str = "", folded: tuple[str, list[int]] | None = None
+) -> tuple[int, int] | None:
     """Where ``quote`` is in ``text``, another extraction of the same passage (pdfium's text of a PDF page,
     to draw a highlight on it), compared without whitespace, case, accents, dashes, control characters or
     compatibility forms such as ligatures; the occurrence after ``prefix`` when there is one, else the first;
-    None if absent."""
-    folded, where = _folded(text)
-    wanted = _folded(quote)[0]
+    None if absent. ``folded`` is ``fold(text)``, for a caller that looks for many quotes in one text."""
+    haystack, where = folded or fold(text)
+    wanted = fold(quote)[0]
     if not wanted:
         return None
-    lead = _folded(prefix)[0][-LOCATE_PREFIX:]
-    at = folded.find(lead + wanted) if lead else -1
-    at = at + len(lead) if at >= 0 else folded.find(wanted)
+    lead = fold(prefix)[0][-LOCATE_PREFIX:]
+    at = haystack.find(lead + wanted) if lead else -1
+    at = at + len(lead) if at >= 0 else haystack.find(wanted)
     return (where[at], where[at + len(wanted) - 1] + 1) if at >= 0 else None
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
+def fold(text: str) -> tuple[str, list[int]]:
     """``text`` decomposed (NFKD) and case-folded, without whitespace, control characters, accents or dashes
     (pdfium marks a hyphen at a line break with a control character), and each kept character's offset."""
     chars, where = [], []

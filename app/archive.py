@@ -96,6 +96,8 @@ class Archive(Tagging, Annotating):
         try:
             self.index = SearchIndex(self.folder / "index", writable=self.writable, rebuild=maintain)
         except IndexUnavailable as exc:
+            if not maintain:  # the import process of this very window
+                raise DossierError(f"The import could not open the search index ({exc}); import again.") from exc
             raise DossierError(
                 f"The archive is open in another Dossier and {exc}; close that Dossier and try again."
             ) from exc
@@ -139,10 +141,11 @@ class Archive(Tagging, Annotating):
         with self._import_lock:
             if separate_process:
                 paths = [str(p) for p in paths]
-                report = import_in_child(self.folder, paths, passwords, self.extraction_limits, progress, cancel)
-                with self._guard:
-                    self._index_queued()  # what an edit here could not index while the child held the index
-                return report
+                try:
+                    return import_in_child(self.folder, paths, passwords, self.extraction_limits, progress, cancel)
+                finally:  # what an edit here could not index while the child held the index, or what a dead
+                    with self._guard:  # child committed but did not index
+                        self._index_queued()
             with self._guard:
                 known = self.documents.hashes()
             importer = Importer(

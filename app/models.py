@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
@@ -234,11 +235,14 @@ class Annotation:
 
     @property
     def version(self) -> str:
-        """A short hash of what a person writes and picks (not the quote or where it sits: those follow each
-        archive's own text): equal versions are the same annotation. Every deleted copy of an annotation has
-        the same version, as a bundle carries only the passage of a deleted one."""
+        """A short hash of what a person writes and picks: equal versions are the same annotation. The quote
+        counts with its spacing and case folded (each archive's text may differ in those); a private note does
+        not count (it is each archive's own, and a hash of it would give it away); every deleted copy of an
+        annotation has the same version, as a bundle carries only the passage of a deleted one."""
+        quote = " ".join(unicodedata.normalize("NFKC", self.exact).split()).casefold()
         content = ["deleted"] if self.deleted else [
-            self.note, self.colour, sorted(self.tags), self.jurisdiction, self.stance_set, self.stance, self.private,
+            quote, "" if self.private else self.note, self.colour, sorted(self.tags),
+            self.jurisdiction, self.stance_set, self.stance, self.private,
         ]  # fmt: skip
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
 

@@ -10,7 +10,7 @@ from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar, QVBoxLayout, QWidget
 
-from app.anchoring import locate_loosely
+from app.anchoring import fold, locate_loosely
 from ui.text_view import Utf16Map
 
 ZOOM_STEP = 1.25
@@ -28,7 +28,9 @@ PageHighlight = tuple[int, str, str, QColor]  # (page, 1-based; quote; prefix; c
 
 
 class HighlightingPdfView(QPdfView):
-    """A QPdfView that also paints translucent highlights (polygons in page points) over its pages.
+    """A QPdfView that also paints translucent highlights over its pages: ``highlights`` holds, per page,
+    ranges of pdfium's page text (UTF-16 start, length) with a colour; their rectangles are asked of pdfium
+    when the page is first painted (2 ms each), not for every page up front.
 
     The page rectangles follow QPdfView's own layout (``QPdfViewPrivate::calculateDocumentLayout``): pages
     stacked at the document margins and page spacing, centred, sized by the zoom mode.
@@ -36,8 +38,24 @@ class HighlightingPdfView(QPdfView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.highlights: dict[int, list[tuple[list[QPolygonF], QColor]]] = {}  # by 0-based page
+        self.highlights: dict[int, list[tuple[int, int, QColor]]] = {}  # by 0-based page
+        self._shapes: dict[int, list[tuple[list[QPolygonF], QColor]]] = {}
         self._layout: tuple[tuple, list[QRect]] = ((), [])  # page_rects and what they were computed for
+
+    def set_highlights(self, highlights: dict[int, list[tuple[int, int, QColor]]]) -> None:
+        """Paint these ranges (see the class docstring) instead of the ones before."""
+        self.highlights, self._shapes = highlights, {}
+        self.viewport().update()
+
+    def shapes(self, page: int) -> list[tuple[list[QPolygonF], QColor]]:
+        """The polygons (in page points) and colour of each highlight on ``page``."""
+        if page not in self._shapes:
+            document = self.document()
+            self._shapes[page] = [
+                (document.getSelectionAtIndex(page, start, length).bounds(), colour)
+                for start, length, colour in self.highlights.get(page, [])
+            ]
+        return self._shapes[page]
 
     def forget_layout(self) -> None:
         """Drop the cached page rectangles (another document was loaded)."""
@@ -92,13 +110,13 @@ class HighlightingPdfView(QPdfView):
         painter = QPainter(self.viewport())
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)  # ink stays legible
-        for page, marks in self.highlights.items():
+        for page in self.highlights:
             if page >= len(rects) or not rects[page].translated(-scroll).intersects(event.rect()):
                 continue
             rect, points = rects[page].translated(-scroll), self.document().pagePointSize(page)
             to_view = QTransform.fromScale(rect.width() / points.width(), rect.height() / points.height())
             to_view *= QTransform.fromTranslate(rect.left(), rect.top())
-            for polygons, colour in marks:
+            for polygons, colour in self.shapes(page):
                 painter.setBrush(colour)
                 for polygon in polygons:
                     painter.drawPolygon(to_view.map(polygon))
@@ -201,7 +219,7 @@ class PdfView(QWidget):
 
     def clear(self) -> None:
         """Close the document and forget the search and the highlights."""
-        self.pdf_view.highlights = {}
+        self.pdf_view.set_highlights({})
         self.pdf_view.forget_layout()
         self._search.setSearchString("")
         self.pdf_view.setCurrentSearchResultIndex(-1)
@@ -235,22 +253,26 @@ class PdfView(QWidget):
     def set_highlights(self, highlights: list[PageHighlight]) -> int:
         """Paint annotated passages on their pages, found in the page's own text (pdfium's extraction, which
         can differ from the stored text in spacing and ligatures); returns how many were placed."""
-        placed: dict[int, list[tuple[list[QPolygonF], QColor]]] = {}
-        texts: dict[int, tuple[str, Utf16Map]] = {}
+        placed: dict[int, list[tuple[int, int, QColor]]] = {}
+        pages: dict[int, tuple[str, Utf16Map, tuple[str, list[int]]]] = {}  # text, UTF-16 map, folded text
+        pairs: dict[int, tuple[str, list[int]]] = {}  # a page and the next, folded once (a passage may run on)
         count = 0
 
-        def text(index: int) -> str:
-            if index not in texts:
-                page_text = self._document.getAllText(index).text() if index < self.page_count else ""
-                texts[index] = page_text, Utf16Map(page_text)  # pdfium counts UTF-16 units
-            return texts[index][0]
+        def page(index: int) -> tuple[str, Utf16Map, tuple[str, list[int]]]:
+            if index not in pages:
+                text = self._document.getAllText(index).text() if index < self.page_count else ""
+                pages[index] = text, Utf16Map(text), fold(text)  # pdfium counts UTF-16 units
+            return pages[index]
 
-        for page, quote, prefix, colour in highlights:
-            index = page - 1
+        for number, quote, prefix, colour in highlights:
+            index = number - 1
             if not 0 <= index < self.page_count:
                 continue
-            here = text(index)
-            found = locate_loosely(here + "\n" + text(index + 1), quote, prefix)  # a passage may run on
+            here, (ahead, _units, after) = page(index)[0], page(index + 1)
+            if index not in pairs:
+                folded_here = page(index)[2]
+                pairs[index] = folded_here[0] + after[0], folded_here[1] + [at + len(here) + 1 for at in after[1]]
+            found = locate_loosely(here + "\n" + ahead, quote, prefix, pairs[index])
             if not found:
                 continue
             count += 1
@@ -260,12 +282,10 @@ class PdfView(QWidget):
                 parts.append((index + 1, max(start - len(here) - 1, 0), end - len(here) - 1))
             for part_page, part_start, part_end in parts:
                 if part_end > part_start:
-                    units = texts[part_page][1]
+                    units = pages[part_page][1]
                     first, last = units.to_qt(part_start), units.to_qt(part_end)
-                    selection = self._document.getSelectionAtIndex(part_page, first, last - first)
-                    placed.setdefault(part_page, []).append((selection.bounds(), colour))
-        self.pdf_view.highlights = placed
-        self.pdf_view.viewport().update()
+                    placed.setdefault(part_page, []).append((first, last - first, colour))
+        self.pdf_view.set_highlights(placed)
         return count
 
     def next_match(self) -> int:

@@ -144,22 +144,23 @@ class _Steps:
 
 def _collect(archive, ids: list[int], include_private_notes: bool) -> tuple[list[_Item], int]:
     """Documents with their tags and live annotations; private notes blanked when asked. Returns the
-    items and how many notes were left out. Where a note or tags are left out, so is the history: its version
-    hashes cover them, and a short note could be guessed from its hash."""
+    items and how many notes were left out. Histories travel: their version hashes never cover a private note."""
     items, left_out = [], 0
     for doc_id in ids:
         annotations = [a for a in archive.annotations(doc_id) if not a.conflict_of]  # a choice still to make here
         if not include_private_notes:
             left_out += sum(1 for a in annotations if a.private and a.note)
-            annotations = [dataclasses.replace(a, note="", history=[]) if a.private else a for a in annotations]
+            annotations = [dataclasses.replace(a, note="") if a.private else a for a in annotations]
         doc = archive.document(doc_id)
         # deleted annotations travel as tombstones (the passage, never the note or tags), so deletions merge
         trashed = [
-            dataclasses.replace(a, note="", tags=[], history=[])
+            dataclasses.replace(a, note="", tags=[])
             for a in archive.annotations(doc_id, trash=True)
             if not a.conflict_of
         ]
-        items.append(_Item(doc, archive.tags(doc_id), annotations, archive.page_spans(doc_id), trashed))
+        text = archive.text(doc_id)
+        tags = [_placed(tag, text) for tag in archive.tags(doc_id)]
+        items.append(_Item(doc, tags, annotations, archive.page_spans(doc_id), trashed))
     return items, left_out
 
 
@@ -265,6 +266,13 @@ def _custom_jurisdictions(used: list[str], gazetteer: Gazetteer) -> list[dict]:
         for j in reversed([j for j in chain if j is not None and j.id not in builtin]):
             out.setdefault(j.id, {"id": j.id, "name": j.name, "level": j.level, "parent": j.parent, "state": j.state})
     return list(out.values())
+
+
+def _placed(tag, text: str):
+    """The tag, or, when its passage was not found again after a re-extraction, the same tag on the document."""
+    if tag.start is None or text[tag.start : tag.end] == tag.quote:
+        return tag
+    return dataclasses.replace(tag, start=None, end=None, quote="")
 
 
 def _fields(annotation: Annotation) -> dict:

@@ -215,24 +215,21 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
             report.annotations_unchanged += 1
             continue
         ours = store.get(theirs.uuid)
-        if ours is not None and item.get("dossier:noteWithheld"):
-            theirs = replace(theirs, note=ours.note)  # the sender left our private note out, not empty
         if ours is not None and ours.doc_id != theirs.doc_id:
             raise BadBundle(f"Annotation {ours.uuid} belongs to another document here; the bundle is inconsistent.")
+        if ours is not None and item.get("dossier:noteWithheld"):
+            theirs = replace(theirs, note=ours.note)  # the sender left the note out, it did not empty it
+        if ours is None and theirs.deleted:  # a deletion of something we never had: nothing to do
+            report.annotations_unchanged += 1
+            continue
         theirs = _on_local_text(theirs, texts, sha)
         if ours is None:
             store.put(theirs)
             report.annotations_added += 1
             continue
         outcome = _compare(ours, theirs)
-        if outcome == "theirs" and theirs.deleted:  # a tombstone: trash ours and keep its content
-            ours = replace(ours, deleted=theirs.deleted, revision=theirs.revision, modified=theirs.modified)
-            store.put(replace(ours, history=theirs.history))
-            report.annotations_updated += 1
-        elif outcome == "theirs":
-            if ours.note and not theirs.note and theirs.version_at(ours.revision) == _without_note(ours):
-                theirs = replace(theirs, note=ours.note)  # they never had our private note; keep it
-            store.put(replace(theirs, doc_id=ours.doc_id))
+        if outcome == "theirs":
+            store.put(_taken(ours, theirs))
             report.annotations_updated += 1
         elif outcome == "ours" or theirs.deleted:  # an edit here outweighs a deletion there
             report.annotations_unchanged += 1
@@ -250,39 +247,62 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
                 report.annotations_unchanged += 1
 
 
+def _taken(ours: Annotation, theirs: Annotation) -> Annotation:
+    """``theirs`` as it replaces ``ours``: a deletion trashes ours with its content; where their history stops
+    short (a bundle from before histories) ours fills it in; and a private note of ours is never replaced or
+    made public by a merge (a private note is each archive's own: it is not part of the version)."""
+    history = _history(ours, theirs)
+    if theirs.deleted:
+        return replace(
+            ours, deleted=theirs.deleted, revision=theirs.revision, modified=theirs.modified, history=history
+        )
+    taken = replace(theirs, doc_id=ours.doc_id, history=history, review=ours.review if ours.review else theirs.review)
+    if ours.private and ours.note and (taken.note != ours.note or not taken.private):
+        taken = taken.revised(_now(), note=ours.note, private=True)
+    return taken
+
+
+def _history(ours: Annotation, theirs: Annotation) -> list[str]:
+    """Their history, with our versions where theirs does not reach back."""
+    history = []
+    for revision in range(theirs.revision - 1, 0, -1):
+        version = theirs.version_at(revision) or ours.version_at(revision)
+        if version is None:
+            break
+        history.append(version)
+    return history[::-1]
+
+
 def _compare(ours: Annotation, theirs: Annotation) -> str:
     """Which copy to keep: ``"ours"``, ``"theirs"``, or ``"conflict"`` when both changed since the last
     revision at which they agreed (a three-way merge on the versions in their histories, aligned by revision).
-    A side that changed and changed back counts as unchanged. Copies whose histories never overlap (edited
-    before Dossier kept histories, or a bundle left the history out) fall back to the higher revision."""
+    A side that changed and changed back counts as unchanged; one whose version the other went through (it
+    took that version over, at another revision) is older. Copies whose histories never overlap (edited before
+    Dossier kept histories) fall back to the higher revision."""
     if ours.version == theirs.version:
         return "ours"
     mine, yours = _known(ours), _known(theirs)
-    shared = [r for r in mine if r in yours and mine[r] & yours[r]]
-    if not shared:
-        if ours.revision == theirs.revision:
-            return "conflict"
-        return "theirs" if theirs.revision > ours.revision else "ours"
-    base = mine[max(shared)] & yours[max(shared)]
-    ours_changed, theirs_changed = not mine[ours.revision] & base, not yours[theirs.revision] & base
-    if ours_changed and theirs_changed:
+    shared = [r for r in mine if r in yours and mine[r] == yours[r]]
+    if shared:
+        base = mine[max(shared)]
+        ours_changed, theirs_changed = mine[ours.revision] != base, yours[theirs.revision] != base
+        if not (ours_changed and theirs_changed):
+            return "theirs" if theirs_changed else "ours"
+    if ours.version in theirs.history:
+        return "theirs"
+    if theirs.version in ours.history:
+        return "ours"
+    if shared or ours.revision == theirs.revision:
         return "conflict"
-    return "theirs" if theirs_changed else "ours"
+    return "theirs" if theirs.revision > ours.revision else "ours"
 
 
-def _known(annotation: Annotation) -> dict[int, set[str]]:
-    """Its versions by revision, as far back as its history goes; the current one also without a private
-    note, which is what a bundle that left the note out carried."""
+def _known(annotation: Annotation) -> dict[int, str]:
+    """Its versions by revision, as far back as its history goes."""
     first = annotation.revision - len(annotation.history)
-    known = {first + at: {version} for at, version in enumerate(annotation.history)}
-    known[annotation.revision] = {annotation.version}
-    if annotation.private:
-        known[annotation.revision].add(_without_note(annotation))
+    known = {first + at: version for at, version in enumerate(annotation.history)}
+    known[annotation.revision] = annotation.version
     return known
-
-
-def _without_note(annotation: Annotation) -> str:
-    return replace(annotation, note="").version
 
 
 def _now() -> str:

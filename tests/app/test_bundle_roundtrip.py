@@ -32,12 +32,6 @@ def a(imported):
     return imported
 
 
-@pytest.fixture
-def b(tmp_path):
-    with Archive.open(tmp_path / "b") as opened:
-        yield opened
-
-
 def snapshot(archive) -> dict:
     out = {}
     for doc in archive.documents_by_id(archive.search_ids("").ids).values():

@@ -62,7 +62,7 @@ def test_annotations_are_painted_on_the_pdf_pages_they_quote(qtbot, viewer, arch
         viewer.show_document(doc_id)
     viewer.show_original()
     qtbot.waitUntil(lambda: sorted(viewer.pdf_view.pdf_view.highlights) == [1, 2])
-    (green,) = viewer.pdf_view.pdf_view.highlights[1]
+    (green,) = viewer.pdf_view.pdf_view.shapes(1)
     assert green[1] == highlight_colour("green", viewer) and len(green[0]) == 1
     (tmp_path / "memo.txt").write_text("A memo about the police.\n")
     memo_id = archive.import_paths([tmp_path / "memo.txt"]).imported[0]["id"]
