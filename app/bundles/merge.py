@@ -59,7 +59,7 @@ def import_bundle(archive, path: Path, progress: Callable[[int, int], None] | No
     """Verify a bundle completely, then merge it (nothing is written when verification fails)."""
     archive._require_writable()
     if not archive._import_lock.acquire(blocking=False):  # its merge would hold the database for long
-        raise DossierError("Files are being imported into this archive: import the bundle when that has finished.")
+        raise DossierError("Another import is running in this archive: import the bundle when it has finished.")
     try:
         with verify_bundle(Path(path)) as bundle:
             return _merge(archive, bundle, progress)

@@ -127,6 +127,6 @@ def test_a_bundle_import_is_refused_while_files_are_imported(imported, tmp_path)
     from app.bundles.merge import import_bundle
 
     bundle = export_bundle(imported, imported.search_ids("").ids, tmp_path / "all.zip").path
-    with imported._import_lock, pytest.raises(DossierError, match="Files are being imported"):
+    with imported._import_lock, pytest.raises(DossierError, match="Another import is running"):
         import_bundle(imported, bundle)
     assert not import_bundle(imported, bundle).changed
