@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterable
 
 from app.models import Annotation
 
-_COLUMNS = (
-    "uuid, doc_id, start, end, exact, prefix, suffix, page, note, colour, tags, jurisdiction, stance_set, stance, "
-    "private, creator, created, modified, revision, deleted, review, history, conflict_of"
-)
+_FIELDS = [f.name for f in dataclasses.fields(Annotation)]  # each field has a column of the same name
+_JSON = {"tags", "history"}  # list fields, stored as JSON text
+_COLUMNS = ", ".join(_FIELDS)
 
 
 class AnnotationStore:
@@ -22,34 +22,9 @@ class AnnotationStore:
 
     def put(self, annotation: Annotation) -> None:
         """Insert or replace an annotation (inside a transaction)."""
-        values = (
-            annotation.uuid,
-            annotation.doc_id,
-            annotation.start,
-            annotation.end,
-            annotation.exact,
-            annotation.prefix,
-            annotation.suffix,
-            annotation.page,
-            annotation.note,
-            annotation.colour,
-            json.dumps(annotation.tags),
-            annotation.jurisdiction,
-            annotation.stance_set,
-            annotation.stance,
-            int(annotation.private),
-            annotation.creator,
-            annotation.created,
-            annotation.modified,
-            annotation.revision,
-            annotation.deleted,
-            annotation.review,
-            json.dumps(annotation.history),
-            annotation.conflict_of,
-        )
-        self.conn.execute(
-            f"INSERT OR REPLACE INTO annotations ({_COLUMNS}) VALUES ({','.join('?' * len(values))})", values
-        )
+        values = [_column(name, getattr(annotation, name)) for name in _FIELDS]
+        marks = ",".join("?" * len(values))
+        self.conn.execute(f"INSERT OR REPLACE INTO annotations ({_COLUMNS}) VALUES ({marks})", values)
 
     def get(self, uuid: str) -> Annotation | None:
         """One annotation (also from the trash)."""
@@ -104,29 +79,15 @@ class AnnotationStore:
         return self.conn.execute("SELECT 1 FROM purged_annotations WHERE uuid = ?", (uuid,)).fetchone() is not None
 
 
+def _column(name: str, value: object) -> object:
+    """A field's value as stored."""
+    return json.dumps(value) if name in _JSON else int(value) if name == "private" else value
+
+
+def _field(name: str, value: object) -> object:
+    """A stored value as the field holds it."""
+    return json.loads(value) if name in _JSON else bool(value) if name == "private" else value
+
+
 def _annotation(row: sqlite3.Row) -> Annotation:
-    return Annotation(
-        uuid=row["uuid"],
-        doc_id=row["doc_id"],
-        start=row["start"],
-        end=row["end"],
-        exact=row["exact"],
-        prefix=row["prefix"],
-        suffix=row["suffix"],
-        page=row["page"],
-        note=row["note"],
-        colour=row["colour"],
-        tags=json.loads(row["tags"]),
-        jurisdiction=row["jurisdiction"],
-        stance_set=row["stance_set"],
-        stance=row["stance"],
-        private=bool(row["private"]),
-        creator=row["creator"],
-        created=row["created"],
-        modified=row["modified"],
-        revision=row["revision"],
-        deleted=row["deleted"],
-        review=row["review"],
-        history=json.loads(row["history"]),
-        conflict_of=row["conflict_of"],
-    )
+    return Annotation(**{name: _field(name, row[name]) for name in _FIELDS})
