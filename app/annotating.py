@@ -11,7 +11,6 @@ import uuid as uuids
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 from app.anchoring import CONTEXT, Anchor, find_quote, make_anchor, quote_spans, reanchor
 from app.errors import DossierError, NotFound
@@ -19,6 +18,7 @@ from app.models import COLOURS, Annotation
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
 from app.store.tags import TagStore
+from app.timestamps import now
 from indexer.sandbox import ExtractorPool, Job
 
 EDITABLE = {"note", "colour", "tags", "jurisdiction", "stance", "private"}
@@ -78,7 +78,7 @@ class Annotating:
             anchor = make_anchor(text, start, end)
         except ValueError as exc:
             raise DossierError(f"{exc} (the document has {len(text)} characters).") from exc
-        now = _now()
+        created = now()
         annotation = Annotation(
             uuid=str(uuids.uuid4()),
             doc_id=doc_id,
@@ -89,8 +89,8 @@ class Annotating:
             suffix=anchor.suffix,
             page=_page(self.page_spans(doc_id), anchor.start),
             creator=getpass.getuser(),
-            created=now,
-            modified=now,
+            created=created,
+            modified=created,
         )
         annotation = self._with_changes(
             annotation,
@@ -127,17 +127,17 @@ class Annotating:
             updated = replace(
                 updated.placed_at(anchor), review=None, page=_page(self.page_spans(current.doc_id), anchor.start)
             )
-        return self._save_annotation(current.revised(_now(), **_changed(current, updated)))
+        return self._save_annotation(current.revised(now(), **_changed(current, updated)))
 
     def delete_annotation(self, uuid: str) -> Annotation:
         """Move an annotation to the trash (restorable)."""
         current = self.annotation(uuid)
-        return self._save_annotation(current.revised(_now(), deleted=_now()))
+        return self._save_annotation(current.revised(now(), deleted=now()))
 
     def restore_annotation(self, uuid: str) -> Annotation:
         """Bring an annotation back from the trash."""
         current = self.annotation(uuid)
-        return self._save_annotation(current.revised(_now(), deleted=None))
+        return self._save_annotation(current.revised(now(), deleted=None))
 
     def resolve_conflict(self, uuid: str, keep: str) -> Annotation:
         """Settle a conflict a bundle import left: ``uuid`` is the bundle's version (the copy on the review list);
@@ -159,13 +159,13 @@ class Annotating:
         if None in lineage:
             lineage = lineage[: lineage.index(None)]
         content = {name: getattr(chosen, name) for name in _CONTENT}
-        settled = replace(ours, **content, review=None, modified=_now())
+        settled = replace(ours, **content, review=None, modified=now())
         settled = replace(settled, revision=copy.revision - len(copy.history) + len(lineage), history=lineage)
         with self._guard:
             with transaction(self.conn):
                 store = AnnotationStore(self.conn)
                 store.put(settled)
-                store.forget(copy.uuid, _now())
+                store.forget(copy.uuid, now())
                 self.documents.queue([ours.doc_id])
             self._index_queued(only=[ours.doc_id])
         return settled
@@ -174,7 +174,7 @@ class Annotating:
         """Delete trashed annotations for good."""
         self._require_writable()
         with self._guard, transaction(self.conn):
-            return AnnotationStore(self.conn).purge(_now())
+            return AnnotationStore(self.conn).purge(now())
 
     # -- re-extraction ---------------------------------------------------------------------
 
@@ -219,7 +219,7 @@ class Annotating:
             placed = reanchor(annotation.anchor, extracted.text)
             if placed is None:
                 reason = f"the text changed and the quote was not found again: “{annotation.exact[:80]}”"
-                moved.append(annotation.revised(_now(), review=reason))
+                moved.append(annotation.revised(now(), review=reason))
                 report.review.append(annotation.uuid)
                 continue
             new = make_anchor(extracted.text, placed.start, placed.end)
@@ -229,7 +229,7 @@ class Annotating:
             report.moved += 1
             placed_again = annotation.placed_at(new)  # a new revision: a merge must see that it moved
             page = _page(extracted.page_spans, new.start)
-            moved.append(annotation.revised(_now(), **_changed(annotation, placed_again), page=page, review=None))
+            moved.append(annotation.revised(now(), **_changed(annotation, placed_again), page=page, review=None))
         passages = []
         for tag in self._tag_reader().for_document(doc_id):
             if tag.start is None:
@@ -296,10 +296,6 @@ def _page(page_spans: list[tuple[int, int]], offset: int) -> int | None:
 
 def _uuid(text: str) -> str:
     return text.removeprefix("urn:uuid:")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _changed(old: Annotation, new: Annotation) -> dict:

@@ -11,12 +11,12 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from app.blobs import sha256_of
 from app.models import ImportReport
 from app.store.documents import NewDocument
+from app.timestamps import now
 from indexer.extract import kind_for, supported_suffixes
 from indexer.sandbox import ExtractorPool, Job, Limits, Outcome
 
@@ -220,7 +220,7 @@ def _new_document(item: _Pending, outcome: Outcome, put_blob: Callable[[bytes], 
         source_path=str(item.path),
         file_name=item.path.name,
         size=len(item.data),
-        imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        imported_at=now(),
         text=extracted.text,
         page_spans=list(extracted.page_spans),
         author=extracted.author,

@@ -10,7 +10,6 @@ import getpass
 import logging
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer
@@ -20,6 +19,7 @@ from app.stance_rules import check_rule
 from app.store.db import transaction
 from app.store.tags import TagStore
 from app.suggestions import Suggestions, suggest
+from app.timestamps import now
 
 log = logging.getLogger(__name__)
 DOMINANT = 10  # a name is unambiguous when its most populous match has 10x the next one's population
@@ -91,7 +91,7 @@ class Tagging:
         if self.gazetteer.get(jid):
             raise DossierError(f"{name} ({level}) already exists under {above.display}: {jid}")
         with self._guard, transaction(self.conn):
-            TagStore(self.conn).add_custom_jurisdiction(jid, name, level, above.id, above.state, _now())
+            TagStore(self.conn).add_custom_jurisdiction(jid, name, level, above.id, above.state, now())
         self._gazetteer = None
         return self.gazetteer.get(jid)
 
@@ -138,7 +138,7 @@ class Tagging:
         for doc_id, text in texts.items():
             if not 0 <= start < end <= len(text):
                 raise DossierError(f"The passage {start}-{end} is outside document {doc_id} (0-{len(text)}).")
-        who, when = getpass.getuser(), _now()
+        who, when = getpass.getuser(), now()
         with self._guard:
             with transaction(self.conn):
                 store = TagStore(self.conn)
@@ -213,7 +213,7 @@ class Tagging:
         """Remember that a person rejected a suggestion, so it is not offered again."""
         self._require_writable()
         with self._guard, transaction(self.conn):
-            TagStore(self.conn).decide(doc_id, kind, key, "rejected", _now())
+            TagStore(self.conn).decide(doc_id, kind, key, "rejected", now())
 
     def accept_suggestions(self, doc_id: int, min_score: float) -> list[Tag]:
         """Accept every suggestion of a document scoring at least ``min_score``."""
@@ -338,7 +338,3 @@ def _same(tag: Tag, jurisdiction: str, stance_set, stance, start: int | None, en
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9._~-]+", "_", text.lower()).strip("_")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

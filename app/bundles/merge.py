@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid as uuids
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from app.anchoring import make_anchor, reanchor
@@ -18,6 +18,7 @@ from app.store.annotations import AnnotationStore
 from app.store.db import transaction
 from app.store.documents import NewDocument
 from app.store.tags import TagStore
+from app.timestamps import now
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _vocabularies(archive, data: dict, report: MergeReport) -> None:
     for place in data.get("jurisdictions", []):
         if place["id"] not in known and gazetteer.get(place["id"]) is None:
             store.add_custom_jurisdiction(
-                place["id"], place["name"], place["level"], place["parent"], place.get("state"), _now()
+                place["id"], place["name"], place["level"], place["parent"], place.get("state"), now()
             )
             report.jurisdictions_added.append(place["name"])
     sets = {s.id: {st.id for st in s.stances} for s in store.stance_sets()}
@@ -144,7 +145,7 @@ def _documents(archive, bundle: VerifiedBundle, known: dict[str, int], report: M
             source_path=f"bundle:{doc['file_name']}",
             file_name=doc["file_name"],
             size=doc["size"],
-            imported_at=_now(),
+            imported_at=now(),
             text=bundle.text(sha),
             page_spans=[tuple(span) for span in doc["page_spans"]],
             author=doc["author"],
@@ -258,7 +259,7 @@ def _taken(ours: Annotation, theirs: Annotation) -> Annotation:
         )
     taken = replace(theirs, doc_id=ours.doc_id, history=history, review=ours.review if ours.review else theirs.review)
     if ours.private and ours.note and (taken.note != ours.note or not taken.private):
-        taken = taken.revised(_now(), note=ours.note, private=True)
+        taken = taken.revised(now(), note=ours.note, private=True)
     return taken
 
 
@@ -303,7 +304,3 @@ def _known(annotation: Annotation) -> dict[int, str]:
     known = {first + at: version for at, version in enumerate(annotation.history)}
     known[annotation.revision] = annotation.version
     return known
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
