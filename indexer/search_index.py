@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from whoosh.index import LockError
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.highlight import Needles, first_spans, match_spans, needles, snippet
 from indexer.query import check_expansions, parse_query
-from indexer.types import Hit, HitIds, IndexDoc, SearchPage
+from indexer.types import HitIds, IndexDoc
 
 SCHEMA_VERSION = 4
 READ_RETRIES = 5
@@ -116,43 +117,40 @@ class SearchIndex:
         ``merge=False`` skips Whoosh's small-segment merge (for the batches of a long import, which
         would otherwise rewrite earlier segments again and again); call :meth:`merge` at the end.
         """
-        with self._write_lock:
-            writer = self._writer()
+        with self._writing() as writer:
             count = 0
-            try:
-                for doc_id in deletions:
-                    writer.delete_by_term("id", str(doc_id))
-                for doc in upserts:
-                    writer.update_document(**_fields(doc))
-                    count += 1
-                writer.commit(merge=merge)
-            except BaseException:
-                writer.cancel()
-                raise
-            with self._read_lock:
-                self._close_searcher()
-            return count
+            for doc_id in deletions:
+                writer.delete_by_term("id", str(doc_id))
+            for doc in upserts:
+                writer.update_document(**_fields(doc))
+                count += 1
+            writer.commit(merge=merge)
+        return count
 
     def merge(self) -> None:
         """Merge small segments once (after a series of ``merge=False`` writes)."""
+        with self._writing() as writer:  # its segment list is read under the index's write lock
+            if len(writer.segments) > 1:
+                writer.commit(merge=True)
+            else:
+                writer.cancel()
+
+    @contextmanager
+    def _writing(self) -> Iterator:
+        """A Whoosh writer (IndexBusy if another process holds the index for too long), cancelled if the work
+        fails; afterwards searchers reopen on what was committed."""
         with self._write_lock:
-            writer = self._writer()  # its segment list is read under the index's write lock
             try:
-                if len(writer.segments) > 1:
-                    writer.commit(merge=True)
-                else:
-                    writer.cancel()
+                writer = self._index.writer(limitmb=128, timeout=WRITE_LOCK_TIMEOUT_S)
+            except LockError as exc:
+                raise IndexBusy("another process is writing the search index") from exc
+            try:
+                yield writer
             except BaseException:
                 writer.cancel()
                 raise
             with self._read_lock:
                 self._close_searcher()
-
-    def _writer(self):
-        try:
-            return self._index.writer(limitmb=128, timeout=WRITE_LOCK_TIMEOUT_S)
-        except LockError as exc:
-            raise IndexBusy("another process is writing the search index") from exc
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -174,25 +172,6 @@ class SearchIndex:
                 except FileNotFoundError:
                     self._close_searcher()
             raise IndexUnavailable("the search index is being rewritten; try again in a moment")
-
-    def search(
-        self,
-        text: str,
-        *,
-        page: int = 1,
-        page_size: int = 20,
-        sort: str = "relevance",
-        filters: Mapping[str, Iterable[str]] | None = None,
-        excludes: Mapping[str, Iterable[str]] | None = None,
-        text_for: Callable[[int], str] | None = None,
-    ) -> SearchPage:
-        """One page of hits; ``text_for(id)`` supplies stored text for the snippets of this page's hits."""
-        found = self.hit_ids(text, sort=sort, filters=filters, excludes=excludes)
-        start = (max(page, 1) - 1) * page_size
-        page_ids = found.ids[start : start + page_size]
-        snippets = self.snippets(text, page_ids, text_for) if text_for else {}
-        hits = [Hit(doc_id, found.scores.get(doc_id, 0.0), snippets.get(doc_id, "")) for doc_id in page_ids]
-        return SearchPage(total=len(found.ids), hits=hits, facets=found.facets)
 
     def hit_ids(
         self,

@@ -42,24 +42,6 @@ class IndexDoc:
 
 
 @dataclass
-class Hit:
-    """One ranked search result; ``snippet`` marks matched terms with ``<mark>``."""
-
-    id: int
-    score: float
-    snippet: str = ""
-
-
-@dataclass
-class SearchPage:
-    """One page of ranked hits plus facet counts over all matching documents."""
-
-    total: int
-    hits: list[Hit]
-    facets: dict[str, dict[str, int]]
-
-
-@dataclass
 class HitIds:
     """Every match of a query in order, relevance scores (empty for date order) and facet counts."""
 

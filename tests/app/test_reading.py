@@ -18,6 +18,13 @@ def test_search_ids_lists_every_match_in_order_with_facets(imported):
     assert imported.document(newest.ids[0]).title == "Denver calls the crackdown a calamity"
 
 
+def test_search_pages_through_every_match_with_facets_over_all(imported):
+    first, second = imported.search("", page_size=1), imported.search("", page_size=1, page=2)
+    assert (len(first.hits), len(second.hits), first.total) == (1, 1, 3)
+    assert first.hits[0].id != second.hits[0].id
+    assert first.facets["kind"] == {"text": 2, "markdown": 1}
+
+
 def test_rows_come_with_snippets_marking_fuzzy_and_wildcard_matches(imported):
     found = imported.search_ids("denvr~1")
     (hit,) = imported.hits("denvr~1", found.ids)

@@ -46,7 +46,7 @@ def index(tmp_path_factory):
 
 
 def ids(index, query, **options):
-    return [hit.id for hit in index.search(query, **options).hits]
+    return index.hit_ids(query, **options).ids
 
 
 @pytest.mark.parametrize(
@@ -101,24 +101,24 @@ def test_unfinished_typing_still_searches(index):
 )
 def test_bad_queries_say_what_to_fix(index, query, message):
     with pytest.raises(QueryError, match=message):
-        index.search(query)
+        index.hit_ids(query)
 
 
 def test_snippet_marks_terms_and_escapes_html(tmp_path):
     built = SearchIndex(tmp_path / "ix")
     text = "Intro <script>alert(1)</script>. " + "filler words here. " * 30 + "The chief said raids will stop."
     built.write([IndexDoc(1, "t", text, "html")])
-    snippet = built.search("raids", text_for=lambda _id: text).hits[0].snippet
+    snippet = built.snippets("raids", built.hit_ids("raids").ids, lambda _id: text)[1]
     assert "<mark>raids</mark>" in snippet
     assert "<script>" not in snippet
     built.close()
 
 
-def test_facets_count_all_matches_not_just_the_page(index):
-    page = index.search("", page_size=1)
-    assert len(page.hits) == 1
-    assert page.facets["kind"] == {"docx": 1, "markdown": 1, "pdf": 1, "text": 1}
-    assert page.facets["year"] == {"2025": 2, "1987": 1}
+def test_facets_count_every_match(index):
+    found = index.hit_ids("")
+    assert len(found.ids) == 4
+    assert found.facets["kind"] == {"docx": 1, "markdown": 1, "pdf": 1, "text": 1}
+    assert found.facets["year"] == {"2025": 2, "1987": 1}
 
 
 QUERY_ALPHABET = st.sampled_from(
@@ -162,12 +162,12 @@ QUERY_ALPHABET = st.sampled_from(
 @given(st.lists(QUERY_ALPHABET, max_size=25).map("".join) | st.text(max_size=60))
 def test_any_string_is_parsed_or_rejected_cleanly(index, query):
     try:
-        page = index.search(query, text_for=lambda _id: DOCS[_id - 1].body)
+        found = index.hit_ids(query)
+        marked = index.snippets(query, found.ids, lambda _id: DOCS[_id - 1].body)
     except QueryError as exc:
         assert str(exc)
     else:
-        assert page.total >= 0
-        assert {hit.id for hit in page.hits} <= {1, 2, 3, 4}
+        assert set(found.ids) <= {1, 2, 3, 4} and set(marked) == set(found.ids)
 
 
 def test_fuzzy_distance_is_capped(index):
