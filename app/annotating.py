@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from app.anchoring import CONTEXT, Anchor, find_quote, make_anchor, quote_spans, reanchor
 from app.errors import DossierError, NotFound
-from app.models import COLOURS, Annotation
+from app.models import ANNOTATION_CONTENT, COLOURS, Annotation
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
 from app.store.tags import TagStore
@@ -22,7 +22,6 @@ from app.timestamps import now
 from indexer.sandbox import ExtractorPool, Job
 
 EDITABLE = {"note", "colour", "tags", "jurisdiction", "stance", "private"}
-_CONTENT = ("note", "colour", "tags", "jurisdiction", "stance_set", "stance", "private", "deleted")
 
 
 @dataclass
@@ -158,9 +157,9 @@ class Annotating:
         lineage += [ours.version_at(r) for r in range(copy.revision + 1, ours.revision + 1)]
         if None in lineage:
             lineage = lineage[: lineage.index(None)]
-        content = {name: getattr(chosen, name) for name in _CONTENT}
+        content = {name: getattr(chosen, name) for name in (*ANNOTATION_CONTENT, "deleted")}
         settled = replace(ours, **content, review=None, modified=now())
-        settled = replace(settled, revision=copy.revision - len(copy.history) + len(lineage), history=lineage)
+        settled = replace(settled, revision=copy.first_revision + len(lineage), history=lineage)
         with self._guard:
             with transaction(self.conn):
                 store = AnnotationStore(self.conn)

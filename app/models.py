@@ -202,6 +202,8 @@ class StanceSet:
 
 
 COLOURS = ("yellow", "green", "blue", "pink", "orange")
+#: What a person writes and picks on an annotation (besides the passage): what a version covers.
+ANNOTATION_CONTENT = ("note", "colour", "tags", "jurisdiction", "stance_set", "stance", "private")
 
 
 @dataclass
@@ -239,19 +241,23 @@ class Annotation:
         counts with its spacing and case folded (each archive's text may differ in those); a private note does
         not count (it is each archive's own, and a hash of it would give it away); every deleted copy of an
         annotation has the same version, as a bundle carries only the passage of a deleted one."""
+        content = {name: getattr(self, name) for name in ANNOTATION_CONTENT}
+        content |= {"tags": sorted(self.tags), "note": "" if self.private else self.note}
         quote = " ".join(unicodedata.normalize("NFKC", self.exact).split()).casefold()
-        content = ["deleted"] if self.deleted else [
-            quote, "" if self.private else self.note, self.colour, sorted(self.tags),
-            self.jurisdiction, self.stance_set, self.stance, self.private,
-        ]  # fmt: skip
-        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+        versioned = ["deleted"] if self.deleted else [quote, *content.values()]
+        return hashlib.sha256(json.dumps(versioned).encode()).hexdigest()[:16]
+
+    @property
+    def first_revision(self) -> int:
+        """The revision whose version opens its history (the oldest this copy knows)."""
+        return self.revision - len(self.history)
 
     def version_at(self, revision: int) -> str | None:
         """Its version at an earlier (or this) revision; None for one before its history starts (an annotation
         edited before Dossier kept histories, or whose history a bundle left out)."""
         if revision == self.revision:
             return self.version
-        at = revision - (self.revision - len(self.history))
+        at = revision - self.first_revision
         return self.history[at] if 0 <= at < len(self.history) else None
 
     def revised(self, modified: str, **changes: object) -> Annotation:

@@ -300,7 +300,4 @@ def _compare(ours: Annotation, theirs: Annotation) -> str:
 
 def _known(annotation: Annotation) -> dict[int, str]:
     """Its versions by revision, as far back as its history goes."""
-    first = annotation.revision - len(annotation.history)
-    known = {first + at: version for at, version in enumerate(annotation.history)}
-    known[annotation.revision] = annotation.version
-    return known
+    return {r: annotation.version_at(r) for r in range(annotation.first_revision, annotation.revision + 1)}
