@@ -158,8 +158,10 @@ def _collect(archive, ids: list[int], include_private_notes: bool) -> tuple[list
             for a in archive.annotations(doc_id, trash=True)
             if not a.conflict_of
         ]
-        text = archive.text(doc_id)
-        tags = [_placed(tag, text) for tag in archive.tags(doc_id)]
+        tags = archive.tags(doc_id)
+        if any(tag.start is not None for tag in tags):  # the text is read again when written: only if needed
+            text = archive.text(doc_id)
+            tags = [_placed(tag, text) for tag in tags]
         items.append(_Item(doc, tags, annotations, archive.page_spans(doc_id), trashed))
     return items, left_out
 
