@@ -10,7 +10,7 @@ from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar, QVBoxLayout, QWidget
 
-from app.anchoring import fold, locate_loosely
+from app.anchoring import fold, locate_in_folded
 from ui.text_view import Utf16Map
 
 ZOOM_STEP = 1.25
@@ -268,11 +268,11 @@ class PdfView(QWidget):
             index = number - 1
             if not 0 <= index < self.page_count:
                 continue
-            here, (ahead, _units, after) = page(index)[0], page(index + 1)
-            if index not in pairs:
-                folded_here = page(index)[2]
-                pairs[index] = folded_here[0] + after[0], folded_here[1] + [at + len(here) + 1 for at in after[1]]
-            found = locate_loosely(here + "\n" + ahead, quote, prefix, pairs[index])
+            here, _units, (chars, where) = page(index)
+            if index not in pairs:  # offsets into the two pages' texts joined by a newline
+                after_chars, after_where = page(index + 1)[2]
+                pairs[index] = chars + after_chars, where + [at + len(here) + 1 for at in after_where]
+            found = locate_in_folded(pairs[index], quote, prefix)
             if not found:
                 continue
             count += 1
