@@ -100,16 +100,11 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
     return spans[occurrence - 1]
 
 
-def locate_loosely(text: str, quote: str, prefix: str = "") -> tuple[int, int] | None:
-    """Where ``quote`` is in ``text``, another extraction of the same passage (pdfium's text of a PDF page,
-    to draw a highlight on it), compared without whitespace, case, accents, dashes, control characters or
-    compatibility forms such as ligatures; the occurrence after ``prefix`` when there is one, else the first;
-    None if absent."""
-    return locate_in_folded(fold(text), quote, prefix)
-
-
-def locate_in_folded(folded: tuple[str, list[int]], quote: str, prefix: str = "") -> tuple[int, int] | None:
-    """:func:`locate_loosely` in a text already folded by :func:`fold` (for looking up many quotes in one)."""
+def locate_loosely(folded: tuple[str, list[int]], quote: str, prefix: str = "") -> tuple[int, int] | None:
+    """Where ``quote`` is in a text given as ``fold(text)``: another extraction of the same passage (pdfium's
+    text of a PDF page, to draw a highlight on it), compared without whitespace, case, accents, dashes, control
+    characters or compatibility forms such as ligatures. The occurrence after ``prefix`` when there is one,
+    else the first; offsets into the text; None if absent."""
     haystack, where = folded
     wanted = fold(quote)[0]
     if not wanted:

@@ -10,7 +10,7 @@ from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar, QVBoxLayout, QWidget
 
-from app.anchoring import fold, locate_in_folded
+from app.anchoring import fold, locate_loosely
 from ui.text_view import Utf16Map
 
 ZOOM_STEP = 1.25
@@ -272,7 +272,7 @@ class PdfView(QWidget):
             if index not in pairs:  # offsets into the two pages' texts joined by a newline
                 after_chars, after_where = page(index + 1)[2]
                 pairs[index] = chars + after_chars, where + [at + len(here) + 1 for at in after_where]
-            found = locate_in_folded(pairs[index], quote, prefix)
+            found = locate_loosely(pairs[index], quote, prefix)
             if not found:
                 continue
             count += 1

@@ -17,6 +17,7 @@ from app.anchoring import (
     SUPPORT_MIN,
     Anchor,
     find_quote,
+    fold,
     locate_loosely,
     make_anchor,
     quote_spans,
@@ -386,12 +387,12 @@ def test_corpus_passages_are_placed_exactly_or_left_for_review_after_rewrapping(
 
 def test_a_quote_is_located_in_another_extraction_of_its_page():
     page = "Header\r\nThe ofﬁce will not\r\nPARTICIPATE in raids.\x02\ufffe And the office will not participate again."
-    start, end = locate_loosely(page, "office will not participate")
+    start, end = locate_loosely(fold(page), "office will not participate")
     assert page[start:end] == "ofﬁce will not\r\nPARTICIPATE"  # ligature, line break and case differ
-    start, end = locate_loosely(page, "office will not participate", prefix="in raids. And the ")
+    start, end = locate_loosely(fold(page), "office will not participate", prefix="in raids. And the ")
     assert page[start:end] == "office will not participate" and start > 40  # the prefix picks the second
-    assert locate_loosely(page, "office will not participate", prefix="no such lead-in ")[0] == 12
-    assert locate_loosely(page, "the sheriff") is None and locate_loosely(page, " \n ") is None
+    assert locate_loosely(fold(page), "office will not participate", prefix="no such lead-in ")[0] == 12
+    assert locate_loosely(fold(page), "the sheriff") is None and locate_loosely(fold(page), " \n ") is None
     pdfium = "Cafe\u0301 owners oppose detain\x02\r\ners."  # a decomposed accent; pdfium's mark for a line-end hyphen
-    start, end = locate_loosely(pdfium, "Café owners oppose detain-\ners")
+    start, end = locate_loosely(fold(pdfium), "Café owners oppose detain-\ners")
     assert pdfium[start:end] == pdfium[:-1]
