@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.annotating import Annotating
 from app.blobs import BlobStore
+from app.changes import Changes
 from app.errors import ArchiveLocked, BadQuery, DossierError, NotFound
 from app.import_process import import_in_child
 from app.importer import CancelFn, Importer, ProgressFn
@@ -18,6 +19,7 @@ from app.lock import WriterLock
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
 from app.store import migrations
 from app.store.annotations import AnnotationStore
+from app.store.changes import ChangeLog
 from app.store.db import connect, transaction
 from app.store.documents import DocumentStore
 from app.store.tags import TagStore
@@ -102,6 +104,8 @@ class Archive(Tagging, Annotating):
                 f"The archive is open in another Dossier and {exc}; close that Dossier and try again."
             ) from exc
         if self.writable and maintain:
+            with transaction(self.conn):
+                ChangeLog(self.conn).prune()
             self.repair_index()
 
     def close(self) -> None:
@@ -290,6 +294,14 @@ class Archive(Tagging, Annotating):
         """Where the query's words occur in the stored text of a document."""
         with _user_query(query):
             return self.index.match_spans(query, self.text(doc_id))
+
+    def change_head(self) -> int:
+        """The change log's newest sequence number: where a reader starts watching."""
+        return ChangeLog(self._reader().conn).head()
+
+    def changes_since(self, seq: int) -> tuple[int, Changes]:
+        """What any process changed after ``seq``, and the sequence number to ask from next time."""
+        return ChangeLog(self._reader().conn).since(seq)
 
     def stats(self) -> dict:
         """Counts and sizes for `dossier stats` and the status bar."""

@@ -172,8 +172,36 @@ def _v5(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE annotations ADD COLUMN conflict_of TEXT")
 
 
+#: Tables whose writes the change log records: table -> (kind, the expression that gives the document).
+CHANGE_SOURCES = {
+    "documents": ("document", "id"),
+    "tags": ("tag", "doc_id"),
+    "annotations": ("annotation", "doc_id"),
+    "stance_sets": ("vocabulary", "NULL"),
+    "stances": ("vocabulary", "NULL"),
+    "stance_rules": ("vocabulary", "NULL"),
+    "custom_jurisdictions": ("jurisdiction", "NULL"),
+}
+
+
+def _v6(conn: sqlite3.Connection) -> None:
+    """A change log written by triggers in the same transaction as every write, whichever process makes it
+    (the window, a CLI command, the import child), so each reader can ask what changed since it last looked;
+    and the batch a tag was added in, so a bulk tagging is one undo step."""
+    conn.execute("CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, doc_id INTEGER)")
+    for table, (kind, doc) in CHANGE_SOURCES.items():
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            target = "NULL" if doc == "NULL" else f"{row}.{doc}"
+            conn.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_logged AFTER {event} ON {table} "
+                f"BEGIN INSERT INTO changes (kind, doc_id) VALUES ('{kind}', {target}); END"
+            )
+    conn.execute("ALTER TABLE tags ADD COLUMN batch TEXT")
+    conn.execute("CREATE INDEX tags_batch ON tags (batch) WHERE batch IS NOT NULL")
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 LATEST = len(STEPS)
 
 

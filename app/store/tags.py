@@ -40,9 +40,7 @@ class TagStore:
 
     def remove(self, tag_ids: Iterable[int]) -> int:
         """Delete tags by id; returns how many went."""
-        before = self.conn.total_changes
-        self.conn.executemany("DELETE FROM tags WHERE id = ?", [(i,) for i in tag_ids])
-        return self.conn.total_changes - before
+        return sum(self.conn.execute("DELETE FROM tags WHERE id = ?", (i,)).rowcount for i in tag_ids)
 
     def move(self, tag_id: int, start: int, end: int, quote: str) -> None:
         """Point a passage tag at its passage in a re-extracted text (inside a transaction)."""

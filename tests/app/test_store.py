@@ -6,7 +6,9 @@ import pytest
 
 from app.archive import DB_NAME, Archive
 from app.blobs import BlobStore
+from app.changes import Changes
 from app.errors import ArchiveLocked, ArchiveTooNew
+from app.store import changes as changelog
 from app.store import migrations
 from app.store.db import connect, transaction
 
@@ -112,3 +114,24 @@ def test_version_2_adds_tags_and_the_stance_presets(archive):
     order = [row[0] for row in conn.execute("SELECT id FROM stances WHERE set_id = ? ORDER BY position", (sets[0],))]
     assert order == ["sanctuary", "opposes", "neutral", "cooperates", "anti-sanctuary"]
     assert conn.execute("SELECT COUNT(*) FROM stance_rules").fetchone()[0] > 10
+
+
+def test_change_log_records_writes_of_every_connection(archive, sample_files):
+    start = archive.change_head()
+    report = archive.import_paths([sample_files / "denver.md"])
+    doc_id = report.imported[0]["id"]
+    head, changes = archive.changes_since(start)
+    assert doc_id in changes.documents and not changes.annotations
+    archive.tag(doc_id, "ocd-division/country:us/state:co/place:denver")
+    head2, changes = archive.changes_since(head)
+    assert changes.tags == {doc_id} and not changes.documents and head2 > head
+    assert archive.changes_since(head2) == (head2, Changes())
+    assert not archive.changes_since(head2)[1]
+
+
+def test_a_reader_behind_the_pruned_log_is_told_everything_changed(archive, sample_files, monkeypatch):
+    monkeypatch.setattr(changelog, "KEEP", 1)
+    archive.import_paths([sample_files / "denver.md", sample_files / "omaha.txt"])
+    with transaction(archive.conn):
+        changelog.ChangeLog(archive.conn).prune()
+    assert archive.changes_since(0)[1].everything
