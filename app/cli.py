@@ -383,7 +383,8 @@ def _suggest(args: argparse.Namespace) -> int:
     print(f"jurisdictions suggested for #{args.id}:" if data["jurisdictions"] else "no jurisdictions suggested")
     for item in data["jurisdictions"]:
         print(f"  {item['score']:.2f}  {item['name']}  [{item['level']}]  {item['id']}")
-        print(f"        {_quoted(item['evidence'][0]['quote'])}")
+        first = item["evidence"][0]
+        print(f"        {'in the title: ' if first['field'] == 'title' else ''}{_quoted(first['quote'])}")
     if data["stances"]:
         print("stances suggested:")
     for item in data["stances"]:
@@ -393,7 +394,7 @@ def _suggest(args: argparse.Namespace) -> int:
 
 
 def _evidence(evidence) -> dict:
-    return {"start": evidence.start, "end": evidence.end, "quote": evidence.quote}
+    return {"start": evidence.start, "end": evidence.end, "quote": evidence.quote, "field": evidence.field}
 
 
 def _quoted(quote: str) -> str:

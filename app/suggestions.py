@@ -53,7 +53,7 @@ def suggest(text: str, title: str, gazetteer: Gazetteer, stance_sets: list[Stanc
 
 
 def _stances(text: str, places: list[JurisdictionSuggestion], stance_sets: list[StanceSet]) -> list[StanceSuggestion]:
-    mentions = sorted((ev.start, ev.end, s.jurisdiction.id) for s in places for ev in s.evidence)
+    mentions = sorted((ev.start, ev.end, s.jurisdiction.id) for s in places for ev in s.evidence if ev.field == "text")
     bounds = sentences(text)
     starts = [start for start, _ in bounds]
     found: dict[tuple[str, str, str], StanceSuggestion] = {}

@@ -276,7 +276,7 @@ class TagPanel(QWidget):
 
     def _show_evidence(self, current: QModelIndex, _previous: QModelIndex) -> None:
         found = current.data(SuggestionRole) if current.isValid() else None
-        spans = [(e.start, e.end) for e in found[1].evidence] if found else []
+        spans = [(e.start, e.end) for e in found[1].evidence if e.field == "text"] if found else []
         self.text_view.set_evidence(spans)
         self._update_buttons()
 

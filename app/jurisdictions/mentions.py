@@ -56,11 +56,13 @@ _AGENCY_WORDS = r"(?:[ \t]+(?:Sheriff's|Sheriff’s|Sheriffs|Sheriff|Office|Poli
 
 @dataclass(frozen=True)
 class Evidence:
-    """Where a mention is: character offsets of the name in the text, and the sentence around it."""
+    """Where a mention is: character offsets of the name in the text (or, with ``field="title"``, in the
+    document's title), and the sentence around it."""
 
     start: int
     end: int
     quote: str
+    field: str = "text"
 
 
 @dataclass
@@ -98,8 +100,8 @@ def suggest_jurisdictions(
     matcher = _matcher(gazetteer)
     body = _Analysis(text, matcher, gazetteer)
     found = [(m, m.conf) for m in body.mentions]
-    if title.strip():
-        found += [(m, min(0.95, m.conf * 1.2)) for m in _Analysis(title, matcher, gazetteer, context=body).mentions]
+    heading = _Analysis(title, matcher, gazetteer, context=body).mentions if title.strip() else []
+    found += [(m, min(0.95, m.conf * 1.2)) for m in heading]
     by_words: dict[str, dict[str, list[float]]] = {}  # jurisdiction -> words used -> confidences
     for m, conf in found:
         if m.resolved and conf > 0:
@@ -117,6 +119,7 @@ def suggest_jurisdictions(
             for m in body.mentions
             if m.resolved == jid and m.conf >= 0.05
         ]
+        evidence += [Evidence(m.start, m.end, title.strip(), "title") for m in heading if m.resolved == jid][:1]
         out.append(JurisdictionSuggestion(gazetteer.get(jid), round(min(-neg_score, 0.99), 3), evidence[:MAX_EVIDENCE]))
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.jurisdictions.gazetteer import Gazetteer
-from app.jurisdictions.mentions import suggest_jurisdictions
+from app.jurisdictions.mentions import Evidence, suggest_jurisdictions
 from app.jurisdictions.model import Jurisdiction
 
 US = "ocd-division/country:us"
@@ -223,9 +223,9 @@ def test_salience_orders_suggestions(gaz):
     assert found.index(OMAHA) < found.index(f"{S}co/place:denver")
 
 
-def test_title_counts_without_evidence(gaz):
+def test_a_title_mention_is_evidence_from_the_title(gaz):
     found = {s.jurisdiction.id: s for s in suggest_jurisdictions("The agreement is signed.", gaz, "Omaha, NE MOA")}
-    assert OMAHA in found and found[OMAHA].evidence == []
+    assert found[OMAHA].evidence == [Evidence(0, 5, "Omaha, NE MOA", "title")]
 
 
 def test_custom_entries_are_found(gaz):
