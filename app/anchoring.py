@@ -43,6 +43,13 @@ MATCH_THRESHOLD = 0.4
 MATCH_DISTANCE = 1000
 HINTS = 4
 _SPACE = re.compile(r"\s+")
+#: Typographic variants a person types plainly: curly quotes, primes and dashes (one character for one, so
+#: offsets hold). What is typed with straight quotes and a hyphen finds the text's curly quotes and dashes.
+PLAIN_TYPOGRAPHY = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4`", "'")
+    | dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"')
+    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +83,10 @@ def make_anchor(text: str, start: int, end: int, context: int = CONTEXT) -> Anch
 
 
 def quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
-    """The exact occurrences of ``quote``, or if there are none, its occurrences ignoring differences in
-    whitespace (spans then cover the real characters, from the first non-space one to the last)."""
+    """The occurrences of ``quote`` with curly and straight quotes and all dashes alike
+    (:data:`PLAIN_TYPOGRAPHY`), or if there are none, its occurrences also ignoring differences in whitespace
+    (spans then cover the real characters, from the first non-space one to the last)."""
+    text, quote = text.translate(PLAIN_TYPOGRAPHY), quote.translate(PLAIN_TYPOGRAPHY)
     spans = [(at, at + len(quote)) for at in _occurrences(text, quote, len(quote))]
     if spans:
         return spans
@@ -116,10 +125,11 @@ def locate_loosely(folded: tuple[str, list[int]], quote: str, prefix: str = "") 
 
 
 def fold(text: str) -> tuple[str, list[int]]:
-    """``text`` decomposed (NFKD) and case-folded, without whitespace, control characters, accents or dashes
-    (pdfium marks a hyphen at a line break with a control character), and each kept character's offset."""
+    """``text`` decomposed (NFKD) and case-folded, with plain quotes (:data:`PLAIN_TYPOGRAPHY`), without
+    whitespace, control characters, accents or dashes (pdfium marks a hyphen at a line break with a control
+    character), and each kept character's offset."""
     chars, where = [], []
-    for offset, char in enumerate(text):
+    for offset, char in enumerate(text.translate(PLAIN_TYPOGRAPHY)):
         for folded in unicodedata.normalize("NFKD", char).casefold():
             if not folded.isspace() and unicodedata.category(folded) not in _FOLDED_AWAY:
                 chars.append(folded)
