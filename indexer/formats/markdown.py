@@ -7,6 +7,7 @@ images are left out (their alt text usually repeats the caption), line breaks ar
 import re
 from collections.abc import Sequence
 
+import lxml.etree
 import lxml.html
 import yaml
 from lxml.etree import ParserError
@@ -43,6 +44,8 @@ _BLOCK_TAGS = {
     "footer",
 }
 _PARSER = MarkdownIt("commonmark").enable("table")
+#: An indented "code block" that is really markup: saved web articles indent their HTML with tabs.
+_INDENTED_HTML = re.compile(r"\A\s*</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?/?>")
 
 
 def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
@@ -99,6 +102,8 @@ def render_plain(body: str) -> str:
             out.append(" | ")
         elif token.type == "tr_close":
             out.append("\n")
+        elif token.type == "code_block" and _INDENTED_HTML.match(token.content):
+            out.append(_html_text(token.content) + "\n\n")
         elif token.type in ("fence", "code_block"):
             out.append(token.content + "\n\n")
         elif token.type == "html_block":
@@ -121,6 +126,7 @@ def _html_text(fragment: str) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (ParserError, ValueError):
         return ""
+    lxml.etree.strip_elements(root, "script", "style", "noscript", "template", with_tail=False)
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS:
             element.tail = "\n" + (element.tail or "")

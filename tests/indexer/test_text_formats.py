@@ -51,6 +51,24 @@ def test_markdown_with_broken_front_matter_keeps_the_text():
     assert "Body text." in extracted.text
 
 
+def test_markdown_with_tab_indented_html_is_stored_as_the_text_a_reader_sees():
+    source = (
+        '---\ntitle: Saved article\n---\n\n\t\n\t\t<p><span class="lead">Officers <a href="x">won&apos;t</a>'
+        " join</span> raids.</p>\n\t\t<script>var photo = {};</script>\n\n<p>Second paragraph.</p>\n"
+        "\n    print('real code stays')\n"
+    )
+    text = markdown.extract(source.encode()).text
+    assert text == "Officers won't join raids.\n\nSecond paragraph.\n\nprint('real code stays')"
+
+
+def test_saved_gothamist_articles_have_no_markup_in_their_text(corpus):
+    files = sorted((corpus / "topic" / "gothamist_immigration").rglob("*.md"))
+    assert files, "the corpus has no saved Gothamist articles"
+    for path in files:
+        text = markdown.extract(path.read_bytes()).text
+        assert not any(mark in text for mark in ("<p", "</", "<img", "<span", "var photo")), path.name
+
+
 def test_seed_article_text_is_clean(corpus):
     extracted = markdown.extract((corpus / "seed" / "npr-cities-immigration-crackdown-2025.md").read_bytes())
     assert "https://" not in extracted.text
