@@ -15,6 +15,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+from app import wording
 from app.archive import Archive
 from app.citation import citation
 from app.errors import DossierError
@@ -262,7 +263,7 @@ def _import(args: argparse.Namespace) -> int:
         _print_json(report.to_json())
     else:
         print(
-            f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, "
+            f"{len(report.imported)} imported, {wording.count(len(report.duplicates), 'duplicate')}, "
             f"{len(report.skipped)} skipped, {len(report.failed)} failed"
         )
         for entry in report.imported:
@@ -286,7 +287,7 @@ def _search(args: argparse.Namespace) -> int:
         return 0
     first = (result.page - 1) * args.limit
     print(
-        f"{result.total} documents match {args.query!r}"
+        f"{wording.count(result.total, 'document')} {'matches' if result.total == 1 else 'match'} {args.query!r}"
         + (f" (showing {first + 1}-{first + len(result.hits)})" if result.hits else "")
     )
     for hit in result.hits:
@@ -306,6 +307,7 @@ def _show(args: argparse.Namespace) -> int:
         doc = archive.document(args.id)
         data = doc.to_json()
         data["original"] = str(archive.original_path(doc.id))
+        data["tags"] = _tags_json(archive, archive.tags(doc.id))
         if args.text:
             data["text"] = archive.text(doc.id)
             data["page_spans"] = archive.page_spans(doc.id)
@@ -313,14 +315,31 @@ def _show(args: argparse.Namespace) -> int:
         _print_json(data)
         return 0
     for key, value in data.items():
-        if key not in ("text", "page_spans", "metadata") and value not in (None, ""):
+        if key not in ("text", "page_spans", "metadata", "tags") and value not in (None, ""):
             print(f"{key:12} {value}")
     for key, value in data["metadata"].items():
         print(f"{key:12} {value}")
+    print(f"{'tags':12} {wording.count(len(data['tags']), 'tag') if data['tags'] else 'none'}")
+    for tag in data["tags"]:
+        stance = f": {tag['stance_label']}" if tag["stance"] else ""
+        passage = f" on “{_short(tag['quote'], 60)}”" if tag["quote"] else " (whole document)"
+        print(f"  {tag['jurisdiction_name']}{stance}{passage}")
     if args.text:
         print()
         sys.stdout.write(data["text"] + "\n")
     return 0
+
+
+def _tags_json(archive: Archive, tags: list) -> list[dict]:
+    """Tags as `show` lists them: each stored tag plus the names a person reads."""
+    labels = {(s.set_id, s.id): s.label for stance_set in archive.stance_sets() for s in stance_set.stances}
+    out = []
+    for tag in tags:
+        place = archive.gazetteer.get(tag.jurisdiction)
+        name = place.display if place else tag.jurisdiction
+        label = labels.get((tag.stance_set, tag.stance), tag.stance) if tag.stance else None
+        out.append({**tag.to_json(), "jurisdiction_name": name, "stance_label": label})
+    return out
 
 
 def _edit(args: argparse.Namespace) -> int:
@@ -411,7 +430,7 @@ def _tag(args: argparse.Namespace) -> int:
     with _archive(args) as archive:
         if args.remove:
             removed = archive.untag(args.id, args.jurisdiction, args.stance, start=args.start, end=args.end)
-            _print_json({"removed": removed}) if args.json else print(f"removed {removed} tag(s)")
+            _print_json({"removed": removed}) if args.json else print(f"removed {wording.count(removed, 'tag')}")
             return 0
         tag = archive.tag(args.id, args.jurisdiction, args.stance, start=args.start, end=args.end)
         name = archive.gazetteer.get(tag.jurisdiction).display
@@ -636,7 +655,7 @@ def _annotation_resolve(args: argparse.Namespace) -> int:
 def _empty_trash(args: argparse.Namespace) -> int:
     with _archive(args) as archive:
         purged = archive.empty_trash()
-    _print_json({"purged": purged}) if args.json else print(f"deleted {purged} annotations for good")
+    _print_json({"purged": purged}) if args.json else print(f"deleted {wording.count(purged, 'annotation')} for good")
     return 0
 
 
@@ -649,13 +668,14 @@ def _reextract(args: argparse.Namespace) -> int:
         _print_json(report.to_json())
     else:
         print(
-            f"{report.documents} documents, {report.changed} with a changed text; annotations: {report.kept} kept, "
+            f"{wording.count(report.documents, 'document')}, {report.changed} with a changed text; "
+            f"annotations: {report.kept} kept, "
             f"{report.moved} re-anchored, {len(report.review)} to review (`dossier annotations --review`)"
         )
         if report.tags_review:
             print(
-                f"  {len(report.tags_review)} passage tag(s) were not found in the new text and kept as they were: "
-                "check them in the documents' Tags"
+                f"  {wording.count(len(report.tags_review), 'passage tag')} not found in the new text, "
+                "kept as they were: check them in the documents' Tags"
             )
         for entry in report.failed:
             print(f"  FAILED #{entry['id']}: {entry['error']}")
@@ -745,8 +765,8 @@ def _verify_bundle(args: argparse.Namespace) -> int:
 
 def _reindex(args: argparse.Namespace) -> int:
     with _archive(args) as archive, _ProgressBar("indexing", "doc") as bar:
-        count = archive.reindex(progress=lambda done, total: bar.update(done, total))
-    _print_json({"indexed": count}) if args.json else print(f"indexed {count} documents")
+        indexed = archive.reindex(progress=lambda done, total: bar.update(done, total))
+    _print_json({"indexed": indexed}) if args.json else print(f"indexed {wording.count(indexed, 'document')}")
     return 0
 
 
@@ -756,7 +776,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.to_json())
     else:
-        print(f"{report.documents} documents checked")
+        print(f"{wording.count(report.documents, 'document')} checked")
         lines = {
             "index rebuilt (schema changed or damaged)": report.index_rebuilt,
             f"added to the index: {report.missing_from_index}": report.missing_from_index,

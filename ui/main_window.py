@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import wording
 from app.archive import Archive
 from app.models import HitList, ImportReport
 from ui.annotations_dialog import AnnotationsDialog
@@ -443,9 +444,9 @@ class MainWindow(BundleActions, QMainWindow):
 
     def _show_stats(self, stats: dict) -> None:
         self.doc_count = stats["documents"]
-        parts = [_count(stats["documents"], "document")]
+        parts = [wording.count(stats["documents"], "document")]
         if self.hits is not None:
-            parts.append(_count(self.hits.total, "hit"))
+            parts.append(wording.count(self.hits.total, "hit"))
         if self.imports.running():
             parts.append("importing…")
         elif stats["queued_for_index"]:
@@ -595,7 +596,3 @@ class MainWindow(BundleActions, QMainWindow):
             runner.close()
         for dialog in list(self._reports):
             dialog.close()
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"

@@ -29,7 +29,7 @@ def test_import_json_and_exit_code_for_failures(capsys, tmp_path, sample_files):
 
     code, out, _ = run(capsys, "import", str(sample_files / "omaha.txt"), "--archive", archive)
     assert code == 0
-    assert out.startswith("0 imported, 1 duplicates, 0 skipped, 0 failed")
+    assert out.startswith("0 imported, 1 duplicate, 0 skipped, 0 failed")
 
 
 def test_search_show_stats_check_reindex(capsys, tmp_path, sample_files):
@@ -113,8 +113,8 @@ def test_edit_and_cite(capsys, tmp_path, sample_files):
     assert code == 0 and out.startswith("#1  Omaha chief  [2025-01-27, no source]")
     code, out, _ = run(capsys, "--archive", archive, "edit", "1", "--source", "KETV", "--date", "", "--json")
     assert json.loads(out)["published"] is None and json.loads(out)["site"] == "KETV"
-    code, out, _ = run(capsys, "--archive", archive, "cite", "1", "--page", "2")
-    assert out.startswith("“Omaha chief”, KETV, undated, p. 2. [omaha.txt, sha256 ")
+    code, out, _ = run(capsys, "--archive", archive, "cite", "1")
+    assert out.startswith("“Omaha chief”, KETV, undated. [omaha.txt, sha256 ")
     assert run(capsys, "--archive", archive, "edit", "1")[0] == 2
     with pytest.raises(SystemExit) as bad:
         main(["--archive", archive, "edit", "1", "--date", "soon"])
@@ -130,7 +130,7 @@ def test_suggest_tag_jurisdictions_and_stances(capsys, tmp_path, sample_files):
     assert code == 0 and set(found) == {"jurisdictions", "stances"}
     omaha = next(j for j in found["jurisdictions"] if j["name"] == "Omaha, NE")
     assert set(omaha) == {"id", "name", "level", "score", "evidence"} and omaha["level"] == "city"
-    assert set(omaha["evidence"][0]) == {"start", "end", "quote"}
+    assert set(omaha["evidence"][0]) == {"start", "end", "quote", "field"}
     assert {"jurisdiction", "stance", "score", "evidence"} <= set(found["stances"][0])
 
     code, out, _ = run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "Omaha, NE", "--stance", "sanctuary")

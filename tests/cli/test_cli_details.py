@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from app.cli import main
 
 
@@ -49,3 +51,47 @@ def test_quotes_and_dashes_typed_plainly_find_their_typographic_forms():
     assert text[slice(*find_quote(text, "O'Hara said - twice"))] == "O\u2019Hara said \u2014 twice"
     assert quote_spans(text, '"fine"') == [(text.index("\u201c"), text.index("\u201d") + 1)]
     assert fold("O\u2019Hara")[0] == fold("O'Hara")[0]
+
+
+def test_show_lists_the_documents_tags(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    doc_id = _import(capsys, archive, sample_files / "omaha.txt")
+    run(capsys, "--archive", archive, "tag", str(doc_id), "--jurisdiction", "Omaha, NE", "--stance", "sanctuary")
+    run(capsys, "--archive", archive, "tag", str(doc_id), "--jurisdiction", "Omaha, NE", "--start", "0", "--end", "5")
+    shown = json.loads(run(capsys, "--archive", archive, "show", str(doc_id), "--json")[1])
+    assert [(t["jurisdiction_name"], t["stance_label"], t["quote"]) for t in shown["tags"]] == [
+        ("Omaha, NE", "Sanctuary", ""),
+        ("Omaha, NE", None, "Omaha"),
+    ]
+    out = run(capsys, "--archive", archive, "show", str(doc_id))[1]
+    assert "tags         2 tags\n  Omaha, NE: Sanctuary (whole document)\n  Omaha, NE on “Omaha”\n" in out
+
+
+def test_counts_are_worded_with_the_right_plural(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    _import(capsys, archive, sample_files / "omaha.txt")
+    out = run(capsys, "--archive", archive, "import", str(sample_files / "memos" / "copy-of-omaha.txt"))[1]
+    assert out.startswith("0 imported, 1 duplicate, 0 skipped, 0 failed")
+    assert run(capsys, "--archive", archive, "search", "omaha")[1].startswith("1 document matches 'omaha'")
+    assert run(capsys, "--archive", archive, "reindex")[1] == "indexed 1 document\n"
+    assert run(capsys, "--archive", archive, "check")[1].startswith("1 document checked")
+
+
+def test_cite_refuses_a_page_the_document_does_not_have(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    doc_id = _import(capsys, archive, sample_files / "omaha.txt")
+    code, out, err = run(capsys, "--archive", archive, "cite", str(doc_id), "--page", "2")
+    assert code == 1 and out == "" and "without pages: cite it without a page" in err
+    code, out, _ = run(capsys, "--archive", archive, "cite", str(doc_id))
+    assert code == 0 and out.startswith("“Omaha police will not join raids”")
+
+
+def test_cite_refuses_a_page_past_the_end_of_a_pdf(tmp_path):
+    from app.citation import citation
+    from app.errors import DossierError
+    from app.models import Document
+
+    doc = Document(7, "ab" * 32, "pdf", "MOA", "/x/moa.pdf", "moa.pdf", 10, "2025-01-01", pages=3)
+    assert citation(doc, 3).endswith("p. 3. [moa.pdf, sha256 abababababab]")
+    with pytest.raises(DossierError, match="has 3 pages; there is no page 4"):
+        citation(doc, 4)
