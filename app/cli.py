@@ -580,7 +580,15 @@ def _annotations(args: argparse.Namespace) -> int:
         print("no annotations")
     for a in found:
         extra = "".join(
-            f"  [{label}]" for label in (a.colour, *a.tags, a.stance or "", "needs review" if a.review else "") if label
+            f"  [{label}]"
+            for label in (
+                a.colour,
+                "private" if a.private else "",
+                *a.tags,
+                a.stance or "",
+                "needs review" if a.review else "",
+            )
+            if label
         )
         print(f"{a.uuid}  #{a.doc_id} {a.start}-{a.end}{' p.' + str(a.page) if a.page else ''}{extra}")
         print(f"    “{_short(a.exact)}”")

@@ -317,3 +317,15 @@ def test_config_sign_as_names_the_exporter(capsys, tmp_path, sample_files):
     assert code == 0 and "none (bundles are unsigned)" in out
     code, _, err = run(capsys, "config", "sign-as", "two\nlines")
     assert code == 1 and "one line" in err
+
+
+def test_annotations_say_which_are_private(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"))
+    run(capsys, "--archive", archive, "annotate", "1", "--quote", "the chief said", "--note", "mine", "--private")
+    run(capsys, "--archive", archive, "annotate", "1", "--start", "0", "--end", "5", "--note", "shared")
+    _, out, _ = run(capsys, "--archive", archive, "annotations", "1")
+    lines = {line for line in out.splitlines() if "[yellow]" in line}
+    assert sum("[private]" in line for line in lines) == 1
+    _, out, _ = run(capsys, "--archive", archive, "annotations", "1", "--json")
+    assert sorted(item.get("dossier:private", False) for item in json.loads(out)) == [False, True]
