@@ -6,7 +6,6 @@ A mixin of :class:`app.archive.Archive`, like :mod:`app.tagging`. Every change b
 
 from __future__ import annotations
 
-import getpass
 import uuid as uuids
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
@@ -87,7 +86,7 @@ class Annotating:
             prefix=anchor.prefix,
             suffix=anchor.suffix,
             page=_page(self.page_spans(doc_id), anchor.start),
-            creator=getpass.getuser(),
+            creator="",  # this archive's user: a bundle signs it with the name they choose, never the login name
             created=created,
             modified=created,
         )
@@ -111,6 +110,10 @@ class Annotating:
         if doc_id is not None:
             self.document(doc_id)
         return AnnotationStore(self._reader().conn).select(doc_id, trash=trash, review=review)
+
+    def private_note_counts(self) -> dict[int, int]:
+        """How many private notes each document has (those that have any): what an export leaves out."""
+        return AnnotationStore(self._reader().conn).private_note_counts()
 
     def update_annotation(self, uuid: str, **changes: object) -> Annotation:
         """Change note, colour, tags, jurisdiction, stance or privacy; the revision goes up by one."""

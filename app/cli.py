@@ -15,7 +15,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from app import wording
+from app import settings, wording
 from app.archive import Archive
 from app.citation import citation
 from app.errors import DossierError
@@ -213,7 +213,13 @@ def _parser() -> argparse.ArgumentParser:
     scope.add_argument("--ids", metavar="ID,...", help="these documents")
     scope.add_argument("--all", action="store_true", help="the whole archive")
     cmd.add_argument("--out", required=True, metavar="FILE.zip")
-    cmd.add_argument("--no-private-notes", action="store_true", help="leave notes marked private out")
+    cmd.add_argument("--force", action="store_true", help="replace FILE.zip if it exists")
+    cmd.add_argument(
+        "--include-private-notes",
+        action="store_true",
+        help="put notes marked private in the bundle's annotations (never in its report or CSV); default: left out",
+    )
+    cmd.add_argument("--no-private-notes", action="store_true", help=argparse.SUPPRESS)  # the default now
     cmd.set_defaults(handler=_export)
 
     cmd = commands.add_parser("import-bundle", parents=[common], help="verify a bundle, then merge it into the archive")
@@ -222,6 +228,11 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("verify-bundle", parents=[common], help="check a bundle without importing it")
     cmd.add_argument("bundle", metavar="FILE.zip")
     cmd.set_defaults(handler=_verify_bundle)
+
+    cmd = commands.add_parser("config", parents=[common], help="your settings, e.g. the name bundles are signed with")
+    cmd.add_argument("key", nargs="?", choices=["sign-as"], help="sign-as: the name your bundles give (default none)")
+    cmd.add_argument("value", nargs="?", help="the new value ('' clears it)")
+    cmd.set_defaults(handler=_config)
 
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
     cmd.set_defaults(handler=_reindex)
@@ -588,7 +599,15 @@ def _annotations(args: argparse.Namespace) -> int:
         print("no annotations")
     for a in found:
         extra = "".join(
-            f"  [{label}]" for label in (a.colour, *a.tags, a.stance or "", "needs review" if a.review else "") if label
+            f"  [{label}]"
+            for label in (
+                a.colour,
+                "private" if a.private else "",
+                *a.tags,
+                a.stance or "",
+                "needs review" if a.review else "",
+            )
+            if label
         )
         print(f"{a.uuid}  #{a.doc_id} {a.start}-{a.end}{' p.' + str(a.page) if a.page else ''}{extra}")
         print(f"    “{_short(a.exact)}”")
@@ -685,6 +704,10 @@ def _reextract(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from app.bundles.export import export_bundle
 
+    signed_as = settings.sign_as() or ""
+    if args.no_private_notes:
+        print("dossier export: --no-private-notes is no longer needed: private notes are left out by default "
+              "(--include-private-notes puts them in)", file=sys.stderr)  # fmt: skip
     with _archive(args, shared=True) as archive:
         if args.all:
             ids, scope = sorted(archive.search_ids("").ids), "all documents"
@@ -697,22 +720,51 @@ def _export(args: argparse.Namespace) -> int:
             scope = f"documents {args.ids}"
         else:
             ids, scope = archive.search_ids(args.query).ids, args.query
+            if not ids:
+                raise DossierError(f"No document matches {args.query!r}: nothing was exported. Try the search "
+                                   "with `dossier search`, or export --ids or --all.")  # fmt: skip
         with _ProgressBar("exporting", "doc") as bar:
             report = export_bundle(
                 archive,
                 ids,
                 Path(args.out),
                 query=scope,
-                include_private_notes=not args.no_private_notes,
+                include_private_notes=args.include_private_notes,
+                overwrite=args.force,
+                signed_as=signed_as,
                 progress=lambda done, total: bar.update(done, total),
             )
     if args.json:
         _print_json(report.to_json())
     else:
         print(
-            f"wrote {report.path}: {report.documents} documents, {report.annotations} annotations, {report.tags} tags"
-            + (f" ({report.private_notes_left_out} private notes left out)" if report.private_notes_left_out else "")
+            f"wrote {report.path}: {report.documents} documents, {report.annotations} annotations, {report.tags} tags; "
+            + (
+                "private notes included (in annotations.jsonld only)"
+                if args.include_private_notes
+                else f"{report.private_notes_left_out} private notes left out"
+            )
         )
+        print(
+            f"signed as {signed_as}"
+            if signed_as
+            else "unsigned (no exporter named): `dossier config sign-as NAME` names you in your bundles"
+        )
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    if args.value is not None:
+        if args.key is None:
+            print("dossier config: name the setting, e.g. dossier config sign-as 'Jane Doe'", file=sys.stderr)
+            return EXIT_USAGE
+        settings.set_sign_as(args.value)
+    value = settings.sign_as()
+    if args.json:
+        _print_json({"sign-as": value})
+    else:
+        shown = value or ("none (bundles are unsigned)" if value == "" else "not set (bundles are unsigned)")
+        print(f"sign-as: {shown}")
     return 0
 
 

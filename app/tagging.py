@@ -6,7 +6,6 @@ archive's store, write guard and index queue.
 
 from __future__ import annotations
 
-import getpass
 import logging
 import re
 from collections.abc import Iterable
@@ -138,7 +137,7 @@ class Tagging:
         for doc_id, text in texts.items():
             if not 0 <= start < end <= len(text):
                 raise DossierError(f"The passage {start}-{end} is outside document {doc_id} (0-{len(text)}).")
-        who, when = getpass.getuser(), now()
+        who, when = "", now()  # this archive's user: named in bundles only as they choose
         with self._guard:
             with transaction(self.conn):
                 store = TagStore(self.conn)

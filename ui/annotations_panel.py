@@ -136,7 +136,8 @@ class AnnotationsPanel(QWidget):
             lines = [f"“{' '.join(annotation.exact.split())[:140]}”"]
             if annotation.note:
                 lines.append(f"✎ {annotation.note}")
-            labels = [*annotation.tags, annotation.stance or "", "needs review" if annotation.review else ""]
+            labels = ["private" if annotation.private else "", *annotation.tags, annotation.stance or "",
+                      "needs review" if annotation.review else ""]  # fmt: skip
             if any(labels):
                 lines.append("  ".join(f"[{label}]" for label in labels if label))
             item = QStandardItem("\n".join(lines))

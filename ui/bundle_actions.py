@@ -6,9 +6,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from app import settings
 from app.bundles.export import export_bundle
 from app.bundles.merge import import_bundle
-from ui.bundle_dialogs import ExportDialog, merge_summary
+from app.errors import DossierError
+from ui.bundle_dialogs import ExportDialog, SignatureDialog, export_summary, merge_summary
 from ui.ops import Op
 
 
@@ -19,8 +21,27 @@ class BundleActions:
         """File > Export bundle."""
         results = self.hits.total if self.hits else 0
         dialog = ExportDialog(results, self.search_field.text(), self.viewer.doc is not None, self)
+        result_ids = list(self.hits.ids) if self.hits else []
+        open_id = self.viewer.doc.id if self.viewer.doc is not None else None
+
+        def count_private():
+            counts = self.archive.private_note_counts()
+            return {
+                "results": sum(counts.get(i, 0) for i in result_ids),
+                "open": counts.get(open_id, 0),
+                "all": sum(counts.values()),
+            }
+
+        counting = Op(count_private)
+        counting.succeeded.connect(dialog.set_private_notes)
+        self.task_runner.start(counting)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
+        signed_as = settings.sign_as()
+        if signed_as is None:  # the first export: ask once, remember (empty is a choice too)
+            signed_as = self.choose_signature()
+            if signed_as is None:
+                return
         scope = dialog.scope()
         if scope == "results":
             ids, query = list(self.hits.ids), self.search_field.text() or "all documents"
@@ -33,7 +54,7 @@ class BundleActions:
         )
         if not out:
             return
-        keep_private = not dialog.private.isChecked()
+        include_private = dialog.private.isChecked()
 
         def work(progress, cancel):
             chosen = ids if ids is not None else self.archive.search_ids("").ids
@@ -42,19 +63,28 @@ class BundleActions:
                 chosen,
                 Path(out),
                 query=query,
-                include_private_notes=keep_private,
+                include_private_notes=include_private,
+                overwrite=True,  # the file dialog asked
+                signed_as=signed_as,
                 progress=lambda done, total: progress((done, total)),
             )
 
         op = Op(work, with_progress=True)
-        op.succeeded.connect(
-            lambda report: self.statusBar().showMessage(
-                f"Exported {report.documents} documents and {report.annotations} annotations to {report.path}", 10000
-            )
-        )
+        op.succeeded.connect(lambda report: self.statusBar().showMessage(export_summary(report), 10000))
         op.failed.connect(lambda message: self._error("Export failed", message))
         self.statusBar().showMessage("Exporting bundle…")
         self.task_runner.start(op)
+
+    def choose_signature(self) -> str | None:
+        """File > Sign bundles as: the name bundles give as their exporter, remembered; None when cancelled."""
+        dialog = SignatureDialog(settings.sign_as() or "", self)
+        if dialog.exec() != SignatureDialog.DialogCode.Accepted:
+            return None
+        try:
+            return settings.set_sign_as(dialog.name())
+        except DossierError as exc:
+            self._error("Sign bundles as", str(exc))
+            return None
 
     def choose_bundle(self) -> None:
         """File > Import bundle."""

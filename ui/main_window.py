@@ -167,6 +167,7 @@ class MainWindow(BundleActions, QMainWindow):
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, "&Export bundle…", "Ctrl+E", self.export_bundle)
         self.import_bundle_action = self._action(file_menu, "Import &bundle…", "Ctrl+Shift+B", self.choose_bundle)
+        self.sign_as_action = self._action(file_menu, "&Sign bundles as…", None, self.choose_signature)
         file_menu.addSeparator()
         self._action(
             file_menu,

@@ -185,7 +185,7 @@ class TagPanel(QWidget):
             item = QStandardItem(self._tag_label(tag))
             item.setData(tag, TagRole)
             origin = " (from a suggestion)" if tag.from_suggestion else ""
-            item.setToolTip(f"<p>by {html.escape(tag.created_by)}, {tag.created_at[:10]}{origin}</p>")
+            item.setToolTip(f"<p>by {html.escape(tag.created_by or 'you')}, {tag.created_at[:10]}{origin}</p>")
             self.tag_model.appendRow(item)
         self.suggestion_model.clear()
         for place in found.jurisdictions:

@@ -72,12 +72,18 @@ def export_bundle(
     out: Path,
     *,
     query: str = "",
-    include_private_notes: bool = True,
+    include_private_notes: bool = False,
+    overwrite: bool = False,
+    signed_as: str = "",
     progress: Callable[[int, int], None] | None = None,
 ) -> ExportReport:
     """Write the documents ``doc_ids`` (originals, texts, tags, live annotations, a report) to the zip ``out``.
 
     ``query`` describes the selection for the record (a search, or "all"); empty means "these ids".
+    Private notes stay out unless ``include_private_notes``; even then only annotations.jsonld carries them,
+    never report.html or annotations.csv. An existing ``out`` is replaced only with ``overwrite``. The
+    exporter is named only as ``signed_as`` (the user's "Sign bundles as"; empty: unsigned), and so are the
+    annotations and tags made in this archive: the login name never goes out.
     ``progress(done, total)`` is called as originals are copied and zipped."""
     ids = sorted(set(doc_ids))
     if not ids:
@@ -87,11 +93,13 @@ def export_bundle(
         raise DossierError(f"Choose another name than {out.name}: .partial is for unfinished bundles.")
     if not out.parent.is_dir():
         raise DossierError(f"Cannot write {out}: the folder {out.parent} does not exist.")
-    items, left_out = _collect(archive, ids, include_private_notes)
+    if out.exists() and not overwrite:
+        raise DossierError(f"{out} already exists: choose another name, or replace it (--force).")
+    items, left_out = _collect(archive, ids, include_private_notes, signed_as)
     steps = _Steps(progress, 2 * len(items) + 1)
     now = datetime.now(UTC).replace(microsecond=0)
     header = ReportHeader(
-        exported_by=getpass.getuser(),
+        exported_by=signed_as,
         exported_at=now.isoformat(),
         query=query or _ids_label(ids),
         documents=len(items),
@@ -102,7 +110,7 @@ def export_bundle(
     )
     info = {
         "Source-Organization": "Dossier",
-        "Contact-Name": header.exported_by,
+        **({"Contact-Name": signed_as} if signed_as else {}),
         "Bagging-Date": now.date().isoformat(),
         "External-Description": "Dossier annotated bundle",
         "Dossier-Format": str(VERSION),
@@ -112,6 +120,7 @@ def export_bundle(
         "Dossier-Tags": str(header.tags),
         "Dossier-Exported-At": header.exported_at,
         "Dossier-Private-Notes": "included" if include_private_notes else "left out",
+        "Dossier-Private-Notes-Left-Out": str(left_out),
     }
     partial = out.with_suffix(".partial")
     workdir = Path(tempfile.mkdtemp(prefix=".dossier-export-", dir=out.parent))
@@ -142,28 +151,47 @@ class _Steps:
             self.progress(self.done, self.total)
 
 
-def _collect(archive, ids: list[int], include_private_notes: bool) -> tuple[list[_Item], int]:
-    """Documents with their tags and live annotations; private notes blanked when asked. Returns the
-    items and how many notes were left out. Histories travel: their version hashes never cover a private note."""
+def _collect(archive, ids: list[int], include_private_notes: bool, signed_as: str) -> tuple[list[_Item], int]:
+    """Documents with their tags and live annotations, what was made here signed ``signed_as``; private notes
+    blanked unless included. Returns the items and how many notes were left out. Histories travel: their version
+    hashes never cover a private note."""
     items, left_out = [], 0
+    sign = _Signer(signed_as)
     for doc_id in ids:
-        annotations = [a for a in archive.annotations(doc_id) if not a.conflict_of]  # a choice still to make here
+        annotations = [  # without the copies on a choice still to make here
+            dataclasses.replace(a, creator=sign(a.creator)) for a in archive.annotations(doc_id) if not a.conflict_of
+        ]
         if not include_private_notes:
             left_out += sum(1 for a in annotations if a.private and a.note)
             annotations = [dataclasses.replace(a, note="") if a.private else a for a in annotations]
         doc = archive.document(doc_id)
         # deleted annotations travel as tombstones (the passage, never the note or tags), so deletions merge
         trashed = [
-            dataclasses.replace(a, note="", tags=[])
+            dataclasses.replace(a, note="", tags=[], creator=sign(a.creator))
             for a in archive.annotations(doc_id, trash=True)
             if not a.conflict_of
         ]
-        tags = archive.tags(doc_id)
+        tags = [dataclasses.replace(tag, created_by=sign(tag.created_by)) for tag in archive.tags(doc_id)]
         if any(tag.start is not None for tag in tags):  # the text is read again when written: only if needed
             text = archive.text(doc_id)
             tags = [_placed(tag, text) for tag in tags]
         items.append(_Item(doc, tags, annotations, archive.page_spans(doc_id), trashed))
     return items, left_out
+
+
+class _Signer:
+    """Who made an annotation or a tag, as a bundle names them: what was made here (no name, or the login name
+    archives recorded before) is signed with the exporter's chosen name; a colleague's name stays theirs."""
+
+    def __init__(self, signed_as: str) -> None:
+        self.signed_as = signed_as
+        try:
+            self.own = {"", getpass.getuser()}
+        except (OSError, KeyError):  # no login name to be found
+            self.own = {""}
+
+    def __call__(self, name: str) -> str:
+        return self.signed_as if name in self.own else name
 
 
 def _write_payload(archive, items: list[_Item], bag: Path, header: ReportHeader, steps: _Steps) -> None:
@@ -294,10 +322,16 @@ def _csv_bytes(items: list[_Item], gazetteer: Gazetteer, stance_labels: dict[str
             jurisdiction = _name(a.jurisdiction, gazetteer) if a.jurisdiction else ""
             writer.writerow(
                 [a.uuid, _cell(item.doc.title), item.doc.sha256, a.page or "", a.start, a.end, _cell(a.exact),
-                 _cell(a.note), a.colour, _cell(";".join(a.tags)), _cell(jurisdiction), a.jurisdiction or "",
+                 _cell(_shared_note(a)), a.colour, _cell(";".join(a.tags)), _cell(jurisdiction), a.jurisdiction or "",
                  _cell(stance_labels.get(stance, stance)), a.created, a.modified, a.revision]
             )  # fmt: skip
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _shared_note(annotation: Annotation) -> str:
+    """The note as report.html and the CSV show it: a private note never goes there, even when the bundle
+    carries it (those files are made to be passed on)."""
+    return "" if annotation.private else annotation.note
 
 
 def _cell(text: str) -> str:
@@ -312,8 +346,8 @@ def _entries(items: list[_Item]) -> list[Entry]:
         doc = item.doc
         date = doc.published.isoformat() if doc.published else ""
         found = [
-            Entry(a.jurisdiction, f"{a.stance_set}/{a.stance}" if a.stance else None, a.exact, a.note, doc.title,
-                  a.page, date, a.start)
+            Entry(a.jurisdiction, f"{a.stance_set}/{a.stance}" if a.stance else None, a.exact, _shared_note(a),
+                  doc.title, a.page, date, a.start)
             for a in item.annotations
         ] + [
             Entry(t.jurisdiction, f"{t.stance_set}/{t.stance}" if t.stance else None, t.quote, "", doc.title,

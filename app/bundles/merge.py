@@ -20,6 +20,10 @@ from app.store.documents import NewDocument
 from app.store.tags import TagStore
 from app.timestamps import now
 
+#: Who made what an unsigned bundle brings: a name here, so that it is never taken for this archive's own
+#: work (recorded without a name) and signed with our name in our next bundle.
+ANONYMOUS = "anonymous"
+
 
 @dataclass
 class MergeReport:
@@ -180,7 +184,7 @@ def _tags(archive, docs: list[dict], ids: dict[str, int], texts: dict, report: M
                     tag["start"],
                     tag["end"],
                     tag["quote"],
-                    tag["created_by"],
+                    tag["created_by"] or ANONYMOUS,
                     tag["created_at"],
                     tag["from_suggestion"],
                 )
@@ -211,7 +215,7 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
     for item in items:
         fields = dict(item["dossier:fields"])
         sha = item["target"]["source"].removeprefix("urn:sha256:")
-        theirs = Annotation(doc_id=ids[sha], **fields)
+        theirs = Annotation(doc_id=ids[sha], **{**fields, "creator": fields["creator"] or ANONYMOUS})
         if store.purged(theirs.uuid):  # deleted for good here: an older copy must not come back
             report.annotations_unchanged += 1
             continue
@@ -257,7 +261,13 @@ def _taken(ours: Annotation, theirs: Annotation) -> Annotation:
         return replace(
             ours, deleted=theirs.deleted, revision=theirs.revision, modified=theirs.modified, history=history
         )
-    taken = replace(theirs, doc_id=ours.doc_id, history=history, review=ours.review if ours.review else theirs.review)
+    taken = replace(
+        theirs,
+        doc_id=ours.doc_id,
+        creator=ours.creator,  # who made it does not change with an edit (ours is empty when it was made here)
+        history=history,
+        review=ours.review if ours.review else theirs.review,
+    )
     if ours.private and ours.note and (taken.note != ours.note or not taken.private):
         taken = taken.revised(now(), note=ours.note, private=True)
     return taken

@@ -58,7 +58,7 @@ figcaption { font-size: .85rem; color: #57606a; margin-top: .2rem; }
 class ReportHeader:
     """What was exported, by whom, when and from which selection."""
 
-    exported_by: str
+    exported_by: str  # the name the user chose to sign with, or empty
     exported_at: str
     query: str
     documents: int
@@ -101,10 +101,14 @@ def render_report(
 
 
 def _head(h: ReportHeader) -> str:
-    notes = "included" if h.private_notes_included else f"left out ({_plural(h.private_notes_left_out, 'note')})"
+    notes = (
+        "in annotations.jsonld only, not in this report or the CSV"
+        if h.private_notes_included
+        else f"left out ({_plural(h.private_notes_left_out, 'note')})"
+    )
     rows = [
         ("Selection", h.query),
-        ("Exported by", h.exported_by),
+        ("Exported by", h.exported_by or "not signed"),
         ("Exported at", h.exported_at),
         ("Contents", f"{_plural(h.documents, 'document')}, {_plural(h.annotations, 'annotation')}, "
                      f"{_plural(h.tags, 'tag')}"),

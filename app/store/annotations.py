@@ -46,6 +46,14 @@ class AnnotationStore:
                 out[row["doc_id"]].append(_annotation(row))
         return out
 
+    def private_note_counts(self) -> dict[int, int]:
+        """How many live private notes each document has (copies waiting for a choice left out)."""
+        rows = self.conn.execute(
+            "SELECT doc_id, COUNT(*) FROM annotations WHERE deleted IS NULL AND private AND note != '' "
+            "AND conflict_of IS NULL GROUP BY doc_id"
+        )
+        return {doc_id: n for doc_id, n in rows}
+
     def select(self, doc_id: int | None = None, *, trash: bool = False, review: bool = False) -> list[Annotation]:
         """Annotations of one document or of all, live or in the trash, optionally only those needing review."""
         clauses = ["deleted IS NOT NULL" if trash else "deleted IS NULL"]

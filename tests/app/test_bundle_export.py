@@ -93,7 +93,9 @@ def test_the_bundle_is_a_valid_bag_holding_everything(tagged, tmp_path):
     out.parent.mkdir()
     ids = tagged.search_ids("*").ids
     steps = []
-    report = export_bundle(tagged, ids, out, query="*", progress=lambda done, total: steps.append((done, total)))
+    report = export_bundle(
+        tagged, ids, out, query="*", include_private_notes=True, progress=lambda d, total: steps.append((d, total))
+    )
 
     assert report.to_json() == {"path": str(out), "documents": 3, "annotations": 4, "tags": 4,
                                 "private_notes_left_out": 0}  # fmt: skip
@@ -155,19 +157,32 @@ def test_the_bundle_is_a_valid_bag_holding_everything(tagged, tmp_path):
     assert next(r for r in rows if r["jurisdiction"] == "Denver, CO")["note"] == "'=HYPERLINK(evil)"
 
 
-def test_private_notes_can_be_left_out_everywhere(tagged, tmp_path):
+def test_private_notes_are_left_out_everywhere_by_default(tagged, tmp_path):
     out = tmp_path / "shared.zip"
-    report = export_bundle(tagged, tagged.search_ids("*").ids, out, include_private_notes=False)
+    report = export_bundle(tagged, tagged.search_ids("*").ids, out)
     assert report.private_notes_left_out == 1 and report.annotations == 4
     everything = _all_bytes(out)
     assert SECRET.encode() not in everything and b"the chief said" in everything  # the passage stays
     bag = bagit.Bag(str(_unzip(out, tmp_path / "x")))
     assert bag.is_valid() and bag.info["Dossier-Private-Notes"] == "left out"
+    assert bag.info["Dossier-Private-Notes-Left-Out"] == "1"
     items = json.loads((Path(bag.path) / "data" / "annotations.jsonld").read_text(encoding="utf-8"))["items"]
     private = next(i for i in items if i.get("dossier:private"))
     assert private["dossier:fields"]["note"] == "" and all(b["purpose"] != "commenting" for b in private["body"])
     html = (Path(bag.path) / "data" / "report.html").read_text(encoding="utf-8")
     assert "left out (1 note)" in html
+
+
+def test_private_notes_included_on_request_stay_out_of_the_report_and_the_csv(tagged, tmp_path):
+    out = tmp_path / "mine.zip"
+    report = export_bundle(tagged, tagged.search_ids("*").ids, out, include_private_notes=True)
+    assert report.private_notes_left_out == 0
+    with zipfile.ZipFile(out) as zf:
+        files = {name.removeprefix(f"{BAG_NAME}/"): zf.read(name) for name in zf.namelist()}
+    assert [name for name, data in files.items() if SECRET.encode() in data] == ["data/annotations.jsonld"]
+    assert b"the chief said" in files["data/report.html"] and b"the chief said" in files["data/annotations.csv"]
+    assert b"in annotations.jsonld only, not in this report or the CSV" in files["data/report.html"]
+    assert b"Dossier-Private-Notes-Left-Out: 0" in files["bag-info.txt"]
 
 
 def test_report_is_self_contained_escaped_and_in_tree_order(tagged, tmp_path):
@@ -234,3 +249,47 @@ def test_report_renders_in_headless_chromium(tagged, tmp_path):
         counts = dict((colour, n) for n, colour in shot.convert("RGB").getcolors(1 << 20))
     assert counts[(255, 255, 255)] < 0.95 * 1200 * 1600  # text and tables were drawn
     assert counts.get((0x2E, 0x7D, 0x32), 0) > 500  # the sanctuary colour, as a border: the inline CSS applied
+
+
+LOGIN = "jdoe-login-7"
+
+
+def test_the_bundle_names_its_exporter_only_as_chosen_never_by_the_login_name(tagged, tmp_path, monkeypatch):
+    monkeypatch.setenv("LOGNAME", LOGIN)  # what getpass.getuser() answers
+    made_here = tagged.annotations()[0]
+    assert made_here.creator == "" and all(t.created_by == "" for t in tagged.tags(made_here.doc_id))
+    legacy, colleague = tagged.annotations()[1:3]
+    with transaction(tagged.conn):  # as archives recorded it before, and as a colleague's bundle brought it
+        AnnotationStore(tagged.conn).put(dataclasses.replace(legacy, creator=LOGIN))
+        AnnotationStore(tagged.conn).put(dataclasses.replace(colleague, creator="Ana Ruiz"))
+    ids = tagged.search_ids("*").ids
+
+    unsigned = tmp_path / "unsigned.zip"
+    export_bundle(tagged, ids, unsigned)
+    assert LOGIN.encode() not in _all_bytes(unsigned)
+    bag = bagit.Bag(str(_unzip(unsigned, tmp_path / "u")))
+    assert "Contact-Name" not in bag.info
+    assert "<dt>Exported by</dt><dd>not signed</dd>" in (Path(bag.path) / "data" / "report.html").read_text()
+
+    signed = tmp_path / "signed.zip"
+    export_bundle(tagged, ids, signed, signed_as="Jane Doe")
+    assert LOGIN.encode() not in _all_bytes(signed)
+    bag = bagit.Bag(str(_unzip(signed, tmp_path / "s")))
+    assert bag.info["Contact-Name"] == "Jane Doe"
+    data = Path(bag.path) / "data"
+    items = json.loads((data / "annotations.jsonld").read_text(encoding="utf-8"))["items"]
+    creators = {i["dossier:fields"]["uuid"]: (i["creator"], i["dossier:fields"]["creator"]) for i in items}
+    assert creators.pop(colleague.uuid) == ("Ana Ruiz", "Ana Ruiz")
+    assert set(creators.values()) == {("Jane Doe", "Jane Doe")}
+    documents = json.loads((data / "documents.json").read_text(encoding="utf-8"))["documents"]
+    assert {t["created_by"] for d in documents for t in d["tags"]} == {"Jane Doe"}
+
+
+def test_an_existing_file_is_replaced_only_when_asked(imported, tmp_path):
+    out = tmp_path / "b.zip"
+    out.write_bytes(b"someone's work")
+    with pytest.raises(DossierError, match="already exists"):
+        export_bundle(imported, imported.search_ids("").ids, out)
+    assert out.read_bytes() == b"someone's work"
+    export_bundle(imported, imported.search_ids("").ids, out, overwrite=True)
+    assert zipfile.is_zipfile(out)

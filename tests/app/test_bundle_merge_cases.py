@@ -44,11 +44,11 @@ def test_a_private_note_edit_survives_a_recolour_from_a_copy_without_it(a, b, tm
 
 def test_a_private_note_is_each_archives_own_a_merge_never_replaces_it(a, b, tmp_path):
     mine = a.annotate(doc(a), quote="calamity", note="v1", private=True)
-    send(a, b, tmp_path)  # with notes: B had none, so it gets ours
+    send(a, b, tmp_path, include_private_notes=True)  # with notes: B had none, so it gets ours
     assert b.annotation(mine.uuid).note == "v1"
     a.update_annotation(mine.uuid, note="A's note")
     b.update_annotation(mine.uuid, note="B's note")
-    for merged in (send(a, b, tmp_path), send(b, a, tmp_path)):
+    for merged in (send(a, b, tmp_path, include_private_notes=True), send(b, a, tmp_path, include_private_notes=True)):
         assert not merged.conflicts
     assert (a.annotation(mine.uuid).note, b.annotation(mine.uuid).note) == ("A's note", "B's note")
 
@@ -211,3 +211,18 @@ def test_a_bundle_without_notes_keeps_the_history_for_a_third_copy(a, b, c, tmp_
     merged = send(b, c, tmp_path)
     got = c.annotation(mine.uuid)
     assert got.note == "C's own note" or merged.conflicts, "C's edit silently replaced"
+
+
+def test_what_an_unsigned_bundle_brings_is_never_signed_with_the_receivers_name(a, b, tmp_path):
+    mine = a.annotate(doc(a), quote="calamity", note="n")
+    a.tag(doc(a), "Denver, CO")
+    send(a, b, tmp_path)  # A signs with no name
+    assert b.annotation(mine.uuid).creator == "anonymous"
+    assert {t.created_by for t in b.tags(doc(b))} == {"anonymous"}
+    b.update_annotation(mine.uuid, colour="blue")
+    out = export_bundle(b, b.search_ids("").ids, tmp_path / "from-b.zip", signed_as="Bea")
+    with zipfile.ZipFile(out.path) as zf:
+        assert b'"creator": "Bea"' not in zf.read("dossier-bundle/data/annotations.jsonld")
+    import_bundle(a, out.path)
+    back = a.annotation(mine.uuid)
+    assert (back.colour, back.creator) == ("blue", ""), "A's own annotation is still A's after B's edit"

@@ -203,7 +203,7 @@ def test_private_note_survives_a_recoloured_copy_from_a_bundle_that_left_it_out(
     _send(imported, b, tmp_path / "1.zip", include_private_notes=False)
     assert b.annotation(mine.uuid).note == ""
     b.update_annotation(mine.uuid, colour="blue")  # B's only change
-    _send(b, imported, tmp_path / "2.zip")  # B's default export (private notes included: B has none)
+    _send(b, imported, tmp_path / "2.zip", include_private_notes=True)  # B has none to include
     got = imported.annotation(mine.uuid)
     assert got.note == "secret source: J.", "A's private note was erased by B's recoloured copy"
 

@@ -273,3 +273,59 @@ def test_annotate_list_and_delete(capsys, tmp_path, sample_files):
     assert code == 0 and json.loads(out) == {"purged": 1}
     code, out, _ = run(capsys, "--archive", archive, "annotations", "--trash", "--json")
     assert json.loads(out) == []
+
+
+def test_export_leaves_private_notes_out_unless_asked_and_never_overwrites_silently(capsys, tmp_path, sample_files):
+    import zipfile
+
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"))
+    run(capsys, "--archive", archive, "annotate", "1", "--quote", "the chief said", "--note", "my cousin", "--private")
+    out = tmp_path / "b.zip"
+    code, text, _ = run(capsys, "--archive", archive, "export", "--all", "--out", str(out))
+    assert code == 0 and "1 private notes left out" in text and "dossier config sign-as NAME" in text
+    assert b"my cousin" not in zipfile.ZipFile(out).read("dossier-bundle/data/annotations.jsonld")
+    assert "Dossier-Private-Notes-Left-Out: 1" in zipfile.ZipFile(out).read("dossier-bundle/bag-info.txt").decode()
+
+    code, _, err = run(capsys, "--archive", archive, "export", "--all", "--out", str(out), "--include-private-notes")
+    assert code == 1 and "already exists" in err and "--force" in err
+    code, out_json, _ = run(capsys, "--archive", archive, "export", "--all", "--out", str(out),
+                            "--include-private-notes", "--force", "--json")  # fmt: skip
+    assert code == 0 and json.loads(out_json)["private_notes_left_out"] == 0
+    assert b"my cousin" in zipfile.ZipFile(out).read("dossier-bundle/data/annotations.jsonld")
+
+    code, _, err = run(capsys, "--archive", archive, "export", "--all", "--out", str(out), "--force",
+                       "--no-private-notes")  # fmt: skip
+    assert code == 0 and "no longer needed" in err
+    code, _, err = run(capsys, "--archive", archive, "export", "--query", "zanzibar", "--out", str(tmp_path / "z.zip"))
+    assert code == 1 and "No document matches 'zanzibar'" in err and not (tmp_path / "z.zip").exists()
+
+
+def test_config_sign_as_names_the_exporter(capsys, tmp_path, sample_files):
+    import zipfile
+
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"))
+    code, out, _ = run(capsys, "config", "--json")
+    assert code == 0 and json.loads(out) == {"sign-as": None}
+    code, out, _ = run(capsys, "config", "sign-as", "Jane Doe")
+    assert code == 0 and out.strip() == "sign-as: Jane Doe"
+    code, text, _ = run(capsys, "--archive", archive, "export", "--all", "--out", str(tmp_path / "b.zip"))
+    assert code == 0 and "signed as Jane Doe" in text
+    assert "Contact-Name: Jane Doe" in zipfile.ZipFile(tmp_path / "b.zip").read("dossier-bundle/bag-info.txt").decode()
+    code, out, _ = run(capsys, "config", "sign-as", "")
+    assert code == 0 and "none (bundles are unsigned)" in out
+    code, _, err = run(capsys, "config", "sign-as", "two\nlines")
+    assert code == 1 and "one line" in err
+
+
+def test_annotations_say_which_are_private(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"))
+    run(capsys, "--archive", archive, "annotate", "1", "--quote", "the chief said", "--note", "mine", "--private")
+    run(capsys, "--archive", archive, "annotate", "1", "--start", "0", "--end", "5", "--note", "shared")
+    _, out, _ = run(capsys, "--archive", archive, "annotations", "1")
+    lines = {line for line in out.splitlines() if "[yellow]" in line}
+    assert sum("[private]" in line for line in lines) == 1
+    _, out, _ = run(capsys, "--archive", archive, "annotations", "1", "--json")
+    assert sorted(item.get("dossier:private", False) for item in json.loads(out)) == [False, True]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
+
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from app import settings as user_settings
 from app.archive import Archive
 from tests.ui.helpers import settle, type_query
-from ui.bundle_dialogs import ExportDialog
+from ui.bundle_dialogs import ExportDialog, SignatureDialog
 
 
 def test_export_the_results_then_import_them_into_another_archive(qtbot, make_window, imported, tmp_path, monkeypatch):
@@ -15,6 +18,7 @@ def test_export_the_results_then_import_them_into_another_archive(qtbot, make_wi
     window = make_window(imported)
     type_query(qtbot, window, "omaha OR calamity")
     out = tmp_path / "two.zip"
+    user_settings.set_sign_as("")
     monkeypatch.setattr(ExportDialog, "exec", lambda dialog: ExportDialog.DialogCode.Accepted)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
     window.export_action.trigger()
@@ -45,3 +49,55 @@ def test_a_damaged_bundle_is_refused_with_a_message(qtbot, make_window, imported
     qtbot.waitUntil(lambda: bool(errors))
     assert errors[0][0] == "The bundle was not imported" and errors[0][1]
     assert imported.stats()["documents"] == 3
+
+
+def _accept_export(monkeypatch, out, seen=None):
+    """The export dialog accepted as it opens (recorded in ``seen``) and the file dialog answering ``out``."""
+
+    def accept(dialog):
+        if seen is not None:
+            seen.append(dialog)
+        return ExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", accept)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
+
+
+def test_private_notes_stay_out_unless_ticked_and_the_dialog_counts_them(qtbot, make_window, imported, tmp_path,
+                                                                          monkeypatch):  # fmt: skip
+    user_settings.set_sign_as("")
+    omaha = imported.search_ids("omaha").ids[0]
+    imported.annotate(omaha, quote="does not intend to participate", note="my source is the chief", private=True)
+    imported.annotate(omaha, quote="the chief said", note="shared note")
+    window = make_window(imported)
+    type_query(qtbot, window, "omaha")
+    out = tmp_path / "omaha.zip"
+    seen = []
+    _accept_export(monkeypatch, out, seen)
+    window.export_action.trigger()
+    qtbot.waitUntil(lambda: "1 private note left out" in window.statusBar().currentMessage())
+    dialog = seen[0]
+    assert not dialog.private.isChecked() and dialog.private.text() == "Include private notes"
+    qtbot.waitUntil(lambda: "hold 1 private note" in dialog.private_count.text())
+    with zipfile.ZipFile(out) as zf:
+        everything = b"".join(zf.read(name) for name in zf.namelist())
+    assert b"my source is the chief" not in everything and b"shared note" in everything
+
+
+def test_the_first_export_asks_whom_to_sign_as_then_remembers(qtbot, make_window, imported, tmp_path, monkeypatch):
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog)
+        dialog.field.setText("  Jane Doe ")
+        return SignatureDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SignatureDialog, "exec", answer)
+    window = make_window(imported)
+    for name in ("one.zip", "two.zip"):
+        _accept_export(monkeypatch, tmp_path / name)
+        window.export_action.trigger()
+        qtbot.waitUntil(lambda name=name: name in window.statusBar().currentMessage())
+    assert len(asked) == 1 and asked[0].field.text() == "  Jane Doe " and user_settings.sign_as() == "Jane Doe"
+    with zipfile.ZipFile(tmp_path / "two.zip") as zf:
+        assert "Contact-Name: Jane Doe" in zf.read("dossier-bundle/bag-info.txt").decode()
