@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.errors import NotFound
 from ui.main_window import MainWindow
 
 POLL_MS = 50
@@ -70,6 +71,12 @@ class ScreenshotDirector(QObject):
             return
         if not self._opened:
             self._opened = True
+            try:
+                self.window.archive.document(self.doc_id)
+            except NotFound as exc:
+                print(f"dossier-gui: {exc} No screenshot saved.")
+                self._finish(1)
+                return
             self.window.open_document(self.doc_id)
             if self.tab == "original":
                 self.window.viewer.show_original()

@@ -29,7 +29,7 @@ def test_screenshot_mode_saves_the_window_with_results_and_the_document(imported
     assert len(colours) > 20  # a rendered window, not a blank canvas
 
 
-def test_screenshot_of_a_missing_document_still_exits_cleanly(archive, tmp_path):
+def test_screenshot_of_a_missing_document_fails_and_saves_nothing(archive, tmp_path):
     folder = archive.folder
     archive.close()
     out = tmp_path / "empty.png"
@@ -42,5 +42,6 @@ def test_screenshot_of_a_missing_document_still_exits_cleanly(archive, tmp_path)
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
-    assert QImage(str(out)).width() == 1400
+    assert done.returncode == 1, done.stderr
+    assert "There is no document 42 in this archive" in done.stdout and "No screenshot saved" in done.stdout
+    assert not out.exists()
