@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings
@@ -18,6 +19,9 @@ class AppController(QObject):
 
     def __init__(self, screenshot: bool = False, settings: QSettings | None = None, install_hooks: bool = True) -> None:
         super().__init__()
+        if settings is None and screenshot:  # the same picture for the same archive, whatever the user stored
+            self._scratch = tempfile.TemporaryDirectory(prefix="dossier-screenshot-")
+            settings = QSettings(str(Path(self._scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
         self.settings = settings or QSettings()
         self.screenshot = screenshot
         self.window: MainWindow | None = None

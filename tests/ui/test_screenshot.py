@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from PySide6.QtGui import QImage
 
@@ -45,3 +46,25 @@ def test_screenshot_of_a_missing_document_fails_and_saves_nothing(archive, tmp_p
     assert done.returncode == 1, done.stderr
     assert "There is no document 42 in this archive" in done.stdout and "No screenshot saved" in done.stdout
     assert not out.exists()
+
+
+def test_screenshot_ignores_the_users_stored_window_settings(imported, tmp_path):
+    doc_id = imported.search_ids("calamity").ids[0]
+    folder = imported.folder
+    imported.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+    def shoot(name: str) -> QImage:
+        out = tmp_path / name
+        args = ["--archive", str(folder), "--query", "calamity", "--open", str(doc_id), "--screenshot", str(out)]
+        done = subprocess.run(
+            [sys.executable, "-m", "ui.main", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return QImage(str(out))
+
+    clean = shoot("clean.png")
+    stored = Path(env["XDG_CONFIG_HOME"]) / "Dossier" / "Dossier.conf"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_text("[search]\nsort=date\n")  # saved by another Dossier window
+    assert shoot("after.png") == clean
