@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from app.anchoring import CONTEXT, Anchor, find_quote, make_anchor, quote_spans, reanchor
 from app.errors import DossierError, NotFound
+from app.lock import write_api
 from app.models import ANNOTATION_CONTENT, COLOURS, Annotation
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
@@ -141,12 +142,12 @@ class Annotating:
         current = self.annotation(uuid)
         return self._save_annotation(current.revised(now(), deleted=None))
 
+    @write_api("settling a conflict")
     def resolve_conflict(self, uuid: str, keep: str) -> Annotation:
         """Settle a conflict a bundle import left: ``uuid`` is the bundle's version (the copy on the review list);
         ``keep`` is ``"ours"`` or ``"theirs"``. The annotation gets the chosen content at a revision after both
         versions, with a history that holds both, so the choice travels in the next bundle and the other
         archive takes it instead of raising the conflict again. The copy is deleted for good."""
-        self._require_writable()
         if keep not in ("ours", "theirs"):
             raise DossierError(f"Keep 'ours' or 'theirs', not {keep!r}.")
         copy = self.annotation(uuid)
@@ -163,19 +164,18 @@ class Annotating:
         content = {name: getattr(chosen, name) for name in (*ANNOTATION_CONTENT, "deleted")}
         settled = replace(ours, **content, review=None, modified=now())
         settled = replace(settled, revision=copy.first_revision + len(lineage), history=lineage)
-        with self._guard:
-            with transaction(self.conn):
-                store = AnnotationStore(self.conn)
-                store.put(settled)
-                store.forget(copy.uuid, now())
-                self.documents.queue([ours.doc_id])
-            self._index_queued(only=[ours.doc_id])
+        with transaction(self.conn):
+            store = AnnotationStore(self.conn)
+            store.put(settled)
+            store.forget(copy.uuid, now())
+            self.documents.queue([ours.doc_id])
+        self._index_queued(only=[ours.doc_id])
         return settled
 
+    @write_api("emptying the trash")
     def empty_trash(self) -> int:
         """Delete trashed annotations for good."""
-        self._require_writable()
-        with self._guard, transaction(self.conn):
+        with transaction(self.conn):
             return AnnotationStore(self.conn).purge(now())
 
     # -- re-extraction ---------------------------------------------------------------------
@@ -208,6 +208,7 @@ class Annotating:
                     progress(done, len(ids))
         return report
 
+    @write_api("re-extracting texts")
     def _replace_text(self, doc_id: int, extracted, report: ReextractReport) -> None:
         old = self.text(doc_id)
         reader = AnnotationStore(self._reader().conn)
@@ -243,17 +244,16 @@ class Annotating:
                 report.tags_review.append(tag.id)  # kept as it was; the report names it
             else:
                 passages.append((tag.id, placed.start, placed.end, extracted.text[placed.start : placed.end]))
-        with self._guard:
-            with transaction(self.conn):
-                self.documents.replace_text(doc_id, extracted.text, extracted.page_spans)
-                store = AnnotationStore(self.conn)
-                for annotation in moved:
-                    store.put(annotation)
-                tags = TagStore(self.conn)
-                for tag_id, start, end, quote in passages:
-                    tags.move(tag_id, start, end, quote)
-                self.documents.queue([doc_id])
-            self._index_queued(only=[doc_id])
+        with transaction(self.conn):
+            self.documents.replace_text(doc_id, extracted.text, extracted.page_spans)
+            store = AnnotationStore(self.conn)
+            for annotation in moved:
+                store.put(annotation)
+            tags = TagStore(self.conn)
+            for tag_id, start, end, quote in passages:
+                tags.move(tag_id, start, end, quote)
+            self.documents.queue([doc_id])
+        self._index_queued(only=[doc_id])
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -272,13 +272,12 @@ class Annotating:
             changes["stance_set"] = changes["stance"] = None
         return replace(annotation, **changes)
 
+    @write_api("annotating")
     def _save_annotation(self, annotation: Annotation) -> Annotation:
-        self._require_writable()
-        with self._guard:
-            with transaction(self.conn):
-                AnnotationStore(self.conn).put(annotation)
-                self.documents.queue([annotation.doc_id])
-            self._index_queued(only=[annotation.doc_id])
+        with transaction(self.conn):
+            AnnotationStore(self.conn).put(annotation)
+            self.documents.queue([annotation.doc_id])
+        self._index_queued(only=[annotation.doc_id])
         return annotation
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -12,10 +13,10 @@ from pathlib import Path
 from app.annotating import Annotating
 from app.blobs import BlobStore
 from app.changes import Changes
-from app.errors import ArchiveLocked, BadQuery, DossierError, NotFound
+from app.errors import ArchiveBusy, ArchiveLocked, BadQuery, DossierError, NotFound
 from app.import_process import import_in_child
 from app.importer import CancelFn, Importer, ProgressFn
-from app.lock import WriterLock
+from app.lock import WRITE_WAIT_S, WriterLock, write_api
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
 from app.store import migrations
 from app.store.annotations import AnnotationStore
@@ -32,6 +33,7 @@ from indexer.types import IndexDoc
 DB_NAME = "dossier.sqlite3"
 HELPER_BUSY_S = 300.0  # an import process waits this long for a write the window holds (a long bundle merge)
 INDEX_BATCH = 500
+ORPHAN_GRACE_S = 3600.0  # a younger original without a document may be another process's import in flight
 DISPLAY_LIMITS = Limits(seconds=30.0, memory_bytes=1024**3, workers=1)
 
 StepFn = Callable[[int, int], None]
@@ -40,84 +42,142 @@ StepFn = Callable[[int, int], None]
 class Archive(Tagging, Annotating):
     """A self-contained archive folder: SQLite store, blob store and derived search index."""
 
-    def __init__(self, folder: Path, *, writable: bool, locked: bool = True) -> None:
+    def __init__(self, folder: Path, *, writable: bool, read_only_reason: str = "") -> None:
         self.folder = folder
         self.writable = writable
+        self.read_only_reason = read_only_reason  # why a read-only archive is, for the status bar and errors
         self._guard = threading.RLock()  # serializes writes; the write connection is used only under it
+        self._activity = ""  # what the thread holding the guard is doing, for the busy message
+        self.write_wait = WRITE_WAIT_S  # how long a write waits for another's turn (:meth:`writing`)
         self._import_lock = threading.Lock()  # one import at a time; other writes interleave between batches
         self._local = threading.local()  # one read connection per thread
         self._read_conns: list = []
         self._read_conns_lock = threading.Lock()
         self.closed = False
-        self._lock = WriterLock(folder) if writable and locked else None
+        self._lock = WriterLock(folder) if writable else None
+        self._immutable = False  # a read-only medium: nothing can change the database under us
         self.extraction_limits = Limits()
 
     @classmethod
     def open(cls, folder: str | os.PathLike, *, shared: bool = False) -> Archive:
-        """Open (creating if needed) for writing; ``shared`` falls back to read-only when another
-        process holds the writer lock instead of raising :class:`ArchiveLocked`."""
+        """Open (creating if needed) for writing. Writes take turns with other processes per transaction
+        (:mod:`app.lock`), so a window and command-line commands write to the same archive. A folder that cannot
+        be written (a read-only USB stick) opens read-only. ``shared`` (read-only commands) does not wait for
+        another process's write to run the opening maintenance: it opens read-only meanwhile."""
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        if not (folder / DB_NAME).exists():
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DossierError(
+                    f"Cannot create an archive in {folder} ({exc.strerror}); choose another folder."
+                ) from exc
+        if not WriterLock.can_write(folder):
+            if not (folder / DB_NAME).exists():
+                raise DossierError(f"{folder} cannot be written, so no archive can be created there.")
+            reason = f"the folder {folder} cannot be written (a read-only disk or folder)"
+            return cls._opened(cls(folder, writable=False, read_only_reason=reason), immutable=True)
         archive = cls(folder, writable=True)
+        if shared:
+            archive.write_wait = 0.0
         try:
-            archive._lock.acquire()
-        except ArchiveLocked:
+            return cls._opened(archive)
+        except ArchiveBusy:
             if not shared or not (folder / DB_NAME).exists():
                 raise
-            archive = cls(folder, writable=False)
+        reason = "another Dossier was writing when this one opened"
+        return cls._opened(cls(folder, writable=False, read_only_reason=reason))
+
+    @classmethod
+    def open_for_helper(cls, folder: str | os.PathLike) -> Archive:
+        """Open for writing in the window's import process: no migration or index repair, which the window did;
+        its writes take turns like every process's, waiting longer (the window may be merging a bundle)."""
+        archive = cls(Path(folder), writable=True)
+        archive.write_wait = HELPER_BUSY_S
+        return cls._opened(archive, maintain=False)
+
+    @classmethod
+    def _opened(cls, archive: Archive, *, maintain: bool = True, immutable: bool = False) -> Archive:
+        archive._immutable = immutable
         try:
-            archive._open_parts()
+            archive._open_parts(maintain)
         except BaseException:
-            if archive._lock:
-                archive._lock.release()
+            if hasattr(archive, "index"):
+                archive.index.close()
             if hasattr(archive, "conn"):
                 archive.conn.close()
             raise
         return archive
 
-    @classmethod
-    def open_for_helper(cls, folder: str | os.PathLike) -> Archive:
-        """Open for writing in a child process of the process that holds the writer lock (the import
-        process): no lock of its own, and no migration or index repair, which the holder has done."""
-        archive = cls(Path(folder), writable=True, locked=False)
-        archive._open_parts(maintain=False)
-        return archive
-
     def _open_parts(self, maintain: bool = True) -> None:
         db_path = self.folder / DB_NAME
-        self.conn = connect(db_path, readonly=not self.writable, busy_seconds=10.0 if maintain else HELPER_BUSY_S)
+        self.conn = connect(
+            db_path,
+            readonly=not self.writable,
+            busy_seconds=10.0 if maintain else HELPER_BUSY_S,
+            immutable=self._immutable,
+        )
         if self.writable and maintain:
-            migrations.migrate(self.conn, db_path, self.folder / "backups")
-        elif migrations.version(self.conn) != migrations.LATEST:
+            self._open_maintained()
+            with suppress(ArchiveBusy):  # per batch, so others write between batches; what is left stays queued
+                self._index_queued()
+            return
+        if migrations.version(self.conn) != migrations.LATEST:
             raise DossierError(
                 "The archive needs an upgrade that only the Dossier holding it open can do; "
                 "close that Dossier and try again."
             )
+        self._open_stores(maintain)
+
+    @write_api("opening the archive")
+    def _open_maintained(self) -> None:
+        """Migrate, open (or rebuild) the index, prune the change log and find index differences, in one turn."""
+        migrations.migrate(self.conn, self.folder / DB_NAME, self.folder / "backups")
+        self._open_stores(maintain=True)
+        with transaction(self.conn):
+            ChangeLog(self.conn).prune()
+        self._repair_differences()
+
+    def _open_stores(self, maintain: bool) -> None:
         self.documents = DocumentStore(self.conn)
         self.blobs = BlobStore(self.folder / "blobs")
         try:
             self.index = SearchIndex(self.folder / "index", writable=self.writable, rebuild=maintain)
         except IndexUnavailable as exc:
-            if not maintain:  # the import process of this very window
+            if not maintain and self.writable:  # the import process of a window
                 raise DossierError(f"The import could not open the search index ({exc}); import again.") from exc
             raise DossierError(
-                f"The archive is open in another Dossier and {exc}; close that Dossier and try again."
+                f"The archive is being changed by another Dossier and {exc}; try again in a moment."
             ) from exc
-        if self.writable and maintain:
-            with transaction(self.conn):
-                ChangeLog(self.conn).prune()
-            self.repair_index()
 
     def close(self) -> None:
-        """Release the index, the database and the writer lock."""
+        """Release the index and the database."""
         self.closed = True
         self.index.close()
         with self._read_conns_lock:
             for conn in self._read_conns:
                 conn.close()
         self.conn.close()
-        if self._lock:
-            self._lock.release()
+
+    @contextmanager
+    def writing(self, activity: str) -> Iterator[None]:
+        """Hold the archive for one write (a transaction and its index update): this process's thread guard,
+        then the inter-process lock, each waited for up to ``write_wait`` seconds before :class:`ArchiveBusy`.
+        Methods declare it with :func:`app.lock.write_api`; nested writes on the same thread just go on."""
+        self._require_writable()
+        if not self._guard.acquire(timeout=self.write_wait):
+            raise ArchiveBusy(
+                f"This Dossier is busy with {self._activity or 'a change'} in {self.folder}. "
+                "Try again when it has finished."
+            )
+        previous = self._activity
+        self._activity = previous or activity
+        try:
+            with self._lock.held(self._activity, self.write_wait):
+                yield
+        finally:
+            self._activity = previous
+            self._guard.release()
 
     def __enter__(self) -> Archive:
         return self
@@ -148,10 +208,8 @@ class Archive(Tagging, Annotating):
                 try:
                     return import_in_child(self.folder, paths, passwords, self.extraction_limits, progress, cancel)
                 finally:  # what an edit here could not index while the child held the index, or what a dead
-                    with self._guard:  # child committed but did not index
-                        self._index_queued()
-            with self._guard:
-                known = self.documents.hashes()
+                    self._index_queued()  # child committed but did not index
+            known = self._reader().hashes()
             importer = Importer(
                 known,
                 self._store_batch,
@@ -159,16 +217,15 @@ class Archive(Tagging, Annotating):
                 self.extraction_limits,
             )
             report = importer.run(paths, passwords, progress, cancel)
-            with self._guard, suppress(IndexBusy):  # busy: another process writes; its next commit merges
-                self.index.merge()
+            self._merge_index()
             return report
 
+    @write_api("importing files")
     def _store_batch(self, batch) -> list[int]:
         self.blobs.sync([doc.sha256 for _, doc in batch])
-        with self._guard:
-            with transaction(self.conn):
-                ids = [self.documents.insert(doc) for _, doc in batch]
-            self._index_queued(merge=False, only=ids)
+        with transaction(self.conn):
+            ids = [self.documents.insert(doc) for _, doc in batch]
+        self._index_queued(merge=False, only=ids)
         return ids
 
     # -- reading -----------------------------------------------------------------------------
@@ -179,7 +236,7 @@ class Archive(Tagging, Annotating):
             raise DossierError(f"The archive {self.folder} has been closed.")
         store = getattr(self._local, "store", None)
         if store is None:
-            conn = connect(self.folder / DB_NAME, readonly=True)
+            conn = connect(self.folder / DB_NAME, readonly=True, immutable=self._immutable)
             with self._read_conns_lock:
                 self._read_conns.append(conn)
             store = self._local.store = DocumentStore(conn)
@@ -324,69 +381,87 @@ class Archive(Tagging, Annotating):
 
     # -- editing -------------------------------------------------------------------------------
 
+    @write_api("editing a document")
     def update_metadata(self, doc_id: int, **values: object) -> Document:
         """Change a document's title, date (``published``, a date or None) or source (``site``)."""
-        self._require_writable()
         self.document(doc_id)
         if "title" in values and not str(values["title"]).strip():
             raise DossierError("A title cannot be empty.")
-        with self._guard:
-            with transaction(self.conn):
-                self.documents.update(doc_id, **values)
-            self._index_queued(only=[doc_id])
+        with transaction(self.conn):
+            self.documents.update(doc_id, **values)
+        self._index_queued(only=[doc_id])
         return self.document(doc_id)
 
     # -- index maintenance ---------------------------------------------------------------------
 
     def reindex(self, progress: StepFn | None = None, cancel: CancelFn | None = None) -> int:
-        """Rebuild the index from the store; an interrupted rebuild resumes at the next open."""
-        self._require_writable()
-        with self._guard:
-            with transaction(self.conn):
-                self.documents.queue(self.documents.ids())
-            self.index.clear()
-            count = self._index_queued(progress, cancel, merge=False)
+        """Rebuild the index from the store, a batch per turn; an interrupted rebuild resumes at the next open."""
+        self._clear_index()
+        count = self._index_queued(progress, cancel, merge=False)
+        self._merge_index()
+        return count
+
+    @write_api("rebuilding the search index")
+    def _clear_index(self) -> None:
+        with transaction(self.conn):
+            self.documents.queue(self.documents.ids())
+        self.index.clear()
+
+    @write_api("merging the search index")
+    def _merge_index(self) -> None:
+        with suppress(IndexBusy):  # busy: another process writes; its next commit merges
             self.index.merge()
-            return count
 
     def repair_index(self) -> CheckReport:
         """Bring the index in line with the store (run at every writable open)."""
+        report = self._repair_differences()
+        self._index_queued()
+        return report
+
+    @write_api("repairing the search index")
+    def _repair_differences(self) -> CheckReport:
+        """Queue what the index lacks and delete what it should not hold; the caller indexes the queue."""
         report = CheckReport(documents=self.documents.count(), index_rebuilt=self.index.rebuilt)
-        with self._guard:
-            if self.index.rebuilt:
-                with transaction(self.conn):
-                    self.documents.queue(self.documents.ids())
-                self.index.rebuilt = False
-            in_store, in_index = self.documents.ids(), self.index.ids()
-            report.stale_in_index = sorted(in_index - in_store)
-            report.missing_from_index = sorted(in_store - in_index - set(self.documents.queued()))
-            if report.missing_from_index:
-                with transaction(self.conn):
-                    self.documents.queue(report.missing_from_index)
-            if report.stale_in_index:
-                self.index.write(deletions=report.stale_in_index)
-            self._index_queued()
+        if self.index.rebuilt:
+            with transaction(self.conn):
+                self.documents.queue(self.documents.ids())
+            self.index.rebuilt = False
+        in_store, in_index = self.documents.ids(), self.index.ids()
+        report.stale_in_index = sorted(in_index - in_store)
+        report.missing_from_index = sorted(in_store - in_index - set(self.documents.queued()))
+        if report.missing_from_index:
+            with transaction(self.conn):
+                self.documents.queue(report.missing_from_index)
+        if report.stale_in_index:
+            self.index.write(deletions=report.stale_in_index)
         return report
 
     def check(self, progress: StepFn | None = None) -> CheckReport:
         """Verify every original against its hash, remove orphan blobs, and repair the index."""
         self._require_writable()
-        with self._guard:
-            report = self.repair_index()
-            hashes = self.documents.hashes()
-            for done, (sha, doc_id) in enumerate(sorted(hashes.items(), key=lambda item: item[1]), 1):
-                state = self.blobs.verify(sha)
-                if state is None:
-                    report.missing_blobs.append(doc_id)
-                elif state is False:
-                    report.corrupt_blobs.append(doc_id)
-                if progress:
-                    progress(done, len(hashes))
-            for path in self.blobs.files():
-                if path.name not in hashes:
-                    path.unlink(missing_ok=True)
-                    report.orphan_blobs_removed.append(path.name)
-            return report
+        report = self.repair_index()
+        hashes = self._reader().hashes()
+        for done, (sha, doc_id) in enumerate(sorted(hashes.items(), key=lambda item: item[1]), 1):
+            state = self.blobs.verify(sha)  # reading only: other processes write meanwhile
+            if state is None:
+                report.missing_blobs.append(doc_id)
+            elif state is False:
+                report.corrupt_blobs.append(doc_id)
+            if progress:
+                progress(done, len(hashes))
+        report.orphan_blobs_removed = self._remove_orphans()
+        return report
+
+    @write_api("removing orphan originals")
+    def _remove_orphans(self) -> list[str]:
+        """Delete originals no document records, unless written in the last hour: an import in another process
+        stores its originals before the transaction that records them."""
+        hashes, removed = self.documents.hashes(), []
+        for path in self.blobs.files():
+            if path.name not in hashes and path.stat().st_mtime < time.time() - ORPHAN_GRACE_S:
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+        return removed
 
     def _index_queued(
         self,
@@ -395,43 +470,50 @@ class Archive(Tagging, Annotating):
         merge: bool = True,
         only: Iterable[int] | None = None,
     ) -> int:
-        """Index queued documents in batches (``only`` those of them, for an edit or an import batch, so that
-        the window and an import process never index each other's documents); ``merge=False`` defers segment
-        merging to the caller. While another process holds the index, what is left stays queued for the next call.
-        """
-        queued = self.documents.queued()
-        if only is not None:
-            wanted = set(only)
-            queued = [doc_id for doc_id in queued if doc_id in wanted]
+        """Index queued documents, a batch per turn on the write lock (``only`` those of them, for an edit or an
+        import batch, so that no process indexes another's documents); ``merge=False`` defers segment merging to
+        the caller. While another process holds the index, what is left stays queued for the next call."""
+        wanted = None if only is None else set(only)
+        total = len(self._queued(self._reader(), wanted))
         done = 0
-        for start in range(0, len(queued), INDEX_BATCH):
-            if cancel and cancel():
-                break
-            chunk = queued[start : start + INDEX_BATCH]
-            rows = list(self.documents.iter_for_index(chunk))
-            present = {doc.id for doc, _ in rows}
-            tags = TagStore(self.conn).for_documents(present)
-            notes = AnnotationStore(self.conn).for_documents(present)
-            upserts = (_index_doc(doc, text, self.index_terms(tags[doc.id], notes[doc.id])) for doc, text in rows)
+        while not (cancel and cancel()):
             try:
-                self.index.write(
-                    upserts=upserts,
-                    deletions=[i for i in chunk if i not in present],
-                    merge=merge,
-                )
+                indexed = self._index_batch(wanted, merge)
             except IndexBusy:
                 break
-            with transaction(self.conn):
-                self.documents.dequeue(chunk)
-            done += len(chunk)
+            if not indexed:
+                break
+            done += indexed
             if progress:
-                progress(done, len(queued))
+                progress(done, max(total, done))
         return done
+
+    @write_api("indexing documents")
+    def _index_batch(self, wanted: set[int] | None, merge: bool) -> int:
+        """Index the next batch of the queue (read again: another process may have indexed some meanwhile)."""
+        chunk = self._queued(self.documents, wanted)[:INDEX_BATCH]
+        if not chunk:
+            return 0
+        rows = list(self.documents.iter_for_index(chunk))
+        present = {doc.id for doc, _ in rows}
+        tags = TagStore(self.conn).for_documents(present)
+        notes = AnnotationStore(self.conn).for_documents(present)
+        upserts = (_index_doc(doc, text, self.index_terms(tags[doc.id], notes[doc.id])) for doc, text in rows)
+        self.index.write(upserts=upserts, deletions=[i for i in chunk if i not in present], merge=merge)
+        with transaction(self.conn):
+            self.documents.dequeue(chunk)
+        return len(chunk)
+
+    @staticmethod
+    def _queued(store: DocumentStore, wanted: set[int] | None) -> list[int]:
+        queued = store.queued()
+        return queued if wanted is None else [doc_id for doc_id in queued if doc_id in wanted]
 
     def _require_writable(self) -> None:
         if not self.writable:
             raise ArchiveLocked(
-                f"The archive {self.folder} is open in another Dossier; close it there to make changes here."
+                f"The archive {self.folder} is open read-only: {self.read_only_reason}. "
+                "Open it again from a writable place to make changes."
             )
 
 

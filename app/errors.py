@@ -6,7 +6,11 @@ class DossierError(Exception):
 
 
 class ArchiveLocked(DossierError):
-    """Another process is writing to this archive."""
+    """This archive cannot be written here (opened read-only)."""
+
+
+class ArchiveBusy(ArchiveLocked):
+    """Another write held the archive for longer than a write waits; trying again later works."""
 
 
 class ArchiveTooNew(DossierError):

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import Jurisdiction
+from app.lock import write_api
 from app.models import Annotation, Stance, StanceSet, Tag
 from app.stance_rules import check_rule
 from app.store.db import transaction
@@ -48,13 +49,18 @@ class Tagging:
             self._gazetteer = base.with_custom(usable)
         return self._gazetteer
 
+    def _reloaded_gazetteer(self) -> Gazetteer:
+        """The gazetteer with the custom jurisdictions read again (another process may have added one)."""
+        self._gazetteer = None
+        return self.gazetteer
+
     def stance_sets(self) -> list[StanceSet]:
         """Stance vocabularies with their stances and rules, in order."""
         return self._tag_reader().stance_sets()
 
     def resolve_jurisdiction(self, text: str) -> Jurisdiction:
         """A jurisdiction from an OCD id or an unambiguous name ("Omaha", "Omaha, NE", "el paso county")."""
-        found = self.gazetteer.resolve(text)
+        found = self.gazetteer.resolve(text) or self._reloaded_gazetteer().resolve(text)
         if not found:
             raise DossierError(
                 f"No jurisdiction matches {text!r}. Use a name like 'Omaha, NE' or 'El Paso County, TX', "
@@ -78,10 +84,10 @@ class Tagging:
         known = ", ".join(s.key for ss in self.stance_sets() for s in ss.stances)
         raise DossierError(f"No stance {text!r}. Known stances: {known}.")
 
+    @write_api("adding a jurisdiction")
     def add_jurisdiction(self, name: str, level: str, parent: str) -> Jurisdiction:
         """Add a custom jurisdiction (a school district, a police department, a tribal nation) under
         ``parent`` (an id or an unambiguous name)."""
-        self._require_writable()
         name, level = name.strip(), level.strip().lower()
         if not name or not level:
             raise DossierError("A custom jurisdiction needs a name and a level (e.g. 'school district').")
@@ -89,7 +95,7 @@ class Tagging:
         jid = f"{above.id}/{_slug(level)}:{_slug(name)}"
         if self.gazetteer.get(jid):
             raise DossierError(f"{name} ({level}) already exists under {above.display}: {jid}")
-        with self._guard, transaction(self.conn):
+        with transaction(self.conn):
             TagStore(self.conn).add_custom_jurisdiction(jid, name, level, above.id, above.state, now())
         self._gazetteer = None
         return self.gazetteer.get(jid)
@@ -116,6 +122,7 @@ class Tagging:
         (tag,) = self.tag_many([doc_id], jurisdiction, stance, start=start, end=end, from_suggestion=from_suggestion)
         return tag
 
+    @write_api("tagging documents")
     def tag_many(
         self,
         doc_ids: Iterable[int],
@@ -127,7 +134,6 @@ class Tagging:
         from_suggestion: bool = False,
     ) -> list[Tag]:
         """Tag several documents at once (a whole search result)."""
-        self._require_writable()
         place = self.resolve_jurisdiction(jurisdiction)
         stance_set, stance_id = self.resolve_stance(stance) if stance else (None, None)
         ids = list(dict.fromkeys(doc_ids))
@@ -138,19 +144,18 @@ class Tagging:
             if not 0 <= start < end <= len(text):
                 raise DossierError(f"The passage {start}-{end} is outside document {doc_id} (0-{len(text)}).")
         who, when = "", now()  # this archive's user: named in bundles only as they choose
-        with self._guard:
-            with transaction(self.conn):
-                store = TagStore(self.conn)
-                for doc_id in ids:
-                    self.document(doc_id)
-                    quote = texts[doc_id][start:end] if texts else ""
-                    new = Tag(0, doc_id, place.id, stance_set, stance_id, start, end, quote, who, when, from_suggestion)
-                    store.add(new)
-                    if from_suggestion:
-                        key = place.id if stance is None else f"{place.id}|{stance_set}/{stance_id}"
-                        store.decide(doc_id, "jurisdiction" if stance is None else "stance", key, "accepted", when)
-                self.documents.queue(ids)
-            self._index_queued(only=ids)
+        with transaction(self.conn):
+            store = TagStore(self.conn)
+            for doc_id in ids:
+                self.document(doc_id)
+                quote = texts[doc_id][start:end] if texts else ""
+                new = Tag(0, doc_id, place.id, stance_set, stance_id, start, end, quote, who, when, from_suggestion)
+                store.add(new)
+                if from_suggestion:
+                    key = place.id if stance is None else f"{place.id}|{stance_set}/{stance_id}"
+                    store.decide(doc_id, "jurisdiction" if stance is None else "stance", key, "accepted", when)
+            self.documents.queue(ids)
+        self._index_queued(only=ids)
         reader = self._tag_reader()
         return [
             next(t for t in reader.for_document(doc_id) if _same(t, place.id, stance_set, stance_id, start, end))
@@ -179,14 +184,13 @@ class Tagging:
         ]
         return self.remove_tags(doomed, [doc_id])
 
+    @write_api("removing tags")
     def remove_tags(self, tag_ids: list[int], doc_ids: list[int]) -> int:
         """Remove tags by id (the GUI's remove button)."""
-        self._require_writable()
-        with self._guard:
-            with transaction(self.conn):
-                removed = TagStore(self.conn).remove(tag_ids)
-                self.documents.queue(doc_ids)
-            self._index_queued(only=doc_ids)
+        with transaction(self.conn):
+            removed = TagStore(self.conn).remove(tag_ids)
+            self.documents.queue(doc_ids)
+        self._index_queued(only=doc_ids)
         return removed
 
     # -- suggestions -----------------------------------------------------------------------
@@ -208,10 +212,10 @@ class Tagging:
         found.stances = [s for s in found.stances if s.key not in pairs and ("stance", s.key) not in decided]
         return found
 
+    @write_api("rejecting a suggestion")
     def reject_suggestion(self, doc_id: int, kind: str, key: str) -> None:
         """Remember that a person rejected a suggestion, so it is not offered again."""
-        self._require_writable()
-        with self._guard, transaction(self.conn):
+        with transaction(self.conn):
             TagStore(self.conn).decide(doc_id, kind, key, "rejected", now())
 
     def accept_suggestions(self, doc_id: int, min_score: float) -> list[Tag]:
@@ -245,8 +249,12 @@ class Tagging:
         """Index values for a document's tags and annotations: jurisdiction ids with their ancestors,
         stance ids, free tags, and the notes."""
         places: list[str] = []
-        for jid in [t.jurisdiction for t in tags] + [a.jurisdiction for a in annotations if a.jurisdiction]:
-            places += [jid, *(a.id for a in self.gazetteer.ancestors(jid))]
+        tagged = [t.jurisdiction for t in tags] + [a.jurisdiction for a in annotations if a.jurisdiction]
+        gazetteer = self.gazetteer
+        if any(gazetteer.get(jid) is None for jid in tagged):
+            gazetteer = self._reloaded_gazetteer()
+        for jid in tagged:
+            places += [jid, *(a.id for a in gazetteer.ancestors(jid))]
         stances = [t.stance for t in tags if t.stance] + [a.stance for a in annotations if a.stance]
         return {
             "jurisdictions": list(dict.fromkeys(places)),
@@ -270,23 +278,23 @@ class Tagging:
 
         return _CLAUSE.sub(replace, query)
 
+    @write_api("adding a stance vocabulary")
     def add_stance_set(self, set_id: str, topic: str) -> StanceSet:
         """A new stance vocabulary for a topic."""
-        self._require_writable()
         set_id = _slug(set_id)
         if not set_id or not topic.strip():
             raise DossierError("A vocabulary needs an id and a topic.")
         if any(s.id == set_id for s in self.stance_sets()):
             raise DossierError(f"There is already a vocabulary {set_id!r}.")
-        with self._guard, transaction(self.conn):
+        with transaction(self.conn):
             TagStore(self.conn).add_stance_set(set_id, topic.strip())
         return next(s for s in self.stance_sets() if s.id == set_id)
 
+    @write_api("editing a stance")
     def save_stance(
         self, set_id: str, stance_id: str, label: str, description: str = "", colour: str = "#9e9e9e", rules=None
     ) -> Stance:
         """Add a stance to a vocabulary or change one (label, description, colour; rules when given)."""
-        self._require_writable()
         stance_id = _slug(stance_id)
         if not any(s.id == set_id for s in self.stance_sets()):
             raise DossierError(f"No vocabulary {set_id!r}; see `dossier stances`.")
@@ -297,20 +305,20 @@ class Tagging:
         for rule in rules or ():
             check_rule(rule)
         stance = Stance(set_id, stance_id, label.strip(), description.strip(), colour)
-        with self._guard, transaction(self.conn):
+        with transaction(self.conn):
             store = TagStore(self.conn)
             store.save_stance(stance)
             if rules is not None:
                 store.set_rules(set_id, stance_id, list(rules))
         return next(s for ss in self.stance_sets() for s in ss.stances if (s.set_id, s.id) == (set_id, stance_id))
 
+    @write_api("editing stance rules")
     def set_stance_rules(self, stance: str, rules) -> None:
         """Replace the rules of a stance (each checked first)."""
-        self._require_writable()
         for rule in rules:
             check_rule(rule)
         set_id, stance_id = self.resolve_stance(stance)
-        with self._guard, transaction(self.conn):
+        with transaction(self.conn):
             TagStore(self.conn).set_rules(set_id, stance_id, list(rules))
 
     def _tag_reader(self) -> TagStore:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
 
-from whoosh import fields, index, query, sorting
+from whoosh import fields, index, query, sorting, writing
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.index import LockError
 
@@ -97,11 +97,10 @@ class SearchIndex:
         return created
 
     def clear(self) -> None:
-        """Drop every document (the caller re-adds them from the store)."""
-        with self._write_lock, self._read_lock:
-            self._close_searcher()
-            self._index.close()
-            self._index = self._create()
+        """Drop every document (the caller re-adds them from the store): a commit that keeps no segment, so
+        other processes' searchers see a newer generation, not a folder replaced under them."""
+        with self._writing() as writer:
+            writer.commit(mergetype=writing.CLEAR)
 
     def close(self) -> None:
         """Release searchers and file handles."""

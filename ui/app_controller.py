@@ -50,7 +50,7 @@ class AppController(QObject):
             )
             return None
         try:
-            archive = Archive.open(folder, shared=True)
+            archive = Archive.open(folder)
         except DossierError as exc:
             QMessageBox.warning(self.window, "Cannot open the archive", str(exc))
             return None

@@ -455,7 +455,7 @@ class MainWindow(BundleActions, QMainWindow):
         else:
             parts.append("index up to date")
         if not self.archive.writable:
-            parts.append("read-only (open in another Dossier)")
+            parts.append("read-only (the archive folder cannot be written)")
         self.status_label.setText(" · ".join(p for p in parts if p))
         self._update_results_page(self.controller.spec)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from app.anchoring import make_anchor, reanchor
 from app.bundles.verify import VerifiedBundle, verify_bundle
 from app.errors import BadBundle, DossierError
+from app.lock import write_api
 from app.models import Annotation, Stance, StanceRule, Tag
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
@@ -75,7 +76,7 @@ def import_bundle(archive, path: Path, progress: Callable[[int, int], None] | No
 def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:
     report = MergeReport()
     docs = bundle.documents["documents"]
-    known = archive.documents.hashes()
+    known = archive._reader().hashes()
     for done, doc in enumerate(docs, 1):  # originals first, synced, before the rows that record them
         if doc["sha256"] not in known:
             archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=True)
@@ -90,20 +91,24 @@ def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:
             theirs = bundle.text(doc["sha256"])
             if ours != theirs:
                 texts[doc["sha256"]] = (theirs, ours)
-    touched: set[int] = set()
-    with archive._guard:
-        with transaction(archive.conn):
-            _vocabularies(archive, bundle.documents, report)
-            ids = _documents(archive, bundle, known, report)
-            _tags(archive, docs, ids, texts, report)
-            _annotations(archive, bundle.annotations.get("items", []), ids, texts, report)
-            touched = set(ids.values())
-            archive.documents.queue(touched)
-        archive._gazetteer = None  # custom jurisdictions may have arrived
-        archive._index_queued()
+    _write(archive, bundle, texts, report)
     if progress:
         progress(len(docs) + 1, len(docs) + 1)
     return report
+
+
+@write_api("merging a bundle")
+def _write(archive, bundle: VerifiedBundle, texts: dict, report: MergeReport) -> None:
+    """Merge in one transaction (all or nothing), then index the documents it touched."""
+    with transaction(archive.conn):
+        _vocabularies(archive, bundle.documents, report)
+        ids = _documents(archive, bundle, archive.documents.hashes(), report)
+        _tags(archive, bundle.documents["documents"], ids, texts, report)
+        _annotations(archive, bundle.annotations.get("items", []), ids, texts, report)
+        touched = set(ids.values())
+        archive.documents.queue(touched)
+    archive._gazetteer = None  # custom jurisdictions may have arrived
+    archive._index_queued(only=touched)
 
 
 def _vocabularies(archive, data: dict, report: MergeReport) -> None:

@@ -6,11 +6,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def connect(path: Path, readonly: bool = False, busy_seconds: float = 10.0) -> sqlite3.Connection:
+def connect(
+    path: Path, readonly: bool = False, busy_seconds: float = 10.0, immutable: bool = False
+) -> sqlite3.Connection:
     """Open the database in WAL mode with synchronous=FULL; autocommit, transactions explicit; a write waits up
-    to ``busy_seconds`` for another connection's."""
+    to ``busy_seconds`` for another connection's. ``immutable`` (read-only, on a read-only disk) tells SQLite
+    nothing can change the file, so it reads a WAL database without creating its shared-memory file."""
     if readonly:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        uri = f"{path.as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")

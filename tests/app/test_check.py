@@ -1,6 +1,8 @@
 """The index is derived data: deleted, damaged or stale, it is repaired from the store."""
 
+import os
 import shutil
+import time
 
 from app.archive import Archive
 
@@ -33,7 +35,11 @@ def test_check_repairs_index_differences_and_reports_blobs(archive, sample_files
     archive.blobs.path(corrupt.sha256).write_bytes(b"changed on disk")
     archive.blobs.path(archive.document(ids[2]).sha256).unlink()
     (archive.blobs.root / "ab").mkdir(exist_ok=True)
-    (archive.blobs.root / "ab" / ".tmp-leftover").write_bytes(b"partial")
+    leftover = archive.blobs.root / "ab" / ".tmp-leftover"
+    leftover.write_bytes(b"partial")
+    os.utime(leftover, (time.time() - 7200, time.time() - 7200))  # left by a crash two hours ago
+    in_flight = archive.blobs.root / "ab" / ("ab" + "0" * 62)
+    in_flight.write_bytes(b"stored by an import in another process, whose transaction comes next")
 
     result = archive.check()
 
@@ -42,6 +48,7 @@ def test_check_repairs_index_differences_and_reports_blobs(archive, sample_files
     assert result.corrupt_blobs == [ids[1]]
     assert result.missing_blobs == [ids[2]]
     assert result.orphan_blobs_removed == [".tmp-leftover"]
+    assert in_flight.exists()  # too young to be an orphan
     assert not result.ok
     assert archive.index.ids() == set(ids)
 

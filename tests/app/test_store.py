@@ -7,7 +7,7 @@ import pytest
 from app.archive import DB_NAME, Archive
 from app.blobs import BlobStore
 from app.changes import Changes
-from app.errors import ArchiveLocked, ArchiveTooNew
+from app.errors import ArchiveTooNew
 from app.store import changes as changelog
 from app.store import migrations
 from app.store.db import connect, transaction
@@ -72,28 +72,18 @@ def test_a_failed_migration_step_rolls_back(tmp_path, monkeypatch):
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchone() is None
 
 
-def test_second_writer_is_refused_with_a_clear_message(archive, archive_dir):
-    with pytest.raises(ArchiveLocked, match="open in another Dossier"):
-        Archive.open(archive_dir)
-
-
-def test_shared_open_falls_back_to_read_only(archive, archive_dir, sample_files):
-    archive.import_paths([sample_files])
-    with Archive.open(archive_dir, shared=True) as reader:
-        assert not reader.writable
-        assert reader.search("omaha").total == 1
-        with pytest.raises(ArchiveLocked):
-            reader.import_paths([sample_files])
-
-
-def test_lock_of_a_dead_process_is_reclaimed(archive_dir):
+def test_lock_of_a_process_that_died_mid_write_is_reclaimed(archive_dir):
     import subprocess
     import sys
 
-    code = "import os, sys; from app.archive import Archive; Archive.open(sys.argv[1]); os._exit(0)"
+    code = (
+        "import os, sys; from app.archive import Archive; "
+        "Archive.open(sys.argv[1]).writing('importing files').__enter__(); os._exit(0)"
+    )
     subprocess.run([sys.executable, "-c", code, str(archive_dir)], check=True)
     with Archive.open(archive_dir) as reopened:
-        assert reopened.writable
+        reopened.write_wait = 0.0
+        assert reopened.add_stance_set("housing", "Housing").id == "housing"
 
 
 def test_blob_store_is_content_addressed_and_idempotent(tmp_path):
