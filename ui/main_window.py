@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 
 from app import wording
 from app.archive import Archive
+from app.changes import Changes
 from app.models import HitList, ImportReport
 from ui.annotations_dialog import AnnotationsDialog
 from ui.batch_tag_dialog import BatchTagDialog
 from ui.bundle_actions import BundleActions
+from ui.change_watcher import ChangeWatcher
 from ui.empty_state import EmptyState
 from ui.facets import FacetPanel, FacetState, FilterChips, value_label
 from ui.import_flow import ImportController, ImportProgressBar
@@ -63,6 +65,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.search_runner = OpRunner(1, self)  # one search at a time (the controller keeps only the newest)
         self.snippet_runner = OpRunner(1, self)  # one block of snippets at a time: a search never waits behind them
         self.task_runner = OpRunner(2, self)
+        self.watcher = ChangeWatcher(archive, self.task_runner, self)
         self.controller = SearchController(archive, self.search_runner, self)
         self.imports = ImportController(archive, self.task_runner, self)
         self.facet_state = FacetState(self)
@@ -256,6 +259,8 @@ class MainWindow(BundleActions, QMainWindow):
         self.help_button.clicked.connect(self.show_query_help)
         self.sort_box.currentIndexChanged.connect(lambda: self.search(immediate=True))
         self.facet_state.changed.connect(lambda: self.search(immediate=True))
+        self.watcher.changed.connect(self._archive_changed)
+        self.viewer.annotation_editor.changed.connect(lambda _doc_id: self.watcher.poll())
         self.controller.results_ready.connect(self._show_results)
         self.controller.query_failed.connect(self._show_query_error)
         self.results.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -517,6 +522,23 @@ class MainWindow(BundleActions, QMainWindow):
         if self.viewer.doc is not None:
             self.viewer.tag_panel.reload()
 
+    def _archive_changed(self, changes: Changes) -> None:
+        """Let each pane catch up with what this window or another process (a CLI command) changed."""
+        if changes.affects_results:
+            if not changes.everything:
+                self.results_model.refresh_documents(set(changes.touched))
+            self.controller.refresh()
+        doc = self.viewer.doc
+        if doc is not None and changes.concerns(doc.id):
+            if changes.everything or doc.id in changes.tags:
+                self.viewer.tag_panel.reload()
+            if changes.everything or doc.id in changes.annotations:
+                self.viewer.annotations_panel.document_changed(doc.id)
+        if changes.vocabulary or changes.everything:
+            self.viewer.tag_panel.vocabularies_changed()
+        if changes.jurisdictions or changes.everything:
+            self.viewer.tag_panel.jurisdiction.forget_names()
+
     def _tags_changed(self, doc_id: int) -> None:
         self.results_model.refresh_documents({doc_id})
         self.controller.refresh()
@@ -593,6 +615,7 @@ class MainWindow(BundleActions, QMainWindow):
         """Stop background work: cancel an import, wait for running calls, drop their late results."""
         self.imports.cancel()
         self._refresh_timer.stop()
+        self.watcher.stop()
         for runner in self.runners():
             runner.close()
         for dialog in list(self._reports):
