@@ -738,11 +738,12 @@ def _export(args: argparse.Namespace) -> int:
         _print_json(report.to_json())
     else:
         print(
-            f"wrote {report.path}: {report.documents} documents, {report.annotations} annotations, {report.tags} tags; "
+            f"wrote {report.path}: {wording.count(report.documents, 'document')}, "
+            f"{wording.count(report.annotations, 'annotation')}, {wording.count(report.tags, 'tag')}; "
             + (
                 "private notes included (in annotations.jsonld only)"
                 if args.include_private_notes
-                else f"{report.private_notes_left_out} private notes left out"
+                else f"{wording.count(report.private_notes_left_out, 'private note')} left out"
             )
         )
         print(

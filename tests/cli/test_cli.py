@@ -283,7 +283,7 @@ def test_export_leaves_private_notes_out_unless_asked_and_never_overwrites_silen
     run(capsys, "--archive", archive, "annotate", "1", "--quote", "the chief said", "--note", "my cousin", "--private")
     out = tmp_path / "b.zip"
     code, text, _ = run(capsys, "--archive", archive, "export", "--all", "--out", str(out))
-    assert code == 0 and "1 private notes left out" in text and "dossier config sign-as NAME" in text
+    assert code == 0 and "1 private note left out" in text and "dossier config sign-as NAME" in text
     assert b"my cousin" not in zipfile.ZipFile(out).read("dossier-bundle/data/annotations.jsonld")
     assert "Dossier-Private-Notes-Left-Out: 1" in zipfile.ZipFile(out).read("dossier-bundle/bag-info.txt").decode()
 
