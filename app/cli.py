@@ -19,7 +19,7 @@ from app import settings, wording
 from app.archive import Archive
 from app.citation import citation
 from app.errors import DossierError
-from app.models import COLOURS
+from app.models import COLOURS, stance_labels
 from app.paths import ENV_ARCHIVE, resolve_archive
 from app.stance_rules import parse_rule
 from indexer.query import SYNTAX_HELP
@@ -343,12 +343,12 @@ def _show(args: argparse.Namespace) -> int:
 
 def _tags_json(archive: Archive, tags: list) -> list[dict]:
     """Tags as `show` lists them: each stored tag plus the names a person reads."""
-    labels = {(s.set_id, s.id): s.label for stance_set in archive.stance_sets() for s in stance_set.stances}
+    labels = stance_labels(archive.stance_sets())
     out = []
     for tag in tags:
         place = archive.gazetteer.get(tag.jurisdiction)
         name = place.display if place else tag.jurisdiction
-        label = labels.get((tag.stance_set, tag.stance), tag.stance) if tag.stance else None
+        label = labels.get(f"{tag.stance_set}/{tag.stance}", tag.stance) if tag.stance else None
         out.append({**tag.to_json(), "jurisdiction_name": name, "stance_label": label})
     return out
 

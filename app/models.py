@@ -201,6 +201,11 @@ class StanceSet:
     stances: list[Stance] = field(default_factory=list)
 
 
+def stance_labels(stance_sets: list[StanceSet]) -> dict[str, str]:
+    """Each stance's label by its :attr:`Stance.key` (``set/id``)."""
+    return {stance.key: stance.label for stance_set in stance_sets for stance in stance_set.stances}
+
+
 COLOURS = ("yellow", "green", "blue", "pink", "orange")
 #: What a person writes and picks on an annotation (besides the passage): what a version covers.
 ANNOTATION_CONTENT = ("note", "colour", "tags", "jurisdiction", "stance_set", "stance", "private")

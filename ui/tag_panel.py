@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.archive import Archive
-from app.models import StanceSet, Tag
+from app.models import StanceSet, Tag, stance_labels
 from ui.ops import Op, OpRunner
 from ui.text_view import TextView
 
@@ -161,7 +161,7 @@ class TagPanel(QWidget):
         """Stances were edited: refill the stance box and the suggestions."""
         sets = self.archive.stance_sets()
         self.stance.set_vocabularies(sets)
-        self._stance_labels = {s.key: s.label for ss in sets for s in ss.stances}
+        self._stance_labels = stance_labels(sets)
         self.reload()
 
     def reload(self) -> None:

@@ -30,7 +30,7 @@ from app.bundles.report import Entry, ReportHeader, render_report
 from app.bundles.schemas import FORMAT, VERSION, W3C_CONTEXT
 from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer
-from app.models import Annotation, Document, Tag
+from app.models import Annotation, Document, Tag, stance_labels
 
 BAG_NAME = "dossier-bundle"
 CSV_COLUMNS = (
@@ -219,8 +219,7 @@ def _write_payload(archive, items: list[_Item], bag: Path, header: ReportHeader,
     collection = {"@context": W3C_CONTEXT, "type": "AnnotationCollection", "total": len(annotations),
                   "items": annotations}  # fmt: skip
     (bag / "annotations.jsonld").write_bytes(_json_bytes(collection))
-    labels = {s.key: s.label for ss in stance_sets for s in ss.stances}
-    (bag / "annotations.csv").write_bytes(_csv_bytes(items, gazetteer, labels))
+    (bag / "annotations.csv").write_bytes(_csv_bytes(items, gazetteer, stance_labels(stance_sets)))
     html = render_report(header, _entries(items), gazetteer, stance_sets)
     (bag / "report.html").write_bytes(html.encode("utf-8"))
 
@@ -311,7 +310,7 @@ def _fields(annotation: Annotation) -> dict:
     return fields
 
 
-def _csv_bytes(items: list[_Item], gazetteer: Gazetteer, stance_labels: dict[str, str]) -> bytes:
+def _csv_bytes(items: list[_Item], gazetteer: Gazetteer, labels: dict[str, str]) -> bytes:
     """One row per annotation; cells that a spreadsheet would run as a formula get a leading apostrophe."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL)
@@ -323,7 +322,7 @@ def _csv_bytes(items: list[_Item], gazetteer: Gazetteer, stance_labels: dict[str
             writer.writerow(
                 [a.uuid, _cell(item.doc.title), item.doc.sha256, a.page or "", a.start, a.end, _cell(a.exact),
                  _cell(_shared_note(a)), a.colour, _cell(";".join(a.tags)), _cell(jurisdiction), a.jurisdiction or "",
-                 _cell(stance_labels.get(stance, stance)), a.created, a.modified, a.revision]
+                 _cell(labels.get(stance, stance)), a.created, a.modified, a.revision]
             )  # fmt: skip
     return buffer.getvalue().encode("utf-8-sig")
 
