@@ -22,9 +22,8 @@ class Changes:
     everything: bool = False
 
     def __bool__(self) -> bool:
-        return bool(
-            self.documents or self.tags or self.annotations or self.vocabulary or self.jurisdictions or self.everything
-        )
+        """Whether anything changed; every kind of change may alter search hits or facets (all are indexed)."""
+        return bool(self.touched or self.vocabulary or self.jurisdictions or self.everything)
 
     @property
     def touched(self) -> frozenset[int]:
@@ -34,8 +33,3 @@ class Changes:
     def concerns(self, doc_id: int | None) -> bool:
         """Whether a pane showing ``doc_id`` should reload."""
         return self.everything or (doc_id is not None and doc_id in self.touched)
-
-    @property
-    def affects_results(self) -> bool:
-        """Whether a search's hits or facets may differ (notes, tags, titles and dates are indexed)."""
-        return bool(self.touched or self.vocabulary or self.jurisdictions or self.everything)

@@ -523,11 +523,11 @@ class MainWindow(BundleActions, QMainWindow):
             self.viewer.tag_panel.reload()
 
     def _archive_changed(self, changes: Changes) -> None:
-        """Let each pane catch up with what this window or another process (a CLI command) changed."""
-        if changes.affects_results:
-            if not changes.everything:
-                self.results_model.refresh_documents(set(changes.touched))
-            self.controller.refresh()
+        """Let each pane catch up with what this window or another process (a CLI command) changed; the
+        watcher emits only non-empty sets, and any change may alter hits or facets."""
+        if not changes.everything:
+            self.results_model.refresh_documents(set(changes.touched))
+        self.controller.refresh()
         doc = self.viewer.doc
         if doc is not None and changes.concerns(doc.id):
             if changes.everything or doc.id in changes.tags:

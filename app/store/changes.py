@@ -4,6 +4,7 @@ import sqlite3
 
 from app.changes import Changes
 
+KINDS = ("document", "tag", "annotation", "vocabulary", "jurisdiction")  # what the triggers write
 KEEP = 100_000  # log rows kept; a reader further behind than this is told that everything changed
 
 
@@ -19,12 +20,10 @@ class ChangeLog:
 
     def since(self, seq: int) -> tuple[int, Changes]:
         """The newest sequence number and what changed after ``seq``."""
-        oldest = self.conn.execute("SELECT MIN(seq) FROM changes").fetchone()[0]
-        head = self.head()
+        oldest, head = self.conn.execute("SELECT MIN(seq), COALESCE(MAX(seq), 0) FROM changes").fetchone()
         if oldest is not None and seq < oldest - 1:
             return head, Changes(everything=True)
-        found: dict[str, set] = {"document": set(), "tag": set(), "annotation": set(), "vocabulary": set()}
-        found["jurisdiction"] = set()
+        found: dict[str, set] = {kind: set() for kind in KINDS}
         rows = self.conn.execute("SELECT DISTINCT kind, doc_id FROM changes WHERE seq > ? AND seq <= ?", (seq, head))
         for kind, doc_id in rows:
             found[kind].add(doc_id)
