@@ -180,14 +180,15 @@ class SearchIndex:
         filters: Mapping[str, Iterable[str]] | None = None,
         excludes: Mapping[str, Iterable[str]] | None = None,
     ) -> HitIds:
-        """Every matching document id in rank (or newest-first) order, with facet counts."""
+        """Every matching document id in rank (or newest-first) order, with facet counts and the warnings
+        about the parts of ``text`` that were left out."""
         parsed = parse_query(text, self._schema, DEFAULT_FIELDS)
         return self._read(lambda searcher: self._hit_ids(searcher, parsed, sort, filters, excludes))
 
     @staticmethod
     def _hit_ids(searcher, parsed, sort, filters, excludes) -> HitIds:
         """Run a parsed query on one searcher (see :meth:`hit_ids`)."""
-        check_expansions(parsed, searcher.reader())
+        check_expansions(parsed.query, searcher.reader())
         facets = {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACET_FIELDS}
         options = {
             "limit": None,
@@ -199,7 +200,7 @@ class SearchIndex:
         if sort == "date":
             options["sortedby"] = _NEWEST_FIRST
         try:
-            results = searcher.search(parsed, **options)
+            results = searcher.search(parsed.query, **options)
         except (IndexError, ValueError, TypeError) as exc:
             raise QueryError(f"could not run the query: {exc}") from exc
         ids, scores = [], {}
@@ -210,7 +211,7 @@ class SearchIndex:
             if sort != "date":
                 scores[doc_id] = float(key)
         groups = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
-        return HitIds(ids=ids, scores=scores, facets=groups)
+        return HitIds(ids=ids, scores=scores, facets=groups, warnings=list(parsed.warnings))
 
     def snippets(
         self,
@@ -239,7 +240,7 @@ class SearchIndex:
     def needles(self, text: str, fieldname: str = "body") -> Needles:
         """Stemmed words and phrases of a field a query highlights (expansions bounded as in search);
         cached per query until the index changes, since every block of snippets and the viewer ask again."""
-        parsed = parse_query(text, self._schema, DEFAULT_FIELDS)
+        parsed = parse_query(text, self._schema, DEFAULT_FIELDS).query
 
         def find(searcher) -> Needles:
             key = (text, fieldname, id(searcher))

@@ -48,3 +48,4 @@ class HitIds:
     ids: list[int]
     scores: dict[int, float]
     facets: dict[str, dict[str, int]]
+    warnings: list[str] = field(default_factory=list)  # parts of the query left out, in plain words

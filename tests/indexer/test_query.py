@@ -92,7 +92,6 @@ def test_unfinished_typing_still_searches(index):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("date:someday", "is not a date"),
         ("p*", "at least 2 letters"),
         ("<0", "could not understand"),
         ("()", "could not understand"),
@@ -102,6 +101,59 @@ def test_unfinished_typing_still_searches(index):
 def test_bad_queries_say_what_to_fix(index, query, message):
     with pytest.raises(QueryError, match=message):
         index.hit_ids(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("police -omaha", [4]),
+        ("-omaha police", [4]),
+        ("police -(omaha OR chiefs)", []),
+        ('police -"intend to participate"', [4]),
+        ("-kind:pdf -kind:text -kind:docx", [2]),
+        ("+police +omaha", [1]),
+        ("raids NOT schools", [1]),
+        ("co-operation OR denver", [2]),  # a hyphen inside a word excludes nothing
+    ],
+)
+def test_minus_excludes_and_plus_requires(index, query, expected):
+    assert sorted(ids(index, query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("Title:Cocoa", [3]), ("TITLE:cocoa", [3]), ("Kind:PDF", [3]), ("Type:pdf", [3]), ("Text:showers", [3])],
+)
+def test_field_names_ignore_case_and_take_other_spellings(index, query, expected):
+    assert ids(index, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "warning"),
+    [
+        ("omaha title:", [1], "“title:” has nothing after it"),
+        ("title: omaha", [1], "“title:” has nothing after it"),
+        ("colour:police omaha", [1], "There is no field “colour”"),
+        ("titel:cocoa", [3], "did you mean title?"),
+        ("omaha)", [1], "“)” had no “(” before it"),
+        ('"omaha police', [1], "quotation mark was not closed"),
+        ("(omaha OR denver", [1, 2], "“(” was not closed"),
+        ("kind:pfd police", [1, 4], "No file is of kind “pfd” (did you mean pdf?)"),
+        ("date:2025-13 police", [1, 4], "month 13 does not exist"),
+        ("date:[2025-01-01 to 2025-02-30] police", [1, 4], "February 2025 has no day 30"),
+        ("date:someday police", [1, 4], "“someday” is not a date"),
+        ("date:2025-13", [1, 2, 3, 4], "month 13 does not exist"),
+    ],
+)
+def test_a_mistake_gets_a_warning_while_the_rest_runs(index, query, expected, warning):
+    found = index.hit_ids(query)
+    assert sorted(found.ids) == expected
+    assert any(warning in w for w in found.warnings), found.warnings
+
+
+@pytest.mark.parametrize("query", ["omaha police", 'title:cocoa "will not"', "date:2025-01", "10:30", "https://x.org"])
+def test_a_correct_query_has_no_warning(index, query):
+    assert index.hit_ids(query).warnings == []
 
 
 def test_snippet_marks_terms_and_escapes_html(tmp_path):
@@ -173,5 +225,5 @@ def test_any_string_is_parsed_or_rejected_cleanly(index, query):
 def test_fuzzy_distance_is_capped(index):
     from indexer.query import parse_query
 
-    parsed = parse_query("omaha~9", index._index.schema, ["body"])
+    parsed = parse_query("omaha~9", index._index.schema, ["body"]).query
     assert parsed.maxdist == 2 and parsed.prefixlength >= 1
