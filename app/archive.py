@@ -311,7 +311,7 @@ class Archive(Tagging, Annotating):
         found = self.search_ids(query, sort=sort, filters=filters, excludes=excludes)
         start = (max(page, 1) - 1) * page_size
         hits = self.hits(query, found.ids[start : start + page_size], found.scores, snippets=snippets)
-        return SearchResult(query, found.total, hits, found.facets, page)
+        return SearchResult(query, found.total, hits, found.facets, page, found.warnings)
 
     def search_ids(
         self,
@@ -324,9 +324,10 @@ class Archive(Tagging, Annotating):
         """Every matching id in order plus facet counts: what a results list pages through lazily."""
         if sort not in ("relevance", "date"):
             raise BadQuery(f"unknown sort {sort!r}: use relevance or date")
-        with _user_query(query):
-            found = self.index.hit_ids(self.expand_query(query), sort=sort, filters=filters, excludes=excludes)
-        return HitList(query, found.ids, found.scores, found.facets)
+        expanded, warnings = self.expand_query(query)
+        with _user_query():
+            found = self.index.hit_ids(expanded, sort=sort, filters=filters, excludes=excludes)
+        return HitList(query, found.ids, found.scores, found.facets, warnings + found.warnings)
 
     def hits(
         self, query: str, ids: Sequence[int], scores: Mapping[int, float] | None = None, *, snippets: bool = True
@@ -337,7 +338,7 @@ class Archive(Tagging, Annotating):
         present = [i for i in ids if i in docs]
         marked = {}
         if snippets:
-            with _user_query(query):
+            with _user_query():
                 notes = AnnotationStore(reader.conn).for_documents(present)
                 marked = self.index.snippets(
                     query,
@@ -349,7 +350,7 @@ class Archive(Tagging, Annotating):
 
     def match_spans(self, query: str, doc_id: int) -> list[tuple[int, int]]:
         """Where the query's words occur in the stored text of a document."""
-        with _user_query(query):
+        with _user_query():
             return self.index.match_spans(query, self.text(doc_id))
 
     def change_head(self) -> int:
@@ -518,12 +519,13 @@ class Archive(Tagging, Annotating):
 
 
 @contextmanager
-def _user_query(query: str) -> Iterator[None]:
-    """Turn the index's query errors into a message that says what to fix."""
+def _user_query() -> Iterator[None]:
+    """Turn the index's query errors into a message that says what to fix (the CLI and the window each
+    add where their syntax help is)."""
     try:
         yield
     except QueryError as exc:
-        raise BadQuery(f"{exc}. Query syntax: `dossier search --help`, or ? beside the search box.") from exc
+        raise BadQuery(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from exc
     except IndexUnavailable as exc:
         raise DossierError(f"The search could not run: {exc}.") from exc
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from app import settings, wording
 from app.archive import Archive
 from app.citation import citation
-from app.errors import DossierError
+from app.errors import BadQuery, DossierError
 from app.models import COLOURS, stance_labels
 from app.paths import ENV_ARCHIVE, resolve_archive
 from app.stance_rules import parse_rule
@@ -292,10 +292,15 @@ def _import(args: argparse.Namespace) -> int:
 
 def _search(args: argparse.Namespace) -> int:
     with _archive(args, shared=True) as archive:
-        result = archive.search(args.query, page=args.page, page_size=args.limit, sort=args.sort)
+        try:
+            result = archive.search(args.query, page=args.page, page_size=args.limit, sort=args.sort)
+        except BadQuery as exc:
+            raise BadQuery(f"{exc} Query syntax: `dossier search --help`.") from exc
     if args.json:
         _print_json(result.to_json())
         return 0
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     first = (result.page - 1) * args.limit
     print(
         f"{wording.count(result.total, 'document')} {'matches' if result.total == 1 else 'match'} {args.query!r}"

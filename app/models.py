@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
@@ -97,6 +98,7 @@ class SearchResult:
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     page: int = 1
+    warnings: list[str] = field(default_factory=list)  # parts of the query left out, in plain words
 
     def to_json(self) -> dict:
         """The CLI's ``search --json`` shape."""
@@ -106,6 +108,7 @@ class SearchResult:
             "page": self.page,
             "hits": [h.to_json() for h in self.hits],
             "facets": self.facets,
+            "warnings": self.warnings,
         }
 
 
@@ -117,6 +120,7 @@ class HitList:
     ids: list[int]
     scores: dict[int, float]
     facets: dict[str, dict[str, int]]
+    warnings: list[str] = field(default_factory=list)  # parts of the query left out, in plain words
 
     @property
     def total(self) -> int:
@@ -202,8 +206,14 @@ class StanceSet:
 
 
 def stance_labels(stance_sets: list[StanceSet]) -> dict[str, str]:
-    """Each stance's label by its :attr:`Stance.key` (``set/id``)."""
-    return {stance.key: stance.label for stance_set in stance_sets for stance in stance_set.stances}
+    """Each stance's label by its :attr:`Stance.key` (``set/id``); a label that several vocabularies use is
+    followed by its vocabulary's topic, so that two stances never read alike."""
+    stances = [(stance, stance_set.topic) for stance_set in stance_sets for stance in stance_set.stances]
+    uses = Counter(stance.label.casefold() for stance, _ in stances)
+    return {
+        stance.key: stance.label if uses[stance.label.casefold()] == 1 else f"{stance.label} ({topic})"
+        for stance, topic in stances
+    }
 
 
 COLOURS = ("yellow", "green", "blue", "pink", "orange")

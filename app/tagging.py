@@ -6,12 +6,13 @@ archive's store, write guard and index queue.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Iterable
 
 from app.errors import DossierError
-from app.jurisdictions.gazetteer import Gazetteer
+from app.jurisdictions.gazetteer import Gazetteer, normalize
 from app.jurisdictions.model import Jurisdiction
 from app.lock import write_api
 from app.models import Annotation, Stance, StanceSet, Tag
@@ -23,7 +24,8 @@ from app.timestamps import now
 
 log = logging.getLogger(__name__)
 DOMINANT = 10  # a name is unambiguous when its most populous match has 10x the next one's population
-_CLAUSE = re.compile(r'\b(jurisdictions?):("[^"]*"|[^\s()]+)', re.IGNORECASE)
+_CLAUSE = re.compile(r'\b(jurisdictions?|stances?):("[^"]*"|[^\s()]+)', re.IGNORECASE)
+_FEDERAL_ITSELF = {"federal", "federal government"}  # other names of the US mean anything in it
 
 
 class Tagging:
@@ -246,8 +248,8 @@ class Tagging:
         return self._tag_reader().stance_counts()
 
     def index_terms(self, tags: list[Tag], annotations: list[Annotation]) -> dict:
-        """Index values for a document's tags and annotations: jurisdiction ids with their ancestors,
-        stance ids, free tags, and the notes."""
+        """Index values for a document's tags and annotations: jurisdiction ids with their ancestors and
+        without, stance keys (``set/id``), free tags, and the notes."""
         places: list[str] = []
         tagged = [t.jurisdiction for t in tags] + [a.jurisdiction for a in annotations if a.jurisdiction]
         gazetteer = self.gazetteer
@@ -255,28 +257,69 @@ class Tagging:
             gazetteer = self._reloaded_gazetteer()
         for jid in tagged:
             places += [jid, *(a.id for a in gazetteer.ancestors(jid))]
-        stances = [t.stance for t in tags if t.stance] + [a.stance for a in annotations if a.stance]
+        stances = [f"{t.stance_set}/{t.stance}" for t in tags if t.stance]
+        stances += [f"{a.stance_set}/{a.stance}" for a in annotations if a.stance]
         return {
             "jurisdictions": list(dict.fromkeys(places)),
+            "tagged_jurisdictions": list(dict.fromkeys(tagged)),
             "stances": list(dict.fromkeys(stances)),
             "tags": sorted({tag for a in annotations for tag in a.tags}),
             "notes": "\n\n".join(a.note for a in annotations if a.note),
         }
 
-    def expand_query(self, query: str) -> str:
-        """Turn ``jurisdiction:nebraska`` into the ids the index holds (a name may mean several places)."""
+    def expand_query(self, query: str) -> tuple[str, list[str]]:
+        """The query with ``jurisdiction:`` and ``stance:`` values turned into what the index holds, and
+        warnings for values that name nothing (those clauses are left out).
+
+        ``jurisdiction:nebraska`` means Nebraska or a place in it (a name may mean several places);
+        ``jurisdiction:federal`` the federal government itself, ``jurisdiction:us`` anything in the US.
+        ``stance:`` takes a label, an id or ``set/id``; an id in several vocabularies means each of them."""
+        warnings: list[str] = []
 
         def replace(match: re.Match) -> str:
             value = match.group(2).strip('"')
+            if match.group(1).lower().startswith("stance"):
+                keys = self._stance_keys(value, warnings)
+                return _any_of("stance", keys)
             if value.lower().startswith("ocd-division/"):
                 return f'jurisdiction:"{value}"'
+            if normalize(value) in _FEDERAL_ITSELF:
+                return _any_of("tagged", [self.gazetteer.federal.id])
             found = self.gazetteer.resolve(value)
             if not found:
-                raise DossierError(f"No jurisdiction matches {value!r} in the query; try a state or city name.")
+                similar = " or ".join(j.display for j in self.gazetteer.similar(value))
+                warnings.append(
+                    f"No jurisdiction is called “{value}”{f' (did you mean {similar}?)' if similar else ''}, "
+                    "so it was left out."
+                )
+                return ""
             chosen = found[:1] if _dominant(found) else found[:10]
-            return "(" + " OR ".join(f'jurisdiction:"{j.id}"' for j in chosen) + ")"
+            return _any_of("jurisdiction", [j.id for j in chosen])
 
-        return _CLAUSE.sub(replace, query)
+        return _CLAUSE.sub(replace, query), warnings
+
+    def _stance_keys(self, text: str, warnings: list[str]) -> list[str]:
+        """Keys of the stances ``text`` names (see :meth:`expand_query`), with a warning when it names
+        none or several."""
+        wanted_set, _, wanted = text.strip().lower().rpartition("/")
+        stances = [s for ss in self.stance_sets() for s in ss.stances]
+        keys = [
+            s.key
+            for s in stances
+            if (not wanted_set or s.set_id == wanted_set) and _stance_word(wanted) in (s.id, _stance_word(s.label))
+        ]
+        if not keys:
+            names = [s.label.lower() for s in stances] + [s.key for s in stances]
+            close = difflib.get_close_matches(text.lower(), names, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            known = ", ".join(dict.fromkeys(s.label for s in stances))
+            warnings.append(f"No stance is called “{text}”{hint}, so it was left out. Stances: {known}.")
+        elif len(keys) > 1:
+            warnings.append(
+                f"“{text}” is a stance in {len(keys)} vocabularies; all were searched. For one of them write "
+                f"stance:{keys[0]}."
+            )
+        return keys
 
     @write_api("adding a stance vocabulary")
     def add_stance_set(self, set_id: str, topic: str) -> StanceSet:
@@ -331,6 +374,18 @@ def _dominant(found: list[Jurisdiction]) -> bool:
         return True
     second = found[1].population or 0
     return (first.population or 0) >= DOMINANT * max(second, 1)
+
+
+def _any_of(field: str, values: list[str]) -> str:
+    """A query clause matching any of ``values`` in ``field`` ('' for none: the clause is left out)."""
+    if not values:
+        return ""
+    return "(" + " OR ".join(f'{field}:"{value}"' for value in values) + ")"
+
+
+def _stance_word(text: str) -> str:
+    """A stance label or id as compared with what a query names: "Limits cooperation" = limits-cooperation."""
+    return re.sub(r"[\s_]+", "-", text.strip().lower())
 
 
 def _same(tag: Tag, jurisdiction: str, stance_set, stance, start: int | None, end: int | None) -> bool:

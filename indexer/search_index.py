@@ -22,7 +22,7 @@ from indexer.highlight import Needles, first_spans, match_spans, needles, snippe
 from indexer.query import check_expansions, parse_query
 from indexer.types import HitIds, IndexDoc
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 READ_RETRIES = 5
 WRITE_LOCK_TIMEOUT_S = 30.0
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
@@ -45,6 +45,7 @@ def build_schema() -> fields.Schema:
         year=fields.KEYWORD(**facet),
         date=fields.DATETIME(sortable=True),
         jurisdiction=fields.KEYWORD(**facet),
+        tagged=fields.KEYWORD(lowercase=True, commas=True, scorable=False),  # jurisdictions without ancestors
         stance=fields.KEYWORD(**facet),
         tag=fields.KEYWORD(**facet),
     )
@@ -283,6 +284,7 @@ def _fields(doc: IndexDoc) -> dict:
         "source": doc.site,
         "kind": doc.kind,
         "jurisdiction": ",".join(doc.jurisdictions),
+        "tagged": ",".join(doc.tagged_jurisdictions),
         "stance": ",".join(doc.stances),
         "tag": ",".join(doc.tags),
         "note": doc.notes,

@@ -35,7 +35,8 @@ class IndexDoc:
     site: str = ""
     author: str = ""
     published: date | None = None
-    jurisdictions: list[str] = field(default_factory=list)
+    jurisdictions: list[str] = field(default_factory=list)  # tagged ones and the places they lie in
+    tagged_jurisdictions: list[str] = field(default_factory=list)  # tagged ones only
     stances: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     notes: str = ""  # the notes of the document's annotations

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app import wording
 from app.archive import Archive
 from app.changes import Changes
-from app.models import HitList, ImportReport
+from app.models import HitList, ImportReport, stance_labels
 from ui.annotations_dialog import AnnotationsDialog
 from ui.batch_tag_dialog import BatchTagDialog
 from ui.bundle_actions import BundleActions
@@ -95,6 +95,7 @@ class MainWindow(BundleActions, QMainWindow):
             self.sort_box.addItem(label, key)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setStyleSheet("color: palette(link)")
         self.message.hide()
         self.chips = FilterChips(self.facet_state, describe=self.describe_facet)
@@ -284,8 +285,7 @@ class MainWindow(BundleActions, QMainWindow):
             place = self.archive.gazetteer.get(value)
             return (place.display, place.parent) if place else (value, None)
         if field == "stance":
-            labels = {s.id: s.label for ss in self.archive.stance_sets() for s in ss.stances}
-            return labels.get(value, value), None
+            return stance_labels(self.archive.stance_sets()).get(value, value), None
         return value_label(field, value), None
 
     def current_spec(self) -> SearchSpec:
@@ -306,7 +306,8 @@ class MainWindow(BundleActions, QMainWindow):
         scrolled = self.results.verticalScrollBar().value()
         same_query = self.hits is not None and self.hits.query == hits.query
         self.hits = hits
-        self.message.hide()
+        self.message.setText("\n".join(hits.warnings))
+        self.message.setVisible(bool(hits.warnings))
         self.results_model.set_hits(hits)
         self.facets.set_counts(hits.facets)
         self._update_results_page(spec)
@@ -334,7 +335,7 @@ class MainWindow(BundleActions, QMainWindow):
             self.results_stack.setCurrentWidget(self.results)
 
     def _show_query_error(self, message: str) -> None:
-        self.message.setText(message)
+        self.message.setText(f"{message} Press F1 for the search syntax.")
         self.message.show()
         self.results_shown.emit()
 

@@ -6,6 +6,7 @@ territories, counties, places of 1,000+ people) plus the user's custom entries (
 
 from __future__ import annotations
 
+import difflib
 import functools
 import gzip
 import re
@@ -142,6 +143,12 @@ class Gazetteer:
         prefixed = [self._by_id[i] for name, ids in self._names.items() if name.startswith(key) for i in ids]
         prefixed.sort(key=lambda j: (j.level != "state", -(j.population or 0), j.name))
         return prefixed[:limit]
+
+    def similar(self, text: str, limit: int = 3) -> list[Jurisdiction]:
+        """Places whose name is spelled close to ``text`` (for "did you mean"), most populous first."""
+        close = difflib.get_close_matches(normalize(text), list(self._names), n=limit, cutoff=0.75)
+        found = {jid: self._by_id[jid] for name in close for jid in self._names[name]}
+        return sorted(found.values(), key=lambda j: -(j.population or 0))[:limit]
 
     def _ranked(self, ids: Iterable[str], key: str, raw: str = "") -> list[Jurisdiction]:
         """Exact name before alias, as typed before normalized, then level, then population."""

@@ -31,7 +31,7 @@ def test_a_city_tag_counts_under_its_state_and_the_country(imported, omaha_doc):
     facets = imported.search_ids("").facets["jurisdiction"]
     assert facets == {OMAHA: 1, NEBRASKA: 1, US: 1}
     assert imported.jurisdiction_counts() == {OMAHA: 1, NEBRASKA: 1, US: 1}
-    assert imported.search_ids("").facets["stance"] == {"sanctuary": 1}
+    assert imported.search_ids("").facets["stance"] == {"immigration-enforcement/sanctuary": 1}
 
 
 def test_a_passage_tag_keeps_its_quote_and_tagging_twice_changes_nothing(imported, omaha_doc):

@@ -66,8 +66,19 @@ def test_user_errors_exit_1_with_a_message(capsys, tmp_path):
     archive = str(tmp_path / "a")
     code, _, err = run(capsys, "--archive", archive, "show", "42")
     assert code == 1 and "no document 42" in err
-    code, out, err = run(capsys, "--archive", archive, "search", "date:someday", "--json")
-    assert code == 1 and "is not a date" in err and "error" in json.loads(out)
+    code, out, err = run(capsys, "--archive", archive, "search", "p*", "--json")
+    assert code == 1 and "at least 2 letters" in err and "error" in json.loads(out)
+    assert "dossier search --help" in err
+
+
+def test_search_warns_about_what_it_left_out(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files))
+    code, out, err = run(capsys, "--archive", archive, "search", "omaha date:2025-13")
+    assert code == 0 and "1 document matches" in out
+    assert "warning: “date:2025-13” was left out: month 13 does not exist." in err
+    code, out, _ = run(capsys, "--archive", archive, "search", "omaha title:", "--json")
+    assert json.loads(out)["warnings"] == ["“title:” has nothing after it, so it was left out: write title:word."]
 
 
 def test_bad_usage_exits_2(capsys):

@@ -23,8 +23,9 @@ def test_typing_a_query_shows_ranked_hits_with_snippets(qtbot, make_window, impo
 
 def test_malformed_query_says_what_to_fix_and_keeps_running(qtbot, make_window, imported):
     window = make_window(imported)
-    type_query(qtbot, window, "date:someday")
-    assert window.message.isVisible() and "is not a date" in window.message.text()
+    type_query(qtbot, window, "p*")
+    assert window.message.isVisible() and "at least 2 letters" in window.message.text()
+    assert "Press F1 for the search syntax." in window.message.text() and "dossier" not in window.message.text()
     type_query(qtbot, window, "omaha")
     assert not window.message.isVisible() and window.results_model.rowCount() == 1
 
