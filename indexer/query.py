@@ -100,7 +100,7 @@ def parse_query(text: str, schema, default_fields: list[str]) -> ParsedQuery:
     parser.add_plugin(_FieldCheck(schema, warnings))
     parser.add_plugin(DateParserPlugin(free=False, callback=date_errors.append))
     try:
-        parsed = _without_nulls(parser.parse(text))
+        parsed = _simplified(parser.parse(text), schema)
     except Exception as exc:
         raise QueryError(f"could not understand the query: {exc}") from exc
     warnings += [f"“{bad}” is not a date, so it was left out: {_DATE_FORMS}." for bad in date_errors]
@@ -170,11 +170,23 @@ class _FieldCheck(qparser.Plugin):
         return node
 
 
-def _without_nulls(parsed: query.Query) -> query.Query:
-    """The query without the parts that match nothing because they were left out (Whoosh's date plugin
-    makes its own copies of NullQuery, which ``normalize`` does not recognise)."""
+def _simplified(parsed: query.Query, schema) -> query.Query:
+    """The query with its costly or unrunnable leaves rewritten: ``*`` and ``field:*`` as every document
+    (Whoosh would walk every word of the field), a "phrase" of a keyword field (``tag:"x,y"``, which has no
+    positions) as all its values, and the parts left out dropped (Whoosh's date plugin makes its own
+    copies of NullQuery, which ``normalize`` does not recognise)."""
     null = type(query.NullQuery)
-    return parsed.accept(lambda node: query.NullQuery if isinstance(node, null) else node).normalize()
+
+    def simpler(node: query.Query) -> query.Query:
+        if isinstance(node, null):
+            return query.NullQuery
+        if isinstance(node, query.Every):
+            return query.Every()
+        if isinstance(node, query.Phrase) and not schema[node.fieldname].format.supports("positions"):
+            return query.And([query.Term(node.fieldname, word) for word in node.words])
+        return node
+
+    return parsed.accept(simpler).normalize()
 
 
 def _left_out(node) -> syntax.WordNode:
@@ -196,10 +208,11 @@ def _field_list() -> str:
 def check_expansions(parsed: query.Query, reader: IndexReader) -> None:
     """Reject wildcard and fuzzy terms that would expand to too many index words."""
     for node in _leaves(parsed):
-        if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
+        if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex, query.TermRange)):
             words = list(islice(node._btexts(reader), MAX_EXPANSIONS + 1))
             if len(words) > MAX_EXPANSIONS:
-                raise QueryError(f"{node.text!r} matches too many different words; add more letters")
+                what = f"{node.start} to {node.end}" if isinstance(node, query.TermRange) else node.text
+                raise QueryError(f"{what!r} matches too many different words; narrow it down")
 
 
 def _bounded(parsed: query.Query) -> query.Query:

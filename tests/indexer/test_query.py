@@ -227,3 +227,28 @@ def test_fuzzy_distance_is_capped(index):
 
     parsed = parse_query("omaha~9", index._index.schema, ["body"]).query
     assert parsed.maxdist == 2 and parsed.prefixlength >= 1
+
+
+@pytest.mark.parametrize("text", ["*", "title:*", "body:* police", "date:*"])
+def test_a_bare_star_is_every_document_not_a_walk_over_every_word(index, text):
+    from whoosh import query
+
+    from indexer.query import _leaves, parse_query
+
+    parsed = parse_query(text, index._index.schema, ["title", "body", "note"]).query
+    assert all(leaf.fieldname is None for leaf in _leaves(parsed) if isinstance(leaf, query.Every))
+    assert ids(index, text)
+
+
+def test_a_range_over_too_many_words_says_so(tmp_path):
+    built = SearchIndex(tmp_path / "ix")
+    built.write([IndexDoc(i, f"t{i}", f"w{i:05d}", "text") for i in range(2100)])
+    with pytest.raises(QueryError, match="'w0 to w9' matches too many different words"):
+        built.hit_ids("[w0 to w9]")
+    assert len(built.hit_ids("[w00001 to w00010]").ids) == 10
+    built.close()
+
+
+@pytest.mark.parametrize("text", ['kind:"pdf,text"', 'tag:"x,y"', 'stance:"a,b"', 'jurisdiction:"a,b"', 'year:"1987"'])
+def test_a_phrase_of_a_keyword_field_needs_all_its_values_instead_of_failing(index, text):
+    assert ids(index, text) in ([], [3])
