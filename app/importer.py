@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from app.blobs import sha256_of
 from app.models import ImportReport
 from app.store.documents import NewDocument
 from app.timestamps import now
+from app.walking import walk
 from indexer.extract import kind_for, supported_suffixes
 from indexer.sandbox import ExtractorPool, Job, Limits, Outcome
 
@@ -81,7 +82,7 @@ class Importer:
     ) -> ImportReport:
         """Import files and folders; see the module docstring."""
         cancel = cancel or (lambda: False)
-        files = list(_walk(paths, self.report))
+        files = list(walk(paths, self.report))
         self._total = len(files) + self.report.total
         self._progress = progress
         self._decided = self.report.total
@@ -184,29 +185,6 @@ class Importer:
                     len(self.report.imported),
                 )
             )
-
-
-def _walk(paths: Iterable[str | os.PathLike], report: ImportReport) -> Iterator[Path]:
-    """Files named or found below folders (sorted, hidden folders not entered, hidden files skipped)."""
-    seen: set[Path] = set()
-    for raw in paths:
-        path = Path(raw).expanduser().absolute()
-        if path.is_file():
-            if path not in seen:
-                seen.add(path)
-                yield path
-        elif path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    child = Path(root) / name
-                    if name.startswith("."):
-                        report.skipped.append({"path": str(child), "reason": "hidden file"})
-                    elif child.is_file() and child not in seen:
-                        seen.add(child)
-                        yield child
-        else:
-            report.failed.append({"path": str(path), "error": "no such file or folder"})
 
 
 def _new_document(item: _Pending, outcome: Outcome, put_blob: Callable[[bytes], str]) -> NewDocument:
