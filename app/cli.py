@@ -21,6 +21,7 @@ from app.citation import citation
 from app.errors import BadQuery, DossierError
 from app.models import COLOURS, stance_labels
 from app.paths import ENV_ARCHIVE, resolve_archive
+from app.printable import PrintableStream, json_safe, printable
 from app.stance_rules import parse_rule
 from indexer.query import SYNTAX_HELP
 
@@ -31,19 +32,40 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dossier`` console script."""
     multiprocessing.freeze_support()
     args = _parser().parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)  # no title rewrites a terminal
     try:
+        _require_text(args)
         return args.handler(args)
     except DossierError as exc:
         if getattr(args, "json", False):
-            print(json.dumps({"error": str(exc)}))
+            _print_json({"error": str(exc)})
         print(f"dossier: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("dossier: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
-        sys.stderr.close()
+        streams[1].close()
         return 0
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+#: Arguments that name files: any bytes a file system allows. Every other value must be text.
+_PATH_ARGUMENTS = {"archive", "paths", "out", "bundle"}
+
+
+def _require_text(args: argparse.Namespace) -> None:
+    """Refuse an argument that is not valid UTF-8 (the shell passed raw bytes) before it reaches the store."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if name not in _PATH_ARGUMENTS and any(isinstance(v, str) and printable(v) != v for v in values):
+            flag = "--" + name.replace("_", "-")
+            raise DossierError(
+                f"The value of {flag} is not valid text (it holds bytes that are not UTF-8 or control "
+                "characters); retype it."
+            )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -862,7 +884,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    print(json_safe(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
 def _terminal_snippet(snippet: str) -> str:
@@ -891,11 +913,12 @@ class _ProgressBar:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=self.action, unit=self.unit, file=sys.stderr, leave=False)
+            stderr = getattr(sys.stderr, "stream", sys.stderr)  # the bar's own \r, not made printable
+            self.bar = tqdm(total=total, desc=self.action, unit=self.unit, file=stderr, leave=False)
         self.bar.total = total
         self.bar.n = done
         if current:
-            self.bar.set_postfix_str(current[-40:], refresh=False)
+            self.bar.set_postfix_str(printable(current[-40:]), refresh=False)
         self.bar.refresh()
 
 

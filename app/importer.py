@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.blobs import sha256_of
 from app.models import ImportReport
+from app.printable import one_line, printable
 from app.store.documents import NewDocument
 from app.timestamps import now
 from app.walking import walk
@@ -109,6 +110,9 @@ class Importer:
             for path in files:
                 if str(path) not in settled:
                     self._settle("skipped", {"path": str(path), "reason": "import cancelled"})
+        for group in (self.report.imported, self.report.duplicates, self.report.skipped, self.report.failed):
+            for entry in group:  # a file name that is not UTF-8, or holds control characters, shown readably
+                entry["path"] = printable(entry["path"])
         return self.report
 
     def _jobs(self, files: list[Path], pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
@@ -179,7 +183,7 @@ class Importer:
                 ImportProgress(
                     self._decided,
                     self._total,
-                    str(path),
+                    printable(str(path)),
                     len(self.report.imported) + unflushed,
                     len(self.report.failed),
                     len(self.report.imported),
@@ -194,9 +198,9 @@ def _new_document(item: _Pending, outcome: Outcome, put_blob: Callable[[bytes], 
     return NewDocument(
         sha256=item.sha256,
         kind=item.kind,
-        title=extracted.title.strip() or item.path.stem,
-        source_path=str(item.path),
-        file_name=item.path.name,
+        title=one_line(extracted.title) or one_line(item.path.stem),
+        source_path=printable(str(item.path)),
+        file_name=printable(item.path.name),
         size=len(item.data),
         imported_at=now(),
         text=extracted.text,
