@@ -25,6 +25,11 @@ TURN_DOCUMENTS = 200  # and tags at most this many documents
 RECENT_BATCHES = 20
 
 
+def new_batch_id() -> str:
+    """A short id for a bulk tagging, easy to type into `dossier tag-undo`."""
+    return secrets.token_hex(4)
+
+
 class UnknownBatch(DossierError):
     """No tag carries that batch id."""
 
@@ -178,7 +183,7 @@ class BatchTagging:
         document in hand; what is done stays, under the batch id, so undoing the batch still removes it."""
         self._require_writable()
         todo = plan.to_tag
-        result = BatchResult(batch or secrets.token_hex(4), plan.label, len(todo), len(plan.entries) - len(todo))
+        result = BatchResult(batch or new_batch_id(), plan.label, len(todo), len(plan.entries) - len(todo))
         while result.handled < len(todo):
             if cancel and cancel():
                 result.cancelled = True
