@@ -21,7 +21,7 @@ from app.store.tags import TagStore
 from app.timestamps import now
 
 TURN_S = 0.25  # a turn on the writer lock lasts about this long, so other writers interleave
-TURN_DOCUMENTS = 200  # and tags at most this many documents
+TURN_DOCUMENTS = 500  # and tags at most this many documents: one index batch (app.archive.INDEX_BATCH)
 RECENT_BATCHES = 20
 
 
