@@ -194,14 +194,14 @@ class BatchTagging:
 
     @write_api("tagging documents")
     def _apply_turn(self, plan, todo: list[PlannedTag], result: BatchResult, progress, cancel) -> list[int]:
-        """One turn: tag documents for up to TURN_S (at least one); returns the ids written."""
+        """One turn: tag documents for up to TURN_S (at least one unless cancelled); returns the ids written."""
         chunk = todo[:TURN_DOCUMENTS]
         present = self.documents.get_many(entry.doc_id for entry in chunk)
         started, written, when = time.monotonic(), [], now()
         with transaction(self.conn):
             store = TagStore(self.conn)
             for handled, entry in enumerate(chunk):
-                if handled and (time.monotonic() - started > TURN_S or (cancel and cancel())):
+                if (cancel and cancel()) or (handled and time.monotonic() - started > TURN_S):
                     break
                 if entry.doc_id not in present:
                     result.missing.append(entry.doc_id)

@@ -98,3 +98,19 @@ def test_documents_tagged_that_way_already_are_shown_greyed_with_the_reason(qtbo
     for other in ids[1:]:
         model.setData(model.index(_row_of(model, other), 0), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
     assert dialog.ok_button.text() == "&Tag 0 documents" and not dialog.ok_button.isEnabled()
+
+
+def test_cancel_stops_the_tagging_and_says_so(qtbot, preview, imported):
+    window, dialog = preview()
+    # the apply waits for its turn until Cancel is pressed; the signal is awaited once the archive is let go
+    with qtbot.waitSignal(window.bulk_tagger.finished) as applied, imported.writing("a test holding the archive"):
+        dialog.ok_button.click()
+        assert window.bulk_progress.isVisible() and window.bulk_progress.label.text() == "Tagging…"
+        window.bulk_progress.cancel_button.click()
+        assert not window.bulk_progress.cancel_button.isEnabled()
+    assert applied.args[0].cancelled
+    assert window.statusBar().currentMessage() == (
+        "Cancelled: tagged 0 of 3 documents with United States (federal) · Anti-sanctuary"
+    )
+    assert not window.bulk_progress.isVisible()
+    assert all(imported.tags(i) == [] for i in imported.search_ids("").ids)
