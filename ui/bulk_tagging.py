@@ -67,7 +67,7 @@ class BulkTagger(QObject):
         try:
             return "Undone: " + self.archive.undo_batch(batch).summary()
         except UnknownBatch:
-            return "Nothing to undo: the tags of that tagging were removed since"
+            return "Nothing to undo: that tagging has no tags left (cancelled before any, or removed since)"
 
     def _ended(self, op: Op, signal: Signal | None = None, value: object = None) -> None:
         if self.op is op:

@@ -114,3 +114,8 @@ def test_cancel_stops_the_tagging_and_says_so(qtbot, preview, imported):
     )
     assert not window.bulk_progress.isVisible()
     assert all(imported.tags(i) == [] for i in imported.search_ids("").ids)
+    with qtbot.waitSignal(window.bulk_tagger.undone):
+        window.undo_action.trigger()
+    assert window.statusBar().currentMessage() == (
+        "Nothing to undo: that tagging has no tags left (cancelled before any, or removed since)"
+    )
