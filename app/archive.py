@@ -11,6 +11,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from app.annotating import Annotating
+from app.batch_tagging import BatchTagging
 from app.blobs import BlobStore
 from app.changes import Changes
 from app.errors import ArchiveBusy, ArchiveLocked, BadQuery, DossierError, NotFound
@@ -39,7 +40,7 @@ DISPLAY_LIMITS = Limits(seconds=30.0, memory_bytes=1024**3, workers=1)
 StepFn = Callable[[int, int], None]
 
 
-class Archive(Tagging, Annotating):
+class Archive(Tagging, BatchTagging, Annotating):
     """A self-contained archive folder: SQLite store, blob store and derived search index."""
 
     def __init__(self, folder: Path, *, writable: bool, read_only_reason: str = "") -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app import settings, wording
 from app.archive import Archive
+from app.batch_tagging import UnknownBatch
 from app.citation import citation
 from app.errors import BadQuery, DossierError
 from app.models import COLOURS, stance_labels
@@ -124,15 +125,24 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_suggest)
 
     cmd = commands.add_parser(
-        "tag", parents=[common], help="tag a document or a passage with a jurisdiction and stance"
+        "tag", parents=[common], help="tag a document, a passage or every result of a query with a jurisdiction"
     )
-    cmd.add_argument("id", type=int)
+    cmd.add_argument("id", type=int, nargs="?", help="the document (or give --query)")
+    cmd.add_argument("--query", metavar="Q", help="tag every document the query finds, as one batch you can undo")
+    cmd.add_argument("--dry-run", action="store_true", help="with --query: list what each document would get")
     cmd.add_argument("--jurisdiction", required=True, metavar="J", help="an OCD id or an unambiguous name")
     cmd.add_argument("--stance", metavar="S", help="a stance id, e.g. sanctuary (see `dossier stances`)")
     cmd.add_argument("--start", type=int, metavar="N", help="passage start (character offset in the stored text)")
     cmd.add_argument("--end", type=int, metavar="M", help="passage end")
     cmd.add_argument("--remove", action="store_true", help="remove the matching tags instead")
     cmd.set_defaults(handler=_tag)
+
+    cmd = commands.add_parser("tag-batches", parents=[common], help="recent `tag --query` batches you can undo")
+    cmd.set_defaults(handler=_tag_batches)
+
+    cmd = commands.add_parser("tag-undo", parents=[common], help="remove the tags of one `tag --query` batch")
+    cmd.add_argument("batch", metavar="BATCH", help="the batch id `tag --query` printed (see `dossier tag-batches`)")
+    cmd.set_defaults(handler=_tag_undo)
 
     cmd = commands.add_parser("jurisdictions", parents=[common], help="tagged jurisdictions as a tree, with counts")
     cmd.set_defaults(handler=_jurisdictions)
@@ -465,6 +475,17 @@ def _short(quote: str, limit: int = 110) -> str:
 
 
 def _tag(args: argparse.Namespace) -> int:
+    if (args.id is None) == (args.query is None):
+        print("dossier tag: give a document ID or --query Q (to tag every result)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.query is not None:
+        if args.remove or args.start is not None or args.end is not None:
+            print("dossier tag: --query tags whole documents; --remove, --start and --end take an ID", file=sys.stderr)
+            return EXIT_USAGE
+        return _tag_query(args)
+    if args.dry_run:
+        print("dossier tag: --dry-run previews a --query tagging", file=sys.stderr)
+        return EXIT_USAGE
     with _archive(args) as archive:
         if args.remove:
             removed = archive.untag(args.id, args.jurisdiction, args.stance, start=args.start, end=args.end)
@@ -477,6 +498,62 @@ def _tag(args: argparse.Namespace) -> int:
     else:
         passage = f" on “{_short(tag.quote, 60)}”" if tag.quote else ""
         print(f"#{tag.doc_id} tagged {name}{': ' + tag.stance if tag.stance else ''}{passage}")
+    return 0
+
+
+def _tag_query(args: argparse.Namespace) -> int:
+    """`tag --query`: the preview (--dry-run), or the batch with a summary and how to undo it."""
+    with _archive(args, shared=args.dry_run) as archive:
+        ids = archive.search_ids(args.query).ids
+        if not ids:
+            raise DossierError(f"No document matches {args.query!r}: nothing was tagged. Try the search with "
+                               "`dossier search` first.")  # fmt: skip
+        plan = archive.plan_tags(ids, args.jurisdiction, args.stance)
+        if args.dry_run:
+            _print_json(plan.to_json()) if args.json else _print_plan(plan)
+            return 0
+        with _ProgressBar("tagging", "doc") as bar:
+            result = archive.apply_plan(plan, progress=lambda p: bar.update(p.done, p.total, p.title))
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(result.summary())
+        if result.tagged:
+            print(f"batch {result.batch}: `dossier tag-undo {result.batch}` removes these tags again")
+    return 0
+
+
+def _print_plan(plan) -> None:
+    for entry in plan.entries:
+        print(f"  #{entry.doc_id:<6} {_short(entry.title, 70):72} {entry.reason or '+ ' + plan.label}")
+    unchanged = len(plan.entries) - len(plan.to_tag)
+    print(
+        f"would tag {wording.count(len(plan.to_tag), 'document')} with {plan.label}"
+        + (f"; {unchanged:,} unchanged" if unchanged else "")
+        + " (dry run: nothing was written)"
+    )
+
+
+def _tag_batches(args: argparse.Namespace) -> int:
+    with _archive(args, shared=True) as archive:
+        batches = archive.tag_batches()
+    if args.json:
+        _print_json([b.to_json() for b in batches])
+        return 0
+    if not batches:
+        print("no batch to undo (`dossier tag --query Q --jurisdiction J` makes one)")
+    for batch in batches:
+        print(f"  {batch.batch}  {batch.created_at}  {wording.count(batch.documents, 'document'):>14}  {batch.label}")
+    return 0
+
+
+def _tag_undo(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        try:
+            undone = archive.undo_batch(args.batch)
+        except UnknownBatch as exc:
+            raise DossierError(f"{exc} `dossier tag-batches` lists the batches there are.") from None
+    _print_json(undone.to_json()) if args.json else print(undone.summary())
     return 0
 
 

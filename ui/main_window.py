@@ -31,6 +31,7 @@ from app.changes import Changes
 from app.models import HitList, ImportReport, stance_labels
 from ui.annotations_dialog import AnnotationsDialog
 from ui.batch_tag_dialog import BatchTagDialog
+from ui.bulk_tagging import BulkTagger, BulkTagProgress
 from ui.bundle_actions import BundleActions
 from ui.change_watcher import ChangeWatcher
 from ui.empty_state import EmptyState
@@ -44,6 +45,7 @@ from ui.results_model import DocIdRole, ResultsModel
 from ui.search_controller import SearchController, SearchSpec
 from ui.snippet_delegate import SnippetDelegate, row_height_for
 from ui.stance_dialog import StanceDialog
+from ui.tag_preview_dialog import TagPreviewDialog
 from ui.theme import app_icon, icon
 from ui.viewer import DocumentViewer
 
@@ -133,6 +135,7 @@ class MainWindow(BundleActions, QMainWindow):
 
         self.viewer = DocumentViewer(self.archive, self.task_runner)
         self.viewer.details.editable = self.archive.writable
+        self.bulk_tagger = BulkTagger(self.archive, self.viewer.annotation_editor.stack, self)
 
         centre = QWidget()
         column = QVBoxLayout(centre)
@@ -156,6 +159,8 @@ class MainWindow(BundleActions, QMainWindow):
         self.status_label = QLabel()
         self.progress = ImportProgressBar(self.imports)
         self.statusBar().addPermanentWidget(self.progress, 1)
+        self.bulk_progress = BulkTagProgress(self.bulk_tagger)
+        self.statusBar().addPermanentWidget(self.bulk_progress, 1)
         self.statusBar().addPermanentWidget(self.status_label)
         self.help_popup = QueryHelpPopup(self)
 
@@ -276,6 +281,9 @@ class MainWindow(BundleActions, QMainWindow):
         self.viewer.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.viewer.metadata_saved.connect(self._metadata_saved)
         self.viewer.tag_panel.tags_changed.connect(self._tags_changed)
+        self.bulk_tagger.finished.connect(lambda result: self._bulk_tagging_done(result.summary()))
+        self.bulk_tagger.undone.connect(self._bulk_tagging_done)
+        self.bulk_tagger.failed.connect(lambda message: self._error("Could not tag", message))
 
     # -- searching -------------------------------------------------------------------------------
 
@@ -466,19 +474,25 @@ class MainWindow(BundleActions, QMainWindow):
         self._update_results_page(self.controller.spec)
 
     def tag_results(self) -> None:
-        """Tag > Tag all results: one tag on every document of the current result, or accept their
-        suggestions above a confidence."""
+        """Tag > Tag all results: one tag on every document of the current result (previewed, then one undo
+        step), or accept their suggestions above a confidence."""
         ids = list(self.hits.ids) if self.hits else []
         if not ids or not self.archive.writable:
             self.statusBar().showMessage("Search first: the tag goes on every document of the result", 5000)
+            return
+        if self.bulk_tagger.running():
+            self.statusBar().showMessage("A tagging is running: wait for it to finish, or cancel it", 5000)
             return
         dialog = BatchTagDialog(self.archive, len(ids), self)
         if dialog.exec() != BatchTagDialog.DialogCode.Accepted or dialog.choice is None:
             return
         if dialog.choice[0] == "tag":
             _, place, stance = dialog.choice
-            work = lambda: len(self.archive.tag_many(ids, place, stance))  # noqa: E731
-            done = "Tagged {} documents"
+            op = Op(lambda: self.archive.plan_tags(ids, place, stance))
+            op.succeeded.connect(self._preview_tagging)
+            op.failed.connect(lambda message: self._error("Could not tag", message))
+            self.task_runner.start(op)
+            return
         else:
             threshold = dialog.choice[1]
             work = lambda: sum(len(self.archive.accept_suggestions(i, threshold)) for i in ids)  # noqa: E731
@@ -488,6 +502,18 @@ class MainWindow(BundleActions, QMainWindow):
         op.failed.connect(lambda message: self._error("Could not tag", message))
         self.statusBar().showMessage(f"Tagging {len(ids)} documents…")
         self.task_runner.start(op)
+
+    def _preview_tagging(self, plan) -> None:
+        """Show what a bulk tagging would do; accepted, it runs as one undo step."""
+        dialog = TagPreviewDialog(plan, self)
+        dialog.accepted.connect(lambda: self.bulk_tagger.tag(dialog.chosen()))
+        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
+        self._reports.append(dialog)
+        dialog.open()
+
+    def _bulk_tagging_done(self, summary: str) -> None:
+        self.statusBar().showMessage(summary, 8000)
+        self.watcher.poll()
 
     def show_annotations(self) -> None:
         """View > All annotations: a filterable list across the archive, with the review list and the trash."""
@@ -610,7 +636,7 @@ class MainWindow(BundleActions, QMainWindow):
 
     def runners(self) -> tuple[OpRunner, ...]:
         """The pools background calls run on."""
-        return self.search_runner, self.snippet_runner, self.task_runner
+        return self.search_runner, self.snippet_runner, self.task_runner, self.bulk_tagger.runner
 
     def shutdown(self) -> None:
         """Stop background work: cancel an import, wait for running calls, drop their late results."""

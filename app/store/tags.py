@@ -17,12 +17,13 @@ class TagStore:
 
     # -- tags ------------------------------------------------------------------------------
 
-    def add(self, tag: Tag) -> int | None:
-        """Insert a tag (inside a transaction); None when the same tag is already there."""
+    def add(self, tag: Tag, batch: str | None = None) -> int | None:
+        """Insert a tag (inside a transaction), as part of the bulk tagging ``batch`` when given; None when the
+        same tag is already there. Tagging again outside a batch claims a batch's tag: undoing the batch keeps it."""
         cursor = self.conn.execute(
             """INSERT OR IGNORE INTO tags (doc_id, jurisdiction, stance_set, stance, start, end, quote,
-                                           created_by, created_at, from_suggestion)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                           created_by, created_at, from_suggestion, batch)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 tag.doc_id,
                 tag.jurisdiction,
@@ -34,9 +35,19 @@ class TagStore:
                 tag.created_by,
                 tag.created_at,
                 int(tag.from_suggestion),
+                batch,
             ),
         )
-        return cursor.lastrowid if cursor.rowcount else None
+        if cursor.rowcount:
+            return cursor.lastrowid
+        if batch is None:
+            self.conn.execute(
+                """UPDATE tags SET batch = NULL WHERE batch IS NOT NULL AND doc_id = ? AND jurisdiction = ?
+                   AND IFNULL(stance_set, '') = IFNULL(?, '') AND IFNULL(stance, '') = IFNULL(?, '')
+                   AND IFNULL(start, -1) = IFNULL(?, -1) AND IFNULL(end, -1) = IFNULL(?, -1)""",
+                (tag.doc_id, tag.jurisdiction, tag.stance_set, tag.stance, tag.start, tag.end),
+            )
+        return None
 
     def remove(self, tag_ids: Iterable[int]) -> int:
         """Delete tags by id; returns how many went."""
@@ -84,6 +95,22 @@ class TagStore:
             "SELECT stance_set, stance, COUNT(DISTINCT doc_id) FROM tags WHERE stance IS NOT NULL GROUP BY 1, 2"
         )
         return {(row[0], row[1]): row[2] for row in rows}
+
+    def in_batch(self, batch: str) -> list[Tag]:
+        """The tags a bulk tagging added that are still there and still its own."""
+        return [_tag(row) for row in self.conn.execute("SELECT * FROM tags WHERE batch = ? ORDER BY id", (batch,))]
+
+    def batches(self, limit: int) -> list[sqlite3.Row]:
+        """The newest bulk taggings that still have tags: batch, jurisdiction, stance_set, stance, documents,
+        created_at."""
+        return list(
+            self.conn.execute(
+                """SELECT batch, jurisdiction, stance_set, stance, COUNT(DISTINCT doc_id) AS documents,
+                          MIN(created_at) AS created_at
+                   FROM tags WHERE batch IS NOT NULL GROUP BY batch ORDER BY MIN(id) DESC LIMIT ?""",
+                (limit,),
+            )
+        )
 
     # -- stances ---------------------------------------------------------------------------
 

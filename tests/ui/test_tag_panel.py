@@ -6,6 +6,7 @@ from tests.ui.helpers import settle, type_query
 from ui.batch_tag_dialog import BatchTagDialog
 from ui.facets import FacetRole
 from ui.tag_panel import SuggestionRole, TagRole
+from ui.tag_preview_dialog import TagPreviewDialog
 
 OMAHA = "ocd-division/country:us/state:ne/place:omaha"
 
@@ -96,6 +97,8 @@ def test_tag_all_results(qtbot, make_window, imported, monkeypatch):
 
     monkeypatch.setattr(BatchTagDialog, "exec", pick)
     window.batch_tag_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(TagPreviewDialog) is not None)
+    window.findChild(TagPreviewDialog).ok_button.click()
     qtbot.waitUntil(lambda: "Tagged 3 documents" in window.statusBar().currentMessage())
     type_query(qtbot, window, "stance:anti-sanctuary")
     assert window.results_model.rowCount() == 3

@@ -1,0 +1,269 @@
+"""Tagging a whole result as one batch a person reviews first and can undo as one step.
+
+:meth:`BatchTagging.plan_tags` says what each document would get (nothing is written), :meth:`apply_plan` writes
+the plan in turns on the writer lock under a batch id kept in ``tags.batch``, and :meth:`undo_batch` removes
+exactly the tags of that batch that are still its own. A mixin of :class:`app.archive.Archive`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
+
+from app import wording
+from app.errors import DossierError
+from app.lock import write_api
+from app.models import Tag, stance_labels
+from app.store.db import transaction
+from app.store.tags import TagStore
+from app.timestamps import now
+
+TURN_S = 0.25  # a turn on the writer lock lasts about this long, so other writers interleave
+TURN_DOCUMENTS = 500  # and tags at most this many documents: one index batch (app.archive.INDEX_BATCH)
+RECENT_BATCHES = 20
+
+
+def new_batch_id() -> str:
+    """A short id for a bulk tagging, easy to type into `dossier tag-undo`."""
+    return secrets.token_hex(4)
+
+
+class UnknownBatch(DossierError):
+    """No tag carries that batch id."""
+
+
+@dataclass(frozen=True)
+class PlannedTag:
+    """One document of a plan: ``reason`` says why it gets nothing ("" when it gets the tag)."""
+
+    doc_id: int
+    title: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class TagPlan:
+    """What a bulk tagging would do: one tag (``label`` is what a person reads) for each document."""
+
+    jurisdiction: str
+    stance_set: str | None
+    stance: str | None
+    label: str
+    entries: tuple[PlannedTag, ...]
+
+    @property
+    def to_tag(self) -> list[PlannedTag]:
+        """The documents that get the tag."""
+        return [entry for entry in self.entries if not entry.reason]
+
+    def without(self, doc_ids: Iterable[int]) -> TagPlan:
+        """The plan with some documents left out (unchecked in the preview)."""
+        left_out = set(doc_ids)
+        return replace(self, entries=tuple(e for e in self.entries if e.doc_id not in left_out))
+
+    def to_json(self) -> dict:
+        """JSON-ready dict, with counts."""
+        return {**asdict(self), "to_tag": len(self.to_tag), "unchanged": len(self.entries) - len(self.to_tag)}
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """How far :meth:`BatchTagging.apply_plan` is: ``done`` of ``total`` documents, the last one's title."""
+
+    done: int
+    total: int
+    title: str
+
+
+@dataclass
+class BatchResult:
+    """What a bulk tagging did. ``already``: tagged the same way meanwhile; ``missing``: no longer in the archive;
+    ``unchanged``: the plan's documents that were to get nothing."""
+
+    batch: str
+    label: str
+    total: int
+    unchanged: int = 0
+    tagged: list[int] = field(default_factory=list)
+    already: list[int] = field(default_factory=list)
+    missing: list[int] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def handled(self) -> int:
+        """How many of the documents were dealt with so far."""
+        return len(self.tagged) + len(self.already) + len(self.missing)
+
+    def summary(self) -> str:
+        """One line for a person, e.g. "Tagged 17 documents with Omaha, NE · Sanctuary (1 unchanged)"."""
+        done = f"Tagged {wording.count(len(self.tagged), 'document')} with {self.label}"
+        if self.cancelled:
+            done = (
+                f"Cancelled: tagged {len(self.tagged):,} of {wording.count(self.total, 'document')} with {self.label}"
+            )
+        unchanged = self.unchanged + len(self.already)
+        extra = [f"{unchanged:,} unchanged"] if unchanged else []
+        extra += [f"{len(self.missing):,} no longer in the archive"] if self.missing else []
+        return done + (f" ({', '.join(extra)})" if extra else "")
+
+    def to_json(self) -> dict:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TagBatch:
+    """A bulk tagging that still has tags (for listing and undoing)."""
+
+    batch: str
+    label: str
+    documents: int
+    created_at: str
+
+    def to_json(self) -> dict:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BatchUndo:
+    """What undoing a batch removed."""
+
+    batch: str
+    label: str
+    removed: int
+    documents: list[int]
+
+    def summary(self) -> str:
+        """One line for a person."""
+        return f"Removed {self.label} from {wording.count(len(self.documents), 'document')}"
+
+    def to_json(self) -> dict:
+        """JSON-ready dict."""
+        return asdict(self)
+
+
+class BatchTagging:
+    """Bulk tagging of the archive (see :class:`app.archive.Archive`)."""
+
+    def plan_tags(self, doc_ids: Iterable[int], jurisdiction: str, stance: str | None = None) -> TagPlan:
+        """What tagging ``doc_ids`` with a jurisdiction (a name or id) and an optional stance would do; writes
+        nothing. A document already tagged that way, or with that jurisdiction when no stance is given, is
+        listed with the reason it gets nothing."""
+        place = self.resolve_jurisdiction(jurisdiction)
+        stance_set, stance_id = self.resolve_stance(stance) if stance else (None, None)
+        label = self._batch_label(place.id, stance_set, stance_id)
+        ids = list(dict.fromkeys(doc_ids))
+        docs = self.documents_by_id(ids)
+        tags = self._tag_reader().for_documents([i for i in ids if i in docs])
+        entries = []
+        for doc_id in ids:
+            if doc_id not in docs:
+                entries.append(PlannedTag(doc_id, f"#{doc_id}", "no longer in the archive"))
+                continue
+            same = [t for t in tags[doc_id] if t.start is None and t.jurisdiction == place.id]
+            if stance_id is not None:
+                same = [t for t in same if (t.stance_set, t.stance) == (stance_set, stance_id)]
+            reason = f"already tagged {label}" if same else ""
+            entries.append(PlannedTag(doc_id, docs[doc_id].title, reason))
+        return TagPlan(place.id, stance_set, stance_id, label, tuple(entries))
+
+    def apply_plan(
+        self,
+        plan: TagPlan,
+        progress: Callable[[BatchProgress], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+        *,
+        batch: str | None = None,
+    ) -> BatchResult:
+        """Tag the plan's documents under one batch id (a new one, or ``batch`` to apply an undone batch
+        again), in turns on the writer lock; ``progress`` hears of each document. Cancelling stops after the
+        document in hand; what is done stays, under the batch id, so undoing the batch still removes it."""
+        self._require_writable()
+        todo = plan.to_tag
+        result = BatchResult(batch or new_batch_id(), plan.label, len(todo), len(plan.entries) - len(todo))
+        while result.handled < len(todo):
+            if cancel and cancel():
+                result.cancelled = True
+                break
+            written = self._apply_turn(plan, todo[result.handled :], result, progress, cancel)
+            self._index_queued(only=written)
+        return result
+
+    @write_api("tagging documents")
+    def _apply_turn(self, plan, todo: list[PlannedTag], result: BatchResult, progress, cancel) -> list[int]:
+        """One turn: tag documents for up to TURN_S (at least one unless cancelled); returns the ids written."""
+        chunk = todo[:TURN_DOCUMENTS]
+        present = self.documents.get_many(entry.doc_id for entry in chunk)
+        started, written, when = time.monotonic(), [], now()
+        with transaction(self.conn):
+            store = TagStore(self.conn)
+            for handled, entry in enumerate(chunk):
+                if (cancel and cancel()) or (handled and time.monotonic() - started > TURN_S):
+                    break
+                if entry.doc_id not in present:
+                    result.missing.append(entry.doc_id)
+                else:
+                    new = Tag(
+                        0,
+                        entry.doc_id,
+                        plan.jurisdiction,
+                        plan.stance_set,
+                        plan.stance,
+                        None,
+                        None,
+                        "",
+                        "",
+                        when,
+                        False,
+                    )
+                    if store.add(new, batch=result.batch) is None:
+                        result.already.append(entry.doc_id)
+                    else:
+                        result.tagged.append(entry.doc_id)
+                        written.append(entry.doc_id)
+                if progress:
+                    progress(BatchProgress(result.handled, result.total, entry.title))
+            self.documents.queue(written)
+        return written
+
+    @write_api("undoing a bulk tagging")
+    def undo_batch(self, batch: str) -> BatchUndo:
+        """Remove the tags the bulk tagging ``batch`` added that are still its own: a tag removed since stays
+        removed, and one tagged again by hand (or brought by a bundle) since is kept."""
+        batch, store = batch.strip(), TagStore(self.conn)
+        tags = store.in_batch(batch)
+        if not tags:
+            raise UnknownBatch(
+                f"There is no bulk tagging {batch!r} to undo: it was undone already, its tags were removed "
+                "since, or the id is mistyped."
+            )
+        doc_ids = sorted({t.doc_id for t in tags})
+        with transaction(self.conn):
+            removed = store.remove(t.id for t in tags)
+            self.documents.queue(doc_ids)
+        self._index_queued(only=doc_ids)
+        first = tags[0]
+        return BatchUndo(batch, self._batch_label(first.jurisdiction, first.stance_set, first.stance), removed, doc_ids)
+
+    def tag_batches(self, limit: int = RECENT_BATCHES) -> list[TagBatch]:
+        """The newest bulk taggings that can still be undone, newest first."""
+        return [
+            TagBatch(
+                row["batch"],
+                self._batch_label(row["jurisdiction"], row["stance_set"], row["stance"]),
+                row["documents"],
+                row["created_at"],
+            )
+            for row in self._tag_reader().batches(limit)
+        ]
+
+    def _batch_label(self, jurisdiction: str, stance_set: str | None, stance: str | None) -> str:
+        place = self.gazetteer.get(jurisdiction)
+        name = place.display if place else jurisdiction
+        if stance is None:
+            return name
+        key = f"{stance_set}/{stance}"
+        return f"{name} · {stance_labels(self.stance_sets()).get(key, stance)}"

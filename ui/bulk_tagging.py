@@ -1,0 +1,132 @@
+"""Applying a reviewed bulk tagging as one undo step, in the background, with a progress bar and Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from app import wording
+from app.archive import Archive
+from app.batch_tagging import BatchProgress, TagPlan, UnknownBatch, new_batch_id
+from ui.ops import Op, OpRunner
+
+
+class BulkTagger(QObject):
+    """Pushes a bulk tagging onto the window's undo stack; its apply, undo and redo run on one worker thread,
+    in order. ``finished`` carries the :class:`BatchResult` of an apply, ``undone`` a summary line."""
+
+    started = Signal(int)  # documents to tag
+    progressed = Signal(object)  # BatchProgress
+    finished = Signal(object)  # BatchResult
+    undone = Signal(str)
+    failed = Signal(str)
+    stopped = Signal()  # an apply ended (done, failed or crashed)
+
+    def __init__(self, archive: Archive, stack: QUndoStack, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.archive, self.stack = archive, stack
+        self.runner = OpRunner(1, self)
+        self.op: Op | None = None  # the apply under way
+
+    def tag(self, plan: TagPlan) -> None:
+        """Apply ``plan`` as one undo step ("Tag 18 documents")."""
+        self.stack.push(_TagBatch(self, plan, new_batch_id()))
+
+    def running(self) -> bool:
+        """Whether an apply is under way."""
+        return self.op is not None
+
+    def cancel(self) -> None:
+        """Stop the apply after the document in hand; what is done stays (and undo removes it)."""
+        if self.op is not None:
+            self.op.cancel()
+
+    def apply(self, plan: TagPlan, batch: str) -> None:
+        """Write ``plan`` under ``batch`` (again, for a redo) in the background."""
+        op = Op(
+            lambda progress, cancel: self.archive.apply_plan(plan, progress, cancel, batch=batch), with_progress=True
+        )
+        op.progressed.connect(self.progressed)
+        op.succeeded.connect(lambda result: self._ended(op, self.finished, result))
+        op.failed.connect(lambda message: self._ended(op, self.failed, message))
+        op.crashed.connect(lambda _exc: self._ended(op))  # the crash handler tells the user
+        self.op = op
+        self.started.emit(len(plan.to_tag))
+        self.runner.start(op)
+
+    def undo(self, batch: str) -> None:
+        """Remove the batch's tags, once an apply under way has stopped."""
+        self.cancel()
+        op = Op(lambda: self._undo(batch))
+        op.succeeded.connect(lambda summary: self.undone.emit(summary))
+        op.failed.connect(self.failed)
+        self.runner.start(op)
+
+    def _undo(self, batch: str) -> str:
+        try:
+            return "Undone: " + self.archive.undo_batch(batch).summary()
+        except UnknownBatch:
+            return "Nothing to undo: that tagging has no tags left (cancelled before any, or removed since)"
+
+    def _ended(self, op: Op, signal: Signal | None = None, value: object = None) -> None:
+        if self.op is op:
+            self.op = None
+        self.stopped.emit()
+        if signal is not None:
+            signal.emit(value)
+
+
+class _TagBatch(QUndoCommand):
+    def __init__(self, tagger: BulkTagger, plan: TagPlan, batch: str) -> None:
+        super().__init__(f"Tag {wording.count(len(plan.to_tag), 'document')}")
+        self.tagger, self.plan, self.batch = tagger, plan, batch
+
+    def redo(self) -> None:
+        self.tagger.apply(self.plan, self.batch)
+
+    def undo(self) -> None:
+        self.tagger.undo(self.batch)
+
+
+class BulkTagProgress(QWidget):
+    """Documents tagged of total, the current one, and a Cancel button (in the status bar)."""
+
+    def __init__(self, tagger: BulkTagger, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tagger = tagger
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(220)
+        self.label = QLabel()
+        self.label.setMinimumWidth(200)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop tagging; the documents tagged so far keep their tag (Undo removes it)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        self.cancel_button.clicked.connect(self._cancel)
+        tagger.started.connect(self._started)
+        tagger.progressed.connect(self._progressed)
+        tagger.stopped.connect(lambda: None if tagger.running() else self.hide())
+        self.hide()
+
+    def _started(self, total: int) -> None:
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(0)
+        self.bar.setFormat(f"0 / {total:,}")
+        self.label.setText("Tagging…")
+        self.cancel_button.setEnabled(True)
+        self.show()
+
+    def _progressed(self, p: BatchProgress) -> None:
+        self.bar.setValue(p.done)
+        self.bar.setFormat(f"{p.done:,} / {p.total:,}")
+        self.label.setText(f"Tagging {p.title}")
+        self.label.setToolTip(p.title)
+
+    def _cancel(self) -> None:
+        self.tagger.cancel()
+        self.cancel_button.setEnabled(False)
+        self.label.setText("Cancelling: finishing the document in hand…")
