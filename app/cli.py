@@ -311,6 +311,7 @@ def _import(args: argparse.Namespace) -> int:
         )
         for entry in report.imported:
             note = "  (no text layer: needs OCR)" if entry.get("needs_ocr") else ""
+            note += f"  ({entry['cut']})" if entry.get("cut") else ""
             print(f"  imported   #{entry['id']}  {entry['path']}{note}")
         for entry in report.duplicates:
             print(f"  duplicate  of #{entry['id']}  {entry['path']}")

@@ -19,7 +19,7 @@ from app.printable import one_line, printable
 from app.store.documents import NewDocument
 from app.timestamps import now
 from app.walking import walk
-from indexer.extract import kind_for, supported_suffixes
+from indexer.extract import MAX_TEXT_CHARS, kind_for, supported_suffixes
 from indexer.sandbox import ExtractorPool, Job, Limits, Outcome
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -48,6 +48,7 @@ class _Pending:
     sha256: str
     data: bytes
     copies: list[Path] = field(default_factory=list)
+    cut_from: int = 0  # the length of its text before it was cut (0: kept whole)
 
 
 Batch = list[tuple[_Pending, NewDocument]]
@@ -98,6 +99,7 @@ class Importer:
                     self._fail(item, outcome)
                 else:
                     batch.append((item, _new_document(item, outcome, self.put_blob)))
+                    item.data, item.cut_from = b"", outcome.extracted.cut_from  # the blob holds the bytes now
                     self._decided += 1
                     self._report_progress(item.path, len(batch))
                 if batch and (len(batch) >= self.batch_size or time.monotonic() - last_flush >= self.batch_seconds):
@@ -165,6 +167,10 @@ class Importer:
             entry = {"path": str(item.path), "id": doc_id, "title": doc.title, "kind": doc.kind}
             if doc.needs_ocr:
                 entry["needs_ocr"] = True
+            if item.cut_from:
+                entry["cut"] = (
+                    f"only the first {MAX_TEXT_CHARS:,} characters of its {item.cut_from:,} are kept and searchable"
+                )
             self._settle("imported", entry, decided=True)
             for copy in item.copies:
                 self._settle("duplicates", {"path": str(copy), "id": doc_id})

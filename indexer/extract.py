@@ -18,6 +18,8 @@ KINDS = {
     ".pdf": "pdf",
     ".docx": "docx",
 }
+#: The most text one document keeps (about 2,500 pages); the rest is cut at import and the report says so.
+MAX_TEXT_CHARS = 5_000_000
 _MODULES = {"text": "plaintext", "markdown": "markdown", "html": "html", "pdf": "pdf", "docx": "docx"}
 
 
@@ -32,6 +34,18 @@ def supported_suffixes() -> str:
 
 
 def extract(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted:
-    """Run the extractor for ``kind`` on ``data`` (call this only inside a sandboxed worker)."""
+    """Run the extractor for ``kind`` on ``data`` (call this only inside a sandboxed worker); a text longer
+    than :data:`MAX_TEXT_CHARS` is cut there, so that no document costs the archive unbounded time or memory."""
     module = importlib.import_module(f"indexer.formats.{_MODULES[kind]}")
-    return module.extract(data, passwords)
+    return _bounded(module.extract(data, passwords))
+
+
+def _bounded(extracted: Extracted) -> Extracted:
+    if len(extracted.text) <= MAX_TEXT_CHARS:
+        return extracted
+    extracted.cut_from = len(extracted.text)
+    extracted.text = extracted.text[:MAX_TEXT_CHARS]
+    extracted.page_spans = [
+        (start, min(end, MAX_TEXT_CHARS)) for start, end in extracted.page_spans if start < MAX_TEXT_CHARS
+    ]
+    return extracted

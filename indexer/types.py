@@ -22,6 +22,7 @@ class Extracted:
     page_spans: list[tuple[int, int]] = field(default_factory=list)
     needs_ocr: bool = False
     metadata: dict[str, str] = field(default_factory=dict)
+    cut_from: int = 0  # the length of the text before it was cut to the limit (0: not cut)
 
 
 @dataclass

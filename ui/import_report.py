@@ -44,7 +44,9 @@ def summary(report: ImportReport) -> str:
 def detail(group: str, entry: dict, titles: dict[int, str]) -> str:
     """The second column of a report row."""
     if group == "imported":
-        return entry.get("title", "")
+        notes = [entry["cut"]] if entry.get("cut") else []
+        notes += ["no text layer: needs OCR"] if entry.get("needs_ocr") else []
+        return entry.get("title", "") + "".join(f" ({note})" for note in notes)
     if group == "duplicates":
         return f"same as: {titles.get(entry['id'], 'document ' + str(entry['id']))} (double-click to open)"
     if entry.get("needs_password"):

@@ -110,3 +110,18 @@ def test_a_failed_open_releases_the_lock(archive_dir):
     for _ in range(2):
         with pytest.raises(ArchiveTooNew):
             Archive.open(archive_dir)
+
+
+def test_a_text_past_the_limit_is_cut_and_the_report_says_so(archive, tmp_path):
+    from indexer.extract import MAX_TEXT_CHARS
+
+    huge = tmp_path / "huge.txt"
+    huge.write_text("alpha " + "word " * (MAX_TEXT_CHARS // 5) + "omega")
+    report = archive.import_paths([huge])
+    (entry,) = report.imported
+    assert (
+        entry["cut"]
+        == f"only the first {MAX_TEXT_CHARS:,} characters of its {huge.stat().st_size:,} are kept and searchable"
+    )
+    assert len(archive.text(entry["id"])) == MAX_TEXT_CHARS
+    assert archive.search_ids("alpha").ids == [entry["id"]] and archive.search_ids("omega").ids == []
