@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from app.models import Annotation
+from app.store.db import rows_in
 
 _FIELDS = [f.name for f in dataclasses.fields(Annotation)]  # each field has a column of the same name
 _JSON = {"tags", "history"}  # list fields, stored as JSON text
@@ -35,15 +36,10 @@ class AnnotationStore:
         """Live annotations of several documents, in text order."""
         ids = list(doc_ids)
         out: dict[int, list[Annotation]] = {i: [] for i in ids}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = self.conn.execute(
-                f"SELECT * FROM annotations WHERE deleted IS NULL AND doc_id IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY start, end",
-                chunk,
-            )
-            for row in rows:
-                out[row["doc_id"]].append(_annotation(row))
+        for row in rows_in(
+            self.conn, "SELECT * FROM annotations WHERE deleted IS NULL AND doc_id", ids, "ORDER BY start, end"
+        ):
+            out[row["doc_id"]].append(_annotation(row))
         return out
 
     def private_note_counts(self) -> dict[int, int]:

@@ -1,7 +1,7 @@
 """Connections with the durability settings every archive uses, and write transactions."""
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,3 +35,14 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+#: Ids per ``IN (...)`` list: SQLite refuses more than 32,766 parameters in one statement.
+IN_CHUNK = 500
+
+
+def rows_in(conn: sqlite3.Connection, sql: str, ids: Sequence, tail: str = "") -> Iterator[sqlite3.Row]:
+    """Rows of ``{sql} IN (...) {tail}`` for any number of ``ids``, a chunk at a time (in order per chunk)."""
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
+        yield from conn.execute(f"{sql} IN ({','.join('?' * len(chunk))}) {tail}", chunk)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.models import Document
+from app.store.db import rows_in
 
 
 @dataclass
@@ -97,12 +98,7 @@ class DocumentStore:
 
     def get_many(self, ids: Iterable[int]) -> dict[int, Document]:
         """Metadata for several documents, keyed by id."""
-        ids = list(ids)
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks})", ids)
-        return {row["id"]: _document(row) for row in rows}
+        return {row["id"]: _document(row) for row in rows_in(self.conn, "SELECT * FROM documents WHERE id", list(ids))}
 
     def text(self, doc_id: int) -> str | None:
         """The stored text passages are anchored to."""
@@ -137,12 +133,7 @@ class DocumentStore:
         if ids is None:
             rows = self.conn.execute(sql + " ORDER BY d.id")
         else:
-            wanted = sorted(ids)
-            rows = (
-                row
-                for chunk in _chunks(wanted, 500)
-                for row in self.conn.execute(f"{sql} WHERE d.id IN ({','.join('?' * len(chunk))}) ORDER BY d.id", chunk)
-            )
+            rows = rows_in(self.conn, f"{sql} WHERE d.id", sorted(ids), "ORDER BY d.id")
         for row in rows:
             yield _document(row), row["body"]
 
@@ -176,8 +167,3 @@ def _document(row: sqlite3.Row) -> Document:
         metadata=json.loads(row["metadata"]),
         imported_at=row["imported_at"],
     )
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from app.models import Stance, StanceRule, StanceSet, Tag
+from app.store.db import rows_in
 
 
 class TagStore:
@@ -70,11 +71,8 @@ class TagStore:
         """Tags of several documents, keyed by document id."""
         ids = list(doc_ids)
         out: dict[int, list[Tag]] = {i: [] for i in ids}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = self.conn.execute(f"SELECT * FROM tags WHERE doc_id IN ({','.join('?' * len(chunk))})", chunk)
-            for row in rows:
-                out[row["doc_id"]].append(_tag(row))
+        for row in rows_in(self.conn, "SELECT * FROM tags WHERE doc_id", ids):
+            out[row["doc_id"]].append(_tag(row))
         return out
 
     def get(self, tag_id: int) -> Tag | None:

@@ -125,3 +125,18 @@ def test_a_reader_behind_the_pruned_log_is_told_everything_changed(archive, samp
     with transaction(archive.conn):
         changelog.ChangeLog(archive.conn).prune()
     assert archive.changes_since(0)[1].everything
+
+
+def test_lists_of_ids_past_sqlites_parameter_limit_are_read_in_chunks(imported):
+    from app.store.annotations import AnnotationStore
+    from app.store.documents import DocumentStore
+    from app.store.tags import TagStore
+
+    conn = imported.conn
+    conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)  # most builds' limit (Debian's allows 250,000)
+    doc_id = imported.search_ids("omaha").ids[0]
+    many = [*range(100_000, 140_000), doc_id]
+    assert list(DocumentStore(conn).get_many(many)) == [doc_id]
+    assert [d.id for d, _ in DocumentStore(conn).iter_for_index(many)] == [doc_id]
+    assert len(TagStore(conn).for_documents(many)) == len(many)
+    assert len(AnnotationStore(conn).for_documents(many)) == len(many)
