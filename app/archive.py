@@ -7,7 +7,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from app.annotating import Annotating
@@ -103,10 +103,7 @@ class Archive(Tagging, BatchTagging, Annotating):
         try:
             archive._open_parts(maintain)
         except BaseException:
-            if hasattr(archive, "index"):
-                archive.index.close()
-            if hasattr(archive, "conn"):
-                archive.conn.close()
+            archive.close()
             raise
         return archive
 
@@ -152,13 +149,13 @@ class Archive(Tagging, BatchTagging, Annotating):
             ) from exc
 
     def close(self) -> None:
-        """Release the index and the database."""
+        """Release the index and the database connections: each of them, even when closing another fails
+        (also what a failed open had opened)."""
         self.closed = True
-        self.index.close()
-        with self._read_conns_lock:
-            for conn in self._read_conns:
-                conn.close()
-        self.conn.close()
+        with ExitStack() as closing, self._read_conns_lock:
+            for part in [self.__dict__.get("conn"), *self._read_conns, self.__dict__.get("index")]:
+                if part is not None:
+                    closing.callback(part.close)
 
     @contextmanager
     def writing(self, activity: str) -> Iterator[None]:

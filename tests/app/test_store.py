@@ -140,3 +140,18 @@ def test_lists_of_ids_past_sqlites_parameter_limit_are_read_in_chunks(imported):
     assert [d.id for d, _ in DocumentStore(conn).iter_for_index(many)] == [doc_id]
     assert len(TagStore(conn).for_documents(many)) == len(many)
     assert len(AnnotationStore(conn).for_documents(many)) == len(many)
+
+
+def test_closing_releases_the_database_even_when_the_index_fails_to_close(archive_dir):
+    opened = Archive.open(archive_dir)
+    opened.search_ids("")  # a read connection of this thread too
+
+    def fails() -> None:
+        raise OSError(5, "Input/output error")
+
+    opened.index.close = fails
+    with pytest.raises(OSError):
+        opened.close()
+    for conn in [opened.conn, *opened._read_conns]:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            conn.execute("SELECT 1")
