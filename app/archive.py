@@ -57,6 +57,7 @@ class Archive(Tagging, BatchTagging, Annotating):
         self.closed = False
         self._lock = WriterLock(folder) if writable else None
         self._immutable = False  # a read-only medium: nothing can change the database under us
+        self._found_at_open = CheckReport()  # index differences repaired by the opening, for `check` to report
         self.extraction_limits = Limits()
 
     @classmethod
@@ -134,7 +135,7 @@ class Archive(Tagging, BatchTagging, Annotating):
         self._open_stores(maintain=True)
         with transaction(self.conn):
             ChangeLog(self.conn).prune()
-        self._repair_differences()
+        self._found_at_open = self._repair_differences()
 
     def _open_stores(self, maintain: bool) -> None:
         self.documents = DocumentStore(self.conn)
@@ -436,9 +437,14 @@ class Archive(Tagging, BatchTagging, Annotating):
         return report
 
     def check(self, progress: StepFn | None = None) -> CheckReport:
-        """Verify every original against its hash, remove orphan blobs, and repair the index."""
+        """Verify every original against its hash, remove orphan blobs, and repair the index; the report
+        includes the index differences this process found (and repaired) when it opened the archive."""
         self._require_writable()
         report = self.repair_index()
+        found, self._found_at_open = self._found_at_open, CheckReport()
+        report.missing_from_index = sorted({*found.missing_from_index, *report.missing_from_index})
+        report.stale_in_index = sorted({*found.stale_in_index, *report.stale_in_index})
+        report.index_rebuilt = report.index_rebuilt or found.index_rebuilt
         hashes = self._reader().hashes()
         for done, (sha, doc_id) in enumerate(sorted(hashes.items(), key=lambda item: item[1]), 1):
             state = self.blobs.verify(sha)  # reading only: other processes write meanwhile

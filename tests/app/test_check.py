@@ -57,3 +57,18 @@ def test_reindex_from_scratch_keeps_every_document(archive, sample_files):
     archive.import_paths([sample_files])
     assert archive.reindex() == 3
     assert archive.search("denver OR omaha OR prairie").total == 3
+
+
+def test_check_reports_what_the_opening_already_repaired(archive_dir, sample_files):
+    from indexer.search_index import SearchIndex
+
+    with Archive.open(archive_dir) as archive:
+        ids = [entry["id"] for entry in archive.import_paths([sample_files]).imported]
+    damaged = SearchIndex(archive_dir / "index")
+    damaged.write(deletions=[ids[0]])
+    damaged.close()
+    with Archive.open(archive_dir) as archive:  # the opening repairs the index
+        assert archive.search_ids("").total == len(ids)
+        report = archive.check()
+        assert report.missing_from_index == [ids[0]]
+        assert archive.check().missing_from_index == []
