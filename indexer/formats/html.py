@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html.parser
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -58,9 +59,13 @@ _METADATA_FIELDS = ("url", "description", "categories", "tags", "license")
 
 def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
     """Main text and metadata of a saved HTML page; ExtractionError if the page holds no text."""
-    tree = _parse(decode_text(data, sniff_html_charset(data)))
-    shown = _without_hidden(tree)
-    text = _main_text(shown) or _visible_text(shown) or _visible_text(tree)
+    markup = _CONTROL.sub("", decode_text(data, sniff_html_charset(data)))
+    tree, cut = _parse(markup)
+    if cut:  # nested past libxml2's depth limit, which drops everything deeper
+        text = _streamed_text(markup)
+    else:
+        shown = _without_hidden(tree)
+        text = _main_text(shown) or _visible_text(shown) or _visible_text(tree)
     if not text:
         raise ExtractionError("no text found in this HTML page")
     meta = trafilatura.extract_metadata(tree)
@@ -91,8 +96,9 @@ def _main_text(tree: lxml.html.HtmlElement) -> str:
     return _flatten(document.body) if document is not None else ""
 
 
-def _parse(markup: str) -> lxml.html.HtmlElement:
-    """Parse decoded markup; the charset is already settled, so any ``<meta charset>`` is ignored."""
+def _parse(markup: str) -> tuple[lxml.html.HtmlElement, bool]:
+    """Parse decoded markup (the charset is already settled, so any ``<meta charset>`` is ignored), and
+    whether libxml2 cut the tree at its nesting limit (2048, even for a huge tree)."""
     parser = lxml.html.HTMLParser(
         encoding="utf-8",
         remove_comments=True,
@@ -102,9 +108,42 @@ def _parse(markup: str) -> lxml.html.HtmlElement:
         huge_tree=True,  # unclosed tags in old pages nest deeper than libxml2's default limit
     )
     try:
-        return lxml.html.document_fromstring(_CONTROL.sub("", markup).encode("utf-8"), parser=parser)
+        tree = lxml.html.document_fromstring(markup.encode("utf-8"), parser=parser)
     except ParserError as err:  # "Document is empty"
         raise ExtractionError("no text found in this HTML page") from err
+    return tree, any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+
+
+class _TextStream(html.parser.HTMLParser):
+    """Every visible word of a page, read as a stream of tags (so no nesting depth is too deep)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.hidden = 0  # open invisible elements (script, style, ...)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self.hidden += tag in _INVISIBLE_TAGS
+        self.pieces.append(_mark(tag))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden = max(self.hidden - (tag in _INVISIBLE_TAGS), 0)
+        self.pieces.append(_mark(tag) if tag not in _CELL_TAGS else "")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.pieces.append(_SPACE.sub(" ", data))
+
+
+def _streamed_text(markup: str) -> str:
+    stream = _TextStream()
+    stream.feed(markup)
+    stream.close()
+    return normalize_text(_BREAKS.sub(_break, "".join(stream.pieces).strip(_EDGES)))
+
+
+def _mark(tag: str) -> str:
+    return _PARA if tag in _PARA_TAGS else _LINE if tag in _LINE_TAGS else _CELL if tag in _CELL_TAGS else ""
 
 
 def _without_hidden(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -141,8 +180,7 @@ def _flatten(root: _Element) -> str:
         if event == "start":
             tag = element.tag if isinstance(element.tag, str) else ""
             code_block = tag == "code" and "\n" in element.xpath("string()").strip()
-            mark = _PARA if tag in _PARA_TAGS or code_block else _LINE if tag in _LINE_TAGS else ""
-            mark = mark or (_CELL if tag in _CELL_TAGS else "")
+            mark = _PARA if code_block else _mark(tag)
             open_marks.append((mark, inside_pre or tag == "pre" or code_block))
             pieces.append(mark)
             if tag:  # comments and processing instructions contribute only their tail

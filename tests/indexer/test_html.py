@@ -250,3 +250,19 @@ def test_charset_traps_from_the_corpus(corpus, name: str, phrase: str) -> None:
     text = extract(path.read_bytes()).text
     assert phrase in text
     assert "\ufffd" not in text
+
+
+def test_a_page_nested_past_the_parsers_depth_limit_keeps_its_text():
+    from indexer.formats.html import extract
+
+    depth = 100_000  # libxml2 drops whatever lies deeper than 2048 elements
+    page = (
+        "<html><head><title>Deep</title><style>p {}</style></head><body>"
+        + "<div>" * depth
+        + "<p>The council voted.</p><script>var x;</script><table><tr><td>a</td><td>b</td></tr></table>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
+    extracted = extract(page.encode())
+    assert extracted.text == "The council voted.\n\na | b"
+    assert extracted.title == "Deep"
