@@ -10,6 +10,7 @@ import html
 import json
 import multiprocessing
 import re
+import sqlite3
 import sys
 from dataclasses import asdict
 from datetime import date
@@ -19,6 +20,7 @@ from app import settings, wording
 from app.archive import Archive
 from app.batch_tagging import UnknownBatch
 from app.citation import citation
+from app.environment import environmental
 from app.errors import BadQuery, DossierError
 from app.models import COLOURS, stance_labels
 from app.paths import ENV_ARCHIVE, resolve_archive
@@ -49,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         streams[1].close()
         return 0
+    except (OSError, sqlite3.Error) as exc:
+        problem = environmental(exc)
+        if problem is None:
+            raise  # a bug: its traceback is what a report needs
+        print(f"dossier: {problem}", file=sys.stderr)
+        return EXIT_FAILURE
     finally:
         sys.stdout, sys.stderr = streams
 

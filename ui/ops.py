@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from app.environment import environmental
 from app.errors import DossierError
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,12 @@ class Op(QObject):
                 result = self.fn()
         except DossierError as exc:
             self.failed.emit(str(exc))
-        except Exception as exc:  # a bug: report it, keep the app running
-            log.exception("background operation failed")
-            self.crashed.emit(exc)
+        except Exception as exc:
+            if problem := environmental(exc):  # disk full, read-only, damaged: a message, not a crash
+                self.failed.emit(str(problem))
+            else:  # a bug: report it, keep the app running
+                log.exception("background operation failed")
+                self.crashed.emit(exc)
         else:
             self.succeeded.emit(result)
         self.finished.emit()
