@@ -38,6 +38,9 @@ ORPHAN_GRACE_S = 3600.0  # a younger original without a document may be another 
 DISPLAY_LIMITS = Limits(seconds=30.0, memory_bytes=1024**3, workers=1)
 
 StepFn = Callable[[int, int], None]
+#: An opening indexes waiting documents up to this many; a longer queue (a rebuild) is left to
+#: :meth:`Archive.index_pending`, so that no command waits minutes for it before answering.
+OPEN_INDEX_LIMIT = 1000
 
 
 class Archive(Tagging, BatchTagging, Annotating):
@@ -118,8 +121,9 @@ class Archive(Tagging, BatchTagging, Annotating):
         )
         if self.writable and maintain:
             self._open_maintained()
-            with suppress(ArchiveBusy):  # per batch, so others write between batches; what is left stays queued
-                self._index_queued()
+            if self._reader().queued_count() <= OPEN_INDEX_LIMIT:  # more: a rebuild, left to index_pending
+                with suppress(ArchiveBusy):  # per batch, so others write between batches; the rest stays queued
+                    self._index_queued()
             return
         if migrations.version(self.conn) != migrations.LATEST:
             raise DossierError(
@@ -310,7 +314,8 @@ class Archive(Tagging, BatchTagging, Annotating):
         found = self.search_ids(query, sort=sort, filters=filters, excludes=excludes)
         start = (max(page, 1) - 1) * page_size
         hits = self.hits(query, found.ids[start : start + page_size], found.scores, snippets=snippets)
-        return SearchResult(query, found.total, hits, found.facets, page, found.warnings)
+        unindexed = self._reader().queued_count()
+        return SearchResult(query, found.total, hits, found.facets, page, found.warnings, unindexed)
 
     def search_ids(
         self,
@@ -375,7 +380,7 @@ class Archive(Tagging, BatchTagging, Annotating):
             "needs_ocr": row[3],
             "kinds": reader.counts_by_kind(),
             "indexed": self.index.doc_count(),
-            "queued_for_index": len(reader.queued()),
+            "queued_for_index": reader.queued_count(),
             "schema_version": migrations.version(reader.conn),
         }
 
@@ -397,6 +402,14 @@ class Archive(Tagging, BatchTagging, Annotating):
     def reindex(self, progress: StepFn | None = None, cancel: CancelFn | None = None) -> int:
         """Rebuild the index from the store, a batch per turn; an interrupted rebuild resumes at the next open."""
         self._clear_index()
+        count = self._index_queued(progress, cancel, merge=False)
+        self._merge_index()
+        return count
+
+    def index_pending(self, progress: StepFn | None = None, cancel: CancelFn | None = None) -> int:
+        """Index what is waiting (an upgrade's rebuild, an interrupted reindex, more than an opening indexes):
+        the window does it in the background, ``dossier reindex --resume`` in the foreground; meanwhile
+        searches answer from what the index holds."""
         count = self._index_queued(progress, cancel, merge=False)
         self._merge_index()
         return count

@@ -275,6 +275,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_config)
 
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
+    cmd.add_argument(
+        "--resume", action="store_true", help="only index the documents still waiting (after an upgrade or a stop)"
+    )
     cmd.set_defaults(handler=_reindex)
     cmd = commands.add_parser(
         "check", parents=[common], help="verify store, originals and index agree; repair what can be repaired"
@@ -342,6 +345,12 @@ def _search(args: argparse.Namespace) -> int:
         return 0
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if result.unindexed:
+        print(
+            f"warning: {wording.count(result.unindexed, 'document')} not searchable yet (the index is being "
+            "rebuilt); `dossier reindex --resume` finishes it now",
+            file=sys.stderr,
+        )
     first = (result.page - 1) * args.limit
     print(
         f"{wording.count(result.total, 'document')} {'matches' if result.total == 1 else 'match'} {args.query!r}"
@@ -931,7 +940,8 @@ def _verify_bundle(args: argparse.Namespace) -> int:
 
 def _reindex(args: argparse.Namespace) -> int:
     with _archive(args) as archive, _ProgressBar("indexing", "doc") as bar:
-        indexed = archive.reindex(progress=lambda done, total: bar.update(done, total))
+        rebuild = archive.index_pending if args.resume else archive.reindex
+        indexed = rebuild(progress=lambda done, total: bar.update(done, total))
     _print_json({"indexed": indexed}) if args.json else print(f"indexed {wording.count(indexed, 'document')}")
     return 0
 

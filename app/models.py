@@ -99,6 +99,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     page: int = 1
     warnings: list[str] = field(default_factory=list)  # parts of the query left out, in plain words
+    unindexed: int = 0  # documents waiting to be indexed, which no search finds yet
 
     def to_json(self) -> dict:
         """The CLI's ``search --json`` shape."""
@@ -109,6 +110,7 @@ class SearchResult:
             "hits": [h.to_json() for h in self.hits],
             "facets": self.facets,
             "warnings": self.warnings,
+            "unindexed": self.unindexed,
         }
 
 

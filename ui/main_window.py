@@ -85,6 +85,7 @@ class MainWindow(BundleActions, QMainWindow):
         self._refresh_timer.timeout.connect(self._after_batch)
         self.update_stats()
         self.search(immediate=True)
+        self._index_pending()
 
     # -- construction --------------------------------------------------------------------------
 
@@ -450,6 +451,20 @@ class MainWindow(BundleActions, QMainWindow):
             event.acceptProposedAction()
 
     # -- status ----------------------------------------------------------------------------------
+
+    def _index_pending(self) -> None:
+        """Index in the background what the opening left waiting (an upgrade's rebuild, a stopped reindex);
+        searches answer from the index meanwhile, and the status bar counts down."""
+        if not self.archive.writable:
+            return
+        op = Op(
+            lambda progress, cancel: self.archive.index_pending(lambda *step: progress(step), cancel),
+            with_progress=True,
+        )
+        op.progressed.connect(lambda _step: self.update_stats())
+        op.succeeded.connect(lambda indexed: indexed and self.search(immediate=True))
+        op.failed.connect(lambda message: self.statusBar().showMessage(f"Indexing stopped: {message}", 10000))
+        self.task_runner.start(op)
 
     def update_stats(self) -> None:
         """Refresh the status bar counts in the background."""

@@ -145,6 +145,10 @@ class DocumentStore:
         """Documents waiting to be indexed."""
         return [row[0] for row in self.conn.execute("SELECT doc_id FROM index_queue ORDER BY doc_id")]
 
+    def queued_count(self) -> int:
+        """How many documents wait to be indexed."""
+        return self.conn.execute("SELECT COUNT(*) FROM index_queue").fetchone()[0]
+
     def dequeue(self, ids: Iterable[int]) -> None:
         """Forget queue entries once the index has them."""
         self.conn.executemany("DELETE FROM index_queue WHERE doc_id = ?", [(i,) for i in ids])

@@ -72,3 +72,20 @@ def test_check_reports_what_the_opening_already_repaired(archive_dir, sample_fil
         report = archive.check()
         assert report.missing_from_index == [ids[0]]
         assert archive.check().missing_from_index == []
+
+
+def test_a_long_rebuild_is_left_to_index_pending_and_searches_answer_meanwhile(archive_dir, sample_files, monkeypatch):
+    import app.archive
+
+    with Archive.open(archive_dir) as archive:
+        archive.import_paths([sample_files])
+    (archive_dir / "index" / "SCHEMA_VERSION").write_text("0\n")  # an upgrade: the index is rebuilt
+    monkeypatch.setattr(app.archive, "OPEN_INDEX_LIMIT", 1)
+    with Archive.open(archive_dir) as archive:
+        found = archive.search("omaha")
+        assert (found.total, found.unindexed) == (0, 3)
+        steps = []
+        assert archive.index_pending(progress=lambda done, total: steps.append((done, total))) == 3
+        assert steps[-1] == (3, 3)
+        found = archive.search("omaha")
+        assert (found.total, found.unindexed) == (1, 0)

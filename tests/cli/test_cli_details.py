@@ -95,3 +95,21 @@ def test_cite_refuses_a_page_past_the_end_of_a_pdf(tmp_path):
     assert citation(doc, 3).endswith("p. 3. [moa.pdf, sha256 abababababab]")
     with pytest.raises(DossierError, match="has 3 pages; there is no page 4"):
         citation(doc, 4)
+
+
+def test_search_during_a_rebuild_says_what_is_not_searchable_yet(capsys, tmp_path, sample_files, monkeypatch):
+    import app.archive
+
+    archive = str(tmp_path / "a")
+    main(["--archive", archive, "import", str(sample_files)])
+    (tmp_path / "a" / "index" / "SCHEMA_VERSION").write_text("0\n")
+    monkeypatch.setattr(app.archive, "OPEN_INDEX_LIMIT", 1)
+    capsys.readouterr()
+    assert main(["--archive", archive, "search", "omaha"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: 3 documents not searchable yet (the index is being rebuilt)" in err
+    assert main(["--archive", archive, "reindex", "--resume", "--json"]) == 0
+    assert '"indexed": 3' in capsys.readouterr().out
+    assert main(["--archive", archive, "search", "omaha"]) == 0
+    captured = capsys.readouterr()
+    assert "1 document matches" in captured.out and "not searchable" not in captured.err

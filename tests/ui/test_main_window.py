@@ -163,3 +163,24 @@ def test_f1_opens_the_syntax_help_under_the_search_field(make_window, imported):
     help_action.trigger()
     assert window.help_popup.isVisible()
     assert "will not participate" in window.help_popup.findChild(type(window.message)).text()
+
+
+def test_a_rebuild_left_by_the_opening_runs_in_the_background(
+    qtbot, make_window, archive_dir, sample_files, monkeypatch
+):
+    import app.archive
+    from app.archive import Archive
+
+    with Archive.open(archive_dir) as archive:
+        archive.import_paths([sample_files])
+    (archive_dir / "index" / "SCHEMA_VERSION").write_text("0\n")
+    monkeypatch.setattr(app.archive, "OPEN_INDEX_LIMIT", 1)
+    reopened = Archive.open(archive_dir)
+    try:
+        assert reopened.stats()["queued_for_index"] == 3  # the window opens before they are indexed
+        window = make_window(reopened)
+        qtbot.waitUntil(lambda: window.results_model.rowCount() == 3)
+        settle(qtbot, window)
+        assert "index up to date" in window.status_label.text()
+    finally:
+        reopened.close()
