@@ -287,7 +287,7 @@ def search_latency(archive: Archive, raw_folder: Path, texts: dict[str, str]) ->
                 hit.highlights("body", text=texts[hit["id"]], top=1)
 
         for q in QUERIES:
-            parsed = parse_query(q, ix.schema, DEFAULT_FIELDS)
+            parsed = parse_query(q, ix.schema, DEFAULT_FIELDS).query
             modes["dossier_snippets"][q] = _timed(lambda q=q: archive.search(q, page_size=10))
             modes["dossier"][q] = _timed(lambda q=q: archive.search(q, page_size=10, snippets=False))
             modes["raw"][q] = _timed(lambda p=parsed: searcher.search(p, limit=10))
