@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 import traceback
 from collections.abc import Sequence
 from contextlib import suppress
@@ -24,6 +25,7 @@ from indexer.sandbox import Limits
 
 CANCEL_POLL_S = 0.05  # how often the parent looks at ``cancel`` while no progress arrives
 PROCESS_NAME = "dossier-import"
+STOP_GRACE_S = 60.0  # how long a child may take to stop once cancelled (it finishes the batch in flight)
 IMPORT_NICENESS = 10  # a background import yields the CPU to the window the user is working in
 
 
@@ -47,12 +49,17 @@ def import_in_child(
     child.start()
     child_events.close()
     child_control.close()
-    cancel_sent = False
+    cancelled_at = None
     try:
         while True:
-            if not cancel_sent and cancel and cancel():
+            if cancelled_at is None and cancel and cancel():
                 control.send("cancel")
-                cancel_sent = True
+                cancelled_at = time.monotonic()
+            if cancelled_at is not None and time.monotonic() - cancelled_at > STOP_GRACE_S:
+                raise DossierError(
+                    "The import did not stop when asked, so it was ended. Files imported before that are in the "
+                    "archive; import the same files again to finish."
+                )
             ready = wait([events, child.sentinel], timeout=CANCEL_POLL_S)
             if events in ready:
                 try:
@@ -71,7 +78,10 @@ def import_in_child(
     finally:
         control.close()  # the child cancels if it is still running
         events.close()
-        child.join()
+        child.join(STOP_GRACE_S)
+        if child.is_alive():  # stuck (stopped, or hung on its way out): what it committed stays committed
+            child.kill()
+            child.join()
     raise DossierError(
         f"The import stopped unexpectedly (the import process ended with code {child.exitcode}). "
         "Files imported before that are in the archive; import the same files again to finish: "

@@ -130,3 +130,25 @@ def test_a_bundle_import_is_refused_while_files_are_imported(imported, tmp_path)
     with imported._import_lock, pytest.raises(DossierError, match="Another import is running"):
         import_bundle(imported, bundle)
     assert not import_bundle(imported, bundle).changed
+
+
+def test_a_child_that_does_not_stop_when_cancelled_is_ended(archive, tmp_path, monkeypatch):
+    import app.import_process
+
+    monkeypatch.setattr(app.import_process, "STOP_GRACE_S", 1.0)
+    folder = _memos(tmp_path / "many", 300)
+    stopped = []
+
+    def freeze_the_child_then_cancel(_progress):
+        for child in multiprocessing.active_children():
+            if child.name == PROCESS_NAME and not stopped:
+                os.kill(child.pid, signal.SIGSTOP)  # frozen: it never reads the cancel
+                stopped.append(child)
+
+    with pytest.raises(DossierError, match="did not stop when asked, so it was ended"):
+        archive.import_paths(
+            [folder], progress=freeze_the_child_then_cancel, cancel=lambda: bool(stopped), separate_process=True
+        )
+    assert not stopped[0].is_alive()
+    report = archive.import_paths([folder], separate_process=True)
+    assert len(report.imported) + len(report.duplicates) == 300
