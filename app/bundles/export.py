@@ -28,6 +28,7 @@ import bagit
 
 from app.bundles.report import Entry, ReportHeader, render_report
 from app.bundles.schemas import FORMAT, VERSION, W3C_CONTEXT
+from app.bundles.signing import sign_bag
 from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer
 from app.models import Annotation, Document, Tag, stance_labels
@@ -128,6 +129,8 @@ def export_bundle(
         bag = workdir / BAG_NAME
         _write_payload(archive, items, bag, header, steps)
         bagit.make_bag(str(bag), info, checksums=["sha256"])
+        if signed_as:
+            sign_bag(bag, signed_as)
         steps.step()
         _zip(bag, partial, now, steps)
         os.replace(partial, out)

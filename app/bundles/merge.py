@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from app.anchoring import make_anchor, reanchor
+from app.bundles.signing import UNSIGNED, Signer
 from app.bundles.verify import VerifiedBundle, verify_bundle
 from app.errors import BadBundle, DossierError
 from app.lock import write_api
@@ -42,6 +43,7 @@ class MergeReport:
     stances_added: list[str] = field(default_factory=list)
     tags_not_placed: int = 0  # passage tags whose passage is not in our text of the document
     regex_rules_skipped: int = 0  # regex rules of new stances, not taken over from someone else's bundle
+    signer: Signer = UNSIGNED
 
     @property
     def changed(self) -> bool:
@@ -58,19 +60,35 @@ class MergeReport:
 
     def to_json(self) -> dict:
         """JSON-ready dict."""
-        return {**self.__dict__, "changed": self.changed}
+        return {**self.__dict__, "signer": self.signer.to_json(), "changed": self.changed}
 
 
-def import_bundle(archive, path: Path, progress: Callable[[int, int], None] | None = None) -> MergeReport:
-    """Verify a bundle completely, then merge it (nothing is written when verification fails)."""
+def import_bundle(
+    archive, path: Path, progress: Callable[[int, int], None] | None = None, *, known_signers_only: bool = False
+) -> MergeReport:
+    """Verify a bundle completely, then merge it (nothing is written when verification fails, or when
+    ``known_signers_only`` and no trusted key signed it)."""
+    archive._require_writable()
+    with verify_bundle(Path(path)) as bundle:
+        if known_signers_only and bundle.signer.status != "known":
+            raise BadBundle(
+                f"The bundle is {bundle.signer.describe()}, and only bundles signed by a trusted key are "
+                "to be imported. Trust the sender's key first, if you have checked it with them."
+            )
+        return merge_verified(archive, bundle, progress)
+
+
+def merge_verified(archive, bundle: VerifiedBundle, progress: Callable[[int, int], None] | None = None) -> MergeReport:
+    """Merge a bundle that :func:`verify_bundle` passed (the window shows its signer in between)."""
     archive._require_writable()
     if not archive._import_lock.acquire(blocking=False):  # its merge would hold the database for long
         raise DossierError("Another import is running in this archive: import the bundle when it has finished.")
     try:
-        with verify_bundle(Path(path)) as bundle:
-            return _merge(archive, bundle, progress)
+        report = _merge(archive, bundle, progress)
     finally:
         archive._import_lock.release()
+    report.signer = bundle.signer
+    return report
 
 
 def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:

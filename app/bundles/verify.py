@@ -30,6 +30,7 @@ from jsonschema.exceptions import best_match
 
 from app.bundles.references import check_references
 from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA
+from app.bundles.signing import SIGNATURE, SIGNER, UNSIGNED, Signer, check_signature
 from app.errors import BadBundle
 from indexer.zipsafety import UnsafeZip, ZipLimits, check_members
 
@@ -45,8 +46,10 @@ _PAYLOAD = (
     r"|documents/[0-9a-f]{64}|text/[0-9a-f]{64}\.txt)"
 )
 _TAG_FILES = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
+_SIGNATURE_FILES = (SIGNATURE, SIGNER)  # beside the tag manifest they sign, so listed in no manifest
 _MEMBER = re.compile(
-    rf"{TOP}/(?P<rel>bagit\.txt|bag-info\.txt|manifest-sha256\.txt|tagmanifest-sha256\.txt|{_PAYLOAD})"
+    rf"{TOP}/(?P<rel>bagit\.txt|bag-info\.txt|manifest-sha256\.txt|tagmanifest-sha256\.txt"
+    rf"|{'|'.join(map(re.escape, _SIGNATURE_FILES))}|{_PAYLOAD})"
 )
 _PAYLOAD_PATH = re.compile(_PAYLOAD)
 _TAG_PATH = re.compile(r"bagit\.txt|bag-info\.txt|manifest-sha256\.txt")
@@ -62,6 +65,8 @@ SIZE_CAPS = {
     "bag-info.txt": 64 * _KIB,
     "manifest-sha256.txt": 8 * _MIB,
     "tagmanifest-sha256.txt": 64 * _KIB,
+    SIGNATURE: 4 * _KIB,
+    SIGNER: 4 * _KIB,
     "data/documents.json": 64 * _MIB,
     "data/annotations.jsonld": 64 * _MIB,
     "data/annotations.csv": 128 * _MIB,
@@ -83,6 +88,7 @@ class VerifiedBundle:
     documents: dict
     annotations: dict
     info: dict[str, str]
+    signer: Signer = UNSIGNED
 
     def text(self, sha256: str) -> str:
         """The stored text of document ``sha256``, exactly as exported."""
@@ -245,7 +251,7 @@ def _check_bag(folder: Path, names: list[str]) -> VerifiedBundle:
     annotations = _load_json(folder / "data" / "annotations.jsonld")
     _check_documents(documents, originals, lengths)
     _check_annotations(annotations, lengths)
-    bundle = VerifiedBundle(folder, documents, annotations, info)
+    bundle = VerifiedBundle(folder, documents, annotations, info, check_signature(folder))
     check_references(documents, annotations, bundle.text)
     return bundle
 
