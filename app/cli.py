@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import multiprocessing
 import re
 import sqlite3
@@ -16,7 +15,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from app import settings, wording
+from app import cli_keys, settings, wording
 from app.archive import Archive
 from app.batch_tagging import UnknownBatch
 from app.citation import citation
@@ -24,7 +23,8 @@ from app.environment import environmental
 from app.errors import BadQuery, DossierError
 from app.models import COLOURS, stance_labels
 from app.paths import ENV_ARCHIVE, resolve_archive
-from app.printable import PrintableStream, json_safe, printable
+from app.printable import PrintableStream, printable
+from app.printable import print_json as _print_json
 from app.stance_rules import parse_rule
 from indexer.query import SYNTAX_HELP
 
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 #: Arguments that name files: any bytes a file system allows. Every other value must be text.
-_PATH_ARGUMENTS = {"archive", "paths", "out", "bundle"}
+_PATH_ARGUMENTS = {"archive", "paths", "out", "bundle", "file"}
 
 
 def _require_text(args: argparse.Namespace) -> None:
@@ -264,6 +264,9 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("import-bundle", parents=[common], help="verify a bundle, then merge it into the archive")
     cmd.add_argument("bundle", metavar="FILE.zip")
+    cmd.add_argument(
+        "--known-signers-only", action="store_true", help="refuse the bundle unless a key you trust signed it"
+    )
     cmd.set_defaults(handler=_import_bundle)
     cmd = commands.add_parser("verify-bundle", parents=[common], help="check a bundle without importing it")
     cmd.add_argument("bundle", metavar="FILE.zip")
@@ -273,6 +276,7 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("key", nargs="?", choices=["sign-as"], help="sign-as: the name your bundles give (default none)")
     cmd.add_argument("value", nargs="?", help="the new value ('' clears it)")
     cmd.set_defaults(handler=_config)
+    cli_keys.add_commands(commands, common)
 
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
     cmd.add_argument(
@@ -895,10 +899,16 @@ def _import_bundle(args: argparse.Namespace) -> int:
     from app.bundles.merge import import_bundle
 
     with _archive(args) as archive, _ProgressBar("merging", "doc") as bar:
-        report = import_bundle(archive, Path(args.bundle), progress=lambda done, total: bar.update(done, total))
+        report = import_bundle(
+            archive,
+            Path(args.bundle),
+            progress=lambda done, total: bar.update(done, total),
+            known_signers_only=args.known_signers_only,
+        )
     if args.json:
         _print_json(report.to_json())
         return 0
+    print(f"{args.bundle}: {_signer_line(report.signer)}")
     print(
         f"documents: {len(report.documents_added)} added, {len(report.documents_existing)} already here; "
         f"annotations: {report.annotations_added} added, {report.annotations_updated} updated, "
@@ -925,17 +935,28 @@ def _verify_bundle(args: argparse.Namespace) -> int:
             "documents": len(bundle.documents["documents"]),
             "annotations": len(bundle.annotations.get("items", [])),
             "info": bundle.info,
+            "signer": bundle.signer.to_json(),
         }
     if args.json:
         _print_json(summary)
     else:
         print(
-            f"{args.bundle}: complete and unaltered; {summary['documents']} documents, "
-            f"{summary['annotations']} annotations"
+            f"{args.bundle}: complete and unaltered; {wording.count(summary['documents'], 'document')}, "
+            f"{wording.count(summary['annotations'], 'annotation')}; {_signer_line(bundle.signer)}"
         )
         for key, value in bundle.info.items():
             print(f"  {key}: {value}")
     return 0
+
+
+def _signer_line(signer) -> str:
+    """Who signed a bundle, with what to do about an unknown key."""
+    if signer.status != "unknown":
+        return signer.describe()
+    return (
+        f"{signer.describe()}; if you have checked that key ID with the sender, "
+        "`dossier trust-key FILE.zip --name NAME` trusts it"
+    )
 
 
 def _reindex(args: argparse.Namespace) -> int:
@@ -977,10 +998,6 @@ def _stats(args: argparse.Namespace) -> int:
         for key, value in stats.items():
             print(f"{key:18} {value}")
     return 0
-
-
-def _print_json(data: object) -> None:
-    print(json_safe(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
 def _terminal_snippet(snippet: str) -> str:

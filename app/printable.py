@@ -8,6 +8,7 @@ they read as ``\\x1b``, ``\\u202e`` or ``\\xff``, the way ``ls -b`` shows names.
 from __future__ import annotations
 
 import io
+import json
 import re
 
 #: C0 and C1 controls but tab and newline, DEL, bidirectional overrides and isolates, and the lone
@@ -31,6 +32,11 @@ def json_safe(encoded: str) -> str:
     """JSON text with every unsafe character as a ``\\uXXXX`` escape: still valid JSON, and lossless (a
     lone surrogate decodes back to the byte of the file name it stands for)."""
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+def print_json(data: object) -> None:
+    """Print ``data`` as the command line's ``--json`` output: indented, non-ASCII as is, controls escaped."""
+    print(json_safe(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
 def _escape(match: re.Match) -> str:
