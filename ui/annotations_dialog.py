@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.archive import Archive
 from app.models import COLOURS, Annotation
+from ui.ops import Op, OpRunner
 from ui.theme import highlight_colour
 
 AnnotationRole = Qt.ItemDataRole.UserRole + 60
@@ -27,15 +28,18 @@ COLUMNS = ("Document", "Passage", "Note", "Tags", "Jurisdiction", "Stance", "Mod
 
 
 class AnnotationsDialog(QDialog):
-    """Non-modal; ``open_passage(doc_id, start, end)`` asks the window to show a passage."""
+    """Non-modal; ``open_passage(doc_id, start, end)`` asks the window to show a passage. Its writes (restore,
+    settle a conflict, empty the trash) run as ops on ``runner``, one at a time."""
 
     open_passage = Signal(int, int, int)
     changed = Signal(int)  # a document whose annotations changed here (restored, conflict settled)
 
-    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+    def __init__(self, archive: Archive, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("All annotations")
         self.archive = archive
+        self.runner = runner
+        self.writing: Op | None = None  # the write under way
         self.found: list[Annotation] = []
         self.view_box = QComboBox()
         for key, label in VIEWS:
@@ -59,6 +63,8 @@ class AnnotationsDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.count = QLabel()
+        self.error = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.error.setStyleSheet("color: palette(link)")
         self.comparison = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)  # the two versions of a conflict
         self.restore_button = QPushButton("&Restore")
         self.empty_button = QPushButton("&Empty trash")
@@ -79,6 +85,7 @@ class AnnotationsDialog(QDialog):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.comparison)
+        layout.addWidget(self.error)
         layout.addLayout(bottom)
 
         self.view_box.currentIndexChanged.connect(self.reload)
@@ -137,8 +144,6 @@ class AnnotationsDialog(QDialog):
             items[1].setData(highlight_colour(annotation.colour, self), Qt.ItemDataRole.DecorationRole)
             self.model.appendRow(items)
         self.count.setText(f"{len(shown)} of {len(self.found)}")
-        self.restore_button.setEnabled(bool(shown))
-        self.empty_button.setEnabled(bool(self.found))
         self._update_buttons()
 
     def _matches(self, annotation: Annotation) -> bool:
@@ -166,8 +171,11 @@ class AnnotationsDialog(QDialog):
     def _update_buttons(self) -> None:
         annotation = self.selected()
         conflict = annotation is not None and annotation.conflict_of is not None
+        can_write = self.archive.writable and not self.busy()
         for button in (self.keep_theirs_button, self.keep_ours_button):
-            button.setEnabled(conflict and self.archive.writable)
+            button.setEnabled(conflict and can_write)
+        self.restore_button.setEnabled(can_write and self.model.rowCount() > 0)
+        self.empty_button.setEnabled(can_write and bool(self.found))
         self.comparison.setVisible(conflict)
         if conflict:
             ours = self.archive.annotation(annotation.conflict_of)
@@ -176,22 +184,41 @@ class AnnotationsDialog(QDialog):
                 f"Ours: {_summary(ours)}\nThe bundle's: {_summary(annotation)}"
             )
 
+    def busy(self) -> bool:
+        """Whether a write of this dialog is under way."""
+        return self.writing is not None
+
     def _restore(self) -> None:
         annotation = self.selected()
         if annotation is not None:
-            self.archive.restore_annotation(annotation.uuid)
-            self.changed.emit(annotation.doc_id)
-            self.reload()
+            self._write(lambda: self.archive.restore_annotation(annotation.uuid))
 
     def _resolve(self, keep: str) -> None:
         annotation = self.selected()
         if annotation is not None and annotation.conflict_of:
-            self.archive.resolve_conflict(annotation.uuid, keep)
-            self.changed.emit(annotation.doc_id)
-            self.reload()
+            self._write(lambda: self.archive.resolve_conflict(annotation.uuid, keep))
 
     def _empty(self) -> None:
-        self.archive.empty_trash()
+        self._write(self.archive.empty_trash)
+
+    def _write(self, work) -> None:
+        """Run a write in the background (the archive may be busy with another Dossier's write meanwhile)."""
+        if self.busy():
+            return
+        self.error.clear()
+        self.writing = Op(work)
+        self.writing.succeeded.connect(self._written)
+        self.writing.failed.connect(self.error.setText)
+        self.writing.finished.connect(self._settled)
+        self._update_buttons()
+        self.runner.start(self.writing)
+
+    def _written(self, result: object) -> None:
+        if isinstance(result, Annotation):  # restored or settled (emptying the trash changes no live list)
+            self.changed.emit(result.doc_id)
+
+    def _settled(self) -> None:
+        self.writing = None
         self.reload()
 
 

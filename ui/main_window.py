@@ -532,7 +532,7 @@ class MainWindow(BundleActions, QMainWindow):
 
     def show_annotations(self) -> None:
         """View > All annotations: a filterable list across the archive, with the review list and the trash."""
-        dialog = AnnotationsDialog(self.archive, self)
+        dialog = AnnotationsDialog(self.archive, self.task_runner, self)
         dialog.open_passage.connect(self.open_passage)
         dialog.changed.connect(self.viewer.annotations_panel.document_changed)
         dialog.finished.connect(lambda _result: self._reports.remove(dialog))
@@ -547,13 +547,13 @@ class MainWindow(BundleActions, QMainWindow):
 
     def edit_stances(self) -> None:
         """Tag > Edit stances and rules."""
-        StanceDialog(self.archive, self).exec()
+        StanceDialog(self.archive, self.task_runner, self).exec()
         self.viewer.tag_panel.vocabularies_changed()
         self.controller.refresh()
 
     def add_jurisdiction(self) -> None:
         """Tag > Add custom jurisdiction."""
-        dialog = JurisdictionDialog(self.archive, self)
+        dialog = JurisdictionDialog(self.archive, self.task_runner, self)
         if dialog.exec() == JurisdictionDialog.DialogCode.Accepted and dialog.added is not None:
             self.statusBar().showMessage(f"Added {dialog.added.display} ({dialog.added.level})", 8000)
             self.viewer.tag_panel.jurisdiction.forget_names()
@@ -651,7 +651,8 @@ class MainWindow(BundleActions, QMainWindow):
 
     def runners(self) -> tuple[OpRunner, ...]:
         """The pools background calls run on."""
-        return self.search_runner, self.snippet_runner, self.task_runner, self.bulk_tagger.runner
+        editor = self.viewer.annotation_editor.runner
+        return self.search_runner, self.snippet_runner, self.task_runner, self.bulk_tagger.runner, editor
 
     def shutdown(self) -> None:
         """Stop background work: cancel an import, wait for running calls, drop their late results."""

@@ -111,7 +111,8 @@ def test_a_bundle_conflict_is_settled_from_the_review_list(qtbot, make_window, i
     compared = dialog.comparison.text()
     assert "Ours: “raid policy”; green" in compared and "The bundle's: “the colleague's reading”; yellow" in compared
     dialog.keep_theirs_button.click()
-    assert dialog.model.rowCount() == 0 and imported.annotations(review=True) == []
+    qtbot.waitUntil(lambda: not dialog.busy() and dialog.model.rowCount() == 0)
+    assert imported.annotations(review=True) == []
     settled = imported.annotation(mine.uuid)
     assert (settled.note, settled.colour) == ("the colleague's reading", "yellow")
     panel = window.viewer.annotations_panel
