@@ -43,6 +43,7 @@ from ui.ops import Op, OpRunner
 from ui.query_help import QueryHelpPopup
 from ui.results_model import DocIdRole, ResultsModel
 from ui.search_controller import SearchController, SearchSpec
+from ui.shortcut_guard import WindowShortcutsFirst
 from ui.snippet_delegate import SnippetDelegate, row_height_for
 from ui.stance_dialog import StanceDialog
 from ui.tag_preview_dialog import TagPreviewDialog
@@ -79,6 +80,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_menus()
+        WindowShortcutsFirst(self).watch(self.findChildren(QLineEdit))  # Ctrl+E exports from the search box
         self._connect()
         self._restore_settings()
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DURING_IMPORT_MS)
