@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog
-
 from tests.ui.helpers import type_query
 from ui.annotations_dialog import AnnotationsDialog
 from ui.annotations_panel import AnnotationRole
+from ui.note_dialog import NoteDialog
 
 
 def _open(qtbot, window, query="omaha"):
@@ -45,13 +44,16 @@ def test_highlight_undo_redo_and_jump(qtbot, make_window, imported):
     assert view.selection_offsets() == (annotation.start, annotation.end)
 
 
-def test_note_colour_and_delete_are_undoable(qtbot, make_window, imported, monkeypatch):
+def test_note_colour_and_delete_are_undoable(qtbot, make_window, imported):
     window = make_window(imported)
     viewer = _open(qtbot, window)
     panel = viewer.annotations_panel
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: ("Chief Schmaderer", True))
     _select(viewer.text_view, "the chief said")
     window.note_action.trigger()
+    dialog = window.findChild(NoteDialog)
+    assert dialog.passage.toPlainText() == "“the chief said”" and not dialog.private()
+    dialog.editor.setPlainText("Chief Schmaderer\n")
+    dialog.accept()
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
     panel.list.setCurrentIndex(panel.model.item(0).index())
     panel.colour_button.click()
@@ -117,3 +119,43 @@ def test_a_bundle_conflict_is_settled_from_the_review_list(qtbot, make_window, i
     assert (settled.note, settled.colour) == ("the colleague's reading", "yellow")
     panel = window.viewer.annotations_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and "the colleague's reading" in panel.model.item(0).text())
+
+
+def test_the_note_dialog_shows_the_passage_and_what_the_annotation_carries(qtbot, make_window, imported):
+    doc_id = imported.search_ids("omaha").ids[0]
+    imported.annotate(
+        doc_id,
+        quote="does not intend to participate",
+        note="source: a council aide",
+        colour="pink",
+        tags=["raids", "quote"],
+        jurisdiction="Omaha, NE",
+        stance="sanctuary",
+        private=True,
+    )
+    window = make_window(imported)
+    viewer = _open(qtbot, window)
+    panel = viewer.annotations_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    panel.list.setCurrentIndex(panel.model.item(0).index())
+    panel.note_button.click()
+    dialog = window.findChild(NoteDialog)
+    assert dialog.isVisible() and dialog.passage.isReadOnly()
+    assert dialog.passage.toPlainText() == "“does not intend to participate”"
+    assert dialog.colour.text() == "pink"
+    assert {name: label.text() for name, label in dialog.facts.items()} == {
+        "Tags": "quote, raids",
+        "Jurisdiction": "Omaha, NE",
+        "Stance": "Sanctuary",
+    }
+    assert dialog.private() and dialog.editor.toPlainText() == "source: a council aide"
+
+    dialog.editor.setPlainText("the aide, on background")
+    dialog.private_box.setChecked(False)
+    gone = []
+    dialog.destroyed.connect(lambda: gone.append(True))
+    dialog.accept()
+    qtbot.waitUntil(lambda: gone == [True])  # deleted after use, not kept for the window's lifetime
+    qtbot.waitUntil(lambda: "the aide, on background" in panel.model.item(0).text())
+    (annotation,) = imported.annotations(doc_id)
+    assert (annotation.note, annotation.private, annotation.revision) == ("the aide, on background", False, 2)
