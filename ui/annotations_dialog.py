@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from app.archive import Archive
 from app.models import COLOURS, Annotation
+from ui.note_dialog import PRIVATE_TIP
 from ui.ops import Op, OpRunner
-from ui.theme import highlight_colour
+from ui.theme import highlight_colour, lock_icon
 
 AnnotationRole = Qt.ItemDataRole.UserRole + 60
 VIEWS = (("live", "Annotations"), ("review", "Needs review"), ("trash", "Trash"))
@@ -130,10 +131,11 @@ class AnnotationsDialog(QDialog):
         self.model.removeRows(0, self.model.rowCount())
         shown = [a for a in self.found if self._matches(a)]
         for annotation in shown:
+            note = annotation.note if annotation.conflict_of else annotation.review or annotation.note
             row = [
                 self._titles.get(annotation.doc_id, f"#{annotation.doc_id}"),
                 " ".join(annotation.exact.split()),
-                annotation.note if annotation.conflict_of else annotation.review or annotation.note,
+                " · ".join(part for part in ("private" if annotation.private else "", note) if part),
                 ", ".join(annotation.tags),
                 self._places.get(annotation.jurisdiction or "", ""),
                 annotation.stance or "",
@@ -142,6 +144,9 @@ class AnnotationsDialog(QDialog):
             items = [QStandardItem(value) for value in row]
             items[0].setData(annotation, AnnotationRole)
             items[1].setData(highlight_colour(annotation.colour, self), Qt.ItemDataRole.DecorationRole)
+            if annotation.private:
+                items[2].setData(lock_icon(), Qt.ItemDataRole.DecorationRole)
+                items[2].setToolTip(PRIVATE_TIP)
             self.model.appendRow(items)
         self.count.setText(f"{len(shown)} of {len(self.found)}")
         self._update_buttons()

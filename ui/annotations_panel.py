@@ -21,7 +21,7 @@ from ui.annotation_commands import AnnotationEditor
 from ui.note_dialog import NoteDialog
 from ui.ops import Op
 from ui.text_view import TextView
-from ui.theme import highlight_colour
+from ui.theme import annotation_mark
 
 AnnotationRole = Qt.ItemDataRole.UserRole + 50
 
@@ -142,7 +142,7 @@ class AnnotationsPanel(QWidget):
                 lines.append("  ".join(f"[{label}]" for label in labels if label))
             item = QStandardItem("\n".join(lines))
             item.setData(annotation, AnnotationRole)
-            item.setData(highlight_colour(annotation.colour, self), Qt.ItemDataRole.DecorationRole)
+            item.setData(annotation_mark(annotation.colour, annotation.private, self), Qt.ItemDataRole.DecorationRole)
             item.setToolTip(
                 f"<p>{'p. ' + str(annotation.page) + ', ' if annotation.page else ''}"
                 f"revision {annotation.revision}, {annotation.modified[:16].replace('T', ' ')}</p>"

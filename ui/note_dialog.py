@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.archive import Archive
 from app.models import Annotation, stance_labels
-from ui.theme import highlight_colour
+from ui.theme import highlight_colour, lock_icon
 
 PRIVATE_TIP = "A private note stays in this archive: exported bundles leave it out unless you include private notes"
 
@@ -59,7 +59,7 @@ class NoteDialog(QDialog):
         self.colour.setStyleSheet(f"background-color: {swatch}; color: black; padding: 1px 6px; border-radius: 3px")
         self.colour.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         self.facts = {name: QLabel(value, textFormat=Qt.TextFormat.PlainText) for name, value in (facts or {}).items()}
-        self.private_box = QCheckBox("&Private note", checked=private, toolTip=PRIVATE_TIP)
+        self.private_box = QCheckBox("&Private note", checked=private, toolTip=PRIVATE_TIP, icon=lock_icon())
         self.editor = QPlainTextEdit(note)
         self.editor.setPlaceholderText("Your note on this passage")
         form = QFormLayout()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon
+
 from tests.ui.helpers import type_query
 from ui.annotations_dialog import AnnotationsDialog
 from ui.annotations_panel import AnnotationRole
@@ -159,3 +162,35 @@ def test_the_note_dialog_shows_the_passage_and_what_the_annotation_carries(qtbot
     qtbot.waitUntil(lambda: "the aide, on background" in panel.model.item(0).text())
     (annotation,) = imported.annotations(doc_id)
     assert (annotation.note, annotation.private, annotation.revision) == ("the aide, on background", False, 2)
+
+
+def _has_the_lock(icon: QIcon) -> bool:
+    """Whether the padlock's dark body is drawn in the icon (on a light highlight colour)."""
+    image = icon.pixmap(16, 16).toImage()
+    return any(image.pixelColor(x, y).lightness() < 80 for x in range(image.width()) for y in range(image.height()))
+
+
+def test_private_annotations_show_a_lock_and_the_word(qtbot, make_window, imported, qtmodeltester):
+    doc_id = imported.search_ids("omaha").ids[0]
+    imported.annotate(doc_id, quote="any raids", note="source: a council aide", private=True)
+    imported.annotate(doc_id, quote="the chief said", note="on the record")
+    window = make_window(imported)
+    panel = _open(qtbot, window).annotations_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2)
+    marks = {}
+    for row in range(panel.model.rowCount()):
+        item = panel.model.item(row)
+        marks[item.data(AnnotationRole).note] = (item.data(Qt.ItemDataRole.DecorationRole), item.text())
+    lock, text = marks["source: a council aide"]
+    assert isinstance(lock, QIcon) and _has_the_lock(lock) and "[private]" in text
+    swatch, text = marks["on the record"]
+    assert isinstance(swatch, QColor) and "private" not in text
+
+    window.show_annotations()
+    dialog = window.findChild(AnnotationsDialog)
+    qtmodeltester.check(dialog.model)
+    notes = {dialog.model.item(row, 1).text(): dialog.model.item(row, 2) for row in range(dialog.model.rowCount())}
+    private, public = notes["any raids"], notes["the chief said"]
+    assert private.text() == "private · source: a council aide"
+    assert _has_the_lock(private.data(Qt.ItemDataRole.DecorationRole))
+    assert public.text() == "on the record" and public.data(Qt.ItemDataRole.DecorationRole) is None
