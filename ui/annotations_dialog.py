@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.archive import Archive
-from app.models import COLOURS, Annotation
+from app.models import COLOURS, Annotation, stance_labels
 from ui.note_dialog import PRIVATE_TIP
 from ui.ops import Op, OpRunner
 from ui.theme import highlight_colour, lock_icon
@@ -42,6 +42,7 @@ class AnnotationsDialog(QDialog):
         self.runner = runner
         self.writing: Op | None = None  # the write under way
         self.found: list[Annotation] = []
+        self._stance_labels: dict[str, str] = {}
         self.view_box = QComboBox()
         for key, label in VIEWS:
             self.view_box.addItem(label, key)
@@ -113,12 +114,13 @@ class AnnotationsDialog(QDialog):
             if annotation.jurisdiction and annotation.jurisdiction not in self._places:
                 place = self.archive.gazetteer.get(annotation.jurisdiction)
                 self._places[annotation.jurisdiction] = place.display if place else annotation.jurisdiction
+        self._stance_labels = stance_labels(self.archive.stance_sets())
         current = self.stance.currentData()
         self.stance.blockSignals(True)
         self.stance.clear()
         self.stance.addItem("any stance", None)
-        for stance in sorted({a.stance for a in self.found if a.stance}):
-            self.stance.addItem(stance, stance)
+        for key in sorted({a.stance_key for a in self.found if a.stance}, key=self._stance_label):
+            self.stance.addItem(self._stance_label(key), key)
         self.stance.setCurrentIndex(max(self.stance.findData(current), 0))
         self.stance.blockSignals(False)
         self.restore_button.setVisible(which == "trash")
@@ -138,7 +140,7 @@ class AnnotationsDialog(QDialog):
                 " · ".join(part for part in ("private" if annotation.private else "", note) if part),
                 ", ".join(annotation.tags),
                 self._places.get(annotation.jurisdiction or "", ""),
-                annotation.stance or "",
+                self._stance_label(annotation.stance_key),
                 annotation.modified[:16].replace("T", " "),
             ]
             items = [QStandardItem(value) for value in row]
@@ -158,10 +160,14 @@ class AnnotationsDialog(QDialog):
         return (
             (not text or text in haystack)
             and (self.colour.currentData() in (None, annotation.colour))
-            and (self.stance.currentData() in (None, annotation.stance))
+            and (self.stance.currentData() in (None, annotation.stance_key))
             and (self.jurisdiction.text().strip().lower() in place)
             and (not self.tag.text().strip() or self.tag.text().strip().lower() in annotation.tags)
         )
+
+    def _stance_label(self, key: str | None) -> str:
+        """A stance's label, followed by its vocabulary's topic where two vocabularies use the label."""
+        return self._stance_labels.get(key, key.rsplit("/", 1)[-1]) if key else ""
 
     def selected(self) -> Annotation | None:
         """The annotation on the current row."""
@@ -186,8 +192,16 @@ class AnnotationsDialog(QDialog):
             ours = self.archive.annotation(annotation.conflict_of)
             self.comparison.setText(
                 "Both sides changed this annotation since they last agreed.\n"
-                f"Ours: {_summary(ours)}\nThe bundle's: {_summary(annotation)}"
+                f"Ours: {self._summary(ours)}\nThe bundle's: {self._summary(annotation)}"
             )
+
+    def _summary(self, annotation: Annotation) -> str:
+        """Note, colour, tags and stance of one version, for comparing two."""
+        parts = [f"“{annotation.note}”" if annotation.note else "no note", annotation.colour]
+        parts += [f"tags: {', '.join(annotation.tags)}"] if annotation.tags else []
+        parts += [f"stance: {self._stance_label(annotation.stance_key)}"] if annotation.stance else []
+        parts += ["in the trash"] if annotation.deleted else []
+        return "; ".join(parts)
 
     def busy(self) -> bool:
         """Whether a write of this dialog is under way."""
@@ -225,12 +239,3 @@ class AnnotationsDialog(QDialog):
     def _settled(self) -> None:
         self.writing = None
         self.reload()
-
-
-def _summary(annotation: Annotation) -> str:
-    """Note, colour, tags and stance of one version, for comparing two."""
-    parts = [f"“{annotation.note}”" if annotation.note else "no note", annotation.colour]
-    parts += [f"tags: {', '.join(annotation.tags)}"] if annotation.tags else []
-    parts += [f"stance: {annotation.stance}"] if annotation.stance else []
-    parts += ["in the trash"] if annotation.deleted else []
-    return "; ".join(parts)

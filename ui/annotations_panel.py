@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.archive import Archive
-from app.models import COLOURS, Annotation
+from app.models import COLOURS, Annotation, stance_labels
 from ui.annotation_commands import AnnotationEditor
 from ui.note_dialog import NoteDialog
 from ui.ops import Op
@@ -123,11 +123,11 @@ class AnnotationsPanel(QWidget):
         doc_id = self.doc_id
         if doc_id is None:
             return
-        op = Op(lambda: self.archive.annotations(doc_id))
-        op.succeeded.connect(lambda found: self._loaded(doc_id, found))
+        op = Op(lambda: (self.archive.annotations(doc_id), stance_labels(self.archive.stance_sets())))
+        op.succeeded.connect(lambda result: self._loaded(doc_id, *result))
         self.editor.runner.start(op)
 
-    def _loaded(self, doc_id: int, found: list[Annotation]) -> None:
+    def _loaded(self, doc_id: int, found: list[Annotation], stances: dict[str, str]) -> None:
         if doc_id != self.doc_id:
             return
         current = self.current()
@@ -136,7 +136,8 @@ class AnnotationsPanel(QWidget):
             lines = [f"“{' '.join(annotation.exact.split())[:140]}”"]
             if annotation.note:
                 lines.append(f"✎ {annotation.note}")
-            labels = ["private" if annotation.private else "", *annotation.tags, annotation.stance or "",
+            stance = stances.get(annotation.stance_key, annotation.stance) if annotation.stance else ""
+            labels = ["private" if annotation.private else "", *annotation.tags, stance,
                       "needs review" if annotation.review else ""]  # fmt: skip
             if any(labels):
                 lines.append("  ".join(f"[{label}]" for label in labels if label))

@@ -31,8 +31,7 @@ def annotation_facts(annotation: Annotation, archive: Archive) -> dict[str, str]
         place = archive.gazetteer.get(annotation.jurisdiction)
         facts["Jurisdiction"] = place.display if place else annotation.jurisdiction
     if annotation.stance:
-        key = f"{annotation.stance_set}/{annotation.stance}"
-        facts["Stance"] = stance_labels(archive.stance_sets()).get(key, annotation.stance)
+        facts["Stance"] = stance_labels(archive.stance_sets()).get(annotation.stance_key, annotation.stance)
     return facts
 
 

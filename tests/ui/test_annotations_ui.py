@@ -194,3 +194,28 @@ def test_private_annotations_show_a_lock_and_the_word(qtbot, make_window, import
     assert private.text() == "private · source: a council aide"
     assert _has_the_lock(private.data(Qt.ItemDataRole.DecorationRole))
     assert public.text() == "on the record" and public.data(Qt.ItemDataRole.DecorationRole) is None
+
+
+def test_stances_of_two_vocabularies_with_the_same_id_stay_apart(qtbot, make_window, imported, qtmodeltester):
+    imported.add_stance_set("budget", "Police budget")
+    imported.save_stance("budget", "opposes", "Opposes enforcement")
+    omaha, denver = imported.search_ids("omaha").ids[0], imported.search_ids("calamity").ids[0]
+    imported.annotate(omaha, quote="any raids", jurisdiction="Omaha, NE", stance="immigration-enforcement/opposes")
+    imported.annotate(denver, quote="calamity", jurisdiction="Denver, CO", stance="budget/opposes", note="cuts")
+    window = make_window(imported)
+    window.show_annotations()
+    dialog = window.findChild(AnnotationsDialog)
+    qtmodeltester.check(dialog.model)
+    choices = {dialog.stance.itemText(i): dialog.stance.itemData(i) for i in range(dialog.stance.count())}
+    assert choices == {
+        "any stance": None,
+        "Opposes enforcement (Cooperation with federal immigration enforcement)": "immigration-enforcement/opposes",
+        "Opposes enforcement (Police budget)": "budget/opposes",
+    }
+    dialog.stance.setCurrentIndex(dialog.stance.findData("budget/opposes"))
+    assert dialog.model.rowCount() == 1 and dialog.model.item(0, 1).text() == "calamity"
+    assert dialog.model.item(0, 5).text() == "Opposes enforcement (Police budget)"
+
+    panel = _open(qtbot, window, "calamity").annotations_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    assert "[Opposes enforcement (Police budget)]" in panel.model.item(0).text()
