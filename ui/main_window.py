@@ -138,6 +138,7 @@ class MainWindow(BundleActions, QMainWindow):
 
         self.viewer = DocumentViewer(self.archive, self.task_runner)
         self.viewer.details.editable = self.archive.writable
+        self.viewer.details.read_only_reason = self.archive.read_only_reason
         self.bulk_tagger = BulkTagger(self.archive, self.viewer.annotation_editor.stack, self)
 
         centre = QWidget()
@@ -412,7 +413,7 @@ class MainWindow(BundleActions, QMainWindow):
         if not paths:
             return False
         if not self.archive.writable:
-            self._error("Cannot import", "This archive is open in another Dossier; import there, or close it first.")
+            self._error("Cannot import", self.read_only_message("import"))
             return False
         if not self.imports.start(paths, passwords or ()):
             self._error("An import is running", "Wait for it to finish, or cancel it, then import these files.")
@@ -607,6 +608,13 @@ class MainWindow(BundleActions, QMainWindow):
             "About Dossier",
             f"<b>Dossier</b> — an offline research archive.<br>Archive: {self.archive.folder}<br>"
             "Nothing leaves this computer: no network, no telemetry.",
+        )
+
+    def read_only_message(self, doing: str) -> str:
+        """Why this window cannot ``doing`` (import, …) and what to do: its archive was opened read-only."""
+        return (
+            f"This archive is open read-only: {self.archive.read_only_reason}. To {doing}, open it again "
+            "(File > Open archive folder) from a place you can write to."
         )
 
     def _error(self, title: str, message: str) -> None:

@@ -184,3 +184,30 @@ def test_a_rebuild_left_by_the_opening_runs_in_the_background(
         assert "index up to date" in window.status_label.text()
     finally:
         reopened.close()
+
+
+def test_a_read_only_window_says_why_it_cannot_change_anything(qtbot, make_window, imported, sample_files, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.archive import Archive
+    from tests.ui.helpers import writer_lock_held_elsewhere
+
+    with writer_lock_held_elsewhere(imported):
+        reader = Archive.open(imported.folder, shared=True)  # opens read-only while another Dossier writes
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text)))
+    window = make_window(reader)
+    assert not window.import_paths([str(sample_files)])
+    assert warnings == [
+        (
+            "Cannot import",
+            "This archive is open read-only: another Dossier was writing when this one opened. To import, open it "
+            "again (File > Open archive folder) from a place you can write to.",
+        )
+    ]
+    window.open_document(reader.search_ids("omaha").ids[0])
+    assert window.viewer.details.error.text() == (
+        "Details cannot be changed: the archive is open read-only (another Dossier was writing when this one opened)."
+    )
+    window.shutdown()
+    reader.close()
