@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -502,7 +503,7 @@ class MainWindow(BundleActions, QMainWindow):
             self.statusBar().showMessage("A tagging is running: wait for it to finish, or cancel it", 5000)
             return
         dialog = BatchTagDialog(self.archive, len(ids), self)
-        if dialog.exec() != BatchTagDialog.DialogCode.Accepted or dialog.choice is None:
+        if not self._ask(dialog) or dialog.choice is None:
             return
         if dialog.choice[0] == "tag":
             _, place, stance = dialog.choice
@@ -550,16 +551,25 @@ class MainWindow(BundleActions, QMainWindow):
 
     def edit_stances(self) -> None:
         """Tag > Edit stances and rules."""
-        StanceDialog(self.archive, self.task_runner, self).exec()
+        self._ask(StanceDialog(self.archive, self.task_runner, self))
         self.viewer.tag_panel.vocabularies_changed()
         self.controller.refresh()
 
     def add_jurisdiction(self) -> None:
         """Tag > Add custom jurisdiction."""
         dialog = JurisdictionDialog(self.archive, self.task_runner, self)
-        if dialog.exec() == JurisdictionDialog.DialogCode.Accepted and dialog.added is not None:
+        if self._ask(dialog) and dialog.added is not None:
             self.statusBar().showMessage(f"Added {dialog.added.display} ({dialog.added.level})", 8000)
             self.viewer.tag_panel.jurisdiction.forget_names()
+
+    @staticmethod
+    def _ask(dialog: QDialog) -> bool:
+        """Run a modal dialog; whether it was accepted. It is deleted after (what it holds stays readable
+        until the event loop runs again), not kept as a child of the window for as long as the window lives."""
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()
 
     def _batch_tagged(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

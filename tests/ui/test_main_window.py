@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 
 from tests.ui.helpers import settle, type_query
+from ui.batch_tag_dialog import BatchTagDialog
+from ui.jurisdiction_dialog import JurisdictionDialog
 from ui.results_model import DocIdRole, SnippetRole
+from ui.stance_dialog import StanceDialog
 
 
 def test_typing_a_query_shows_ranked_hits_with_snippets(qtbot, make_window, imported):
@@ -211,3 +215,27 @@ def test_a_read_only_window_says_why_it_cannot_change_anything(qtbot, make_windo
     )
     window.shutdown()
     reader.close()
+
+
+@pytest.mark.parametrize(
+    ("action", "kind"),
+    [
+        ("stances_action", StanceDialog),
+        ("add_jurisdiction_action", JurisdictionDialog),
+        ("batch_tag_action", BatchTagDialog),
+    ],
+)
+def test_a_dialog_is_deleted_after_use(qtbot, make_window, imported, action, kind):
+    name = kind.__name__
+    window = make_window(imported)
+    destroyed = []
+
+    def close_it():
+        dialog = window.findChild(kind)
+        dialog.destroyed.connect(lambda: destroyed.append(name))
+        dialog.reject()
+
+    QTimer.singleShot(0, close_it)  # runs inside the dialog's own event loop
+    getattr(window, action).trigger()
+    qtbot.waitUntil(lambda: destroyed == [name])
+    assert window.findChild(kind) is None
