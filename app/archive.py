@@ -365,6 +365,12 @@ class Archive(Tagging, BatchTagging, Annotating):
         """What any process changed after ``seq``, and the sequence number to ask from next time."""
         return ChangeLog(self._reader().conn).since(seq)
 
+    def waiting_for_index(self, doc_ids: Iterable[int]) -> set[int]:
+        """Which of these documents a write has changed but not yet indexed: a change log entry is visible
+        once its transaction commits, a moment before the index has the change."""
+        wanted = set(doc_ids)
+        return {doc_id for doc_id in self._reader().queued() if doc_id in wanted} if wanted else set()
+
     def stats(self) -> dict:
         """Counts and sizes for `dossier stats` and the status bar."""
         reader = self._reader()

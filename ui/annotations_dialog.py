@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.archive import Archive
+from app.changes import Changes
 from app.models import COLOURS, Annotation, stance_labels
 from ui.note_dialog import PRIVATE_TIP
 from ui.ops import Op, OpRunner
@@ -104,6 +105,11 @@ class AnnotationsDialog(QDialog):
         self.resize(1100, 560)
         self.reload()
 
+    def archive_changed(self, changes: Changes) -> None:
+        """Catch up with annotations changed anywhere (the panel, another window, a CLI command)."""
+        if (changes.annotations or changes.everything) and not self.busy():
+            self.reload()
+
     def reload(self) -> None:
         """Fetch the chosen list again."""
         which = self.view_box.currentData()
@@ -130,6 +136,7 @@ class AnnotationsDialog(QDialog):
         self._fill()
 
     def _fill(self) -> None:
+        selected = self.selected()
         self.model.removeRows(0, self.model.rowCount())
         shown = [a for a in self.found if self._matches(a)]
         for annotation in shown:
@@ -151,6 +158,10 @@ class AnnotationsDialog(QDialog):
                 items[2].setToolTip(PRIVATE_TIP)
             self.model.appendRow(items)
         self.count.setText(f"{len(shown)} of {len(self.found)}")
+        if selected is not None:  # keep the row selected across a reload
+            rows = [row for row, annotation in enumerate(shown) if annotation.uuid == selected.uuid]
+            if rows:
+                self.table.selectRow(rows[0])
         self._update_buttons()
 
     def _matches(self, annotation: Annotation) -> bool:

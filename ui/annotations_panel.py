@@ -110,7 +110,6 @@ class AnnotationsPanel(QWidget):
         self.note_button.clicked.connect(self.edit_note)
         self.colour_button.clicked.connect(self.next_colour)
         self.delete_button.clicked.connect(self.delete_current)
-        editor.changed.connect(self.document_changed)
         self._update_buttons()
 
     def show_document(self, doc_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,7 +52,6 @@ from ui.theme import app_icon, icon
 from ui.viewer import DocumentViewer
 
 SORTS = (("relevance", "Best match"), ("date", "Newest first"))
-REFRESH_DURING_IMPORT_MS = 1500
 
 
 class MainWindow(BundleActions, QMainWindow):
@@ -84,8 +83,6 @@ class MainWindow(BundleActions, QMainWindow):
         WindowShortcutsFirst(self).watch(self.findChildren(QLineEdit))  # Ctrl+E exports from the search box
         self._connect()
         self._restore_settings()
-        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DURING_IMPORT_MS)
-        self._refresh_timer.timeout.connect(self._after_batch)
         self.update_stats()
         self.search(immediate=True)
         self._index_pending()
@@ -278,14 +275,14 @@ class MainWindow(BundleActions, QMainWindow):
         self.results.activated.connect(lambda _index: self.viewer.text_view.setFocus())
         self.empty.import_files.connect(self.choose_files)
         self.empty.import_folder.connect(self.choose_folder)
-        self.imports.batch_landed.connect(self._schedule_refresh)
+        self.imports.batch_landed.connect(self.watcher.poll)
         self.imports.started.connect(lambda _n: self.update_stats())
         self.imports.finished.connect(self._import_finished)
         self.imports.failed.connect(lambda message: self._error("Import failed", message))
         self.imports.stopped.connect(self._import_stopped)
         self.viewer.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        self.viewer.metadata_saved.connect(self._metadata_saved)
-        self.viewer.tag_panel.tags_changed.connect(self._tags_changed)
+        self.viewer.metadata_saved.connect(lambda _doc_id: self.watcher.poll())
+        self.viewer.tag_panel.tags_changed.connect(lambda _doc_id: self.watcher.poll())
         self.bulk_tagger.finished.connect(lambda result: self._bulk_tagging_done(result.summary()))
         self.bulk_tagger.undone.connect(self._bulk_tagging_done)
         self.bulk_tagger.failed.connect(lambda message: self._error("Could not tag", message))
@@ -422,17 +419,9 @@ class MainWindow(BundleActions, QMainWindow):
         self.settings.setValue("last_import_dir", str(Path(paths[0]).parent))
         return True
 
-    def _schedule_refresh(self) -> None:
-        if not self._refresh_timer.isActive():
-            self._refresh_timer.start()
-
-    def _after_batch(self) -> None:
-        self.update_stats()
-        self.controller.refresh()
-
     def _import_stopped(self) -> None:
-        self._refresh_timer.stop()
-        self._after_batch()
+        self.update_stats()  # no longer "importing…"
+        self.watcher.poll()
 
     def _import_finished(self, report: ImportReport) -> None:
         self._import_stopped()
@@ -538,7 +527,8 @@ class MainWindow(BundleActions, QMainWindow):
         """View > All annotations: a filterable list across the archive, with the review list and the trash."""
         dialog = AnnotationsDialog(self.archive, self.task_runner, self)
         dialog.open_passage.connect(self.open_passage)
-        dialog.changed.connect(self.viewer.annotations_panel.document_changed)
+        dialog.changed.connect(lambda _doc_id: self.watcher.poll())
+        self.watcher.changed.connect(dialog.archive_changed)
         dialog.finished.connect(lambda _result: self._reports.remove(dialog))
         self._reports.append(dialog)
         dialog.show()
@@ -551,16 +541,16 @@ class MainWindow(BundleActions, QMainWindow):
 
     def edit_stances(self) -> None:
         """Tag > Edit stances and rules."""
-        self._ask(StanceDialog(self.archive, self.task_runner, self))
-        self.viewer.tag_panel.vocabularies_changed()
-        self.controller.refresh()
+        dialog = StanceDialog(self.archive, self.task_runner, self)
+        dialog.saved.connect(self.watcher.poll)
+        self._ask(dialog)
 
     def add_jurisdiction(self) -> None:
         """Tag > Add custom jurisdiction."""
         dialog = JurisdictionDialog(self.archive, self.task_runner, self)
         if self._ask(dialog) and dialog.added is not None:
             self.statusBar().showMessage(f"Added {dialog.added.display} ({dialog.added.level})", 8000)
-            self.viewer.tag_panel.jurisdiction.forget_names()
+            self.watcher.poll()
 
     @staticmethod
     def _ask(dialog: QDialog) -> bool:
@@ -573,13 +563,12 @@ class MainWindow(BundleActions, QMainWindow):
 
     def _batch_tagged(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
-        self.controller.refresh()
-        if self.viewer.doc is not None:
-            self.viewer.tag_panel.reload()
+        self.watcher.poll()
 
     def _archive_changed(self, changes: Changes) -> None:
         """Let each pane catch up with what this window or another process (a CLI command) changed; the
-        watcher emits only non-empty sets, and any change may alter hits or facets."""
+        watcher emits only non-empty sets, and any change may alter hits or facets. The window's own writes
+        end by asking the watcher (``watcher.poll()``) instead of refreshing panes by hand."""
         if not changes.everything:
             self.results_model.refresh_documents(set(changes.touched))
         self.controller.refresh()
@@ -593,14 +582,6 @@ class MainWindow(BundleActions, QMainWindow):
             self.viewer.tag_panel.vocabularies_changed()
         if changes.jurisdictions or changes.everything:
             self.viewer.tag_panel.jurisdiction.forget_names()
-
-    def _tags_changed(self, doc_id: int) -> None:
-        self.results_model.refresh_documents({doc_id})
-        self.controller.refresh()
-
-    def _metadata_saved(self, doc_id: int) -> None:
-        self.results_model.refresh_documents({doc_id})
-        self.controller.refresh()
 
     # -- archives, settings, errors ------------------------------------------------------------------
 
@@ -677,7 +658,6 @@ class MainWindow(BundleActions, QMainWindow):
     def shutdown(self) -> None:
         """Stop background work: cancel an import, wait for running calls, drop their late results."""
         self.imports.cancel()
-        self._refresh_timer.stop()
         self.watcher.stop()
         for runner in self.runners():
             runner.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -31,7 +31,9 @@ StanceRole = Qt.ItemDataRole.UserRole + 40  # Stance on stance rows, set id on v
 
 class StanceDialog(QDialog):
     """Edits the archive's stance vocabularies; every save is checked at once and stored as an op on
-    ``runner`` (one at a time)."""
+    ``runner`` (one at a time); ``saved`` says that one was stored."""
+
+    saved = Signal()
 
     def __init__(self, archive: Archive, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,6 +188,7 @@ class StanceDialog(QDialog):
     def _stored(self, stored: Stance | StanceSet) -> None:
         self._fill(select=(stored.set_id, stored.id) if isinstance(stored, Stance) else None)
         self.error.setText(self._done)
+        self.saved.emit()
 
     def _settled(self) -> None:
         self.writing = None
