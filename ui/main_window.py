@@ -74,7 +74,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.facet_state = FacetState(self)
         self.doc_count: int | None = None
         self.hits: HitList | None = None
-        self._reports: list[ImportReportDialog] = []
+        self._reports: list[QDialog] = []  # the non-modal dialogs on screen
         self.setWindowTitle(f"Dossier — {archive.folder}")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -430,8 +430,7 @@ class MainWindow(BundleActions, QMainWindow):
         dialog = ImportReportDialog(report, titles, self)
         dialog.open_document.connect(self.open_document)
         dialog.retry_with_password.connect(lambda paths, password: self.import_paths(paths, [password]))
-        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
-        self._reports.append(dialog)
+        self._keep_while_open(dialog)
         dialog.show()
 
     def dragEnterEvent(self, event) -> None:
@@ -515,8 +514,7 @@ class MainWindow(BundleActions, QMainWindow):
         """Show what a bulk tagging would do; accepted, it runs as one undo step."""
         dialog = TagPreviewDialog(plan, self)
         dialog.accepted.connect(lambda: self.bulk_tagger.tag(dialog.chosen()))
-        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
-        self._reports.append(dialog)
+        self._keep_while_open(dialog)
         dialog.open()
 
     def _bulk_tagging_done(self, summary: str) -> None:
@@ -529,8 +527,7 @@ class MainWindow(BundleActions, QMainWindow):
         dialog.open_passage.connect(self.open_passage)
         dialog.changed.connect(lambda _doc_id: self.watcher.poll())
         self.watcher.changed.connect(dialog.archive_changed)
-        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
-        self._reports.append(dialog)
+        self._keep_while_open(dialog)
         dialog.show()
 
     def open_passage(self, doc_id: int, start: int, end: int) -> None:
@@ -551,6 +548,12 @@ class MainWindow(BundleActions, QMainWindow):
         if self._ask(dialog) and dialog.added is not None:
             self.statusBar().showMessage(f"Added {dialog.added.display} ({dialog.added.level})", 8000)
             self.watcher.poll()
+
+    def _keep_while_open(self, dialog: QDialog) -> None:
+        """Track a non-modal dialog (the window closes it on shutdown); it is deleted once closed."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
+        self._reports.append(dialog)
 
     @staticmethod
     def _ask(dialog: QDialog) -> bool:

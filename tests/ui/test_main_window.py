@@ -239,3 +239,16 @@ def test_a_dialog_is_deleted_after_use(qtbot, make_window, imported, action, kin
     getattr(window, action).trigger()
     qtbot.waitUntil(lambda: destroyed == [name])
     assert window.findChild(kind) is None
+
+
+def test_all_annotations_is_deleted_when_closed(qtbot, make_window, imported):
+    from ui.annotations_dialog import AnnotationsDialog
+
+    window = make_window(imported)
+    window.show_annotations()
+    dialog = window.findChild(AnnotationsDialog)
+    destroyed = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    dialog.close()
+    qtbot.waitUntil(lambda: destroyed == [True])  # and so no longer reloads on every change
+    assert window.findChild(AnnotationsDialog) is None
