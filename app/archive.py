@@ -125,10 +125,16 @@ class Archive(Tagging, BatchTagging, Annotating):
                 with suppress(ArchiveBusy):  # per batch, so others write between batches; the rest stays queued
                     self._index_queued()
             return
-        if migrations.version(self.conn) != migrations.LATEST:
+        migrations.refuse_newer(self.conn)
+        if migrations.version(self.conn) != migrations.LATEST:  # an upgrade needs a writing open
+            where = (
+                f"cannot be done here ({self.read_only_reason}): copy the archive folder to a disk you can write "
+                "to and open it there"
+                if self._immutable
+                else "is done by a Dossier that opens it for writing: try again in a moment"
+            )
             raise DossierError(
-                "The archive needs an upgrade that only the Dossier holding it open can do; "
-                "close that Dossier and try again."
+                f"The archive {self.folder} was made by an older Dossier and needs an upgrade, which {where}."
             )
         self._open_stores(maintain)
 
