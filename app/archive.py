@@ -125,10 +125,16 @@ class Archive(Tagging, BatchTagging, Annotating):
                 with suppress(ArchiveBusy):  # per batch, so others write between batches; the rest stays queued
                     self._index_queued()
             return
-        if migrations.version(self.conn) != migrations.LATEST:
+        migrations.refuse_newer(self.conn)
+        if migrations.version(self.conn) != migrations.LATEST:  # an upgrade needs a writing open
+            where = (
+                f"cannot be done here ({self.read_only_reason}): copy the archive folder to a disk you can write "
+                "to and open it there"
+                if self._immutable
+                else "is done by a Dossier that opens it for writing: try again in a moment"
+            )
             raise DossierError(
-                "The archive needs an upgrade that only the Dossier holding it open can do; "
-                "close that Dossier and try again."
+                f"The archive {self.folder} was made by an older Dossier and needs an upgrade, which {where}."
             )
         self._open_stores(maintain)
 
@@ -364,6 +370,12 @@ class Archive(Tagging, BatchTagging, Annotating):
     def changes_since(self, seq: int) -> tuple[int, Changes]:
         """What any process changed after ``seq``, and the sequence number to ask from next time."""
         return ChangeLog(self._reader().conn).since(seq)
+
+    def waiting_for_index(self, doc_ids: Iterable[int]) -> set[int]:
+        """Which of these documents a write has changed but not yet indexed: a change log entry is visible
+        once its transaction commits, a moment before the index has the change."""
+        wanted = set(doc_ids)
+        return {doc_id for doc_id in self._reader().queued() if doc_id in wanted} if wanted else set()
 
     def stats(self) -> dict:
         """Counts and sizes for `dossier stats` and the status bar."""

@@ -253,6 +253,11 @@ class Annotation:
     conflict_of: str | None = None  # a bundle's version of this annotation, kept here for a person to choose
 
     @property
+    def stance_key(self) -> str | None:
+        """The stance as it is known across vocabularies (``set/id``, see :attr:`Stance.key`), or None."""
+        return f"{self.stance_set}/{self.stance}" if self.stance else None
+
+    @property
     def version(self) -> str:
         """A short hash of what a person writes and picks: equal versions are the same annotation. The quote
         counts with its spacing and case folded (each archive's text may differ in those); a private note does

@@ -29,7 +29,7 @@ class AnnotationEditor(QObject):
         """Change fields of an annotation (note, colour, tags, jurisdiction, stance)."""
         before = {key: getattr(annotation, key) for key in after}
         if "stance" in before and annotation.stance:
-            before["stance"] = f"{annotation.stance_set}/{annotation.stance}"
+            before["stance"] = annotation.stance_key
         self.stack.push(_Edit(self, annotation.uuid, annotation.doc_id, before, after))
 
     def delete(self, annotation) -> None:

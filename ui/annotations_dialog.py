@@ -18,8 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.archive import Archive
-from app.models import COLOURS, Annotation
-from ui.theme import highlight_colour
+from app.changes import Changes
+from app.models import COLOURS, Annotation, stance_labels
+from ui.note_dialog import PRIVATE_TIP
+from ui.ops import Op, OpRunner
+from ui.theme import highlight_colour, lock_icon
 
 AnnotationRole = Qt.ItemDataRole.UserRole + 60
 VIEWS = (("live", "Annotations"), ("review", "Needs review"), ("trash", "Trash"))
@@ -27,16 +30,20 @@ COLUMNS = ("Document", "Passage", "Note", "Tags", "Jurisdiction", "Stance", "Mod
 
 
 class AnnotationsDialog(QDialog):
-    """Non-modal; ``open_passage(doc_id, start, end)`` asks the window to show a passage."""
+    """Non-modal; ``open_passage(doc_id, start, end)`` asks the window to show a passage. Its writes (restore,
+    settle a conflict, empty the trash) run as ops on ``runner``, one at a time."""
 
     open_passage = Signal(int, int, int)
     changed = Signal(int)  # a document whose annotations changed here (restored, conflict settled)
 
-    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+    def __init__(self, archive: Archive, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("All annotations")
         self.archive = archive
+        self.runner = runner
+        self.writing: Op | None = None  # the write under way
         self.found: list[Annotation] = []
+        self._stance_labels: dict[str, str] = {}
         self.view_box = QComboBox()
         for key, label in VIEWS:
             self.view_box.addItem(label, key)
@@ -59,6 +66,8 @@ class AnnotationsDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.count = QLabel()
+        self.error = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.error.setStyleSheet("color: palette(link)")
         self.comparison = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)  # the two versions of a conflict
         self.restore_button = QPushButton("&Restore")
         self.empty_button = QPushButton("&Empty trash")
@@ -79,6 +88,7 @@ class AnnotationsDialog(QDialog):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.comparison)
+        layout.addWidget(self.error)
         layout.addLayout(bottom)
 
         self.view_box.currentIndexChanged.connect(self.reload)
@@ -95,6 +105,11 @@ class AnnotationsDialog(QDialog):
         self.resize(1100, 560)
         self.reload()
 
+    def archive_changed(self, changes: Changes) -> None:
+        """Catch up with annotations changed anywhere (the panel, another window, a CLI command)."""
+        if (changes.annotations or changes.everything) and not self.busy():
+            self.reload()
+
     def reload(self) -> None:
         """Fetch the chosen list again."""
         which = self.view_box.currentData()
@@ -105,12 +120,13 @@ class AnnotationsDialog(QDialog):
             if annotation.jurisdiction and annotation.jurisdiction not in self._places:
                 place = self.archive.gazetteer.get(annotation.jurisdiction)
                 self._places[annotation.jurisdiction] = place.display if place else annotation.jurisdiction
+        self._stance_labels = stance_labels(self.archive.stance_sets())
         current = self.stance.currentData()
         self.stance.blockSignals(True)
         self.stance.clear()
         self.stance.addItem("any stance", None)
-        for stance in sorted({a.stance for a in self.found if a.stance}):
-            self.stance.addItem(stance, stance)
+        for key in sorted({a.stance_key for a in self.found if a.stance}, key=self._stance_label):
+            self.stance.addItem(self._stance_label(key), key)
         self.stance.setCurrentIndex(max(self.stance.findData(current), 0))
         self.stance.blockSignals(False)
         self.restore_button.setVisible(which == "trash")
@@ -120,25 +136,32 @@ class AnnotationsDialog(QDialog):
         self._fill()
 
     def _fill(self) -> None:
+        selected = self.selected()
         self.model.removeRows(0, self.model.rowCount())
         shown = [a for a in self.found if self._matches(a)]
         for annotation in shown:
+            note = annotation.note if annotation.conflict_of else annotation.review or annotation.note
             row = [
                 self._titles.get(annotation.doc_id, f"#{annotation.doc_id}"),
                 " ".join(annotation.exact.split()),
-                annotation.note if annotation.conflict_of else annotation.review or annotation.note,
+                " · ".join(part for part in ("private" if annotation.private else "", note) if part),
                 ", ".join(annotation.tags),
                 self._places.get(annotation.jurisdiction or "", ""),
-                annotation.stance or "",
+                self._stance_label(annotation.stance_key),
                 annotation.modified[:16].replace("T", " "),
             ]
             items = [QStandardItem(value) for value in row]
             items[0].setData(annotation, AnnotationRole)
             items[1].setData(highlight_colour(annotation.colour, self), Qt.ItemDataRole.DecorationRole)
+            if annotation.private:
+                items[2].setData(lock_icon(), Qt.ItemDataRole.DecorationRole)
+                items[2].setToolTip(PRIVATE_TIP)
             self.model.appendRow(items)
         self.count.setText(f"{len(shown)} of {len(self.found)}")
-        self.restore_button.setEnabled(bool(shown))
-        self.empty_button.setEnabled(bool(self.found))
+        if selected is not None:  # keep the row selected across a reload
+            rows = [row for row, annotation in enumerate(shown) if annotation.uuid == selected.uuid]
+            if rows:
+                self.table.selectRow(rows[0])
         self._update_buttons()
 
     def _matches(self, annotation: Annotation) -> bool:
@@ -148,10 +171,14 @@ class AnnotationsDialog(QDialog):
         return (
             (not text or text in haystack)
             and (self.colour.currentData() in (None, annotation.colour))
-            and (self.stance.currentData() in (None, annotation.stance))
+            and (self.stance.currentData() in (None, annotation.stance_key))
             and (self.jurisdiction.text().strip().lower() in place)
             and (not self.tag.text().strip() or self.tag.text().strip().lower() in annotation.tags)
         )
+
+    def _stance_label(self, key: str | None) -> str:
+        """A stance's label, followed by its vocabulary's topic where two vocabularies use the label."""
+        return self._stance_labels.get(key, key.rsplit("/", 1)[-1]) if key else ""
 
     def selected(self) -> Annotation | None:
         """The annotation on the current row."""
@@ -166,39 +193,60 @@ class AnnotationsDialog(QDialog):
     def _update_buttons(self) -> None:
         annotation = self.selected()
         conflict = annotation is not None and annotation.conflict_of is not None
+        can_write = self.archive.writable and not self.busy()
         for button in (self.keep_theirs_button, self.keep_ours_button):
-            button.setEnabled(conflict and self.archive.writable)
+            button.setEnabled(conflict and can_write)
+        self.restore_button.setEnabled(can_write and self.model.rowCount() > 0)
+        self.empty_button.setEnabled(can_write and bool(self.found))
         self.comparison.setVisible(conflict)
         if conflict:
             ours = self.archive.annotation(annotation.conflict_of)
             self.comparison.setText(
                 "Both sides changed this annotation since they last agreed.\n"
-                f"Ours: {_summary(ours)}\nThe bundle's: {_summary(annotation)}"
+                f"Ours: {self._summary(ours)}\nThe bundle's: {self._summary(annotation)}"
             )
+
+    def _summary(self, annotation: Annotation) -> str:
+        """Note, colour, tags and stance of one version, for comparing two."""
+        parts = [f"“{annotation.note}”" if annotation.note else "no note", annotation.colour]
+        parts += [f"tags: {', '.join(annotation.tags)}"] if annotation.tags else []
+        parts += [f"stance: {self._stance_label(annotation.stance_key)}"] if annotation.stance else []
+        parts += ["in the trash"] if annotation.deleted else []
+        return "; ".join(parts)
+
+    def busy(self) -> bool:
+        """Whether a write of this dialog is under way."""
+        return self.writing is not None
 
     def _restore(self) -> None:
         annotation = self.selected()
         if annotation is not None:
-            self.archive.restore_annotation(annotation.uuid)
-            self.changed.emit(annotation.doc_id)
-            self.reload()
+            self._write(lambda: self.archive.restore_annotation(annotation.uuid))
 
     def _resolve(self, keep: str) -> None:
         annotation = self.selected()
         if annotation is not None and annotation.conflict_of:
-            self.archive.resolve_conflict(annotation.uuid, keep)
-            self.changed.emit(annotation.doc_id)
-            self.reload()
+            self._write(lambda: self.archive.resolve_conflict(annotation.uuid, keep))
 
     def _empty(self) -> None:
-        self.archive.empty_trash()
+        self._write(self.archive.empty_trash)
+
+    def _write(self, work) -> None:
+        """Run a write in the background (the archive may be busy with another Dossier's write meanwhile)."""
+        if self.busy():
+            return
+        self.error.clear()
+        self.writing = Op(work)
+        self.writing.succeeded.connect(self._written)
+        self.writing.failed.connect(self.error.setText)
+        self.writing.finished.connect(self._settled)
+        self._update_buttons()
+        self.runner.start(self.writing)
+
+    def _written(self, result: object) -> None:
+        if isinstance(result, Annotation):  # restored or settled (emptying the trash changes no live list)
+            self.changed.emit(result.doc_id)
+
+    def _settled(self) -> None:
+        self.writing = None
         self.reload()
-
-
-def _summary(annotation: Annotation) -> str:
-    """Note, colour, tags and stance of one version, for comparing two."""
-    parts = [f"“{annotation.note}”" if annotation.note else "no note", annotation.colour]
-    parts += [f"tags: {', '.join(annotation.tags)}"] if annotation.tags else []
-    parts += [f"stance: {annotation.stance}"] if annotation.stance else []
-    parts += ["in the trash"] if annotation.deleted else []
-    return "; ".join(parts)

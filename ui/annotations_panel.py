@@ -7,7 +7,6 @@ from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemM
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPushButton,
     QToolButton,
@@ -17,11 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.archive import Archive
-from app.models import COLOURS, Annotation
+from app.models import COLOURS, Annotation, stance_labels
 from ui.annotation_commands import AnnotationEditor
+from ui.note_dialog import NoteDialog
 from ui.ops import Op
 from ui.text_view import TextView
-from ui.theme import highlight_colour
+from ui.theme import annotation_mark
 
 AnnotationRole = Qt.ItemDataRole.UserRole + 50
 
@@ -110,7 +110,6 @@ class AnnotationsPanel(QWidget):
         self.note_button.clicked.connect(self.edit_note)
         self.colour_button.clicked.connect(self.next_colour)
         self.delete_button.clicked.connect(self.delete_current)
-        editor.changed.connect(self.document_changed)
         self._update_buttons()
 
     def show_document(self, doc_id: int) -> None:
@@ -123,11 +122,11 @@ class AnnotationsPanel(QWidget):
         doc_id = self.doc_id
         if doc_id is None:
             return
-        op = Op(lambda: self.archive.annotations(doc_id))
-        op.succeeded.connect(lambda found: self._loaded(doc_id, found))
+        op = Op(lambda: (self.archive.annotations(doc_id), stance_labels(self.archive.stance_sets())))
+        op.succeeded.connect(lambda result: self._loaded(doc_id, *result))
         self.editor.runner.start(op)
 
-    def _loaded(self, doc_id: int, found: list[Annotation]) -> None:
+    def _loaded(self, doc_id: int, found: list[Annotation], stances: dict[str, str]) -> None:
         if doc_id != self.doc_id:
             return
         current = self.current()
@@ -136,13 +135,14 @@ class AnnotationsPanel(QWidget):
             lines = [f"“{' '.join(annotation.exact.split())[:140]}”"]
             if annotation.note:
                 lines.append(f"✎ {annotation.note}")
-            labels = ["private" if annotation.private else "", *annotation.tags, annotation.stance or "",
+            stance = stances.get(annotation.stance_key, annotation.stance) if annotation.stance else ""
+            labels = ["private" if annotation.private else "", *annotation.tags, stance,
                       "needs review" if annotation.review else ""]  # fmt: skip
             if any(labels):
                 lines.append("  ".join(f"[{label}]" for label in labels if label))
             item = QStandardItem("\n".join(lines))
             item.setData(annotation, AnnotationRole)
-            item.setData(highlight_colour(annotation.colour, self), Qt.ItemDataRole.DecorationRole)
+            item.setData(annotation_mark(annotation.colour, annotation.private, self), Qt.ItemDataRole.DecorationRole)
             item.setToolTip(
                 f"<p>{'p. ' + str(annotation.page) + ', ' if annotation.page else ''}"
                 f"revision {annotation.revision}, {annotation.modified[:16].replace('T', ' ')}</p>"
@@ -167,31 +167,43 @@ class AnnotationsPanel(QWidget):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def highlight_selection(self, note: str = "") -> bool:
+    def highlight_selection(self) -> bool:
         """Annotate the selected passage (Ctrl+H); False when nothing is selected."""
         span = self.view.selection_offsets()
         if self.doc_id is None or span is None or not self.archive.writable:
             return False
-        self.editor.create(self.doc_id, *span, note=note)
+        self.editor.create(self.doc_id, *span)
         self.toolbar.hide()
         return True
 
     def note_selection(self) -> None:
         """Annotate the selected passage with a note (Ctrl+M)."""
-        if self.view.selection_offsets() is None:
+        span = self.view.selection_offsets()
+        if self.doc_id is None or span is None or not self.archive.writable:
             return
-        note, ok = QInputDialog.getMultiLineText(self, "Note", "Note on the selected passage:")
-        if ok:
-            self.highlight_selection(note.strip())
+        doc_id = self.doc_id
+        dialog = NoteDialog(self.view.text[span[0] : span[1]], parent=self)
+        dialog.accepted.connect(lambda: self.editor.create(doc_id, *span, note=dialog.note(), private=dialog.private()))
+        self._show(dialog)
 
     def edit_note(self) -> None:
-        """Change the note of the selected annotation."""
+        """Change the note (and privacy) of the selected annotation, with its passage in view."""
         annotation = self.current()
         if annotation is None:
             return
-        note, ok = QInputDialog.getMultiLineText(self, "Note", "Note:", annotation.note)
-        if ok and note.strip() != annotation.note:
-            self.editor.edit(annotation, note=note.strip())
+        dialog = NoteDialog.for_annotation(annotation, self.archive, self)
+        dialog.accepted.connect(lambda: self._note_edited(annotation, note=dialog.note(), private=dialog.private()))
+        self._show(dialog)
+
+    def _note_edited(self, annotation: Annotation, **chosen: object) -> None:
+        changes = {name: value for name, value in chosen.items() if value != getattr(annotation, name)}
+        if changes:
+            self.editor.edit(annotation, **changes)
+
+    def _show(self, dialog: NoteDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.toolbar.hide()
+        dialog.open()
 
     def next_colour(self) -> None:
         """Cycle the selected annotation's colour."""

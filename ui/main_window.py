@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -43,6 +44,7 @@ from ui.ops import Op, OpRunner
 from ui.query_help import QueryHelpPopup
 from ui.results_model import DocIdRole, ResultsModel
 from ui.search_controller import SearchController, SearchSpec
+from ui.shortcut_guard import WindowShortcutsFirst
 from ui.snippet_delegate import SnippetDelegate, row_height_for
 from ui.stance_dialog import StanceDialog
 from ui.tag_preview_dialog import TagPreviewDialog
@@ -50,7 +52,6 @@ from ui.theme import app_icon, icon
 from ui.viewer import DocumentViewer
 
 SORTS = (("relevance", "Best match"), ("date", "Newest first"))
-REFRESH_DURING_IMPORT_MS = 1500
 
 
 class MainWindow(BundleActions, QMainWindow):
@@ -73,16 +74,15 @@ class MainWindow(BundleActions, QMainWindow):
         self.facet_state = FacetState(self)
         self.doc_count: int | None = None
         self.hits: HitList | None = None
-        self._reports: list[ImportReportDialog] = []
+        self._reports: list[QDialog] = []  # the non-modal dialogs on screen
         self.setWindowTitle(f"Dossier — {archive.folder}")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_menus()
+        WindowShortcutsFirst(self).watch(self.findChildren(QLineEdit))  # Ctrl+E exports from the search box
         self._connect()
         self._restore_settings()
-        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DURING_IMPORT_MS)
-        self._refresh_timer.timeout.connect(self._after_batch)
         self.update_stats()
         self.search(immediate=True)
         self._index_pending()
@@ -136,6 +136,7 @@ class MainWindow(BundleActions, QMainWindow):
 
         self.viewer = DocumentViewer(self.archive, self.task_runner)
         self.viewer.details.editable = self.archive.writable
+        self.viewer.details.read_only_reason = self.archive.read_only_reason
         self.bulk_tagger = BulkTagger(self.archive, self.viewer.annotation_editor.stack, self)
 
         centre = QWidget()
@@ -274,14 +275,14 @@ class MainWindow(BundleActions, QMainWindow):
         self.results.activated.connect(lambda _index: self.viewer.text_view.setFocus())
         self.empty.import_files.connect(self.choose_files)
         self.empty.import_folder.connect(self.choose_folder)
-        self.imports.batch_landed.connect(self._schedule_refresh)
+        self.imports.batch_landed.connect(self.watcher.poll)
         self.imports.started.connect(lambda _n: self.update_stats())
         self.imports.finished.connect(self._import_finished)
         self.imports.failed.connect(lambda message: self._error("Import failed", message))
         self.imports.stopped.connect(self._import_stopped)
         self.viewer.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        self.viewer.metadata_saved.connect(self._metadata_saved)
-        self.viewer.tag_panel.tags_changed.connect(self._tags_changed)
+        self.viewer.metadata_saved.connect(lambda _doc_id: self.watcher.poll())
+        self.viewer.tag_panel.tags_changed.connect(lambda _doc_id: self.watcher.poll())
         self.bulk_tagger.finished.connect(lambda result: self._bulk_tagging_done(result.summary()))
         self.bulk_tagger.undone.connect(self._bulk_tagging_done)
         self.bulk_tagger.failed.connect(lambda message: self._error("Could not tag", message))
@@ -410,7 +411,7 @@ class MainWindow(BundleActions, QMainWindow):
         if not paths:
             return False
         if not self.archive.writable:
-            self._error("Cannot import", "This archive is open in another Dossier; import there, or close it first.")
+            self._error("Cannot import", self.read_only_message("import"))
             return False
         if not self.imports.start(paths, passwords or ()):
             self._error("An import is running", "Wait for it to finish, or cancel it, then import these files.")
@@ -418,17 +419,9 @@ class MainWindow(BundleActions, QMainWindow):
         self.settings.setValue("last_import_dir", str(Path(paths[0]).parent))
         return True
 
-    def _schedule_refresh(self) -> None:
-        if not self._refresh_timer.isActive():
-            self._refresh_timer.start()
-
-    def _after_batch(self) -> None:
-        self.update_stats()
-        self.controller.refresh()
-
     def _import_stopped(self) -> None:
-        self._refresh_timer.stop()
-        self._after_batch()
+        self.update_stats()  # no longer "importing…"
+        self.watcher.poll()
 
     def _import_finished(self, report: ImportReport) -> None:
         self._import_stopped()
@@ -437,8 +430,7 @@ class MainWindow(BundleActions, QMainWindow):
         dialog = ImportReportDialog(report, titles, self)
         dialog.open_document.connect(self.open_document)
         dialog.retry_with_password.connect(lambda paths, password: self.import_paths(paths, [password]))
-        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
-        self._reports.append(dialog)
+        self._keep_while_open(dialog)
         dialog.show()
 
     def dragEnterEvent(self, event) -> None:
@@ -499,7 +491,7 @@ class MainWindow(BundleActions, QMainWindow):
             self.statusBar().showMessage("A tagging is running: wait for it to finish, or cancel it", 5000)
             return
         dialog = BatchTagDialog(self.archive, len(ids), self)
-        if dialog.exec() != BatchTagDialog.DialogCode.Accepted or dialog.choice is None:
+        if not self._ask(dialog) or dialog.choice is None:
             return
         if dialog.choice[0] == "tag":
             _, place, stance = dialog.choice
@@ -522,8 +514,7 @@ class MainWindow(BundleActions, QMainWindow):
         """Show what a bulk tagging would do; accepted, it runs as one undo step."""
         dialog = TagPreviewDialog(plan, self)
         dialog.accepted.connect(lambda: self.bulk_tagger.tag(dialog.chosen()))
-        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
-        self._reports.append(dialog)
+        self._keep_while_open(dialog)
         dialog.open()
 
     def _bulk_tagging_done(self, summary: str) -> None:
@@ -532,11 +523,11 @@ class MainWindow(BundleActions, QMainWindow):
 
     def show_annotations(self) -> None:
         """View > All annotations: a filterable list across the archive, with the review list and the trash."""
-        dialog = AnnotationsDialog(self.archive, self)
+        dialog = AnnotationsDialog(self.archive, self.task_runner, self)
         dialog.open_passage.connect(self.open_passage)
-        dialog.changed.connect(self.viewer.annotations_panel.document_changed)
-        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
-        self._reports.append(dialog)
+        dialog.changed.connect(lambda _doc_id: self.watcher.poll())
+        self.watcher.changed.connect(dialog.archive_changed)
+        self._keep_while_open(dialog)
         dialog.show()
 
     def open_passage(self, doc_id: int, start: int, end: int) -> None:
@@ -547,26 +538,40 @@ class MainWindow(BundleActions, QMainWindow):
 
     def edit_stances(self) -> None:
         """Tag > Edit stances and rules."""
-        StanceDialog(self.archive, self).exec()
-        self.viewer.tag_panel.vocabularies_changed()
-        self.controller.refresh()
+        dialog = StanceDialog(self.archive, self.task_runner, self)
+        dialog.saved.connect(self.watcher.poll)
+        self._ask(dialog)
 
     def add_jurisdiction(self) -> None:
         """Tag > Add custom jurisdiction."""
-        dialog = JurisdictionDialog(self.archive, self)
-        if dialog.exec() == JurisdictionDialog.DialogCode.Accepted and dialog.added is not None:
+        dialog = JurisdictionDialog(self.archive, self.task_runner, self)
+        if self._ask(dialog) and dialog.added is not None:
             self.statusBar().showMessage(f"Added {dialog.added.display} ({dialog.added.level})", 8000)
-            self.viewer.tag_panel.jurisdiction.forget_names()
+            self.watcher.poll()
+
+    def _keep_while_open(self, dialog: QDialog) -> None:
+        """Track a non-modal dialog (the window closes it on shutdown); it is deleted once closed."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._reports.remove(dialog))
+        self._reports.append(dialog)
+
+    @staticmethod
+    def _ask(dialog: QDialog) -> bool:
+        """Run a modal dialog; whether it was accepted. It is deleted after (what it holds stays readable
+        until the event loop runs again), not kept as a child of the window for as long as the window lives."""
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()
 
     def _batch_tagged(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
-        self.controller.refresh()
-        if self.viewer.doc is not None:
-            self.viewer.tag_panel.reload()
+        self.watcher.poll()
 
     def _archive_changed(self, changes: Changes) -> None:
         """Let each pane catch up with what this window or another process (a CLI command) changed; the
-        watcher emits only non-empty sets, and any change may alter hits or facets."""
+        watcher emits only non-empty sets, and any change may alter hits or facets. The window's own writes
+        end by asking the watcher (``watcher.poll()``) instead of refreshing panes by hand."""
         if not changes.everything:
             self.results_model.refresh_documents(set(changes.touched))
         self.controller.refresh()
@@ -580,14 +585,6 @@ class MainWindow(BundleActions, QMainWindow):
             self.viewer.tag_panel.vocabularies_changed()
         if changes.jurisdictions or changes.everything:
             self.viewer.tag_panel.jurisdiction.forget_names()
-
-    def _tags_changed(self, doc_id: int) -> None:
-        self.results_model.refresh_documents({doc_id})
-        self.controller.refresh()
-
-    def _metadata_saved(self, doc_id: int) -> None:
-        self.results_model.refresh_documents({doc_id})
-        self.controller.refresh()
 
     # -- archives, settings, errors ------------------------------------------------------------------
 
@@ -605,6 +602,13 @@ class MainWindow(BundleActions, QMainWindow):
             "About Dossier",
             f"<b>Dossier</b> — an offline research archive.<br>Archive: {self.archive.folder}<br>"
             "Nothing leaves this computer: no network, no telemetry.",
+        )
+
+    def read_only_message(self, doing: str) -> str:
+        """Why this window cannot ``doing`` (import, …) and what to do: its archive was opened read-only."""
+        return (
+            f"This archive is open read-only: {self.archive.read_only_reason}. To {doing}, open it again "
+            "(File > Open archive folder) from a place you can write to."
         )
 
     def _error(self, title: str, message: str) -> None:
@@ -651,12 +655,12 @@ class MainWindow(BundleActions, QMainWindow):
 
     def runners(self) -> tuple[OpRunner, ...]:
         """The pools background calls run on."""
-        return self.search_runner, self.snippet_runner, self.task_runner, self.bulk_tagger.runner
+        editor = self.viewer.annotation_editor.runner
+        return self.search_runner, self.snippet_runner, self.task_runner, self.bulk_tagger.runner, editor
 
     def shutdown(self) -> None:
         """Stop background work: cancel an import, wait for running calls, drop their late results."""
         self.imports.cancel()
-        self._refresh_timer.stop()
         self.watcher.stop()
         for runner in self.runners():
             runner.close()

@@ -43,6 +43,7 @@ class MetadataPanel(QWidget):
         names = ("Author", "Kind", "File", "Pages", "Size", "SHA-256", "Imported")
         self.facts = {name: QLabel(textFormat=Qt.TextFormat.PlainText) for name in names}
         self.editable = True
+        self.read_only_reason = ""  # why the archive is read-only, when it is
         form = QFormLayout()
         form.addRow("&Title", self.title)
         form.addRow("&Date", self.date)
@@ -86,9 +87,8 @@ class MetadataPanel(QWidget):
         self.setEnabled(doc is not None)
         for field in (self.title, self.date, self.source):
             field.setReadOnly(not self.editable)
-        self.error.setText(
-            "" if self.editable else "This archive is open in another Dossier: details are read-only here."
-        )
+        read_only = f"Details cannot be changed: the archive is open read-only ({self.read_only_reason})."
+        self.error.setText("" if self.editable else read_only)
         self._set_dirty(False)
 
     def save_failed(self, message: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -22,19 +22,26 @@ from PySide6.QtWidgets import (
 
 from app.archive import Archive
 from app.errors import DossierError
-from app.models import Stance
+from app.models import Stance, StanceSet
 from app.stance_rules import format_rule, parse_rule
+from ui.ops import Op, OpRunner
 
 StanceRole = Qt.ItemDataRole.UserRole + 40  # Stance on stance rows, set id on vocabulary rows
 
 
 class StanceDialog(QDialog):
-    """Edits the archive's stance vocabularies; every save is checked and stored at once."""
+    """Edits the archive's stance vocabularies; every save is checked at once and stored as an op on
+    ``runner`` (one at a time); ``saved`` says that one was stored."""
 
-    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+    saved = Signal()
+
+    def __init__(self, archive: Archive, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Stances and their rules")
         self.archive = archive
+        self.runner = runner
+        self.writing: Op | None = None  # the save under way
+        self._done = ""  # what to say when it is stored
         self.stance: Stance | None = None
         self.model = QStandardItemModel(self)
         self.tree = QTreeView()
@@ -52,8 +59,8 @@ class StanceDialog(QDialog):
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: palette(link)")
         self.save_button = QPushButton("&Save stance")
-        new_stance = QPushButton("New &stance…")
-        new_set = QPushButton("New &vocabulary…")
+        self.new_stance_button = QPushButton("New &stance…")
+        self.new_set_button = QPushButton("New &vocabulary…")
 
         form = QFormLayout()
         form.addRow("&Label", self.label)
@@ -67,8 +74,8 @@ class StanceDialog(QDialog):
         left = QVBoxLayout()
         left.addWidget(self.tree)
         row = QHBoxLayout()
-        row.addWidget(new_stance)
-        row.addWidget(new_set)
+        row.addWidget(self.new_stance_button)
+        row.addWidget(self.new_set_button)
         left.addLayout(row)
         columns = QHBoxLayout()
         columns.addLayout(left, 2)
@@ -82,10 +89,9 @@ class StanceDialog(QDialog):
         self.tree.selectionModel().currentChanged.connect(self._selected)
         self.colour.clicked.connect(self._pick_colour)
         self.save_button.clicked.connect(self.save)
-        new_stance.clicked.connect(self._new_stance)
-        new_set.clicked.connect(self._new_set)
-        for widget in (self.save_button, new_stance, new_set):
-            widget.setEnabled(archive.writable)
+        self.new_stance_button.clicked.connect(self._new_stance)
+        self.new_set_button.clicked.connect(self._new_set)
+        self._enable_writes()
         self._fill()
         self.resize(860, 520)
 
@@ -131,25 +137,24 @@ class StanceDialog(QDialog):
             self._set_colour(chosen.name())
 
     def save(self) -> bool:
-        """Store the edited stance; False (with the reason shown) when something is wrong."""
-        if self.stance is None:
+        """Check the edited stance and store it in the background; False (with the reason shown) when
+        something is wrong or a save is under way."""
+        if self.stance is None or self.busy():
             return False
         try:
             rules = [parse_rule(line) for line in self.rules.toPlainText().splitlines() if line.strip()]
-            saved = self.archive.save_stance(
-                self.stance.set_id,
-                self.stance.id,
-                self.label.text(),
-                self.description.text(),
-                self.colour.text(),
-                rules,
-            )
         except DossierError as exc:
             self.error.setText(str(exc))
             return False
-        self._fill(select=(saved.set_id, saved.id))
-        self.error.setText("Saved.")
+        stance, label, description, colour = self.stance, self.label.text(), self.description.text(), self.colour.text()
+        self._write(
+            lambda: self.archive.save_stance(stance.set_id, stance.id, label, description, colour, rules), "Saved."
+        )
         return True
+
+    def busy(self) -> bool:
+        """Whether a save is under way."""
+        return self.writing is not None
 
     def _new_stance(self) -> None:
         index = self.tree.currentIndex()
@@ -160,19 +165,35 @@ class StanceDialog(QDialog):
         set_id = found.set_id if isinstance(found, Stance) else found
         label, ok = QInputDialog.getText(self, "New stance", "Label of the new stance:")
         if ok and label.strip():
-            try:
-                saved = self.archive.save_stance(set_id, label, label)
-            except DossierError as exc:
-                self.error.setText(str(exc))
-                return
-            self._fill(select=(saved.set_id, saved.id))
+            self._write(lambda: self.archive.save_stance(set_id, label, label), f"Added the stance {label.strip()}.")
 
     def _new_set(self) -> None:
         topic, ok = QInputDialog.getText(self, "New vocabulary", "Topic (e.g. 'Police budget 2026'):")
         if ok and topic.strip():
-            try:
-                self.archive.add_stance_set(topic, topic)
-            except DossierError as exc:
-                self.error.setText(str(exc))
-                return
-            self._fill()
+            self._write(lambda: self.archive.add_stance_set(topic, topic), f"Added the vocabulary {topic.strip()}.")
+
+    def _write(self, work, done: str) -> None:
+        """Store in the background: another Dossier may be writing to the archive meanwhile."""
+        if self.busy():
+            return
+        self.error.setText("Saving…")
+        self._done = done
+        self.writing = Op(work)
+        self.writing.succeeded.connect(self._stored)
+        self.writing.failed.connect(self.error.setText)
+        self.writing.finished.connect(self._settled)
+        self._enable_writes()
+        self.runner.start(self.writing)
+
+    def _stored(self, stored: Stance | StanceSet) -> None:
+        self._fill(select=(stored.set_id, stored.id) if isinstance(stored, Stance) else None)
+        self.error.setText(self._done)
+        self.saved.emit()
+
+    def _settled(self) -> None:
+        self.writing = None
+        self._enable_writes()
+
+    def _enable_writes(self) -> None:
+        for widget in (self.save_button, self.new_stance_button, self.new_set_button):
+            widget.setEnabled(self.archive.writable and not self.busy())

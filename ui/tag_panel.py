@@ -72,7 +72,8 @@ class JurisdictionField(QLineEdit):
 
 
 class TagPanel(QWidget):
-    """Tags and suggestions of the open document; emits ``tags_changed`` after any change."""
+    """Tags and suggestions of the open document; emits ``tags_changed`` after any change it makes (the window's
+    change watcher then reloads it, as for a change made anywhere else)."""
 
     tags_changed = Signal(int)
     message = Signal(str)
@@ -253,23 +254,24 @@ class TagPanel(QWidget):
                 if accept
                 else (lambda: self.archive.reject_suggestion(doc_id, kind, suggestion.key))
             )
-        self._run(work)
+        self._run(work, logged=accept)
 
     def _accept_all(self) -> None:
         doc_id, threshold = self.doc_id, self.threshold.value() / 100
         if doc_id is not None:
             self._run(lambda: self.archive.accept_suggestions(doc_id, threshold))
 
-    def _run(self, work) -> None:
+    def _run(self, work, logged: bool = True) -> None:
+        """Run a write; a rejection is not in the change log (it changes no tag), so the panel reloads itself."""
         doc_id = self.doc_id
         op = Op(work)
-        op.succeeded.connect(lambda _result: self._changed(doc_id))
+        op.succeeded.connect(lambda _result: self._done(doc_id, logged))
         op.failed.connect(self.message.emit)
         self.runner.start(op)
 
-    def _changed(self, doc_id: int) -> None:
+    def _done(self, doc_id: int, logged: bool) -> None:
         self.tags_changed.emit(doc_id)
-        if doc_id == self.doc_id:
+        if not logged and doc_id == self.doc_id:
             self.reload()
 
     # -- evidence --------------------------------------------------------------------------

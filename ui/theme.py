@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 import resources
@@ -26,9 +27,18 @@ def current_mark_colour(widget: QWidget | None = None) -> QColor:
     return QColor("#b35c00") if is_dark(widget) else QColor("#ffab40")
 
 
+def _resource_icon(name: str) -> QIcon:
+    return QIcon(str(Path(resources.__file__).parent / "icons" / name))
+
+
 def app_icon() -> QIcon:
     """Dossier's own icon (a vector drawing, sharp at every scale)."""
-    return QIcon(str(Path(resources.__file__).parent / "icons" / "dossier.svg"))
+    return _resource_icon("dossier.svg")
+
+
+def lock_icon() -> QIcon:
+    """The padlock that marks a private annotation."""
+    return _resource_icon("lock.svg")
 
 
 _HIGHLIGHTS = {  # light, dark
@@ -44,6 +54,22 @@ def highlight_colour(name: str, widget: QWidget | None = None) -> QColor:
     """Background of an annotation of colour ``name`` in the current palette."""
     light, dark = _HIGHLIGHTS.get(name, _HIGHLIGHTS["yellow"])
     return QColor(dark if is_dark(widget) else light)
+
+
+def annotation_mark(name: str, private: bool, widget: QWidget | None = None) -> QColor | QIcon:
+    """An annotation's swatch in a list: its highlight colour, with the padlock on it when it is private."""
+    colour = highlight_colour(name, widget)
+    if not private:
+        return colour
+    size = QApplication.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+    ratio = widget.devicePixelRatioF() if widget else QApplication.primaryScreen().devicePixelRatio()
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(colour)
+    painter = QPainter(pixmap)
+    lock_icon().paint(painter, QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter)
+    painter.end()
+    return QIcon(pixmap)
 
 
 def evidence_colour(widget: QWidget | None = None) -> QColor:

@@ -210,14 +210,20 @@ def version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(conn: sqlite3.Connection, db_path: Path, backups: Path) -> list[int]:
-    """Bring the database to LATEST; returns the steps applied."""
+def refuse_newer(conn: sqlite3.Connection) -> None:
+    """ArchiveTooNew when the database was written by a newer Dossier than this one."""
     current = version(conn)
     if current > LATEST:
         raise ArchiveTooNew(
             f"This archive was written by a newer Dossier (schema {current}, this version "
             f"knows up to {LATEST}). Update Dossier to open it."
         )
+
+
+def migrate(conn: sqlite3.Connection, db_path: Path, backups: Path) -> list[int]:
+    """Bring the database to LATEST; returns the steps applied."""
+    refuse_newer(conn)
+    current = version(conn)
     if current == LATEST:
         return []
     if current > 0:

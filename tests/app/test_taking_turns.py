@@ -15,7 +15,7 @@ import pytest
 import app.archive
 from app.archive import Archive
 from app.cli import main
-from app.errors import ArchiveBusy, ArchiveLocked
+from app.errors import ArchiveBusy, ArchiveLocked, DossierError
 
 REPO = Path(__file__).resolve().parents[2]
 HOLDER = """
@@ -158,3 +158,24 @@ def test_an_archive_on_a_read_only_disk_opens_read_only(imported, tmp_path):
     assert json.loads(done.stdout)["total"] == 1  # searching works
     assert done.returncode == 1  # tagging is refused, with why
     assert "open read-only: the folder" in done.stderr and "cannot be written" in done.stderr
+
+
+def test_an_archive_awaiting_an_upgrade_opened_while_another_writes_says_to_try_again(imported, holder, monkeypatch):
+    from app.store import migrations
+
+    monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, lambda conn: None])  # this Dossier is newer
+    monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
+    with pytest.raises(DossierError) as refused:
+        Archive.open(imported.folder, shared=True)
+    assert str(refused.value) == (
+        f"The archive {imported.folder} was made by an older Dossier and needs an upgrade, which is done by a "
+        "Dossier that opens it for writing: try again in a moment."
+    )
+
+
+def test_an_archive_of_a_newer_dossier_opened_while_another_writes_says_to_update(imported, holder, monkeypatch):
+    from app.store import migrations
+
+    monkeypatch.setattr(migrations, "LATEST", migrations.LATEST - 1)  # this Dossier is older
+    with pytest.raises(DossierError, match=r"written by a newer Dossier .* Update Dossier to open it"):
+        Archive.open(imported.folder, shared=True)

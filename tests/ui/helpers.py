@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from app.lock import WriterLock
+
 
 def settle(qtbot, window) -> None:
     """Wait until no search, snippet or task is pending."""
@@ -21,3 +25,12 @@ def type_query(qtbot, window, text: str) -> None:
     window.search_field.clear()
     qtbot.keyClicks(window.search_field, text)
     settle(qtbot, window)
+
+
+@contextmanager
+def writer_lock_held_elsewhere(archive, wait: float = 5.0):
+    """Hold the archive's inter-process writer lock as another Dossier would (a CLI command mid-write);
+    the archive's own writes wait up to ``wait`` seconds for it (a GUI-thread write would freeze that long)."""
+    archive.write_wait = wait
+    with WriterLock(archive.folder).held("a test holding the archive", 30):
+        yield

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon
 
 from tests.ui.helpers import type_query
 from ui.annotations_dialog import AnnotationsDialog
 from ui.annotations_panel import AnnotationRole
+from ui.note_dialog import NoteDialog
 
 
 def _open(qtbot, window, query="omaha"):
@@ -45,13 +47,16 @@ def test_highlight_undo_redo_and_jump(qtbot, make_window, imported):
     assert view.selection_offsets() == (annotation.start, annotation.end)
 
 
-def test_note_colour_and_delete_are_undoable(qtbot, make_window, imported, monkeypatch):
+def test_note_colour_and_delete_are_undoable(qtbot, make_window, imported):
     window = make_window(imported)
     viewer = _open(qtbot, window)
     panel = viewer.annotations_panel
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: ("Chief Schmaderer", True))
     _select(viewer.text_view, "the chief said")
     window.note_action.trigger()
+    dialog = window.findChild(NoteDialog)
+    assert dialog.passage.toPlainText() == "“the chief said”" and not dialog.private()
+    dialog.editor.setPlainText("Chief Schmaderer\n")
+    dialog.accept()
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
     panel.list.setCurrentIndex(panel.model.item(0).index())
     panel.colour_button.click()
@@ -111,8 +116,106 @@ def test_a_bundle_conflict_is_settled_from_the_review_list(qtbot, make_window, i
     compared = dialog.comparison.text()
     assert "Ours: “raid policy”; green" in compared and "The bundle's: “the colleague's reading”; yellow" in compared
     dialog.keep_theirs_button.click()
-    assert dialog.model.rowCount() == 0 and imported.annotations(review=True) == []
+    qtbot.waitUntil(lambda: not dialog.busy() and dialog.model.rowCount() == 0)
+    assert imported.annotations(review=True) == []
     settled = imported.annotation(mine.uuid)
     assert (settled.note, settled.colour) == ("the colleague's reading", "yellow")
     panel = window.viewer.annotations_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and "the colleague's reading" in panel.model.item(0).text())
+
+
+def test_the_note_dialog_shows_the_passage_and_what_the_annotation_carries(qtbot, make_window, imported):
+    doc_id = imported.search_ids("omaha").ids[0]
+    imported.annotate(
+        doc_id,
+        quote="does not intend to participate",
+        note="source: a council aide",
+        colour="pink",
+        tags=["raids", "quote"],
+        jurisdiction="Omaha, NE",
+        stance="sanctuary",
+        private=True,
+    )
+    window = make_window(imported)
+    viewer = _open(qtbot, window)
+    panel = viewer.annotations_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    panel.list.setCurrentIndex(panel.model.item(0).index())
+    panel.note_button.click()
+    dialog = window.findChild(NoteDialog)
+    assert dialog.isVisible() and dialog.passage.isReadOnly()
+    assert dialog.passage.toPlainText() == "“does not intend to participate”"
+    assert dialog.colour.text() == "pink"
+    assert {name: label.text() for name, label in dialog.facts.items()} == {
+        "Tags": "quote, raids",
+        "Jurisdiction": "Omaha, NE",
+        "Stance": "Sanctuary",
+    }
+    assert dialog.private() and dialog.editor.toPlainText() == "source: a council aide"
+
+    dialog.editor.setPlainText("the aide, on background")
+    dialog.private_box.setChecked(False)
+    gone = []
+    dialog.destroyed.connect(lambda: gone.append(True))
+    dialog.accept()
+    qtbot.waitUntil(lambda: gone == [True])  # deleted after use, not kept for the window's lifetime
+    qtbot.waitUntil(lambda: "the aide, on background" in panel.model.item(0).text())
+    (annotation,) = imported.annotations(doc_id)
+    assert (annotation.note, annotation.private, annotation.revision) == ("the aide, on background", False, 2)
+
+
+def _has_the_lock(icon: QIcon) -> bool:
+    """Whether the padlock's dark body is drawn in the icon (on a light highlight colour)."""
+    image = icon.pixmap(16, 16).toImage()
+    return any(image.pixelColor(x, y).lightness() < 80 for x in range(image.width()) for y in range(image.height()))
+
+
+def test_private_annotations_show_a_lock_and_the_word(qtbot, make_window, imported, qtmodeltester):
+    doc_id = imported.search_ids("omaha").ids[0]
+    imported.annotate(doc_id, quote="any raids", note="source: a council aide", private=True)
+    imported.annotate(doc_id, quote="the chief said", note="on the record")
+    window = make_window(imported)
+    panel = _open(qtbot, window).annotations_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2)
+    marks = {}
+    for row in range(panel.model.rowCount()):
+        item = panel.model.item(row)
+        marks[item.data(AnnotationRole).note] = (item.data(Qt.ItemDataRole.DecorationRole), item.text())
+    lock, text = marks["source: a council aide"]
+    assert isinstance(lock, QIcon) and _has_the_lock(lock) and "[private]" in text
+    swatch, text = marks["on the record"]
+    assert isinstance(swatch, QColor) and "private" not in text
+
+    window.show_annotations()
+    dialog = window.findChild(AnnotationsDialog)
+    qtmodeltester.check(dialog.model)
+    notes = {dialog.model.item(row, 1).text(): dialog.model.item(row, 2) for row in range(dialog.model.rowCount())}
+    private, public = notes["any raids"], notes["the chief said"]
+    assert private.text() == "private · source: a council aide"
+    assert _has_the_lock(private.data(Qt.ItemDataRole.DecorationRole))
+    assert public.text() == "on the record" and public.data(Qt.ItemDataRole.DecorationRole) is None
+
+
+def test_stances_of_two_vocabularies_with_the_same_id_stay_apart(qtbot, make_window, imported, qtmodeltester):
+    imported.add_stance_set("budget", "Police budget")
+    imported.save_stance("budget", "opposes", "Opposes enforcement")
+    omaha, denver = imported.search_ids("omaha").ids[0], imported.search_ids("calamity").ids[0]
+    imported.annotate(omaha, quote="any raids", jurisdiction="Omaha, NE", stance="immigration-enforcement/opposes")
+    imported.annotate(denver, quote="calamity", jurisdiction="Denver, CO", stance="budget/opposes", note="cuts")
+    window = make_window(imported)
+    window.show_annotations()
+    dialog = window.findChild(AnnotationsDialog)
+    qtmodeltester.check(dialog.model)
+    choices = {dialog.stance.itemText(i): dialog.stance.itemData(i) for i in range(dialog.stance.count())}
+    assert choices == {
+        "any stance": None,
+        "Opposes enforcement (Cooperation with federal immigration enforcement)": "immigration-enforcement/opposes",
+        "Opposes enforcement (Police budget)": "budget/opposes",
+    }
+    dialog.stance.setCurrentIndex(dialog.stance.findData("budget/opposes"))
+    assert dialog.model.rowCount() == 1 and dialog.model.item(0, 1).text() == "calamity"
+    assert dialog.model.item(0, 5).text() == "Opposes enforcement (Police budget)"
+
+    panel = _open(qtbot, window, "calamity").annotations_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    assert "[Opposes enforcement (Police budget)]" in panel.model.item(0).text()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 
 from tests.ui.helpers import settle, type_query
+from ui.batch_tag_dialog import BatchTagDialog
+from ui.jurisdiction_dialog import JurisdictionDialog
 from ui.results_model import DocIdRole, SnippetRole
+from ui.stance_dialog import StanceDialog
 
 
 def test_typing_a_query_shows_ranked_hits_with_snippets(qtbot, make_window, imported):
@@ -184,3 +188,67 @@ def test_a_rebuild_left_by_the_opening_runs_in_the_background(
         assert "index up to date" in window.status_label.text()
     finally:
         reopened.close()
+
+
+def test_a_read_only_window_says_why_it_cannot_change_anything(qtbot, make_window, imported, sample_files, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.archive import Archive
+    from tests.ui.helpers import writer_lock_held_elsewhere
+
+    with writer_lock_held_elsewhere(imported):
+        reader = Archive.open(imported.folder, shared=True)  # opens read-only while another Dossier writes
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text)))
+    window = make_window(reader)
+    assert not window.import_paths([str(sample_files)])
+    assert warnings == [
+        (
+            "Cannot import",
+            "This archive is open read-only: another Dossier was writing when this one opened. To import, open it "
+            "again (File > Open archive folder) from a place you can write to.",
+        )
+    ]
+    window.open_document(reader.search_ids("omaha").ids[0])
+    assert window.viewer.details.error.text() == (
+        "Details cannot be changed: the archive is open read-only (another Dossier was writing when this one opened)."
+    )
+    window.shutdown()
+    reader.close()
+
+
+@pytest.mark.parametrize(
+    ("action", "kind"),
+    [
+        ("stances_action", StanceDialog),
+        ("add_jurisdiction_action", JurisdictionDialog),
+        ("batch_tag_action", BatchTagDialog),
+    ],
+)
+def test_a_dialog_is_deleted_after_use(qtbot, make_window, imported, action, kind):
+    name = kind.__name__
+    window = make_window(imported)
+    destroyed = []
+
+    def close_it():
+        dialog = window.findChild(kind)
+        dialog.destroyed.connect(lambda: destroyed.append(name))
+        dialog.reject()
+
+    QTimer.singleShot(0, close_it)  # runs inside the dialog's own event loop
+    getattr(window, action).trigger()
+    qtbot.waitUntil(lambda: destroyed == [name])
+    assert window.findChild(kind) is None
+
+
+def test_all_annotations_is_deleted_when_closed(qtbot, make_window, imported):
+    from ui.annotations_dialog import AnnotationsDialog
+
+    window = make_window(imported)
+    window.show_annotations()
+    dialog = window.findChild(AnnotationsDialog)
+    destroyed = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    dialog.close()
+    qtbot.waitUntil(lambda: destroyed == [True])  # and so no longer reloads on every change
+    assert window.findChild(AnnotationsDialog) is None

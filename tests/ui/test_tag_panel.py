@@ -112,9 +112,11 @@ def test_tag_panel_models_pass_the_model_tester(qtmodeltester, qtbot, make_windo
 
 
 def test_stances_and_rules_are_edited_in_the_dialog(qtbot, imported, qtmodeltester):
+    from ui.ops import OpRunner
     from ui.stance_dialog import StanceDialog, StanceRole
 
-    dialog = StanceDialog(imported)
+    runner = OpRunner()
+    dialog = StanceDialog(imported, runner)
     qtbot.addWidget(dialog)
     qtmodeltester.check(dialog.model)
     sanctuary = dialog.model.item(0).child(0)
@@ -126,6 +128,8 @@ def test_stances_and_rules_are_edited_in_the_dialog(qtbot, imported, qtmodeltest
     dialog.rules.setPlainText("phrase: will not join raids\n\nany: sweeps")
     dialog.label.setText("Sanctuary city")
     assert dialog.save()
+    qtbot.waitUntil(lambda: dialog.error.text() == "Saved.")
+    runner.close()
     (stance,) = [s for ss in imported.stance_sets() for s in ss.stances if s.id == "sanctuary"]
     assert stance.label == "Sanctuary city" and [r.pattern for r in stance.rules] == ["will not join raids", "sweeps"]
     assert dialog.tree.currentIndex().data(StanceRole).id == "sanctuary"
@@ -139,9 +143,10 @@ def test_a_custom_jurisdiction_is_added_from_the_tag_menu(qtbot, make_window, im
         dialog.level.setCurrentText("school district")
         dialog.parent_field.setText("Nowhere, ZZ")
         dialog.save()
-        assert "No jurisdiction matches" in dialog.error.text()
+        qtbot.waitUntil(lambda: "No jurisdiction matches" in dialog.error.text())
         dialog.parent_field.setText("Omaha, NE")
         dialog.save()
+        qtbot.waitUntil(lambda: dialog.result() == JurisdictionDialog.DialogCode.Accepted)
         return dialog.result()
 
     window = make_window(imported)
