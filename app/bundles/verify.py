@@ -29,7 +29,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from app.bundles.references import check_references
-from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA
+from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA, ORIGINAL_SUFFIXES, original_name
 from app.errors import BadBundle
 from indexer.zipsafety import UnsafeZip, ZipLimits, check_members
 
@@ -42,7 +42,7 @@ _UNSAFE = "The file may be malicious: do not unpack it with other tools; ask the
 
 _PAYLOAD = (
     r"data/(?:documents\.json|annotations\.jsonld|annotations\.csv|report\.html"
-    r"|documents/[0-9a-f]{64}|text/[0-9a-f]{64}\.txt)"
+    r"|documents/[0-9a-f]{64}(?:\.(?:txt|md|html|pdf|docx))?|text/[0-9a-f]{64}\.txt)"
 )
 _TAG_FILES = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
 _MEMBER = re.compile(
@@ -89,7 +89,10 @@ class VerifiedBundle:
         return self._payload("text", f"{sha256}.txt", sha256).read_bytes().decode("utf-8")
 
     def original(self, sha256: str) -> Path:
-        """Path of the original file of document ``sha256`` (inside ``folder``)."""
+        """Path of the original file of document ``sha256`` (inside ``folder``), with or without its suffix."""
+        for suffix in ORIGINAL_SUFFIXES.values():
+            with contextlib.suppress(KeyError):
+                return self._payload("documents", sha256 + suffix, sha256)
         return self._payload("documents", sha256, sha256)
 
     def close(self) -> None:
@@ -244,6 +247,7 @@ def _check_bag(folder: Path, names: list[str]) -> VerifiedBundle:
     documents = _load_json(folder / "data" / "documents.json")
     annotations = _load_json(folder / "data" / "annotations.jsonld")
     _check_documents(documents, originals, lengths)
+    _check_suffixes(documents, payload)
     _check_annotations(annotations, lengths)
     bundle = VerifiedBundle(folder, documents, annotations, info)
     check_references(documents, annotations, bundle.text)
@@ -307,8 +311,11 @@ def _check_originals(folder: Path, payload: set[str]) -> dict[str, int]:
     for rel in sorted(payload):
         if not rel.startswith("data/documents/"):
             continue
-        sha = rel.removeprefix("data/documents/")
-        path = folder / "data" / "documents" / sha
+        name = rel.removeprefix("data/documents/")
+        sha = name.split(".")[0]
+        if sha in sizes:
+            raise _fail(f"The bundle holds the original {sha} twice")
+        path = folder / "data" / "documents" / name
         digest = hashlib.sha256()
         with path.open("rb") as file:
             while chunk := file.read(_CHUNK):
@@ -390,6 +397,15 @@ def _check_documents(documents: dict, originals: dict[str, int], lengths: dict[s
         _check_unique(f"documents.json {key}", [item["id"] for item in items])
     for stance_set in documents["stance_sets"]:
         _check_unique(f"stance set {stance_set['id']!r}", [stance["id"] for stance in stance_set["stances"]])
+
+
+def _check_suffixes(documents: dict, payload: set[str]) -> None:
+    """An original stored with a suffix has the one of its kind, so that it opens as what it is."""
+    for doc in documents["documents"]:
+        sha, expected = doc["sha256"], original_name(doc["sha256"], doc["kind"])
+        stored = next(rel for rel in payload if rel.startswith(f"data/documents/{sha}"))
+        if stored not in (f"data/documents/{sha}", f"data/documents/{expected}"):
+            raise _fail(f"{stored} does not have the suffix of a {doc['kind']} document")
 
 
 def _check_annotations(annotations: dict, lengths: dict[str, int]) -> None:

@@ -275,6 +275,24 @@ def test_original_under_a_wrong_sha256_name_is_refused(bag: Path, tmp_path: Path
     rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, f"data/documents/{wrong} is not the file")
 
 
+def test_an_original_named_with_the_suffix_of_its_kind_passes_a_wrong_or_second_one_is_refused(bag, tmp_path):
+    documents = bag / "data" / "documents"
+    (documents / FIRST).rename(documents / f"{FIRST}.txt")  # the fixture's documents are of kind "text"
+    rebag(bag)
+    work = tmp_path / "work"
+    work.mkdir()
+    with verify_bundle(zip_bag(bag, tmp_path / "named.zip"), workdir=work) as verified:
+        assert verified.original(FIRST).name == f"{FIRST}.txt"
+        assert verified.original(SECOND).name == SECOND  # bundles made before carry bare names
+    (documents / f"{FIRST}.txt").rename(documents / f"{FIRST}.pdf")
+    rebag(bag)
+    rejected(zip_bag(bag, tmp_path / "wrong.zip"), tmp_path, f"data/documents/{FIRST}.pdf does not have the suffix")
+    (documents / f"{FIRST}.pdf").rename(documents / f"{FIRST}.txt")
+    (documents / FIRST).write_bytes((documents / f"{FIRST}.txt").read_bytes())
+    rebag(bag)
+    rejected(zip_bag(bag, tmp_path / "twice.zip"), tmp_path, f"holds the original {FIRST} twice")
+
+
 def test_text_without_original_is_refused(bag: Path, tmp_path: Path):
     (bag / "data" / "text" / f"{'0' * 64}.txt").write_text("orphan")
     rebag(bag)
