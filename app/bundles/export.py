@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import getpass
 import hashlib
 import io
 import json
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import bagit
 
+from app.authorship import own_names
 from app.bundles.report import Entry, ReportDocument, ReportHeader, render_report
 from app.bundles.schemas import FORMAT, VERSION, W3C_CONTEXT, original_name
 from app.errors import DossierError
@@ -185,10 +185,7 @@ class _Signer:
 
     def __init__(self, signed_as: str) -> None:
         self.signed_as = signed_as
-        try:
-            self.own = {"", getpass.getuser()}
-        except (OSError, KeyError):  # no login name to be found
-            self.own = {""}
+        self.own = own_names()
 
     def __call__(self, name: str) -> str:
         return self.signed_as if name in self.own else name
