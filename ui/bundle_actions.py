@@ -10,7 +10,7 @@ from app import settings
 from app.bundles.export import export_bundle
 from app.bundles.merge import import_bundle
 from app.errors import DossierError
-from ui.bundle_dialogs import ExportDialog, SignatureDialog, export_summary, merge_summary
+from ui.bundle_dialogs import ExportDialog, SignatureDialog, export_summary, merge_summary, refusal_box
 from ui.ops import Op
 
 
@@ -99,9 +99,12 @@ class BundleActions:
             return
         op = Op(lambda: import_bundle(self.archive, Path(path)))
         op.succeeded.connect(self._bundle_merged)
-        op.failed.connect(lambda message: self._error("The bundle was not imported", message))
+        op.failed.connect(lambda message: self._bundle_refused(message, getattr(op.error, "details", "")))
         self.statusBar().showMessage("Verifying and merging the bundle…")
         self.task_runner.start(op)
+
+    def _bundle_refused(self, message: str, details: str) -> None:
+        refusal_box(self, "The bundle was not imported", message, details).exec()
 
     def _bundle_merged(self, report) -> None:
         self.statusBar().clearMessage()

@@ -24,7 +24,7 @@ class Op(QObject):
 
     progressed = Signal(object)
     succeeded = Signal(object)
-    failed = Signal(str)  # a message for the user (a DossierError)
+    failed = Signal(str)  # a message for the user (a DossierError, kept as ``error`` for its details)
     crashed = Signal(object)  # an unexpected exception (a bug): goes to the crash handler
     finished = Signal()
 
@@ -32,6 +32,7 @@ class Op(QObject):
         super().__init__()
         self.fn = fn
         self.with_progress = with_progress
+        self.error: DossierError | None = None
         self._cancelled = threading.Event()
 
     def cancel(self) -> None:
@@ -51,9 +52,11 @@ class Op(QObject):
             else:
                 result = self.fn()
         except DossierError as exc:
+            self.error = exc
             self.failed.emit(str(exc))
         except Exception as exc:
             if problem := environmental(exc):  # disk full, read-only, damaged: a message, not a crash
+                self.error = problem
                 self.failed.emit(str(problem))
             else:  # a bug: report it, keep the app running
                 log.exception("background operation failed")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import mmap
 import re
 import shutil
@@ -28,6 +29,7 @@ import bagit
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from app.bundles.damage import describe, details
 from app.bundles.references import check_references
 from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA, ORIGINAL_SUFFIXES, original_name
 from app.errors import BadBundle
@@ -54,6 +56,8 @@ _FOLDERS = {f"{TOP}/", f"{TOP}/data/", f"{TOP}/data/documents/", f"{TOP}/data/te
 _REQUIRED = (*_TAG_FILES, "data/documents.json", "data/annotations.jsonld")
 _MANIFEST_LINE = re.compile(r"([0-9a-f]{64}) +(\S+)")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+logging.getLogger("bagit").setLevel(logging.CRITICAL)  # its line per damaged file goes to BadBundle.details
 
 _KIB, _MIB = 2**10, 2**20
 #: Largest size of each member (the originals share ZipLimits.max_total_size); JSON is parsed in memory.
@@ -287,7 +291,15 @@ def _validate_bagit(folder: Path) -> dict[str, str]:
         if bag.version_info < (0, 97) or bag.encoding.upper() != "UTF-8":
             version = bag.tags["BagIt-Version"]
             raise _fail(f"Unsupported BagIt version {version} or encoding {bag.encoding}", _NOT_BUNDLE)
+        oxum = bag.info.pop("Payload-Oxum", None)  # checked after the checksums, which name a damaged file
         bag.validate(processes=1, fast=False)
+        if oxum is not None:
+            bag.info["Payload-Oxum"] = oxum
+            bag.validate(processes=1, fast=True)
+    except bagit.BagValidationError as exc:
+        if not exc.details:
+            raise _fail(f"BagIt validation failed: {str(exc)[:500]}") from exc
+        raise BadBundle(f"{describe(exc.details, folder)}. {_RESEND}", details(exc.details)) from exc
     except (bagit.BagError, ValueError) as exc:
         raise _fail(f"BagIt validation failed: {str(exc)[:500]}") from exc
     info = {}

@@ -254,9 +254,30 @@ def test_unsafe_manifest_paths_are_refused(bag: Path, tmp_path: Path, path: str)
 # --- BagIt and content ----------------------------------------------------------------------------------
 
 
-def test_tampered_payload_is_caught_by_bagit(bag: Path, tmp_path: Path):
-    (bag / "data" / "documents" / FIRST).write_bytes(b"forged")
-    rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, "BagIt validation failed")
+def test_a_tampered_file_is_named_in_words_with_the_checksums_in_the_details(bag: Path, tmp_path: Path):
+    (bag / "data" / "documents" / FIRST).write_bytes(b"forged")  # another size too: the Oxum would differ
+    message = rejected(
+        zip_bag(bag, tmp_path / "bundle.zip"),
+        tmp_path,
+        f"^This bundle was damaged or changed after export: the original of “Council minutes” "
+        f"\\(data/documents/{FIRST[:8]}…\\) was changed. Ask the sender",
+    )
+    assert FIRST not in message  # no checksum in what a person reads
+    with pytest.raises(BadBundle) as caught:
+        verify_bundle(tmp_path / "bundle.zip", workdir=tmp_path / "work")
+    assert f'expected="{FIRST}" found="{sha256(b"forged")}"' in caught.value.details
+
+
+def test_every_tampered_file_is_named(bag: Path, tmp_path: Path):
+    for name in ("annotations.jsonld", "report.html", f"text/{SECOND}.txt"):
+        path = bag / "data" / name
+        path.write_bytes(path.read_bytes().replace(b"a", b"e", 1))
+    (bag / "bag-info.txt").write_text((bag / "bag-info.txt").read_text().replace("Ana", "Eve"))
+    message = rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, "damaged or changed after export")
+    for words in ("annotations.jsonld (the annotations) was changed", "report.html (the bundle's report) was changed",
+                  f"the stored text of “Budget memo” (data/text/{SECOND[:8]}….txt) was changed",
+                  "and 1 other file"):  # fmt: skip
+        assert words in message, words
 
 
 def test_tampered_payload_with_recomputed_manifests_is_caught_by_its_name(bag: Path, tmp_path: Path):
