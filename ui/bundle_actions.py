@@ -11,7 +11,7 @@ from app.bundles.export import export_bundle
 from app.bundles.merge import import_bundle
 from app.errors import DossierError
 from ui.bundle_dialogs import ExportDialog, SignatureDialog, export_summary, merge_summary, refusal_box
-from ui.ops import Op
+from ui.ops import Op, show_while_running
 
 
 class BundleActions:
@@ -72,7 +72,7 @@ class BundleActions:
         op = Op(work, with_progress=True)
         op.succeeded.connect(lambda report: self.statusBar().showMessage(export_summary(report), 10000))
         op.failed.connect(lambda message: self._error("Export failed", message))
-        self.statusBar().showMessage("Exporting bundle…")
+        show_while_running(op, self.statusBar(), "Exporting bundle…")
         self.task_runner.start(op)
 
     def choose_signature(self) -> str | None:
@@ -100,14 +100,13 @@ class BundleActions:
         op = Op(lambda: import_bundle(self.archive, Path(path)))
         op.succeeded.connect(self._bundle_merged)
         op.failed.connect(lambda message: self._bundle_refused(message, getattr(op.error, "details", "")))
-        self.statusBar().showMessage("Verifying and merging the bundle…")
+        show_while_running(op, self.statusBar(), "Verifying and merging the bundle…")
         self.task_runner.start(op)
 
     def _bundle_refused(self, message: str, details: str) -> None:
         refusal_box(self, "The bundle was not imported", message, details).exec()
 
     def _bundle_merged(self, report) -> None:
-        self.statusBar().clearMessage()
         self.bundle_report = report
         self.update_stats()
         self.controller.refresh()

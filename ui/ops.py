@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QStatusBar
 
 from app.environment import environmental
 from app.errors import DossierError
@@ -64,6 +65,13 @@ class Op(QObject):
         else:
             self.succeeded.emit(result)
         self.finished.emit()
+
+
+def show_while_running(op: Op, bar: QStatusBar, message: str) -> None:
+    """Show ``message`` in the status bar while ``op`` runs, and clear it when the op ends, however it ends
+    (unless an outcome put its own message there meanwhile)."""
+    bar.showMessage(message)
+    op.finished.connect(lambda: bar.currentMessage() == message and bar.clearMessage())
 
 
 class _Task(QRunnable):

@@ -115,7 +115,9 @@ def _tampered_seed_bundle(corpus, tmp_path):
     return flip_a_byte(good, tmp_path / "bad.zip", "data/documents/"), doc
 
 
-def test_a_tampered_bundle_names_the_changed_file_in_words(qtbot, make_window, imported, corpus, tmp_path, monkeypatch):
+def test_a_tampered_bundle_names_the_changed_file_in_words_and_leaves_no_status(
+    qtbot, make_window, imported, corpus, tmp_path, monkeypatch
+):
     bad, doc = _tampered_seed_bundle(corpus, tmp_path)
     boxes = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: boxes.append(box) or QMessageBox.StandardButton.Ok)
@@ -131,4 +133,17 @@ def test_a_tampered_bundle_names_the_changed_file_in_words(qtbot, make_window, i
     )
     assert box.textFormat() == Qt.TextFormat.PlainText  # a title the bundle chose is never rich text
     assert f'expected="{doc.sha256}"' in box.detailedText()  # the checksums, under Details only
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "")  # not "Verifying and merging…"
     assert imported.stats()["documents"] == 3
+
+
+def test_a_failed_export_leaves_no_status_message(qtbot, make_window, imported, tmp_path, monkeypatch):
+    user_settings.set_sign_as("")
+    window = make_window(imported)
+    errors = []
+    monkeypatch.setattr(window, "_error", lambda title, text: errors.append((title, text)))
+    _accept_export(monkeypatch, tmp_path / "no such folder" / "b.zip")
+    window.export_action.trigger()
+    qtbot.waitUntil(lambda: bool(errors))
+    assert errors[0][0] == "Export failed" and "does not exist" in errors[0][1]
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "")  # not "Exporting bundle…"
