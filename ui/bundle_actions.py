@@ -95,7 +95,12 @@ class BundleActions:
     def import_bundle(self, path: str) -> None:
         """Verify and merge a bundle in the background, then say what it changed."""
         if not self.archive.writable:
-            self._error("Cannot import", "This archive is open in another Dossier; import there, or close it first.")
+            self._error(
+                "Cannot import",
+                f"This archive opened read-only ({self.archive.read_only_reason}), so no bundle can be merged "
+                "into it. Close Dossier and open the archive again; if its folder cannot be written, copy the "
+                "archive to a writable place first.",
+            )
             return
         op = Op(lambda: import_bundle(self.archive, Path(path)))
         op.succeeded.connect(self._bundle_merged)

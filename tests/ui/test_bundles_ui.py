@@ -147,3 +147,17 @@ def test_a_failed_export_leaves_no_status_message(qtbot, make_window, imported, 
     qtbot.waitUntil(lambda: bool(errors))
     assert errors[0][0] == "Export failed" and "does not exist" in errors[0][1]
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "")  # not "Exporting bundle…"
+
+
+def test_importing_into_a_read_only_archive_says_why_it_is_read_only(qtbot, make_window, imported, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    with imported.writing("merging a bundle"), Archive.open(imported.folder, shared=True) as read_only:
+        assert not read_only.writable
+        window = make_window(read_only)
+        errors = []
+        monkeypatch.setattr(window, "_error", lambda title, text: errors.append((title, text)))
+        window.import_bundle(str(tmp_path / "any.zip"))
+        window.shutdown()
+    assert errors == [("Cannot import", "This archive opened read-only (another Dossier was writing when this one "
+                       "opened), so no bundle can be merged into it. Close Dossier and open the archive again; if its "
+                       "folder cannot be written, copy the archive to a writable place first.")]  # fmt: skip
