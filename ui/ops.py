@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QStatusBar
 
 from app.environment import environmental
 from app.errors import DossierError
+from ui.crash import private_traceback
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class Op(QObject):
                 self.error = problem
                 self.failed.emit(str(problem))
             else:  # a bug: report it, keep the app running
-                log.exception("background operation failed")
+                log.error("background operation failed:\n%s", private_traceback(exc))
                 self.crashed.emit(exc)
         else:
             self.succeeded.emit(result)
