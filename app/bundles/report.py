@@ -34,6 +34,9 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
 th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: bottom; }
 th.d2 { padding-left: 1.25rem; } th.d3 { padding-left: 2rem; } th.d4 { padding-left: 2.75rem; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
+table.documents { width: 100%; }
+table.documents td { vertical-align: top; }
+table.documents td + td { white-space: nowrap; }
 td.zero { color: #afb8c1; }
 thead th { border-top-width: 4px; }
 tfoot td, tfoot th { font-weight: 600; }
@@ -193,7 +196,8 @@ def _place(jid, anchor: str, entries: list[Entry], used, gazetteer: Gazetteer, s
             continue
         parts.append(
             f'<section class="stance" style="border-left-color:{_colour(stances, key)}">\n'
-            f"<h3>{_e(_stance_label(stances, key))} <small>({len(group)})</small></h3>"
+            f"<h3>{_e(_stance_label(stances, key))} <small>({count(len({e.document for e in group}), 'document')})"
+            "</small></h3>"
         )
         parts += [_evidence(e, doc_anchors[e.document]) for e in group]
         parts.append("</section>")
@@ -225,15 +229,15 @@ def _documents(documents: list[ReportDocument], entries: list[Entry], doc_anchor
         found = evidence[d.sha256]
         rows.append(
             f'<tr id="{doc_anchors[d.sha256]}"><td><a href="{_e(d.original)}">{_e(d.title or "Untitled")}</a>'
-            f'<span class="path">{_e(d.file_name)}</span></td><td>{_e(_KIND_LABELS.get(d.kind, d.kind))}</td>'
-            f"<td>{_e(d.date)}</td><td>{_e(d.site)}</td>"
+            f'<span class="path">{_e(" · ".join(filter(None, [d.file_name, d.site])))}</span></td>'
+            f"<td>{_e(_KIND_LABELS.get(d.kind, d.kind))}</td><td>{_e(d.date)}</td>"
             f"<td>{count(found, 'tag or annotation', 'tags or annotations') if found else 'not tagged'}</td>"
             f'<td><a href="{_e(d.text)}">text</a></td></tr>'
         )
     return (
-        f'<section>\n<h2 id="documents">Documents ({len(documents)})</h2>\n<table>\n<thead><tr>'
-        '<th scope="col">Document (the original)</th><th scope="col">Type</th><th scope="col">Date</th>'
-        '<th scope="col">Source</th><th scope="col">Evidence</th><th scope="col">Stored text</th></tr></thead>\n'
+        f'<section>\n<h2 id="documents">Documents ({len(documents)})</h2>\n<table class="documents">\n<thead><tr>'
+        '<th scope="col">Document (opens the original)</th><th scope="col">Type</th><th scope="col">Date</th>'
+        '<th scope="col">Evidence</th><th scope="col">Text</th></tr></thead>\n'
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</section>"
     )
 

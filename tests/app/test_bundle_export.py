@@ -236,6 +236,7 @@ def test_report_lists_every_document_links_its_original_as_its_type_and_counts_d
     assert totals["Omaha, NE"] == "1"  # one document, though tagged once and annotated once there
     assert re.search(r'<tfoot><tr><th scope="row">Total</th>.*<td class="n">2</td></tr></tfoot>', html)
     assert "2 documents with tags or annotations; 1 document without any" in html
+    assert set(re.findall(r"<h3>.*?<small>\((.*?)\)</small></h3>", html)) == {"1 document"}  # per stance, too
 
 
 def test_nothing_to_export_is_a_clear_error_and_writes_nothing(imported, tmp_path):
