@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from app.annotating import Annotating
+from app.authorship import searchable_notes
 from app.batch_tagging import BatchTagging
 from app.blobs import BlobStore
 from app.changes import Changes
@@ -354,7 +355,7 @@ class Archive(Tagging, BatchTagging, Annotating):
                     query,
                     present,
                     lambda i: reader.text(i) or "",
-                    lambda i: "\n\n".join(a.note for a in notes[i] if a.note),
+                    lambda i: searchable_notes(notes[i]),
                 )
         return [_hit(docs[i], (scores or {}).get(i, 0.0), marked.get(i, "")) for i in present]
 

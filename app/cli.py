@@ -41,9 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         _require_text(args)
         return args.handler(args)
     except DossierError as exc:
+        details = getattr(exc, "details", "")
         if getattr(args, "json", False):
-            _print_json({"error": str(exc)})
+            _print_json({"error": str(exc), **({"details": details} if details else {})})
         print(f"dossier: {exc}", file=sys.stderr)
+        if details:
+            print(details if args.verbose else "(--verbose shows the checksums)", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("dossier: interrupted", file=sys.stderr)
@@ -262,13 +265,17 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--no-private-notes", action="store_true", help=argparse.SUPPRESS)  # the default now
     cmd.set_defaults(handler=_export)
 
-    cmd = commands.add_parser("import-bundle", parents=[common], help="verify a bundle, then merge it into the archive")
+    damaged = argparse.ArgumentParser(add_help=False)
+    damaged.add_argument("--verbose", action="store_true", help="with a damaged bundle: each file's checksums")
+    cmd = commands.add_parser(
+        "import-bundle", parents=[common, damaged], help="verify a bundle, then merge it into the archive"
+    )
     cmd.add_argument("bundle", metavar="FILE.zip")
     cmd.add_argument(
         "--known-signers-only", action="store_true", help="refuse the bundle unless a key you trust signed it"
     )
     cmd.set_defaults(handler=_import_bundle)
-    cmd = commands.add_parser("verify-bundle", parents=[common], help="check a bundle without importing it")
+    cmd = commands.add_parser("verify-bundle", parents=[common, damaged], help="check a bundle without importing it")
     cmd.add_argument("bundle", metavar="FILE.zip")
     cmd.set_defaults(handler=_verify_bundle)
 

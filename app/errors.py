@@ -26,4 +26,10 @@ class BadQuery(DossierError):
 
 
 class BadBundle(DossierError):
-    """A bundle that is damaged, incomplete, tampered with or unsafe; nothing of it was imported."""
+    """A bundle that is damaged, incomplete, tampered with or unsafe; nothing of it was imported.
+
+    ``details`` holds what only an expert needs (bagit's line per damaged file, with its checksums)."""
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details

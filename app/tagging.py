@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Iterable
 
+from app.authorship import searchable_notes
 from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer, normalize
 from app.jurisdictions.model import Jurisdiction
@@ -249,7 +250,7 @@ class Tagging:
 
     def index_terms(self, tags: list[Tag], annotations: list[Annotation]) -> dict:
         """Index values for a document's tags and annotations: jurisdiction ids with their ancestors and
-        without, stance keys (``set/id``), free tags, and the notes."""
+        without, stance keys (``set/id``), free tags, and the notes (not the private ones a bundle brought)."""
         places: list[str] = []
         tagged = [t.jurisdiction for t in tags] + [a.jurisdiction for a in annotations if a.jurisdiction]
         gazetteer = self.gazetteer
@@ -264,7 +265,7 @@ class Tagging:
             "tagged_jurisdictions": list(dict.fromkeys(tagged)),
             "stances": list(dict.fromkeys(stances)),
             "tags": sorted({tag for a in annotations for tag in a.tags}),
-            "notes": "\n\n".join(a.note for a in annotations if a.note),
+            "notes": searchable_notes(annotations),
         }
 
     def expand_query(self, query: str) -> tuple[str, list[str]]:

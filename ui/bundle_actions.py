@@ -10,8 +10,8 @@ from app import settings
 from app.bundles.export import export_bundle
 from app.bundles.merge import import_bundle
 from app.errors import DossierError
-from ui.bundle_dialogs import ExportDialog, SignatureDialog, export_summary, merge_summary
-from ui.ops import Op
+from ui.bundle_dialogs import ExportDialog, SignatureDialog, export_summary, merge_summary, refusal_box
+from ui.ops import Op, show_while_running
 
 
 class BundleActions:
@@ -72,7 +72,7 @@ class BundleActions:
         op = Op(work, with_progress=True)
         op.succeeded.connect(lambda report: self.statusBar().showMessage(export_summary(report), 10000))
         op.failed.connect(lambda message: self._error("Export failed", message))
-        self.statusBar().showMessage("Exporting bundle…")
+        show_while_running(op, self.statusBar(), "Exporting bundle…")
         self.task_runner.start(op)
 
     def choose_signature(self) -> str | None:
@@ -95,16 +95,23 @@ class BundleActions:
     def import_bundle(self, path: str) -> None:
         """Verify and merge a bundle in the background, then say what it changed."""
         if not self.archive.writable:
-            self._error("Cannot import", "This archive is open in another Dossier; import there, or close it first.")
+            self._error(
+                "Cannot import",
+                f"This archive opened read-only ({self.archive.read_only_reason}), so no bundle can be merged "
+                "into it. Close Dossier and open the archive again; if its folder cannot be written, copy the "
+                "archive to a writable place first.",
+            )
             return
         op = Op(lambda: import_bundle(self.archive, Path(path)))
         op.succeeded.connect(self._bundle_merged)
-        op.failed.connect(lambda message: self._error("The bundle was not imported", message))
-        self.statusBar().showMessage("Verifying and merging the bundle…")
+        op.failed.connect(lambda message: self._bundle_refused(message, getattr(op.error, "details", "")))
+        show_while_running(op, self.statusBar(), "Verifying and merging the bundle…")
         self.task_runner.start(op)
 
+    def _bundle_refused(self, message: str, details: str) -> None:
+        refusal_box(self, "The bundle was not imported", message, details).exec()
+
     def _bundle_merged(self, report) -> None:
-        self.statusBar().clearMessage()
         self.bundle_report = report
         self.update_stats()
         self.controller.refresh()

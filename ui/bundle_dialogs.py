@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -108,6 +110,16 @@ class SignatureDialog(QDialog):
     def name(self) -> str:
         """The name typed (may be empty)."""
         return self.field.text().strip()
+
+
+def refusal_box(parent: QWidget, title: str, message: str, details: str = "") -> QMessageBox:
+    """A warning that says in words what is wrong; what only an expert needs (checksums) under Details.
+    Plain text: the message may quote a title the bundle chose."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if details:
+        box.setDetailedText(details)
+    return box
 
 
 def export_summary(report) -> str:

@@ -16,6 +16,22 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 log = logging.getLogger("dossier")
 
 
+def private_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` and of the exceptions it came from, with their types but not their messages:
+    a message can quote what the user wrote (a private note, a passage), and a log gets attached to bug
+    reports. The dialog, on the user's own screen, still shows the message."""
+    chain: list[BaseException] = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\n".join(
+        "Traceback (most recent call last):\n"
+        + "".join(traceback.format_tb(e.__traceback__))
+        + f"{type(e).__module__}.{type(e).__qualname__} (its message is not logged)"
+        for e in reversed(chain)
+    )
+
+
 def log_file() -> Path:
     """Where Dossier writes its log."""
     return user_log_path("Dossier", appauthor=False) / "dossier.log"
@@ -48,7 +64,8 @@ class CrashReporter(QObject):
 
     def report(self, exc_type, exc_value, tb) -> None:
         """Log an unexpected exception and ask the GUI thread to tell the user."""
-        log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc_value, tb)))
+        logged = private_traceback(exc_value.with_traceback(tb)) if exc_value is not None else exc_type.__qualname__
+        log.error("unexpected error:\n%s", logged)
         self.crashed.emit(f"{exc_type.__name__}: {exc_value}")
 
     def _show(self, summary: str) -> None:

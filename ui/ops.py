@@ -12,9 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QStatusBar
 
 from app.environment import environmental
 from app.errors import DossierError
+from ui.crash import private_traceback
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,7 @@ class Op(QObject):
 
     progressed = Signal(object)
     succeeded = Signal(object)
-    failed = Signal(str)  # a message for the user (a DossierError)
+    failed = Signal(str)  # a message for the user (a DossierError, kept as ``error`` for its details)
     crashed = Signal(object)  # an unexpected exception (a bug): goes to the crash handler
     finished = Signal()
 
@@ -32,6 +34,7 @@ class Op(QObject):
         super().__init__()
         self.fn = fn
         self.with_progress = with_progress
+        self.error: DossierError | None = None
         self._cancelled = threading.Event()
 
     def cancel(self) -> None:
@@ -51,16 +54,25 @@ class Op(QObject):
             else:
                 result = self.fn()
         except DossierError as exc:
+            self.error = exc
             self.failed.emit(str(exc))
         except Exception as exc:
             if problem := environmental(exc):  # disk full, read-only, damaged: a message, not a crash
+                self.error = problem
                 self.failed.emit(str(problem))
             else:  # a bug: report it, keep the app running
-                log.exception("background operation failed")
+                log.error("background operation failed:\n%s", private_traceback(exc))
                 self.crashed.emit(exc)
         else:
             self.succeeded.emit(result)
         self.finished.emit()
+
+
+def show_while_running(op: Op, bar: QStatusBar, message: str) -> None:
+    """Show ``message`` in the status bar while ``op`` runs, and clear it when the op ends, however it ends
+    (unless an outcome put its own message there meanwhile)."""
+    bar.showMessage(message)
+    op.finished.connect(lambda: bar.currentMessage() == message and bar.clearMessage())
 
 
 class _Task(QRunnable):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import getpass
 import hashlib
 import io
 import json
@@ -26,8 +25,9 @@ from pathlib import Path
 
 import bagit
 
-from app.bundles.report import Entry, ReportHeader, render_report
-from app.bundles.schemas import FORMAT, VERSION, W3C_CONTEXT
+from app.authorship import own_names
+from app.bundles.report import Entry, ReportDocument, ReportHeader, render_report
+from app.bundles.schemas import FORMAT, VERSION, W3C_CONTEXT, original_name
 from app.bundles.signing import sign_bag
 from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer
@@ -188,10 +188,7 @@ class _Signer:
 
     def __init__(self, signed_as: str) -> None:
         self.signed_as = signed_as
-        try:
-            self.own = {"", getpass.getuser()}
-        except (OSError, KeyError):  # no login name to be found
-            self.own = {""}
+        self.own = own_names()
 
     def __call__(self, name: str) -> str:
         return self.signed_as if name in self.own else name
@@ -202,7 +199,7 @@ def _write_payload(archive, items: list[_Item], bag: Path, header: ReportHeader,
     (bag / "documents").mkdir(parents=True)
     (bag / "text").mkdir()
     for item in items:
-        _copy_original(archive, item.doc, bag / "documents" / item.doc.sha256)
+        _copy_original(archive, item.doc, bag / "documents" / original_name(item.doc.sha256, item.doc.kind))
         (bag / "text" / f"{item.doc.sha256}.txt").write_bytes(archive.text(item.doc.id).encode("utf-8"))
         steps.step()
     gazetteer = archive.gazetteer
@@ -223,7 +220,7 @@ def _write_payload(archive, items: list[_Item], bag: Path, header: ReportHeader,
                   "items": annotations}  # fmt: skip
     (bag / "annotations.jsonld").write_bytes(_json_bytes(collection))
     (bag / "annotations.csv").write_bytes(_csv_bytes(items, gazetteer, stance_labels(stance_sets)))
-    html = render_report(header, _entries(items), gazetteer, stance_sets)
+    html = render_report(header, _report_documents(items), _entries(items), gazetteer, stance_sets)
     (bag / "report.html").write_bytes(html.encode("utf-8"))
 
 
@@ -340,6 +337,18 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _report_documents(items: list[_Item]) -> list[ReportDocument]:
+    """Every exported document as the report lists it, with the bag-relative paths of its files."""
+    return [
+        ReportDocument(
+            sha256=i.doc.sha256, title=i.doc.title, kind=i.doc.kind, site=i.doc.site,
+            date=i.doc.published.isoformat() if i.doc.published else "", file_name=i.doc.file_name,
+            original=f"documents/{original_name(i.doc.sha256, i.doc.kind)}", text=f"text/{i.doc.sha256}.txt",
+        )
+        for i in items
+    ]  # fmt: skip
+
+
 def _entries(items: list[_Item]) -> list[Entry]:
     """Evidence for the report, per document in text order: whole-document tags, then annotations and
     passage tags."""
@@ -349,11 +358,11 @@ def _entries(items: list[_Item]) -> list[Entry]:
         date = doc.published.isoformat() if doc.published else ""
         found = [
             Entry(a.jurisdiction, f"{a.stance_set}/{a.stance}" if a.stance else None, a.exact, _shared_note(a),
-                  doc.title, a.page, date, a.start)
+                  doc.title, a.page, date, a.start, doc.sha256)
             for a in item.annotations
         ] + [
             Entry(t.jurisdiction, f"{t.stance_set}/{t.stance}" if t.stance else None, t.quote, "", doc.title,
-                  _page_of(item.spans, t.start) if t.start is not None else None, date, t.start)
+                  _page_of(item.spans, t.start) if t.start is not None else None, date, t.start, doc.sha256)
             for t in item.tags
         ]  # fmt: skip
         out += sorted(found, key=lambda e: -1 if e.start is None else e.start)

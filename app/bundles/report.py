@@ -1,18 +1,21 @@
 """The bundle's ``report.html``: one self-contained page (inline CSS only, no scripts, no resources) showing
-the evidence per jurisdiction and stance, readable on screen and printed on A4. Every text is escaped."""
+how many documents speak to each jurisdiction and stance, the evidence, and every document with links to its
+original and text in the bag, readable on screen and printed on A4. Every text is escaped."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
 from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import LEVELS
 from app.models import StanceSet
+from app.wording import count
 
 NO_STANCE = "No stance"
+_KIND_LABELS = {"pdf": "PDF", "html": "Web page", "markdown": "Markdown", "text": "Text", "docx": "Word"}
 _GREY = "#9e9e9e"
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 _STYLE = """
@@ -31,6 +34,9 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
 th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: bottom; }
 th.d2 { padding-left: 1.25rem; } th.d3 { padding-left: 2rem; } th.d4 { padding-left: 2.75rem; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
+table.documents { width: 100%; }
+table.documents td { vertical-align: top; }
+table.documents td + td { white-space: nowrap; }
 td.zero { color: #afb8c1; }
 thead th { border-top-width: 4px; }
 tfoot td, tfoot th { font-weight: 600; }
@@ -80,23 +86,47 @@ class Entry:
     page: int | None
     date: str
     start: int | None
+    document: str  # the sha256 of its document
+
+
+@dataclass
+class ReportDocument:
+    """One exported document; ``original`` and ``text`` are the paths of its files relative to the report."""
+
+    sha256: str
+    title: str
+    kind: str
+    date: str
+    site: str
+    file_name: str
+    original: str
+    text: str
 
 
 def render_report(
-    header: ReportHeader, entries: list[Entry], gazetteer: Gazetteer, stance_sets: list[StanceSet]
+    header: ReportHeader,
+    documents: list[ReportDocument],
+    entries: list[Entry],
+    gazetteer: Gazetteer,
+    stance_sets: list[StanceSet],
 ) -> str:
-    """The whole page as a string."""
+    """The whole page as a string: ``entries`` are the evidence found in ``documents``."""
     stances = {s.key: (s, ss) for ss in stance_sets for s in ss.stances}
     stance_rank = {key: i for i, key in enumerate(stances)}
     places = sorted({e.jurisdiction for e in entries if e.jurisdiction}, key=lambda j: _tree_key(j, gazetteer))
     if any(e.jurisdiction is None for e in entries):
         places.append(None)
     used = sorted({e.stance for e in entries}, key=lambda k: (k is None, stance_rank.get(k, len(stance_rank)), k or ""))
-    counts = Counter((e.jurisdiction, e.stance) for e in entries)
+    cells: defaultdict[tuple, set[str]] = defaultdict(set)  # the documents behind each (jurisdiction, stance)
+    for e in entries:
+        cells[(e.jurisdiction, e.stance)].add(e.document)
     anchors = {jid: f"j{i}" for i, jid in enumerate(places, 1)}
-    parts = [_head(header), _summary(places, used, counts, anchors, gazetteer, stances)]
+    doc_anchors = {d.sha256: f"d{i}" for i, d in enumerate(documents, 1)}
+    parts = [_head(header), _summary(places, used, cells, anchors, gazetteer, stances, len(documents))]
     for jid in places:
-        parts.append(_place(jid, anchors[jid], [e for e in entries if e.jurisdiction == jid], used, gazetteer, stances))
+        group = [e for e in entries if e.jurisdiction == jid]
+        parts.append(_place(jid, anchors[jid], group, used, gazetteer, stances, doc_anchors))
+    parts.append(_documents(documents, entries, doc_anchors))
     return "\n".join(["<!DOCTYPE html>", '<html lang="en">', *parts, "</body>", "</html>", ""])
 
 
@@ -104,14 +134,14 @@ def _head(h: ReportHeader) -> str:
     notes = (
         "in annotations.jsonld only, not in this report or the CSV"
         if h.private_notes_included
-        else f"left out ({_plural(h.private_notes_left_out, 'note')})"
+        else f"left out ({count(h.private_notes_left_out, 'note')})"
     )
     rows = [
         ("Selection", h.query),
         ("Exported by", h.exported_by or "not signed"),
         ("Exported at", h.exported_at),
-        ("Contents", f"{_plural(h.documents, 'document')}, {_plural(h.annotations, 'annotation')}, "
-                     f"{_plural(h.tags, 'tag')}"),
+        ("Contents", f"{count(h.documents, 'document')}, {count(h.annotations, 'annotation')}, "
+                     f"{count(h.tags, 'tag')}"),
         ("Private notes", notes),
     ]  # fmt: skip
     meta = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
@@ -124,9 +154,12 @@ def _head(h: ReportHeader) -> str:
     )
 
 
-def _summary(places, used, counts: Counter, anchors, gazetteer: Gazetteer, stances) -> str:
+def _summary(places, used, cells: dict, anchors, gazetteer: Gazetteer, stances, documents: int) -> str:
+    """Documents per jurisdiction and stance (a document counts once in a cell, however often it is tagged)."""
+    found = set().union(*cells.values())
+    untagged = documents - len(found)
     if not places:
-        return "<p>No tags or annotations in these documents.</p>"
+        return '<p>No tags or annotations in these documents: see <a href="#documents">Documents</a>.</p>'
     head = "".join(
         f'<th scope="col" style="border-top-color:{_colour(stances, k)}"{_topic(stances, k)}>'
         f"{_e(_stance_label(stances, k))}</th>"
@@ -134,21 +167,24 @@ def _summary(places, used, counts: Counter, anchors, gazetteer: Gazetteer, stanc
     )
     rows = []
     for jid in places:
-        cells = "".join(_count(counts[(jid, k)]) for k in used)
-        total = sum(counts[(jid, k)] for k in used)
+        row = "".join(_count(len(cells[(jid, k)])) for k in used)
+        total = len(set().union(*(cells[(jid, k)] for k in used)))
         name = f'<a href="#{anchors[jid]}">{_e(_place_name(jid, gazetteer))}</a>'
         depth = min(len(gazetteer.ancestors(jid)), 4) if jid else 0
-        rows.append(f'<tr><th scope="row" class="d{depth}">{name}</th>{cells}<td class="n">{total}</td></tr>')
-    totals = "".join(_count(sum(counts[(j, k)] for j in places)) for k in used)
-    grand = sum(counts.values())
+        rows.append(f'<tr><th scope="row" class="d{depth}">{name}</th>{row}<td class="n">{total}</td></tr>')
+    totals = "".join(_count(len(set().union(*(cells[(j, k)] for j in places)))) for k in used)
+    rest = f"; {count(untagged, 'document')} without any" if untagged else ""
     return (
-        '<section>\n<h2>Summary</h2>\n<table>\n<thead><tr><th scope="col">Jurisdiction</th>'
+        "<section>\n<h2>Summary</h2>\n<p>Number of documents per jurisdiction and stance; a document with "
+        'several tags counts once in each of their cells.</p>\n<table>\n<thead><tr><th scope="col">Jurisdiction</th>'
         f'{head}<th scope="col">Total</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n"
-        f'<tfoot><tr><th scope="row">Total</th>{totals}<td class="n">{grand}</td></tr></tfoot>\n</table>\n</section>'
+        f'<tfoot><tr><th scope="row">Total</th>{totals}<td class="n">{len(found)}</td></tr></tfoot>\n</table>\n'
+        f"<p>{count(len(found), 'document')} with tags or annotations{rest}: all are listed under "
+        '<a href="#documents">Documents</a>.</p>\n</section>'
     )
 
 
-def _place(jid, anchor: str, entries: list[Entry], used, gazetteer: Gazetteer, stances) -> str:
+def _place(jid, anchor: str, entries: list[Entry], used, gazetteer: Gazetteer, stances, doc_anchors) -> str:
     path = ""
     if jid is not None:
         above = [j.display for j in reversed(gazetteer.ancestors(jid)) if j.level != "federal"]
@@ -160,25 +196,50 @@ def _place(jid, anchor: str, entries: list[Entry], used, gazetteer: Gazetteer, s
             continue
         parts.append(
             f'<section class="stance" style="border-left-color:{_colour(stances, key)}">\n'
-            f"<h3>{_e(_stance_label(stances, key))} <small>({len(group)})</small></h3>"
+            f"<h3>{_e(_stance_label(stances, key))} <small>({count(len({e.document for e in group}), 'document')})"
+            "</small></h3>"
         )
-        parts += [_evidence(e) for e in group]
+        parts += [_evidence(e, doc_anchors[e.document]) for e in group]
         parts.append("</section>")
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _evidence(e: Entry) -> str:
-    where = [e.title or "Untitled"]
+def _evidence(e: Entry, doc_anchor: str) -> str:
+    where = []
     if e.page is not None:
         where.append(f"p. {e.page}")
     if e.date:
         where.append(e.date)
-    caption = f"<figcaption>{_e(' · '.join(where))}</figcaption>"
+    title = f'<a href="#{doc_anchor}">{_e(e.title or "Untitled")}</a>'
+    caption = f"<figcaption>{' · '.join([title, *map(_e, where)])}</figcaption>"
     if e.start is None:
         return f'<figure>\n<p class="whole">Whole document</p>\n{caption}\n</figure>'
     note = f'\n<p class="note"><b>Note:</b> {_e(e.note)}</p>' if e.note else ""
     return f"<figure>\n<blockquote>{_e(e.quote)}</blockquote>{note}\n{caption}\n</figure>"
+
+
+def _documents(documents: list[ReportDocument], entries: list[Entry], doc_anchors) -> str:
+    """Every document of the bundle, tagged or not, linked to its original and its text."""
+    evidence = defaultdict(int)
+    for e in entries:
+        evidence[e.document] += 1
+    rows = []
+    for d in documents:
+        found = evidence[d.sha256]
+        rows.append(
+            f'<tr id="{doc_anchors[d.sha256]}"><td><a href="{_e(d.original)}">{_e(d.title or "Untitled")}</a>'
+            f'<span class="path">{_e(" · ".join(filter(None, [d.file_name, d.site])))}</span></td>'
+            f"<td>{_e(_KIND_LABELS.get(d.kind, d.kind))}</td><td>{_e(d.date)}</td>"
+            f"<td>{count(found, 'tag or annotation', 'tags or annotations') if found else 'not tagged'}</td>"
+            f'<td><a href="{_e(d.text)}">text</a></td></tr>'
+        )
+    return (
+        f'<section>\n<h2 id="documents">Documents ({len(documents)})</h2>\n<table class="documents">\n<thead><tr>'
+        '<th scope="col">Document (opens the original)</th><th scope="col">Type</th><th scope="col">Date</th>'
+        '<th scope="col">Evidence</th><th scope="col">Text</th></tr></thead>\n'
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</section>"
+    )
 
 
 def _tree_key(jid: str, gazetteer: Gazetteer) -> tuple:
@@ -215,10 +276,6 @@ def _colour(stances, key: str | None) -> str:
 
 def _count(n: int) -> str:
     return f'<td class="n">{n}</td>' if n else '<td class="n zero">0</td>'
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _e(text: str) -> str:

@@ -5,6 +5,15 @@ from __future__ import annotations
 FORMAT = "dossier-bundle"
 VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+#: The suffix an original is stored with in ``data/documents/``, by kind, so that it opens as its type from the
+#: report or a file manager. Bundles made before carry bare ``<sha256>`` names; those are read too.
+ORIGINAL_SUFFIXES = {"text": ".txt", "markdown": ".md", "html": ".html", "pdf": ".pdf", "docx": ".docx"}
+
+
+def original_name(sha256: str, kind: str) -> str:
+    """The file name of an original in ``data/documents/``."""
+    return sha256 + ORIGINAL_SUFFIXES.get(kind, "")
+
 
 _SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _OFFSET = {"type": "integer", "minimum": 0}

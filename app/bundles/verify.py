@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import mmap
 import re
 import shutil
@@ -28,8 +29,9 @@ import bagit
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from app.bundles.damage import describe, details
 from app.bundles.references import check_references
-from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA
+from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA, ORIGINAL_SUFFIXES, original_name
 from app.bundles.signing import SIGNATURE, SIGNER, UNSIGNED, Signer, check_signature
 from app.errors import BadBundle
 from indexer.zipsafety import UnsafeZip, ZipLimits, check_members
@@ -43,7 +45,7 @@ _UNSAFE = "The file may be malicious: do not unpack it with other tools; ask the
 
 _PAYLOAD = (
     r"data/(?:documents\.json|annotations\.jsonld|annotations\.csv|report\.html"
-    r"|documents/[0-9a-f]{64}|text/[0-9a-f]{64}\.txt)"
+    r"|documents/[0-9a-f]{64}(?:\.(?:txt|md|html|pdf|docx))?|text/[0-9a-f]{64}\.txt)"
 )
 _TAG_FILES = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
 _SIGNATURE_FILES = (SIGNATURE, SIGNER)  # beside the tag manifest they sign, so listed in no manifest
@@ -57,6 +59,8 @@ _FOLDERS = {f"{TOP}/", f"{TOP}/data/", f"{TOP}/data/documents/", f"{TOP}/data/te
 _REQUIRED = (*_TAG_FILES, "data/documents.json", "data/annotations.jsonld")
 _MANIFEST_LINE = re.compile(r"([0-9a-f]{64}) +(\S+)")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+logging.getLogger("bagit").setLevel(logging.CRITICAL)  # its line per damaged file goes to BadBundle.details
 
 _KIB, _MIB = 2**10, 2**20
 #: Largest size of each member (the originals share ZipLimits.max_total_size); JSON is parsed in memory.
@@ -95,7 +99,10 @@ class VerifiedBundle:
         return self._payload("text", f"{sha256}.txt", sha256).read_bytes().decode("utf-8")
 
     def original(self, sha256: str) -> Path:
-        """Path of the original file of document ``sha256`` (inside ``folder``)."""
+        """Path of the original file of document ``sha256`` (inside ``folder``), with or without its suffix."""
+        for suffix in ORIGINAL_SUFFIXES.values():
+            with contextlib.suppress(KeyError):
+                return self._payload("documents", sha256 + suffix, sha256)
         return self._payload("documents", sha256, sha256)
 
     def close(self) -> None:
@@ -250,6 +257,7 @@ def _check_bag(folder: Path, names: list[str]) -> VerifiedBundle:
     documents = _load_json(folder / "data" / "documents.json")
     annotations = _load_json(folder / "data" / "annotations.jsonld")
     _check_documents(documents, originals, lengths)
+    _check_suffixes(documents, payload)
     _check_annotations(annotations, lengths)
     bundle = VerifiedBundle(folder, documents, annotations, info, check_signature(folder))
     check_references(documents, annotations, bundle.text)
@@ -289,7 +297,15 @@ def _validate_bagit(folder: Path) -> dict[str, str]:
         if bag.version_info < (0, 97) or bag.encoding.upper() != "UTF-8":
             version = bag.tags["BagIt-Version"]
             raise _fail(f"Unsupported BagIt version {version} or encoding {bag.encoding}", _NOT_BUNDLE)
+        oxum = bag.info.pop("Payload-Oxum", None)  # checked after the checksums, which name a damaged file
         bag.validate(processes=1, fast=False)
+        if oxum is not None:
+            bag.info["Payload-Oxum"] = oxum
+            bag.validate(processes=1, fast=True)
+    except bagit.BagValidationError as exc:
+        if not exc.details:
+            raise _fail(f"BagIt validation failed: {str(exc)[:500]}") from exc
+        raise BadBundle(f"{describe(exc.details, folder)}. {_RESEND}", details(exc.details)) from exc
     except (bagit.BagError, ValueError) as exc:
         raise _fail(f"BagIt validation failed: {str(exc)[:500]}") from exc
     info = {}
@@ -313,8 +329,11 @@ def _check_originals(folder: Path, payload: set[str]) -> dict[str, int]:
     for rel in sorted(payload):
         if not rel.startswith("data/documents/"):
             continue
-        sha = rel.removeprefix("data/documents/")
-        path = folder / "data" / "documents" / sha
+        name = rel.removeprefix("data/documents/")
+        sha = name.split(".")[0]
+        if sha in sizes:
+            raise _fail(f"The bundle holds the original {sha} twice")
+        path = folder / "data" / "documents" / name
         digest = hashlib.sha256()
         with path.open("rb") as file:
             while chunk := file.read(_CHUNK):
@@ -396,6 +415,15 @@ def _check_documents(documents: dict, originals: dict[str, int], lengths: dict[s
         _check_unique(f"documents.json {key}", [item["id"] for item in items])
     for stance_set in documents["stance_sets"]:
         _check_unique(f"stance set {stance_set['id']!r}", [stance["id"] for stance in stance_set["stances"]])
+
+
+def _check_suffixes(documents: dict, payload: set[str]) -> None:
+    """An original stored with a suffix has the one of its kind, so that it opens as what it is."""
+    for doc in documents["documents"]:
+        sha, expected = doc["sha256"], original_name(doc["sha256"], doc["kind"])
+        stored = next(rel for rel in payload if rel.startswith(f"data/documents/{sha}"))
+        if stored not in (f"data/documents/{sha}", f"data/documents/{expected}"):
+            raise _fail(f"{stored} does not have the suffix of a {doc['kind']} document")
 
 
 def _check_annotations(annotations: dict, lengths: dict[str, int]) -> None:

@@ -200,3 +200,15 @@ def patch_central(data: bytes, name: str, *, file_size: int | None = None, offse
 
 def local_offset(data: bytes, name: str) -> int:
     return zipfile.ZipFile(io.BytesIO(data)).getinfo(name).header_offset
+
+
+def flip_a_byte(bundle: Path, out: Path, member: str) -> Path:
+    """A copy of the zip ``bundle`` with one byte changed in the members whose names start with ``member``
+    and the manifests left as they were, as damage in transit or an edit by hand leaves them."""
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith(f"{TOP}/{member}"):
+                data = data[:100] + bytes([data[100] ^ 1]) + data[101:]
+            target.writestr(info, data)
+    return out

@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 from app.bundles.export import BAG_NAME, CSV_COLUMNS, export_bundle
-from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA
+from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA, original_name
 from app.errors import DossierError
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
@@ -111,14 +111,15 @@ def test_the_bundle_is_a_valid_bag_holding_everything(tagged, tmp_path):
     assert bag.info["Dossier-Query"] == "*" and bag.info["Dossier-Annotations"] == "4"
     assert bag.info["Dossier-Documents"] == "3" and bag.info["Dossier-Private-Notes"] == "included"
     data = Path(bag.path) / "data"
-    originals = sorted((data / "documents").iterdir())
-    assert len(originals) == 3
-    for original in originals:
-        assert hashlib.sha256(original.read_bytes()).hexdigest() == original.name
-
     documents = json.loads((data / "documents.json").read_text(encoding="utf-8"))
-    jsonschema.validate(documents, DOCUMENTS_SCHEMA)
     by_sha = {d["sha256"]: d for d in documents["documents"]}
+    originals = sorted((data / "documents").iterdir())
+    assert sorted(original.suffix for original in originals) == [".md", ".txt", ".txt"]
+    for original in originals:
+        sha = hashlib.sha256(original.read_bytes()).hexdigest()
+        assert original.name == original_name(sha, by_sha[sha]["kind"])
+
+    jsonschema.validate(documents, DOCUMENTS_SCHEMA)
     for doc_id in ids:
         doc = tagged.document(doc_id)
         assert (data / "text" / f"{doc.sha256}.txt").read_bytes().decode("utf-8") == tagged.text(doc_id)
@@ -198,7 +199,8 @@ def test_report_is_self_contained_escaped_and_in_tree_order(tagged, tmp_path):
     assert markup.tags <= _SAFE_TAGS, markup.tags - _SAFE_TAGS
     assert {name for name, _ in markup.attributes} <= {"lang", "charset", "http-equiv", "content", "name", "id",
                                                         "class", "style", "scope", "title", "href"}  # fmt: skip
-    assert all(value.startswith("#") for name, value in markup.attributes if name == "href")
+    hrefs = [value for name, value in markup.attributes if name == "href"]
+    assert all(re.fullmatch(r"#\w+|documents/[0-9a-f]{64}\.(txt|md)|text/[0-9a-f]{64}\.txt", h) for h in hrefs), hrefs
     assert "default-src 'none'; style-src 'unsafe-inline'" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
     assert "omaha OR &quot;&lt;denver&gt;&quot;" in html
@@ -209,6 +211,32 @@ def test_report_is_self_contained_escaped_and_in_tree_order(tagged, tmp_path):
     ]  # fmt: skip
     assert "border-left-color:#2e7d32" in html  # the sanctuary colour
     assert html.index(">Sanctuary<") < html.index(">Cooperates<")  # vocabulary order in the summary
+
+
+def test_report_lists_every_document_links_its_original_as_its_type_and_counts_documents(tagged, tmp_path):
+    out = tmp_path / "r.zip"
+    export_bundle(tagged, tagged.search_ids("*").ids, out)
+    data = _unzip(out, tmp_path / "x") / "data"
+    html = (data / "report.html").read_text(encoding="utf-8")
+    listed = dict(re.findall(r'<tr id="d\d+"><td><a href="([^"]+)">(.*?)</a>', html))
+    assert sorted(listed.values()) == sorted(
+        ["Omaha police will not join raids", "&lt;img src=x onerror=alert(2)&gt;", "Grand Prairie chief: "
+         "“My officers would not be using their time effectively.” café"]
+    )  # fmt: skip
+    docs = {d.sha256: d for d in map(tagged.document, tagged.search_ids("*").ids)}
+    for href in listed:
+        original = data / href
+        doc = docs[original.name.split(".")[0]]
+        assert hashlib.sha256(original.read_bytes()).hexdigest() == doc.sha256
+        assert original.suffix == Path(doc.file_name).suffix  # .txt and .md: it opens as its type
+    untagged = next(row for row in re.findall(r'<tr id="d\d+">.*?</tr>', html) if "Grand Prairie" in row)
+    assert "not tagged" in untagged
+    rows = dict(re.findall(r'<tr><th scope="row" class="d\d"><a href="#j\d+">(.*?)</a></th>(.*?)</tr>', html))
+    totals = {name: re.findall(r">(\d+)</td>", cells)[-1] for name, cells in rows.items()}
+    assert totals["Omaha, NE"] == "1"  # one document, though tagged once and annotated once there
+    assert re.search(r'<tfoot><tr><th scope="row">Total</th>.*<td class="n">2</td></tr></tfoot>', html)
+    assert "2 documents with tags or annotations; 1 document without any" in html
+    assert set(re.findall(r"<h3>.*?<small>\((.*?)\)</small></h3>", html)) == {"1 document"}  # per stance, too
 
 
 def test_nothing_to_export_is_a_clear_error_and_writes_nothing(imported, tmp_path):

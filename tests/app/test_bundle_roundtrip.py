@@ -279,3 +279,24 @@ def _bundle_items(archive, path) -> list[dict]:
     with zipfile.ZipFile(bundle) as z:
         name = next(n for n in z.namelist() if n.endswith("data/annotations.jsonld"))
         return json.loads(z.read(name))["items"]
+
+
+def test_a_private_note_sent_on_purpose_is_shown_but_never_indexed_by_the_receiver(corpus, tmp_path, b):
+    with Archive.open(tmp_path / "a") as a:
+        a.import_paths([corpus / "seed"])
+        seed = a.search_ids("").ids[0]
+        secret = a.annotate(seed, quote="Minneapolis", occurrence=1, note="Zanzibarquux told me", private=True)
+        a.annotate(seed, quote="Minneapolis", occurrence=2, note="Quixotrel said so")
+        assert a.search_ids("zanzibarquux").total == 1  # the writer finds their own private note
+        bundle = export_bundle(a, [seed], tmp_path / "mine.zip", include_private_notes=True, signed_as="Ana")
+    import_bundle(b, bundle.path)
+    received = b.annotation(secret.uuid)
+    assert (received.note, received.private) == ("Zanzibarquux told me", True)  # shown, marked private
+    for query in ("zanzibarquux", "note:zanzibarquux", "note:told"):
+        assert b.search_ids(query).total == 0, query
+    assert b.search_ids("quixotrel").total == 1  # a shared note is searchable as ever
+    b.update_annotation(secret.uuid, colour="green")  # edited here, and after a full rebuild: still not indexed
+    b.reindex()
+    assert b.search_ids("zanzibarquux").total == 0
+    hit = b.hits("note:quixotrel OR note:zanzibarquux", b.search_ids("quixotrel").ids)[0]
+    assert "Quixotrel" in hit.snippet and "Zanzibarquux" not in hit.snippet

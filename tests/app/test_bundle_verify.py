@@ -254,9 +254,30 @@ def test_unsafe_manifest_paths_are_refused(bag: Path, tmp_path: Path, path: str)
 # --- BagIt and content ----------------------------------------------------------------------------------
 
 
-def test_tampered_payload_is_caught_by_bagit(bag: Path, tmp_path: Path):
-    (bag / "data" / "documents" / FIRST).write_bytes(b"forged")
-    rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, "BagIt validation failed")
+def test_a_tampered_file_is_named_in_words_with_the_checksums_in_the_details(bag: Path, tmp_path: Path):
+    (bag / "data" / "documents" / FIRST).write_bytes(b"forged")  # another size too: the Oxum would differ
+    message = rejected(
+        zip_bag(bag, tmp_path / "bundle.zip"),
+        tmp_path,
+        f"^This bundle was damaged or changed after export: the original of “Council minutes” "
+        f"\\(data/documents/{FIRST[:8]}…\\) was changed. Ask the sender",
+    )
+    assert FIRST not in message  # no checksum in what a person reads
+    with pytest.raises(BadBundle) as caught:
+        verify_bundle(tmp_path / "bundle.zip", workdir=tmp_path / "work")
+    assert f'expected="{FIRST}" found="{sha256(b"forged")}"' in caught.value.details
+
+
+def test_every_tampered_file_is_named(bag: Path, tmp_path: Path):
+    for name in ("annotations.jsonld", "report.html", f"text/{SECOND}.txt"):
+        path = bag / "data" / name
+        path.write_bytes(path.read_bytes().replace(b"a", b"e", 1))
+    (bag / "bag-info.txt").write_text((bag / "bag-info.txt").read_text().replace("Ana", "Eve"))
+    message = rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, "damaged or changed after export")
+    for words in ("annotations.jsonld (the annotations) was changed", "report.html (the bundle's report) was changed",
+                  f"the stored text of “Budget memo” (data/text/{SECOND[:8]}….txt) was changed",
+                  "and 1 other file"):  # fmt: skip
+        assert words in message, words
 
 
 def test_tampered_payload_with_recomputed_manifests_is_caught_by_its_name(bag: Path, tmp_path: Path):
@@ -273,6 +294,24 @@ def test_original_under_a_wrong_sha256_name_is_refused(bag: Path, tmp_path: Path
     (bag / "data" / "text" / f"{FIRST}.txt").rename(bag / "data" / "text" / f"{wrong}.txt")
     rebag(bag)
     rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, f"data/documents/{wrong} is not the file")
+
+
+def test_an_original_named_with_the_suffix_of_its_kind_passes_a_wrong_or_second_one_is_refused(bag, tmp_path):
+    documents = bag / "data" / "documents"
+    (documents / FIRST).rename(documents / f"{FIRST}.txt")  # the fixture's documents are of kind "text"
+    rebag(bag)
+    work = tmp_path / "work"
+    work.mkdir()
+    with verify_bundle(zip_bag(bag, tmp_path / "named.zip"), workdir=work) as verified:
+        assert verified.original(FIRST).name == f"{FIRST}.txt"
+        assert verified.original(SECOND).name == SECOND  # bundles made before carry bare names
+    (documents / f"{FIRST}.txt").rename(documents / f"{FIRST}.pdf")
+    rebag(bag)
+    rejected(zip_bag(bag, tmp_path / "wrong.zip"), tmp_path, f"data/documents/{FIRST}.pdf does not have the suffix")
+    (documents / f"{FIRST}.pdf").rename(documents / f"{FIRST}.txt")
+    (documents / FIRST).write_bytes((documents / f"{FIRST}.txt").read_bytes())
+    rebag(bag)
+    rejected(zip_bag(bag, tmp_path / "twice.zip"), tmp_path, f"holds the original {FIRST} twice")
 
 
 def test_text_without_original_is_refused(bag: Path, tmp_path: Path):

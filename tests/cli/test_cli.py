@@ -340,3 +340,22 @@ def test_annotations_say_which_are_private(capsys, tmp_path, sample_files):
     assert sum("[private]" in line for line in lines) == 1
     _, out, _ = run(capsys, "--archive", archive, "annotations", "1", "--json")
     assert sorted(item.get("dossier:private", False) for item in json.loads(out)) == [False, True]
+
+
+def test_a_tampered_bundle_names_the_changed_file_and_shows_checksums_only_when_asked(capsys, tmp_path, corpus):
+    from tests.app.bundle_fixtures import flip_a_byte
+
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(corpus / "seed"))
+    run(capsys, "--archive", archive, "export", "--all", "--out", str(tmp_path / "good.zip"))
+    bad = str(flip_a_byte(tmp_path / "good.zip", tmp_path / "bad.zip", "data/annotations.jsonld"))
+    for command in ("verify-bundle", "import-bundle"):
+        code, _, err = run(capsys, "--archive", str(tmp_path / "b"), command, bad)
+        assert code == 1 and err == (
+            "dossier: This bundle was damaged or changed after export: annotations.jsonld (the annotations) was "
+            "changed. Ask the sender to export it again.\n(--verbose shows the checksums)\n"
+        )
+        code, _, err = run(capsys, "--archive", str(tmp_path / "b"), command, bad, "--verbose")
+        assert code == 1 and 'data/annotations.jsonld sha256 validation failed: expected="' in err
+    code, out, _ = run(capsys, "--archive", str(tmp_path / "b"), "verify-bundle", bad, "--json")
+    assert json.loads(out)["details"].startswith("data/annotations.jsonld sha256 validation failed")

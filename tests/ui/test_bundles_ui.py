@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import zipfile
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app import settings as user_settings
 from app.archive import Archive
+from app.bundles.export import export_bundle
+from tests.app.bundle_fixtures import flip_a_byte
 from tests.ui.helpers import settle, type_query
 from ui.bundle_dialogs import ExportDialog, SignatureDialog
 
@@ -43,11 +46,11 @@ def test_a_damaged_bundle_is_refused_with_a_message(qtbot, make_window, imported
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"this is not a zip file")
     window = make_window(imported)
-    errors = []
-    monkeypatch.setattr(window, "_error", lambda title, text: errors.append((title, text)))
+    boxes = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: boxes.append(box) or QMessageBox.StandardButton.Ok)
     window.import_bundle(str(bad))
-    qtbot.waitUntil(lambda: bool(errors))
-    assert errors[0][0] == "The bundle was not imported" and errors[0][1]
+    qtbot.waitUntil(lambda: bool(boxes))
+    assert boxes[0].windowTitle() == "The bundle was not imported" and "not a readable zip" in boxes[0].text()
     assert imported.stats()["documents"] == 3
 
 
@@ -101,3 +104,60 @@ def test_the_first_export_asks_whom_to_sign_as_then_remembers(qtbot, make_window
     assert len(asked) == 1 and asked[0].field.text() == "  Jane Doe " and user_settings.sign_as() == "Jane Doe"
     with zipfile.ZipFile(tmp_path / "two.zip") as zf:
         assert "Contact-Name: Jane Doe" in zf.read("dossier-bundle/bag-info.txt").decode()
+
+
+def _tampered_seed_bundle(corpus, tmp_path):
+    """A real bundle of the seed article with one byte of its original changed inside the zip; its title."""
+    with Archive.open(tmp_path / "sender") as sender:
+        sender.import_paths([corpus / "seed"])
+        doc = sender.document(sender.search_ids("").ids[0])
+        good = export_bundle(sender, [doc.id], tmp_path / "good.zip").path
+    return flip_a_byte(good, tmp_path / "bad.zip", "data/documents/"), doc
+
+
+def test_a_tampered_bundle_names_the_changed_file_in_words_and_leaves_no_status(
+    qtbot, make_window, imported, corpus, tmp_path, monkeypatch
+):
+    bad, doc = _tampered_seed_bundle(corpus, tmp_path)
+    boxes = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: boxes.append(box) or QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: boxes.append(text))
+    window = make_window(imported)
+    window.import_bundle(str(bad))
+    qtbot.waitUntil(lambda: bool(boxes))
+    (box,) = boxes
+    assert box.windowTitle() == "The bundle was not imported"
+    assert box.text() == (
+        f"This bundle was damaged or changed after export: the original of “{doc.title}” "
+        f"(data/documents/{doc.sha256[:8]}….md) was changed. Ask the sender to export it again."
+    )
+    assert box.textFormat() == Qt.TextFormat.PlainText  # a title the bundle chose is never rich text
+    assert f'expected="{doc.sha256}"' in box.detailedText()  # the checksums, under Details only
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "")  # not "Verifying and merging…"
+    assert imported.stats()["documents"] == 3
+
+
+def test_a_failed_export_leaves_no_status_message(qtbot, make_window, imported, tmp_path, monkeypatch):
+    user_settings.set_sign_as("")
+    window = make_window(imported)
+    errors = []
+    monkeypatch.setattr(window, "_error", lambda title, text: errors.append((title, text)))
+    _accept_export(monkeypatch, tmp_path / "no such folder" / "b.zip")
+    window.export_action.trigger()
+    qtbot.waitUntil(lambda: bool(errors))
+    assert errors[0][0] == "Export failed" and "does not exist" in errors[0][1]
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "")  # not "Exporting bundle…"
+
+
+def test_importing_into_a_read_only_archive_says_why_it_is_read_only(qtbot, make_window, imported, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    with imported.writing("merging a bundle"), Archive.open(imported.folder, shared=True) as read_only:
+        assert not read_only.writable
+        window = make_window(read_only)
+        errors = []
+        monkeypatch.setattr(window, "_error", lambda title, text: errors.append((title, text)))
+        window.import_bundle(str(tmp_path / "any.zip"))
+        window.shutdown()
+    assert errors == [("Cannot import", "This archive opened read-only (another Dossier was writing when this one "
+                       "opened), so no bundle can be merged into it. Close Dossier and open the archive again; if its "
+                       "folder cannot be written, copy the archive to a writable place first.")]  # fmt: skip

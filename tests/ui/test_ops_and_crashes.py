@@ -51,3 +51,24 @@ def test_a_bug_in_an_op_reaches_the_crash_reporter_and_the_log(qtbot, monkeypatc
     qtbot.waitUntil(lambda: len(shown) == 1)
     assert "KeyError: 'missing'" in shown[0] and "dossier.log" in shown[0]
     assert "Traceback" in caplog.text and "KeyError" in caplog.text
+
+
+def test_the_log_never_holds_an_exception_message_which_may_quote_a_private_note(qtbot, monkeypatch, caplog):
+    secret = "my source is the deputy chief"
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: None)
+    reporter = CrashReporter()
+    runner = OpRunner()
+    runner.crashed.connect(reporter.report_exception)
+
+    def work():
+        try:
+            {}[secret]
+        except KeyError as exc:
+            raise ValueError(f"cannot index the note {secret!r}") from exc
+
+    with caplog.at_level(logging.ERROR), qtbot.waitSignal(reporter.crashed) as crashed:
+        runner.start(Op(work))
+    runner.wait()
+    assert secret in crashed.args[0]  # the user's own screen says what happened
+    assert "builtins.KeyError" in caplog.text and "builtins.ValueError" in caplog.text and "in work" in caplog.text
+    assert secret not in caplog.text and "deputy" not in caplog.text
