@@ -63,7 +63,7 @@ def _trust_key(args: argparse.Namespace) -> int:
 
 def _key_in(path: Path):
     """The public key in ``path`` and the name it claims: a key file, or the signer of a bundle (verified)."""
-    from app.bundles.signing import SIGNER  # only this command needs bundles
+    from app.bundles.signing import signer_key  # only this command needs bundles
     from app.bundles.verify import verify_bundle
 
     try:
@@ -76,8 +76,7 @@ def _key_in(path: Path):
     with verify_bundle(path) as bundle:
         if bundle.signer.status == "unsigned":
             raise DossierError(f"{path} is unsigned: there is no key in it to trust.")
-        public = keyring.read_public_key((bundle.folder / SIGNER).read_bytes(), str(path))
-        return public, bundle.signer.name
+        return signer_key(bundle.folder), bundle.signer.name
 
 
 def _small_file(path: Path) -> bytes:

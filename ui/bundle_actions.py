@@ -6,11 +6,14 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from app import settings
+from app import keyring, settings
 from app.bundles.export import export_bundle
-from app.bundles.merge import import_bundle
+from app.bundles.merge import merge_verified
+from app.bundles.signing import signer_key
+from app.bundles.verify import verify_bundle
 from app.errors import DossierError
 from ui.bundle_dialogs import ExportDialog, SignatureDialog, export_summary, merge_summary, refusal_box
+from ui.bundle_import_dialog import ImportBundleDialog
 from ui.ops import Op, show_while_running
 
 
@@ -35,14 +38,14 @@ class BundleActions:
         counting = Op(count_private)
         counting.succeeded.connect(dialog.set_private_notes)
         self.task_runner.start(counting)
-        if dialog.exec() != ExportDialog.DialogCode.Accepted:
+        if not self._ask(dialog):
             return
+        scope, include_private = dialog.scope(), dialog.private.isChecked()  # read before the dialog is deleted
         signed_as = settings.sign_as()
         if signed_as is None:  # the first export: ask once, remember (empty is a choice too)
             signed_as = self.choose_signature()
             if signed_as is None:
                 return
-        scope = dialog.scope()
         if scope == "results":
             ids, query = list(self.hits.ids), self.search_field.text() or "all documents"
         elif scope == "open":
@@ -54,7 +57,6 @@ class BundleActions:
         )
         if not out:
             return
-        include_private = dialog.private.isChecked()
 
         def work(progress, cancel):
             chosen = ids if ids is not None else self.archive.search_ids("").ids
@@ -78,7 +80,7 @@ class BundleActions:
     def choose_signature(self) -> str | None:
         """File > Sign bundles as: the name bundles give as their exporter, remembered; None when cancelled."""
         dialog = SignatureDialog(settings.sign_as() or "", self)
-        if dialog.exec() != SignatureDialog.DialogCode.Accepted:
+        if not self._ask(dialog):
             return None
         try:
             return settings.set_sign_as(dialog.name())
@@ -102,10 +104,33 @@ class BundleActions:
                 "archive to a writable place first.",
             )
             return
-        op = Op(lambda: import_bundle(self.archive, Path(path)))
+        op = Op(lambda: verify_bundle(Path(path)))
+        op.succeeded.connect(self._confirm_bundle)
+        op.failed.connect(lambda message: self._bundle_refused(message, getattr(op.error, "details", "")))
+        show_while_running(op, self.statusBar(), "Verifying the bundle…")
+        self.task_runner.start(op)
+
+    def _confirm_bundle(self, bundle) -> None:
+        """Show who signed the verified bundle and what it holds; merge it if the user says so."""
+        dialog = ImportBundleDialog(
+            bundle.signer, len(bundle.documents["documents"]), bundle.annotations["total"], bundle.info, self
+        )
+        if not self._ask(dialog):
+            bundle.close()
+            self.statusBar().showMessage("The bundle was not imported", 5000)
+            return
+        trust_as = dialog.trust_as()
+
+        def work(progress, cancel):
+            with bundle:
+                if trust_as:
+                    keyring.trust(signer_key(bundle.folder), trust_as)
+                return merge_verified(self.archive, bundle, lambda done, total: progress((done, total)))
+
+        op = Op(work, with_progress=True)
         op.succeeded.connect(self._bundle_merged)
         op.failed.connect(lambda message: self._bundle_refused(message, getattr(op.error, "details", "")))
-        show_while_running(op, self.statusBar(), "Verifying and merging the bundle…")
+        show_while_running(op, self.statusBar(), "Merging the bundle…")
         self.task_runner.start(op)
 
     def _bundle_refused(self, message: str, details: str) -> None:
@@ -113,9 +138,6 @@ class BundleActions:
 
     def _bundle_merged(self, report) -> None:
         self.bundle_report = report
-        self.update_stats()
-        self.controller.refresh()
-        if self.viewer.doc is not None:
-            self.viewer.tag_panel.reload()
-            self.viewer.annotations_panel.reload()
-        QMessageBox.information(self, "Bundle imported", merge_summary(report))
+        self.watcher.poll()  # the panes follow what the merge changed
+        QMessageBox.information(self, "Bundle imported", f"{report.signer.describe().capitalize()}.\n\n"
+                                + merge_summary(report))  # fmt: skip

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import wording
+
 
 class ExportDialog(QDialog):
     """Choose the documents (this result, the open document, everything) and whether private notes go.
@@ -92,7 +94,8 @@ class SignatureDialog(QDialog):
         self.setWindowTitle("Sign bundles as")
         explain = QLabel(
             "The name your bundles give as their exporter and as the author of your annotations and tags. "
-            "Leave it empty to sign none. Dossier never uses the computer's user name. "
+            "Named bundles are signed with a key Dossier makes for you, so that colleagues who trust your key know "
+            "a bundle comes from you. Leave it empty to sign none. Dossier never uses the computer's user name. "
             "You can change it in File > Sign bundles as."
         )
         explain.setWordWrap(True)
@@ -125,8 +128,11 @@ def refusal_box(parent: QWidget, title: str, message: str, details: str = "") ->
 def export_summary(report) -> str:
     """One line after an export: what went in, and how many private notes stayed out."""
     left_out = report.private_notes_left_out
-    private = f"; {left_out} private note{'s' if left_out != 1 else ''} left out" if left_out else ""
-    return f"Exported {report.documents} documents and {report.annotations} annotations to {report.path}{private}"
+    private = f"; {wording.count(left_out, 'private note')} left out" if left_out else ""
+    return (
+        f"Exported {wording.count(report.documents, 'document')} and "
+        f"{wording.count(report.annotations, 'annotation')} to {report.path}{private}"
+    )
 
 
 def merge_summary(report) -> str:

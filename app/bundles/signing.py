@@ -58,6 +58,11 @@ def sign_bag(bag: Path, name: str) -> None:
     (bag / SIGNER).write_bytes(bytes(secret.get_public_key()) + b"\n")
 
 
+def signer_key(bag: Path) -> minisign.PublicKey:
+    """The public key that signed the verified bag at ``bag`` (to trust it)."""
+    return minisign.PublicKey.from_bytes((bag / SIGNER).read_bytes().strip())
+
+
 def check_signature(bag: Path) -> Signer:
     """The signer of the extracted, already checksum-verified bag at ``bag``; :class:`BadBundle` when the
     signature is present but does not hold."""
@@ -68,7 +73,7 @@ def check_signature(bag: Path) -> Signer:
         raise BadBundle(f"The bundle's signature is incomplete ({SIGNATURE} or {SIGNER} is missing). {_RESEND}")
     try:
         signature = minisign.Signature.from_bytes(signature_file.read_bytes())
-        public = minisign.PublicKey.from_bytes(signer_file.read_bytes().strip())
+        public = signer_key(bag)
     except (minisign.Error, ValueError) as exc:
         raise BadBundle(f"The bundle's signature cannot be read ({exc}). {_RESEND}") from exc
     try:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import zipfile
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from app import keyring
 from app import settings as user_settings
 from app.archive import Archive
 from app.bundles.export import export_bundle
+from app.bundles.verify import verify_bundle
 from tests.app.bundle_fixtures import flip_a_byte
 from tests.ui.helpers import settle, type_query
+from ui import bundle_actions
 from ui.bundle_dialogs import ExportDialog, SignatureDialog
+from ui.bundle_import_dialog import ImportBundleDialog
 
 
 def test_export_the_results_then_import_them_into_another_archive(qtbot, make_window, imported, tmp_path, monkeypatch):
@@ -25,7 +30,7 @@ def test_export_the_results_then_import_them_into_another_archive(qtbot, make_wi
     monkeypatch.setattr(ExportDialog, "exec", lambda dialog: ExportDialog.DialogCode.Accepted)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
     window.export_action.trigger()
-    qtbot.waitUntil(lambda: "Exported 2 documents and 1 annotations" in window.statusBar().currentMessage())
+    qtbot.waitUntil(lambda: "Exported 2 documents and 1 annotation to" in window.statusBar().currentMessage())
     assert out.exists()
 
     shown = []
@@ -33,9 +38,10 @@ def test_export_the_results_then_import_them_into_another_archive(qtbot, make_wi
     with Archive.open(tmp_path / "other") as other:
         receiver = make_window(other)
         monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(out), ""))
+        monkeypatch.setattr(ImportBundleDialog, "exec", lambda dialog: ImportBundleDialog.DialogCode.Accepted)
         receiver.import_bundle_action.trigger()
         qtbot.waitUntil(lambda: len(shown) == 1)
-        assert shown[0].startswith("Documents: 2 added, 0 already in the archive.")
+        assert shown[0].startswith("Unsigned.\n\nDocuments: 2 added, 0 already in the archive.")
         settle(qtbot, receiver)
         type_query(qtbot, receiver, "note:key")
         assert receiver.results_model.rowCount() == 1
@@ -76,12 +82,19 @@ def test_private_notes_stay_out_unless_ticked_and_the_dialog_counts_them(qtbot, 
     type_query(qtbot, window, "omaha")
     out = tmp_path / "omaha.zip"
     seen = []
-    _accept_export(monkeypatch, out, seen)
+
+    def accept(dialog):  # what the dialog says once it has counted, before the user saves
+        qtbot.waitUntil(lambda: dialog.private_counts is not None)
+        seen.append((dialog.private.isChecked(), dialog.private.text(), dialog.private_count.text()))
+        return ExportDialog.DialogCode.Accepted
+
+    _accept_export(monkeypatch, out)
+    monkeypatch.setattr(ExportDialog, "exec", accept)
     window.export_action.trigger()
     qtbot.waitUntil(lambda: "1 private note left out" in window.statusBar().currentMessage())
-    dialog = seen[0]
-    assert not dialog.private.isChecked() and dialog.private.text() == "Include private notes"
-    qtbot.waitUntil(lambda: "hold 1 private note" in dialog.private_count.text())
+    checked, label, count = seen[0]
+    assert not checked and label == "Include private notes"
+    assert "hold 1 private note" in count
     with zipfile.ZipFile(out) as zf:
         everything = b"".join(zf.read(name) for name in zf.namelist())
     assert b"my source is the chief" not in everything and b"shared note" in everything
@@ -101,7 +114,7 @@ def test_the_first_export_asks_whom_to_sign_as_then_remembers(qtbot, make_window
         _accept_export(monkeypatch, tmp_path / name)
         window.export_action.trigger()
         qtbot.waitUntil(lambda name=name: name in window.statusBar().currentMessage())
-    assert len(asked) == 1 and asked[0].field.text() == "  Jane Doe " and user_settings.sign_as() == "Jane Doe"
+    assert len(asked) == 1 and user_settings.sign_as() == "Jane Doe"
     with zipfile.ZipFile(tmp_path / "two.zip") as zf:
         assert "Contact-Name: Jane Doe" in zf.read("dossier-bundle/bag-info.txt").decode()
 
@@ -161,3 +174,73 @@ def test_importing_into_a_read_only_archive_says_why_it_is_read_only(qtbot, make
     assert errors == [("Cannot import", "This archive opened read-only (another Dossier was writing when this one "
                        "opened), so no bundle can be merged into it. Close Dossier and open the archive again; if its "
                        "folder cannot be written, copy the archive to a writable place first.")]  # fmt: skip
+
+
+def _signed_by_someone_else(imported, tmp_path, monkeypatch):
+    """A bundle of ``imported`` exported by "Ana Ruiz" with her own key; then the test goes on as someone else."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "ana"))
+    out = tmp_path / "ana.zip"
+    export_bundle(imported, imported.search_ids("").ids, out, signed_as="Ana Ruiz")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "ben"))
+    return out
+
+
+def test_the_window_shows_who_signed_a_bundle_and_can_trust_the_key(qtbot, make_window, imported, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    bundle = _signed_by_someone_else(imported, tmp_path, monkeypatch)
+    asked, shown = [], []
+
+    def answer(dialog):
+        asked.append(dialog.sender.text())
+        dialog.trust.setChecked(True)
+        dialog.trust_name.setText("Ana at the Herald")
+        return ImportBundleDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportBundleDialog, "exec", answer)
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    with Archive.open(tmp_path / "ben-archive") as other:
+        window = make_window(other)
+        window.import_bundle(str(bundle))
+        qtbot.waitUntil(lambda: len(shown) == 1)
+        key = keyring.trusted()
+        (kid,) = key
+        assert "a key you do not know yet, which calls itself “Ana Ruiz”" in asked[0]
+        assert "Key ID: " + "\u00a0".join(kid[i : i + 4] for i in range(0, 16, 4)) in asked[0]
+        assert key[kid].name == "Ana at the Herald"
+        assert shown[0].startswith("Signed by an unknown key")
+        assert other.stats()["documents"] == 3
+        window.shutdown()
+
+
+def test_a_bundle_not_confirmed_writes_nothing_and_leaves_no_folder(qtbot, make_window, imported, tmp_path,
+                                                                    monkeypatch):  # fmt: skip
+    bundle = _signed_by_someone_else(imported, tmp_path, monkeypatch)
+    verified = []
+
+    def spy(path):
+        verified.append(verify_bundle(path))
+        return verified[-1]
+
+    monkeypatch.setattr(bundle_actions, "verify_bundle", spy)
+    monkeypatch.setattr(ImportBundleDialog, "exec", lambda dialog: ImportBundleDialog.DialogCode.Rejected)
+    with Archive.open(tmp_path / "ben-archive") as other:
+        window = make_window(other)
+        window.import_bundle(str(bundle))
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "The bundle was not imported")
+        assert other.stats()["documents"] == 0
+        assert not verified[0].folder.exists()
+        assert keyring.trusted() == {}
+        window.shutdown()
+
+
+def test_the_export_and_signature_dialogs_are_deleted_after_use(qtbot, make_window, imported, tmp_path, monkeypatch):
+    window = make_window(imported)
+    seen = []
+    _accept_export(monkeypatch, tmp_path / "b.zip", seen)
+    monkeypatch.setattr(
+        SignatureDialog, "exec", lambda dialog: seen.append(dialog) or SignatureDialog.DialogCode.Accepted
+    )
+    window.export_action.trigger()
+    qtbot.waitUntil(lambda: (tmp_path / "b.zip").exists())
+    qtbot.waitUntil(lambda: not any(shiboken6.isValid(dialog) for dialog in seen))
+    assert len(seen) == 2
