@@ -30,6 +30,7 @@ from jsonschema.exceptions import best_match
 
 from app.bundles.references import check_references
 from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA
+from app.bundles.validation import open_regular
 from app.errors import BadBundle
 from indexer.zipsafety import UnsafeZip, ZipLimits, check_members
 
@@ -138,7 +139,7 @@ def _fail(problem: str, advice: str = _RESEND) -> BadBundle:
 def _checked_zip(path: Path, limits: ZipLimits) -> Iterator[zipfile.ZipFile]:
     """The open zip, after indexer.zipsafety's checks (run on a read-only map, not a copy in memory)."""
     try:
-        file = path.open("rb")
+        file = open_regular(path)
     except OSError as exc:
         raise BadBundle(f"Cannot read {path}: {exc.strerror or exc}. Check the file name and try again.") from exc
     with file:
