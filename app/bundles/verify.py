@@ -30,7 +30,7 @@ from jsonschema.exceptions import best_match
 
 from app.bundles.references import check_references
 from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA
-from app.bundles.validation import open_regular
+from app.bundles.validation import check_file_names, open_regular, owner
 from app.errors import BadBundle
 from indexer.zipsafety import UnsafeZip, ZipLimits, check_members
 
@@ -245,6 +245,7 @@ def _check_bag(folder: Path, names: list[str]) -> VerifiedBundle:
     documents = _load_json(folder / "data" / "documents.json")
     annotations = _load_json(folder / "data" / "annotations.jsonld")
     _check_documents(documents, originals, lengths)
+    check_file_names(documents)
     _check_annotations(annotations, lengths)
     bundle = VerifiedBundle(folder, documents, annotations, info)
     check_references(documents, annotations, bundle.text)
@@ -348,7 +349,8 @@ def _load_json(path: Path) -> dict:
     error = best_match(_VALIDATORS[path.name].iter_errors(data))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "the top level"
-        raise _fail(f"{path.name} does not follow the bundle format at {where}: {error.message[:300]}")
+        whose = owner(data, error.absolute_path)
+        raise _fail(f"{path.name} does not follow the bundle format at {where}: {error.message[:300]}{whose}")
     return data
 
 
