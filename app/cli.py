@@ -264,6 +264,9 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("import-bundle", parents=[common], help="verify a bundle, then merge it into the archive")
     cmd.add_argument("bundle", metavar="FILE.zip")
+    cmd.add_argument(
+        "--password", action="append", default=[], metavar="PW", help="password of an encrypted PDF (repeatable)"
+    )
     cmd.set_defaults(handler=_import_bundle)
     cmd = commands.add_parser("verify-bundle", parents=[common], help="check a bundle without importing it")
     cmd.add_argument("bundle", metavar="FILE.zip")
@@ -895,7 +898,9 @@ def _import_bundle(args: argparse.Namespace) -> int:
     from app.bundles.merge import import_bundle
 
     with _archive(args) as archive, _ProgressBar("merging", "doc") as bar:
-        report = import_bundle(archive, Path(args.bundle), progress=lambda done, total: bar.update(done, total))
+        report = import_bundle(
+            archive, Path(args.bundle), progress=lambda done, total: bar.update(done, total), passwords=args.password
+        )
     if args.json:
         _print_json(report.to_json())
         return 0
@@ -905,6 +910,9 @@ def _import_bundle(args: argparse.Namespace) -> int:
         f"{report.annotations_unchanged} unchanged, {len(report.conflicts)} conflicts; "
         f"tags: {report.tags_added} added, {report.tags_existing} already here"
     )
+    for title in report.texts_not_taken:
+        print(f"  TEXT NOT TAKEN “{title}”: the bundle's text is not what its original holds; the text of the "
+              "original was stored, and annotations placed on it (those not found are listed for review)")  # fmt: skip
     for conflict in report.conflicts:
         print(
             f"  CONFLICT {conflict['uuid']}: “{conflict['quote']}”\n    both sides changed it; the bundle's version "

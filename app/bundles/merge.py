@@ -5,12 +5,13 @@ nothing; a true conflict keeps both versions and lists them for review."""
 from __future__ import annotations
 
 import uuid as uuids
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from app.anchoring import make_anchor, reanchor
+from app.bundles.texts import extract_again
 from app.bundles.verify import VerifiedBundle, verify_bundle
 from app.errors import BadBundle, DossierError
 from app.lock import write_api
@@ -41,6 +42,7 @@ class MergeReport:
     jurisdictions_added: list[str] = field(default_factory=list)
     stances_added: list[str] = field(default_factory=list)
     tags_not_placed: int = 0  # passage tags whose passage is not in our text of the document
+    texts_not_taken: list[str] = field(default_factory=list)  # titles whose bundle text is not their original's
     regex_rules_skipped: int = 0  # regex rules of new stances, not taken over from someone else's bundle
 
     @property
@@ -61,22 +63,27 @@ class MergeReport:
         return {**self.__dict__, "changed": self.changed}
 
 
-def import_bundle(archive, path: Path, progress: Callable[[int, int], None] | None = None) -> MergeReport:
-    """Verify a bundle completely, then merge it (nothing is written when verification fails)."""
+def import_bundle(
+    archive, path: Path, progress: Callable[[int, int], None] | None = None, passwords: Iterable[str] = ()
+) -> MergeReport:
+    """Verify a bundle completely, then merge it (nothing is written when verification fails). The texts of
+    new documents are extracted again from their originals (``passwords`` for encrypted PDFs)."""
     archive._require_writable()
     if not archive._import_lock.acquire(blocking=False):  # its merge would hold the database for long
         raise DossierError("Another import is running in this archive: import the bundle when it has finished.")
     try:
         with verify_bundle(Path(path)) as bundle:
-            return _merge(archive, bundle, progress)
+            return _merge(archive, bundle, progress, passwords)
     finally:
         archive._import_lock.release()
 
 
-def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:
+def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) -> MergeReport:
     report = MergeReport()
     docs = bundle.documents["documents"]
     known = archive._reader().hashes()
+    new = [doc for doc in docs if doc["sha256"] not in known]
+    fresh = extract_again(bundle, new, archive.extraction_limits, passwords)
     for done, doc in enumerate(docs, 1):  # originals first, synced, before the rows that record them
         if doc["sha256"] not in known:
             archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=True)
@@ -86,23 +93,25 @@ def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:
     # anchored again on ours: by quote and context, or sent to review
     texts = {}
     for doc in docs:
-        if doc["sha256"] in known:
-            ours = archive.text(known[doc["sha256"]])
-            theirs = bundle.text(doc["sha256"])
-            if ours != theirs:
-                texts[doc["sha256"]] = (theirs, ours)
-    _write(archive, bundle, texts, report)
+        sha = doc["sha256"]
+        ours = archive.text(known[sha]) if sha in known else fresh[sha].text
+        theirs = bundle.text(sha)
+        if ours != theirs:
+            texts[sha] = (theirs, ours)
+            if sha not in known:
+                report.texts_not_taken.append(doc["title"])
+    _write(archive, bundle, texts, fresh, report)
     if progress:
         progress(len(docs) + 1, len(docs) + 1)
     return report
 
 
 @write_api("merging a bundle")
-def _write(archive, bundle: VerifiedBundle, texts: dict, report: MergeReport) -> None:
+def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: MergeReport) -> None:
     """Merge in one transaction (all or nothing), then index the documents it touched."""
     with transaction(archive.conn):
         _vocabularies(archive, bundle.documents, report)
-        ids = _documents(archive, bundle, archive.documents.hashes(), report)
+        ids = _documents(archive, bundle, fresh, archive.documents.hashes(), report)
         _tags(archive, bundle.documents["documents"], ids, texts, report)
         _annotations(archive, bundle.annotations.get("items", []), ids, texts, report)
         touched = set(ids.values())
@@ -139,7 +148,8 @@ def _vocabularies(archive, data: dict, report: MergeReport) -> None:
             report.stances_added.append(f"{stance_set['id']}/{stance['id']}")
 
 
-def _documents(archive, bundle: VerifiedBundle, known: dict[str, int], report: MergeReport) -> dict[str, int]:
+def _documents(archive, bundle: VerifiedBundle, fresh: dict, known: dict[str, int], report: MergeReport) -> dict:
+    """Documents by hash: ours where we have them, else new ones with the text of their original."""
     ids = {}
     for doc in bundle.documents["documents"]:
         sha = doc["sha256"]
@@ -155,12 +165,12 @@ def _documents(archive, bundle: VerifiedBundle, known: dict[str, int], report: M
             file_name=doc["file_name"],
             size=doc["size"],
             imported_at=now(),
-            text=bundle.text(sha),
-            page_spans=[tuple(span) for span in doc["page_spans"]],
+            text=fresh[sha].text,
+            page_spans=list(fresh[sha].page_spans),
             author=doc["author"],
             published=date.fromisoformat(doc["published"]) if doc["published"] else None,
             site=doc["site"],
-            needs_ocr=doc["needs_ocr"],
+            needs_ocr=fresh[sha].needs_ocr,
             metadata=doc["metadata"],
         )
         ids[sha] = archive.documents.insert(new)

@@ -3,14 +3,16 @@ naming the document and the field."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from app.bundles.export import export_bundle
 from app.bundles.merge import import_bundle
 from app.bundles.verify import verify_bundle
 from app.errors import BadBundle
-from tests.app.bundle_fixtures import edit_json, make_bag, zip_bag
+from tests.app.bundle_fixtures import TOP, UUID, edit_json, make_bag, rebag, zip_bag
 
 
 def _first_document(field: str, value):
@@ -83,3 +85,73 @@ def test_plain_names_with_spaces_dots_and_escaped_bytes_pass(tmp_path: Path):
     edit_json(bag, "documents.json", _first_document("file_name", "..notes v2.final\\xff.txt"))
     with verify_bundle(zip_bag(bag, tmp_path / "bundle.zip")) as verified:
         assert verified.documents["documents"][0]["file_name"] == "..notes v2.final\\xff.txt"
+
+
+# --- the bundle's text is not trusted: new documents get the text of their original ----------------------
+
+PLANTED = "zqxplanted"
+
+
+def _tampered_text_bundle(source, tmp_path: Path, tamper) -> Path:
+    """Export ``source`` (every document), rewrite a text member (and its annotations) with ``tamper(bag,
+    sha)``, and recompute every BagIt checksum, as a tamperer who knows BagIt would."""
+    good = export_bundle(source, source.search_ids("").ids, tmp_path / "good.zip").path
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(good) as archive:
+        archive.extractall(folder)
+    bag = folder / TOP
+    (text,) = (bag / "data" / "text").iterdir()
+    tamper(bag, text.name.removesuffix(".txt"))
+    rebag(bag)
+    return zip_bag(bag, tmp_path / "tampered.zip")
+
+
+@pytest.fixture
+def seeded(archive, corpus):
+    archive.import_paths([corpus / "seed"])
+    return archive
+
+
+def test_a_rewritten_text_plants_no_words_and_annotations_anchor_on_the_original(seeded, b, tmp_path: Path):
+    doc_id = seeded.search_ids("").ids[0]
+    text = seeded.text(doc_id)
+    first = seeded.annotate(doc_id, quote="A growing number", note="the lead")
+    # the tamperer puts a word in the text before the annotation, shifting it, and annotates the new word
+    cut = text.index("A growing number")
+    planted_at = cut
+
+    def tamper(bag: Path, sha: str) -> None:
+        path = bag / "data" / "text" / f"{sha}.txt"
+        path.write_text(text[:cut] + f"{PLANTED} " + text[cut:], encoding="utf-8")
+
+        def move(data: dict) -> None:
+            (item,) = data["items"]
+            fields = item["dossier:fields"]
+            fields["start"] += len(PLANTED) + 1
+            fields["end"] += len(PLANTED) + 1
+            planted = {**fields, "uuid": UUID, "start": planted_at, "end": planted_at + len(PLANTED)}
+            planted.update(exact=PLANTED, prefix=text[cut - 32 : cut], suffix=" " + text[cut : cut + 31])
+            data["items"].append({**item, "id": f"urn:uuid:{UUID}", "dossier:fields": planted})
+            data["total"] = 2
+
+        edit_json(bag, "annotations.jsonld", move)
+
+    report = import_bundle(b, _tampered_text_bundle(seeded, tmp_path, tamper))
+
+    (new_id,) = b.search_ids("").ids
+    assert b.search_ids(PLANTED).ids == []
+    assert b.text(new_id) == text  # the text of the original, not the bundle's
+    assert report.texts_not_taken == [seeded.document(doc_id).title]
+    kept = b.annotation(first.uuid)
+    assert (kept.start, kept.end, kept.exact, kept.review) == (first.start, first.end, "A growing number", None)
+    planted = b.annotation(UUID)
+    assert planted.review and "the quote was not found" in planted.review  # kept, for a person to look at
+    assert [a.uuid for a in b.annotations(review=True)] == [UUID]
+
+
+def test_an_untouched_bundle_reports_no_text_replaced(seeded, b, tmp_path: Path):
+    doc_id = seeded.search_ids("").ids[0]
+    seeded.annotate(doc_id, quote="A growing number")
+    report = import_bundle(b, export_bundle(seeded, [doc_id], tmp_path / "good.zip").path)
+    assert report.texts_not_taken == [] and report.annotations_added == 1
+    assert b.text(b.search_ids("").ids[0]) == seeded.text(doc_id)
