@@ -24,7 +24,7 @@ from app.environment import environmental
 from app.errors import BadQuery, DossierError
 from app.models import COLOURS, stance_labels
 from app.paths import ENV_ARCHIVE, resolve_archive
-from app.printable import PrintableStream, json_safe, printable
+from app.printable import PrintableStream, json_safe, one_line, printable
 from app.stance_rules import parse_rule
 from indexer.query import SYNTAX_HELP
 
@@ -284,6 +284,12 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_reindex)
     cmd = commands.add_parser(
         "check", parents=[common], help="verify store, originals and index agree; repair what can be repaired"
+    )
+    cmd.add_argument(
+        "--deep", action="store_true", help="also extract every original again and list stored texts that differ (slow)"
+    )
+    cmd.add_argument(
+        "--password", action="append", default=[], metavar="PW", help="with --deep: password of encrypted PDFs"
     )
     cmd.set_defaults(handler=_check)
     cmd = commands.add_parser("stats", parents=[common], help="counts and sizes")
@@ -956,7 +962,9 @@ def _reindex(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     with _archive(args) as archive, _ProgressBar("verifying", "file") as bar:
-        report = archive.check(progress=lambda done, total: bar.update(done, total))
+        report = archive.check(
+            progress=lambda done, total: bar.update(done, total), deep=args.deep, passwords=args.password
+        )
     if args.json:
         _print_json(report.to_json())
     else:
@@ -972,6 +980,15 @@ def _check(args: argparse.Namespace) -> int:
         for line, show in lines.items():
             if show:
                 print("  " + line)
+        for entry in report.texts_differ:
+            print(
+                f"  TEXT DIFFERS from its original: document {entry['id']} “{entry['title']}”: stored "
+                f"{entry['stored_chars']:,} characters, the original gives {entry['original_chars']:,}; first "
+                f"difference at character {entry['first_difference']:,}: stored “{one_line(entry['stored'])}”, "
+                f"original “{one_line(entry['original'])}” (`dossier reextract {entry['id']}` stores the original's)"
+            )
+        for entry in report.texts_unchecked:
+            print(f"  not compared: document {entry['id']} “{entry['title']}”: {entry['error']}")
         print("archive is consistent" if report.ok else "problems remain: see above")
     return 0 if report.ok else EXIT_FAILURE
 
