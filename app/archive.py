@@ -19,6 +19,7 @@ from app.import_process import import_in_child
 from app.importer import CancelFn, Importer, ProgressFn
 from app.lock import WRITE_WAIT_S, WriterLock, write_api
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
+from app.scratch import remove_leftovers
 from app.store import migrations
 from app.store.annotations import AnnotationStore
 from app.store.changes import ChangeLog
@@ -141,6 +142,7 @@ class Archive(Tagging, BatchTagging, Annotating):
         with transaction(self.conn):
             ChangeLog(self.conn).prune()
         self._found_at_open = self._repair_differences()
+        remove_leftovers(self.folder)  # what a killed import-bundle left unpacked
 
     def _open_stores(self, maintain: bool) -> None:
         self.documents = DocumentStore(self.conn)

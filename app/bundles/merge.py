@@ -16,6 +16,7 @@ from app.bundles.verify import VerifiedBundle, verify_bundle
 from app.errors import BadBundle, DossierError
 from app.lock import write_api
 from app.models import Annotation, Stance, StanceRule, Tag
+from app.scratch import scratch_folder
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
 from app.store.documents import NewDocument
@@ -72,7 +73,7 @@ def import_bundle(
     if not archive._import_lock.acquire(blocking=False):  # its merge would hold the database for long
         raise DossierError("Another import is running in this archive: import the bundle when it has finished.")
     try:
-        with verify_bundle(Path(path)) as bundle:
+        with scratch_folder(archive.folder, "bundle") as work, verify_bundle(Path(path), workdir=work) as bundle:
             return _merge(archive, bundle, progress, passwords)
     finally:
         archive._import_lock.release()
@@ -84,8 +85,11 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
     known = archive._reader().hashes()
     new = [doc for doc in docs if doc["sha256"] not in known]
     fresh = extract_again(bundle, new, archive.extraction_limits, passwords)
+    added = []  # originals this import stores: removed again if the merge is refused
     for done, doc in enumerate(docs, 1):  # originals first, synced, before the rows that record them
         if doc["sha256"] not in known:
+            if not archive.blobs.path(doc["sha256"]).exists():
+                added.append(doc["sha256"])
             archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=True)
         if progress:
             progress(done, len(docs) + 1)
@@ -100,10 +104,22 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
             texts[sha] = (theirs, ours)
             if sha not in known:
                 report.texts_not_taken.append(doc["title"])
-    _write(archive, bundle, texts, fresh, report)
+    try:
+        _write(archive, bundle, texts, fresh, report)
+    except BaseException:
+        _remove_unrecorded(archive, added)
+        raise
     if progress:
         progress(len(docs) + 1, len(docs) + 1)
     return report
+
+
+def _remove_unrecorded(archive, added: list[str]) -> None:
+    """A refused merge writes nothing: remove the originals it stored that no document records."""
+    recorded = archive._reader().hashes()
+    for sha in added:
+        if sha not in recorded:
+            archive.blobs.path(sha).unlink(missing_ok=True)
 
 
 @write_api("merging a bundle")

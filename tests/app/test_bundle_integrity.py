@@ -3,15 +3,20 @@ naming the document and the field."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from app.archive import Archive
 from app.bundles.export import export_bundle
 from app.bundles.merge import import_bundle
 from app.bundles.verify import verify_bundle
 from app.errors import BadBundle
+from app.scratch import scratch_folder
 from tests.app.bundle_fixtures import TOP, UUID, edit_json, make_bag, rebag, zip_bag
 
 
@@ -155,3 +160,107 @@ def test_an_untouched_bundle_reports_no_text_replaced(seeded, b, tmp_path: Path)
     report = import_bundle(b, export_bundle(seeded, [doc_id], tmp_path / "good.zip").path)
     assert report.texts_not_taken == [] and report.annotations_added == 1
     assert b.text(b.search_ids("").ids[0]) == seeded.text(doc_id)
+
+
+# --- a refused import writes nothing; an unpacked bundle lives in the archive's tmp/ ------------------------
+
+
+def test_a_merge_refused_after_verification_leaves_no_original_behind(imported, b, tmp_path: Path):
+    """The bundle moves one of our annotations to a document new here: refused while merging."""
+    omaha = imported.search_ids("omaha").ids[0]
+    ours = imported.annotate(omaha, quote="does not intend to participate")
+    denver = imported.search_ids("calamity").ids[0]
+    imported.annotate(denver, quote="calamity")
+    b.import_paths([imported.original_path(omaha)])
+    moved = ours.uuid
+
+    def move(data: dict) -> None:
+        (item,) = data["items"]
+        item["id"], item["dossier:fields"]["uuid"] = f"urn:uuid:{moved}", moved
+
+    good = export_bundle(imported, [denver], tmp_path / "denver.zip").path
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(good) as archive:
+        archive.extractall(folder)
+    edit_json(folder / TOP, "annotations.jsonld", move)
+    import_bundle(b, export_bundle(imported, [omaha], tmp_path / "omaha.zip").path)  # b holds ours now
+    blobs_before = sorted(p.name for p in b.blobs.files())
+
+    with pytest.raises(BadBundle, match="belongs to another document here"):
+        import_bundle(b, zip_bag(folder / TOP, tmp_path / "moved.zip"))
+    assert sorted(p.name for p in b.blobs.files()) == blobs_before
+    assert b.stats()["documents"] == 1
+    assert list((b.folder / "tmp").iterdir()) == []  # its unpacked folder is gone too
+
+
+def test_an_original_already_here_stays_when_a_merge_is_refused(imported, b, tmp_path: Path):
+    """An original without a document yet (another process's import in flight) is not this import's to remove."""
+    omaha = imported.search_ids("omaha").ids[0]
+    ours = imported.annotate(omaha, quote="does not intend to participate")
+    denver = imported.search_ids("calamity").ids[0]
+    imported.annotate(denver, quote="calamity")
+    import_bundle(b, export_bundle(imported, [omaha], tmp_path / "omaha.zip").path)
+    b.blobs.put(imported.original_path(denver).read_bytes())  # there before the bundle came
+
+    def move(data: dict) -> None:
+        (item,) = data["items"]
+        item["id"], item["dossier:fields"]["uuid"] = f"urn:uuid:{ours.uuid}", ours.uuid
+
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(export_bundle(imported, [denver], tmp_path / "denver.zip").path) as archive:
+        archive.extractall(folder)
+    edit_json(folder / TOP, "annotations.jsonld", move)
+    with pytest.raises(BadBundle, match="belongs to another document here"):
+        import_bundle(b, zip_bag(folder / TOP, tmp_path / "moved.zip"))
+    assert b.blobs.path(imported.document(denver).sha256).exists()
+
+
+_KILLED_IMPORT = """
+import sys
+from app.archive import Archive
+from app.bundles.merge import import_bundle
+
+def stop_here(done, total):
+    print("unpacked", flush=True)
+    sys.stdin.read()  # until the test kills us
+
+with Archive.open(sys.argv[1]) as archive:
+    import_bundle(archive, sys.argv[2], progress=stop_here)
+"""
+
+
+def test_what_a_killed_import_bundle_unpacked_is_removed_at_the_next_open(imported, tmp_path: Path):
+    bundle = export_bundle(imported, imported.search_ids("").ids, tmp_path / "all.zip").path
+    target = tmp_path / "target"
+    Archive.open(target).close()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_IMPORT, str(target), str(bundle)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline() == "unpacked\n"
+        (left,) = [p for p in (target / "tmp").iterdir() if p.is_dir()]
+        (unpacked,) = left.iterdir()
+        assert (unpacked / "data" / "documents.json").is_file()
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.stdout.close()
+        child.stdin.close()
+    assert left.exists()  # nobody removed it: the process was killed
+
+    with Archive.open(target):
+        assert list((target / "tmp").iterdir()) == []
+
+
+def test_a_folder_in_use_by_a_live_import_is_not_removed(archive_dir):
+    Archive.open(archive_dir).close()
+    with scratch_folder(archive_dir, "bundle") as work:
+        (work / "x").write_text("in use")
+        with Archive.open(archive_dir):
+            assert (work / "x").exists()
+    assert list((archive_dir / "tmp").iterdir()) == []
