@@ -28,6 +28,7 @@ import bagit
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from app.bundles.limits import ZIP_LIMITS, member_cap
 from app.bundles.references import check_references
 from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA
 from app.bundles.validation import check_file_names, open_regular, owner
@@ -56,20 +57,7 @@ _REQUIRED = (*_TAG_FILES, "data/documents.json", "data/annotations.jsonld")
 _MANIFEST_LINE = re.compile(r"([0-9a-f]{64}) +(\S+)")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
-_KIB, _MIB = 2**10, 2**20
-#: Largest size of each member (the originals share ZipLimits.max_total_size); JSON is parsed in memory.
-SIZE_CAPS = {
-    "bagit.txt": 64 * _KIB,
-    "bag-info.txt": 64 * _KIB,
-    "manifest-sha256.txt": 8 * _MIB,
-    "tagmanifest-sha256.txt": 64 * _KIB,
-    "data/documents.json": 64 * _MIB,
-    "data/annotations.jsonld": 64 * _MIB,
-    "data/annotations.csv": 128 * _MIB,
-    "data/report.html": 128 * _MIB,
-    "data/text/": 64 * _MIB,
-}
-_CHUNK = _MIB
+_CHUNK = 2**20
 _VALIDATORS = {
     "documents.json": jsonschema.Draft202012Validator(DOCUMENTS_SCHEMA),
     "annotations.jsonld": jsonschema.Draft202012Validator(ANNOTATIONS_SCHEMA),
@@ -116,7 +104,7 @@ def verify_bundle(path: Path, *, limits: ZipLimits | None = None, workdir: Path 
     Nothing is extracted before the zip's directory, names and sizes passed; on failure the temporary
     folder (created in ``workdir``, default the system's) is removed again.
     """
-    limits = limits or ZipLimits()
+    limits = limits or ZIP_LIMITS
     with _checked_zip(Path(path), limits) as archive:
         plan = _plan(archive.infolist(), limits)
         folder = Path(tempfile.mkdtemp(prefix="dossier-bundle-", dir=workdir))
@@ -208,9 +196,7 @@ def _plan(infos: list[zipfile.ZipInfo], limits: ZipLimits) -> list[tuple[zipfile
 
 
 def _cap(rel: str, limits: ZipLimits) -> int:
-    if rel in SIZE_CAPS:
-        return SIZE_CAPS[rel]
-    return SIZE_CAPS["data/text/"] if rel.startswith("data/text/") else limits.max_total_size
+    return member_cap(rel, limits)
 
 
 def _extract(archive: zipfile.ZipFile, plan: list[tuple[zipfile.ZipInfo, str]], folder: Path, limits) -> None:

@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 
 from app.archive import Archive
+from app.bundles import export as bundle_export
+from app.bundles import limits
 from app.bundles.export import export_bundle
 from app.bundles.merge import import_bundle
 from app.bundles.verify import verify_bundle
-from app.errors import BadBundle
+from app.errors import BadBundle, DossierError
 from app.scratch import scratch_folder
+from indexer.zipsafety import ZipLimits
 from tests.app.bundle_fixtures import TOP, UUID, edit_json, make_bag, rebag, zip_bag
 
 
@@ -264,3 +267,63 @@ def test_a_folder_in_use_by_a_live_import_is_not_removed(archive_dir):
         with Archive.open(archive_dir):
             assert (work / "x").exists()
     assert list((archive_dir / "tmp").iterdir()) == []
+
+
+# --- export writes only what verification accepts: one set of limits ---------------------------------------
+
+
+@pytest.fixture
+def annotated(imported):
+    for doc_id in imported.search_ids("").ids:
+        imported.annotate(doc_id, start=0, end=5, note="first words")
+    return imported
+
+
+def _member_size(bundle: Path, rel: str) -> int:
+    return zipfile.ZipFile(bundle).getinfo(f"{TOP}/{rel}").file_size
+
+
+def test_export_refuses_annotations_over_the_verifiers_cap_and_writes_nothing(annotated, tmp_path, monkeypatch):
+    ids = annotated.search_ids("").ids
+    size = _member_size(export_bundle(annotated, ids, tmp_path / "probe.zip").path, "data/annotations.jsonld")
+
+    monkeypatch.setitem(limits.SIZE_CAPS, "data/annotations.jsonld", size)  # just enough: written and accepted
+    with verify_bundle(export_bundle(annotated, ids, tmp_path / "fits.zip").path) as verified:
+        assert len(verified.annotations["items"]) == len(ids)
+
+    monkeypatch.setitem(limits.SIZE_CAPS, "data/annotations.jsonld", size - 1)
+    with pytest.raises(BadBundle):  # what the verifier says of such a bundle
+        verify_bundle(tmp_path / "fits.zip")
+    before = sorted(tmp_path.iterdir())
+    with pytest.raises(
+        DossierError, match=r"its data/annotations.jsonld would be .*, over the .* a bundle may carry"
+    ) as caught:
+        export_bundle(annotated, ids, tmp_path / "over.zip")
+    assert "Export fewer documents at a time" in str(caught.value)
+    assert not isinstance(caught.value, BadBundle)
+    assert sorted(tmp_path.iterdir()) == before  # no bundle, no partial file, no work folder
+
+
+def test_export_refuses_originals_over_the_total_before_writing_anything(imported, tmp_path, monkeypatch):
+    ids = imported.search_ids("").ids
+    total = sum(imported.document(i).size for i in ids)
+    monkeypatch.setattr(limits, "ZIP_LIMITS", ZipLimits(max_total_size=total - 1))
+    monkeypatch.setattr(bundle_export, "_write_payload", _never)
+    with pytest.raises(DossierError, match=r"of originals\), over the .* a bundle may hold"):
+        export_bundle(imported, ids, tmp_path / "big.zip")
+    assert not (tmp_path / "big.zip").exists()
+
+
+def test_export_refuses_more_files_than_a_bundle_may_hold(imported, tmp_path, monkeypatch):
+    ids = imported.search_ids("").ids
+    monkeypatch.setattr(limits, "ZIP_LIMITS", ZipLimits(max_members=2 * len(ids) + limits.FIXED_MEMBERS - 1))
+    monkeypatch.setattr(bundle_export, "_write_payload", _never)
+    with pytest.raises(DossierError, match=f"it would hold {2 * len(ids) + limits.FIXED_MEMBERS} files, over the"):
+        export_bundle(imported, ids, tmp_path / "many.zip")
+    monkeypatch.undo()  # the exact count of an export is what the limit counts
+    members = zipfile.ZipFile(export_bundle(imported, ids, tmp_path / "ok.zip").path).infolist()
+    assert len(members) == 2 * len(ids) + limits.FIXED_MEMBERS
+
+
+def _never(*args, **kwargs):
+    raise AssertionError("the payload was written although the bundle is over a limit")
