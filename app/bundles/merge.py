@@ -84,7 +84,9 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
     docs = bundle.documents["documents"]
     known = archive._reader().hashes()
     new = [doc for doc in docs if doc["sha256"] not in known]
-    fresh = extract_again(bundle, new, archive.extraction_limits, passwords)
+    steps = len(new) + len(docs) + 1  # extractions, originals, the merge itself
+    step = (lambda done, _total: progress(done, steps)) if progress else None
+    fresh = extract_again(bundle, new, archive.extraction_limits, passwords, step)
     added = []  # originals this import stores: removed again if the merge is refused
     for done, doc in enumerate(docs, 1):  # originals first, synced, before the rows that record them
         if doc["sha256"] not in known:
@@ -92,7 +94,7 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
                 added.append(doc["sha256"])
             archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=True)
         if progress:
-            progress(done, len(docs) + 1)
+            progress(len(new) + done, steps)
     # where our stored text of a document differs from the bundle's (another extractor), passages are
     # anchored again on ours: by quote and context, or sent to review
     texts = {}
@@ -110,7 +112,7 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
         _remove_unrecorded(archive, added)
         raise
     if progress:
-        progress(len(docs) + 1, len(docs) + 1)
+        progress(steps, steps)
     return report
 
 

@@ -160,7 +160,11 @@ def test_a_rewritten_text_plants_no_words_and_annotations_anchor_on_the_original
 def test_an_untouched_bundle_reports_no_text_replaced(seeded, b, tmp_path: Path):
     doc_id = seeded.search_ids("").ids[0]
     seeded.annotate(doc_id, quote="A growing number")
-    report = import_bundle(b, export_bundle(seeded, [doc_id], tmp_path / "good.zip").path)
+    steps = []
+    report = import_bundle(
+        b, export_bundle(seeded, [doc_id], tmp_path / "good.zip").path, progress=lambda *step: steps.append(step)
+    )
+    assert steps == [(1, 3), (2, 3), (3, 3)]  # the extraction, the original, the merge
     assert report.texts_not_taken == [] and report.annotations_added == 1
     assert b.text(b.search_ids("").ids[0]) == seeded.text(doc_id)
 
