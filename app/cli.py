@@ -917,8 +917,9 @@ def _import_bundle(args: argparse.Namespace) -> int:
         f"tags: {report.tags_added} added, {report.tags_existing} already here"
     )
     for title in report.texts_not_taken:
-        print(f"  TEXT NOT TAKEN “{title}”: the bundle's text is not what its original holds; the text of the "
-              "original was stored, and annotations placed on it (those not found are listed for review)")  # fmt: skip
+        print(f"  TEXT NOT TAKEN “{title}”: the bundle's text differs from what Dossier extracts from the original "
+              "(another version of Dossier, or an altered bundle); the original's text was stored and the annotations "
+              "placed on it (any not found are listed for review: `dossier annotations --review`)")  # fmt: skip
     for conflict in report.conflicts:
         print(
             f"  CONFLICT {conflict['uuid']}: “{conflict['quote']}”\n    both sides changed it; the bundle's version "
