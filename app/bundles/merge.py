@@ -95,8 +95,9 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
             archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=True)
         if progress:
             progress(len(new) + done, steps)
-    # where our stored text of a document differs from the bundle's (another extractor), passages are
-    # anchored again on ours: by quote and context, or sent to review
+    # where our text of a document (stored, or just extracted from the original of a new one) differs from
+    # the bundle's (another extractor, or an altered bundle), passages are anchored again on ours: by quote and
+    # context, or sent to review
     texts = {}
     for doc in docs:
         sha = doc["sha256"]
