@@ -20,6 +20,7 @@ from app.import_process import import_in_child
 from app.importer import CancelFn, Importer, ProgressFn
 from app.lock import WRITE_WAIT_S, WriterLock, write_api
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
+from app.scratch import remove_leftovers
 from app.store import migrations
 from app.store.annotations import AnnotationStore
 from app.store.changes import ChangeLog
@@ -27,6 +28,7 @@ from app.store.db import connect, transaction
 from app.store.documents import DocumentStore
 from app.store.tags import TagStore
 from app.tagging import Tagging
+from app.text_check import differing_texts
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.sandbox import ExtractorPool, Job, Limits
 from indexer.search_index import SearchIndex
@@ -147,6 +149,7 @@ class Archive(Tagging, BatchTagging, Annotating):
         with transaction(self.conn):
             ChangeLog(self.conn).prune()
         self._found_at_open = self._repair_differences()
+        remove_leftovers(self.folder)  # what a killed import-bundle left unpacked
 
     def _open_stores(self, maintain: bool) -> None:
         self.documents = DocumentStore(self.conn)
@@ -462,9 +465,12 @@ class Archive(Tagging, BatchTagging, Annotating):
             self.index.write(deletions=report.stale_in_index)
         return report
 
-    def check(self, progress: StepFn | None = None) -> CheckReport:
+    def check(
+        self, progress: StepFn | None = None, *, deep: bool = False, passwords: Sequence[str] = ()
+    ) -> CheckReport:
         """Verify every original against its hash, remove orphan blobs, and repair the index; the report
-        includes the index differences this process found (and repaired) when it opened the archive."""
+        includes the index differences this process found (and repaired) when it opened the archive.
+        ``deep`` also extracts every original again and lists the stored texts that differ (slow)."""
         self._require_writable()
         report = self.repair_index()
         found, self._found_at_open = self._found_at_open, CheckReport()
@@ -481,6 +487,9 @@ class Archive(Tagging, BatchTagging, Annotating):
             if progress:
                 progress(done, len(hashes))
         report.orphan_blobs_removed = self._remove_orphans()
+        if deep:
+            report.deep = True
+            report.texts_differ, report.texts_unchecked = differing_texts(self, passwords, progress)
         return report
 
     @write_api("removing orphan originals")

@@ -23,7 +23,7 @@ from app.environment import environmental
 from app.errors import BadQuery, DossierError
 from app.models import COLOURS, stance_labels
 from app.paths import ENV_ARCHIVE, resolve_archive
-from app.printable import PrintableStream, printable
+from app.printable import PrintableStream, one_line, printable
 from app.printable import print_json as _print_json
 from app.stance_rules import parse_rule
 from indexer.query import SYNTAX_HELP
@@ -274,6 +274,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--known-signers-only", action="store_true", help="refuse the bundle unless a key you trust signed it"
     )
+    cmd.add_argument(
+        "--password", action="append", default=[], metavar="PW", help="password of an encrypted PDF (repeatable)"
+    )
     cmd.set_defaults(handler=_import_bundle)
     cmd = commands.add_parser("verify-bundle", parents=[common, damaged], help="check a bundle without importing it")
     cmd.add_argument("bundle", metavar="FILE.zip")
@@ -292,6 +295,12 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_reindex)
     cmd = commands.add_parser(
         "check", parents=[common], help="verify store, originals and index agree; repair what can be repaired"
+    )
+    cmd.add_argument(
+        "--deep", action="store_true", help="also extract every original again and list stored texts that differ (slow)"
+    )
+    cmd.add_argument(
+        "--password", action="append", default=[], metavar="PW", help="with --deep: password of encrypted PDFs"
     )
     cmd.set_defaults(handler=_check)
     cmd = commands.add_parser("stats", parents=[common], help="counts and sizes")
@@ -911,6 +920,7 @@ def _import_bundle(args: argparse.Namespace) -> int:
             Path(args.bundle),
             progress=lambda done, total: bar.update(done, total),
             known_signers_only=args.known_signers_only,
+            passwords=args.password,
         )
     if args.json:
         _print_json(report.to_json())
@@ -922,6 +932,10 @@ def _import_bundle(args: argparse.Namespace) -> int:
         f"{report.annotations_unchanged} unchanged, {len(report.conflicts)} conflicts; "
         f"tags: {report.tags_added} added, {report.tags_existing} already here"
     )
+    for title in report.texts_not_taken:
+        print(f"  TEXT NOT TAKEN “{title}”: the bundle's text differs from what Dossier extracts from the original "
+              "(another version of Dossier, or an altered bundle); the original's text was stored and the annotations "
+              "placed on it (any not found are listed for review: `dossier annotations --review`)")  # fmt: skip
     for conflict in report.conflicts:
         print(
             f"  CONFLICT {conflict['uuid']}: “{conflict['quote']}”\n    both sides changed it; the bundle's version "
@@ -976,7 +990,9 @@ def _reindex(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     with _archive(args) as archive, _ProgressBar("verifying", "file") as bar:
-        report = archive.check(progress=lambda done, total: bar.update(done, total))
+        report = archive.check(
+            progress=lambda done, total: bar.update(done, total), deep=args.deep, passwords=args.password
+        )
     if args.json:
         _print_json(report.to_json())
     else:
@@ -992,6 +1008,15 @@ def _check(args: argparse.Namespace) -> int:
         for line, show in lines.items():
             if show:
                 print("  " + line)
+        for entry in report.texts_differ:
+            print(
+                f"  TEXT DIFFERS from its original: document {entry['id']} “{entry['title']}”: stored "
+                f"{entry['stored_chars']:,} characters, the original gives {entry['original_chars']:,}; first "
+                f"difference at character {entry['first_difference']:,}: stored “{one_line(entry['stored'])}”, "
+                f"original “{one_line(entry['original'])}” (`dossier reextract {entry['id']}` stores the original's)"
+            )
+        for entry in report.texts_unchecked:
+            print(f"  not compared: document {entry['id']} “{entry['title']}”: {entry['error']}")
         print("archive is consistent" if report.ok else "problems remain: see above")
     return 0 if report.ok else EXIT_FAILURE
 

@@ -141,11 +141,14 @@ class CheckReport:
     missing_from_index: list[int] = field(default_factory=list)
     stale_in_index: list[int] = field(default_factory=list)
     index_rebuilt: bool = False
+    deep: bool = False  # the texts were compared with their originals (``check --deep``)
+    texts_differ: list[dict] = field(default_factory=list)  # {"id","title","first_difference",...}
+    texts_unchecked: list[dict] = field(default_factory=list)  # {"id","title","error"}: not extracted again
 
     @property
     def ok(self) -> bool:
         """True when nothing is left that needs the user's attention."""
-        return not (self.missing_blobs or self.corrupt_blobs)
+        return not (self.missing_blobs or self.corrupt_blobs or self.texts_differ)
 
     def to_json(self) -> dict:
         """JSON-ready dict."""

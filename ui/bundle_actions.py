@@ -8,9 +8,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app import keyring, settings
 from app.bundles.export import export_bundle
-from app.bundles.merge import merge_verified
+from app.bundles.merge import merge_verified, open_bundle
 from app.bundles.signing import signer_key
-from app.bundles.verify import verify_bundle
 from app.errors import DossierError
 from ui.bundle_dialogs import ExportDialog, SignatureDialog, export_summary, merge_summary, refusal_box
 from ui.bundle_import_dialog import ImportBundleDialog
@@ -104,7 +103,7 @@ class BundleActions:
                 "archive to a writable place first.",
             )
             return
-        op = Op(lambda: verify_bundle(Path(path)))
+        op = Op(lambda: open_bundle(self.archive, Path(path)))
         op.succeeded.connect(self._confirm_bundle)
         op.failed.connect(lambda message: self._bundle_refused(message, getattr(op.error, "details", "")))
         show_while_running(op, self.statusBar(), "Verifying the bundle…")

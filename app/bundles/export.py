@@ -26,6 +26,7 @@ from pathlib import Path
 import bagit
 
 from app.authorship import own_names
+from app.bundles.limits import FIXED_MEMBERS, excess
 from app.bundles.report import Entry, ReportDocument, ReportHeader, render_report
 from app.bundles.schemas import FORMAT, VERSION, W3C_CONTEXT, original_name
 from app.bundles.signing import sign_bag
@@ -97,6 +98,8 @@ def export_bundle(
     if out.exists() and not overwrite:
         raise DossierError(f"{out} already exists: choose another name, or replace it (--force).")
     items, left_out = _collect(archive, ids, include_private_notes, signed_as)
+    originals = {f"data/documents/{item.doc.sha256}": item.doc.size for item in items}
+    _within_limits(originals, 2 * len(items) + FIXED_MEMBERS)  # before anything is written
     steps = _Steps(progress, 2 * len(items) + 1)
     now = datetime.now(UTC).replace(microsecond=0)
     header = ReportHeader(
@@ -129,6 +132,7 @@ def export_bundle(
         bag = workdir / BAG_NAME
         _write_payload(archive, items, bag, header, steps)
         bagit.make_bag(str(bag), info, checksums=["sha256"])
+        _within_limits({p.relative_to(bag).as_posix(): p.stat().st_size for p in bag.rglob("*") if p.is_file()})
         if signed_as:
             sign_bag(bag, signed_as)
         steps.step()
@@ -140,6 +144,16 @@ def export_bundle(
         partial.unlink(missing_ok=True)
         shutil.rmtree(workdir, ignore_errors=True)
     return ExportReport(out, len(items), header.annotations, header.tags, left_out)
+
+
+def _within_limits(sizes: dict[str, int], members: int | None = None) -> None:
+    """Refuse, with the reason, a bundle that verification would refuse (:mod:`app.bundles.limits`)."""
+    reason = excess(sizes, members)
+    if reason is not None:
+        raise DossierError(
+            f"This bundle cannot be made: {reason}, and Dossier refuses larger bundles when importing them. "
+            "Export fewer documents at a time (a narrower search or selection) to make several smaller bundles."
+        )
 
 
 class _Steps:

@@ -5,17 +5,20 @@ nothing; a true conflict keeps both versions and lists them for review."""
 from __future__ import annotations
 
 import uuid as uuids
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from app.anchoring import make_anchor, reanchor
 from app.bundles.signing import UNSIGNED, Signer
+from app.bundles.texts import extract_again
 from app.bundles.verify import VerifiedBundle, verify_bundle
 from app.errors import BadBundle, DossierError
 from app.lock import write_api
 from app.models import Annotation, Stance, StanceRule, Tag
+from app.scratch import scratch_folder
 from app.store.annotations import AnnotationStore
 from app.store.db import transaction
 from app.store.documents import NewDocument
@@ -42,6 +45,7 @@ class MergeReport:
     jurisdictions_added: list[str] = field(default_factory=list)
     stances_added: list[str] = field(default_factory=list)
     tags_not_placed: int = 0  # passage tags whose passage is not in our text of the document
+    texts_not_taken: list[str] = field(default_factory=list)  # titles whose bundle text is not their original's
     regex_rules_skipped: int = 0  # regex rules of new stances, not taken over from someone else's bundle
     signer: Signer = UNSIGNED
 
@@ -64,63 +68,110 @@ class MergeReport:
 
 
 def import_bundle(
-    archive, path: Path, progress: Callable[[int, int], None] | None = None, *, known_signers_only: bool = False
+    archive,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+    passwords: Iterable[str] = (),
+    *,
+    known_signers_only: bool = False,
 ) -> MergeReport:
     """Verify a bundle completely, then merge it (nothing is written when verification fails, or when
-    ``known_signers_only`` and no trusted key signed it)."""
+    ``known_signers_only`` and no trusted key signed it). The texts of new documents are extracted again from
+    their originals (``passwords`` for encrypted PDFs)."""
     archive._require_writable()
-    with verify_bundle(Path(path)) as bundle:
+    with open_bundle(archive, path) as bundle:
         if known_signers_only and bundle.signer.status != "known":
             raise BadBundle(
                 f"The bundle is {bundle.signer.describe()}, and only bundles signed by a trusted key are "
                 "to be imported. Trust the sender's key first, if you have checked it with them."
             )
-        return merge_verified(archive, bundle, progress)
+        return merge_verified(archive, bundle, progress, passwords)
 
 
-def merge_verified(archive, bundle: VerifiedBundle, progress: Callable[[int, int], None] | None = None) -> MergeReport:
-    """Merge a bundle that :func:`verify_bundle` passed (the window shows its signer in between)."""
+def open_bundle(archive, path: Path) -> VerifiedBundle:
+    """The bundle at ``path`` verified, unpacked in the archive's own scratch space (so that a killed import
+    leaves nothing behind for long); ``close()`` it when done."""
+    stack = ExitStack()
+    try:
+        work = stack.enter_context(scratch_folder(archive.folder, "bundle"))
+        bundle = verify_bundle(Path(path), workdir=work)
+    except BaseException:
+        stack.close()
+        raise
+    bundle.cleanup = stack.close
+    return bundle
+
+
+def merge_verified(
+    archive,
+    bundle: VerifiedBundle,
+    progress: Callable[[int, int], None] | None = None,
+    passwords: Iterable[str] = (),
+) -> MergeReport:
+    """Merge a bundle that :func:`open_bundle` verified (the window shows its signer in between)."""
     archive._require_writable()
     if not archive._import_lock.acquire(blocking=False):  # its merge would hold the database for long
         raise DossierError("Another import is running in this archive: import the bundle when it has finished.")
     try:
-        report = _merge(archive, bundle, progress)
+        report = _merge(archive, bundle, progress, passwords)
     finally:
         archive._import_lock.release()
     report.signer = bundle.signer
     return report
 
 
-def _merge(archive, bundle: VerifiedBundle, progress) -> MergeReport:
+def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) -> MergeReport:
     report = MergeReport()
     docs = bundle.documents["documents"]
     known = archive._reader().hashes()
+    new = [doc for doc in docs if doc["sha256"] not in known]
+    steps = len(new) + len(docs) + 1  # extractions, originals, the merge itself
+    step = (lambda done, _total: progress(done, steps)) if progress else None
+    fresh = extract_again(bundle, new, archive.extraction_limits, passwords, step)
+    added = []  # originals this import stores: removed again if the merge is refused
     for done, doc in enumerate(docs, 1):  # originals first, synced, before the rows that record them
         if doc["sha256"] not in known:
+            if not archive.blobs.path(doc["sha256"]).exists():
+                added.append(doc["sha256"])
             archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=True)
         if progress:
-            progress(done, len(docs) + 1)
-    # where our stored text of a document differs from the bundle's (another extractor), passages are
-    # anchored again on ours: by quote and context, or sent to review
+            progress(len(new) + done, steps)
+    # where our text of a document (stored, or just extracted from the original of a new one) differs from
+    # the bundle's (another extractor, or an altered bundle), passages are anchored again on ours: by quote and
+    # context, or sent to review
     texts = {}
     for doc in docs:
-        if doc["sha256"] in known:
-            ours = archive.text(known[doc["sha256"]])
-            theirs = bundle.text(doc["sha256"])
-            if ours != theirs:
-                texts[doc["sha256"]] = (theirs, ours)
-    _write(archive, bundle, texts, report)
+        sha = doc["sha256"]
+        ours = archive.text(known[sha]) if sha in known else fresh[sha].text
+        theirs = bundle.text(sha)
+        if ours != theirs:
+            texts[sha] = (theirs, ours)
+            if sha not in known:
+                report.texts_not_taken.append(doc["title"])
+    try:
+        _write(archive, bundle, texts, fresh, report)
+    except BaseException:
+        _remove_unrecorded(archive, added)
+        raise
     if progress:
-        progress(len(docs) + 1, len(docs) + 1)
+        progress(steps, steps)
     return report
 
 
+def _remove_unrecorded(archive, added: list[str]) -> None:
+    """A refused merge writes nothing: remove the originals it stored that no document records."""
+    recorded = archive._reader().hashes()
+    for sha in added:
+        if sha not in recorded:
+            archive.blobs.path(sha).unlink(missing_ok=True)
+
+
 @write_api("merging a bundle")
-def _write(archive, bundle: VerifiedBundle, texts: dict, report: MergeReport) -> None:
+def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: MergeReport) -> None:
     """Merge in one transaction (all or nothing), then index the documents it touched."""
     with transaction(archive.conn):
         _vocabularies(archive, bundle.documents, report)
-        ids = _documents(archive, bundle, archive.documents.hashes(), report)
+        ids = _documents(archive, bundle, fresh, archive.documents.hashes(), report)
         _tags(archive, bundle.documents["documents"], ids, texts, report)
         _annotations(archive, bundle.annotations.get("items", []), ids, texts, report)
         touched = set(ids.values())
@@ -157,7 +208,8 @@ def _vocabularies(archive, data: dict, report: MergeReport) -> None:
             report.stances_added.append(f"{stance_set['id']}/{stance['id']}")
 
 
-def _documents(archive, bundle: VerifiedBundle, known: dict[str, int], report: MergeReport) -> dict[str, int]:
+def _documents(archive, bundle: VerifiedBundle, fresh: dict, known: dict[str, int], report: MergeReport) -> dict:
+    """Documents by hash: ours where we have them, else new ones with the text of their original."""
     ids = {}
     for doc in bundle.documents["documents"]:
         sha = doc["sha256"]
@@ -173,12 +225,12 @@ def _documents(archive, bundle: VerifiedBundle, known: dict[str, int], report: M
             file_name=doc["file_name"],
             size=doc["size"],
             imported_at=now(),
-            text=bundle.text(sha),
-            page_spans=[tuple(span) for span in doc["page_spans"]],
+            text=fresh[sha].text,
+            page_spans=list(fresh[sha].page_spans),
             author=doc["author"],
             published=date.fromisoformat(doc["published"]) if doc["published"] else None,
             site=doc["site"],
-            needs_ocr=doc["needs_ocr"],
+            needs_ocr=fresh[sha].needs_ocr,
             metadata=doc["metadata"],
         )
         ids[sha] = archive.documents.insert(new)

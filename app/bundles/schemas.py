@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from app.models import COLOURS
+from indexer.extract import KINDS
+
 FORMAT = "dossier-bundle"
 VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -20,6 +23,10 @@ _OFFSET = {"type": "integer", "minimum": 0}
 _OPT_OFFSET = {"type": ["integer", "null"], "minimum": 0}
 _OPT_STR = {"type": ["string", "null"]}
 _ID = {"type": "string", "minLength": 1, "maxLength": 500}
+#: The closed sets: what this Dossier can read and show. A value outside them is refused, never stored.
+DOCUMENT_KINDS = tuple(sorted(set(KINDS.values())))
+#: Longest file name a bundle may give (most file systems allow 255 bytes).
+MAX_FILE_NAME = 255
 
 _TAG = {
     "type": "object",
@@ -70,12 +77,12 @@ _DOCUMENT = {
     "additionalProperties": False,
     "properties": {
         "sha256": _SHA256,
-        "kind": {"type": "string", "minLength": 1, "maxLength": 40},
+        "kind": {"enum": list(DOCUMENT_KINDS)},
         "title": {"type": "string"},
         "author": {"type": "string"},
         "published": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "site": {"type": "string"},
-        "file_name": {"type": "string"},
+        "file_name": {"type": "string", "minLength": 1, "maxLength": MAX_FILE_NAME},
         "size": _OFFSET,
         "pages": {"type": ["integer", "null"], "minimum": 0},
         "page_spans": {
@@ -109,7 +116,7 @@ _STANCE = {
         "id": _ID,
         "label": {"type": "string"},
         "description": {"type": "string"},
-        "colour": {"type": "string"},
+        "colour": {"type": "string", "pattern": "^#(?:[0-9a-fA-F]{3}){1,2}$"},
         "rules": {
             "type": "array",
             "items": {
@@ -182,7 +189,7 @@ _FIELDS = {
         "suffix": {"type": "string"},
         "page": {"type": ["integer", "null"], "minimum": 1},
         "note": {"type": "string"},
-        "colour": {"type": "string"},
+        "colour": {"enum": list(COLOURS)},
         "tags": {"type": "array", "items": {"type": "string"}},
         "jurisdiction": _OPT_STR,
         "stance_set": _OPT_STR,

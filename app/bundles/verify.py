@@ -20,7 +20,7 @@ import tempfile
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,9 +30,11 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from app.bundles.damage import describe, details
+from app.bundles.limits import ZIP_LIMITS, member_cap
 from app.bundles.references import check_references
 from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA, ORIGINAL_SUFFIXES, original_name
 from app.bundles.signing import SIGNATURE, SIGNER, UNSIGNED, Signer, check_signature
+from app.bundles.validation import check_file_names, open_regular, owner
 from app.errors import BadBundle
 from indexer.zipsafety import UnsafeZip, ZipLimits, check_members
 
@@ -62,22 +64,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 logging.getLogger("bagit").setLevel(logging.CRITICAL)  # its line per damaged file goes to BadBundle.details
 
-_KIB, _MIB = 2**10, 2**20
-#: Largest size of each member (the originals share ZipLimits.max_total_size); JSON is parsed in memory.
-SIZE_CAPS = {
-    "bagit.txt": 64 * _KIB,
-    "bag-info.txt": 64 * _KIB,
-    "manifest-sha256.txt": 8 * _MIB,
-    "tagmanifest-sha256.txt": 64 * _KIB,
-    SIGNATURE: 4 * _KIB,
-    SIGNER: 4 * _KIB,
-    "data/documents.json": 64 * _MIB,
-    "data/annotations.jsonld": 64 * _MIB,
-    "data/annotations.csv": 128 * _MIB,
-    "data/report.html": 128 * _MIB,
-    "data/text/": 64 * _MIB,
-}
-_CHUNK = _MIB
+_CHUNK = 2**20
 _VALIDATORS = {
     "documents.json": jsonschema.Draft202012Validator(DOCUMENTS_SCHEMA),
     "annotations.jsonld": jsonschema.Draft202012Validator(ANNOTATIONS_SCHEMA),
@@ -93,6 +80,7 @@ class VerifiedBundle:
     annotations: dict
     info: dict[str, str]
     signer: Signer = UNSIGNED
+    cleanup: Callable[[], object] | None = None  # releases what the folder was made in (its scratch space)
 
     def text(self, sha256: str) -> str:
         """The stored text of document ``sha256``, exactly as exported."""
@@ -108,6 +96,8 @@ class VerifiedBundle:
     def close(self) -> None:
         """Remove the extracted bag."""
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.cleanup is not None:
+            self.cleanup()
 
     def __enter__(self) -> VerifiedBundle:
         return self
@@ -128,7 +118,7 @@ def verify_bundle(path: Path, *, limits: ZipLimits | None = None, workdir: Path 
     Nothing is extracted before the zip's directory, names and sizes passed; on failure the temporary
     folder (created in ``workdir``, default the system's) is removed again.
     """
-    limits = limits or ZipLimits()
+    limits = limits or ZIP_LIMITS
     with _checked_zip(Path(path), limits) as archive:
         plan = _plan(archive.infolist(), limits)
         folder = Path(tempfile.mkdtemp(prefix="dossier-bundle-", dir=workdir))
@@ -151,7 +141,7 @@ def _fail(problem: str, advice: str = _RESEND) -> BadBundle:
 def _checked_zip(path: Path, limits: ZipLimits) -> Iterator[zipfile.ZipFile]:
     """The open zip, after indexer.zipsafety's checks (run on a read-only map, not a copy in memory)."""
     try:
-        file = path.open("rb")
+        file = open_regular(path)
     except OSError as exc:
         raise BadBundle(f"Cannot read {path}: {exc.strerror or exc}. Check the file name and try again.") from exc
     with file:
@@ -220,9 +210,7 @@ def _plan(infos: list[zipfile.ZipInfo], limits: ZipLimits) -> list[tuple[zipfile
 
 
 def _cap(rel: str, limits: ZipLimits) -> int:
-    if rel in SIZE_CAPS:
-        return SIZE_CAPS[rel]
-    return SIZE_CAPS["data/text/"] if rel.startswith("data/text/") else limits.max_total_size
+    return member_cap(rel, limits)
 
 
 def _extract(archive: zipfile.ZipFile, plan: list[tuple[zipfile.ZipInfo, str]], folder: Path, limits) -> None:
@@ -258,6 +246,7 @@ def _check_bag(folder: Path, names: list[str]) -> VerifiedBundle:
     annotations = _load_json(folder / "data" / "annotations.jsonld")
     _check_documents(documents, originals, lengths)
     _check_suffixes(documents, payload)
+    check_file_names(documents)
     _check_annotations(annotations, lengths)
     bundle = VerifiedBundle(folder, documents, annotations, info, check_signature(folder))
     check_references(documents, annotations, bundle.text)
@@ -372,7 +361,8 @@ def _load_json(path: Path) -> dict:
     error = best_match(_VALIDATORS[path.name].iter_errors(data))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "the top level"
-        raise _fail(f"{path.name} does not follow the bundle format at {where}: {error.message[:300]}")
+        whose = owner(data, error.absolute_path)
+        raise _fail(f"{path.name} does not follow the bundle format at {where}: {error.message[:300]}{whose}")
     return data
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import bagit
 import pytest
 
-from app.bundles import verify
+from app.bundles import limits
 from app.bundles.verify import verify_bundle
 from app.errors import BadBundle
 from tests.app.bundle_fixtures import (
@@ -169,7 +169,7 @@ def test_highly_compressed_member_is_refused(bag: Path, tmp_path: Path):
 
 
 def test_member_over_its_own_cap_is_refused(bag: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setitem(verify.SIZE_CAPS, "data/documents.json", 1000)
+    monkeypatch.setitem(limits.SIZE_CAPS, "data/documents.json", 1000)
     rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, r"'dossier-bundle/data/documents.json' is too large")
 
 

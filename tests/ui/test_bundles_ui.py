@@ -12,7 +12,7 @@ from app import keyring
 from app import settings as user_settings
 from app.archive import Archive
 from app.bundles.export import export_bundle
-from app.bundles.verify import verify_bundle
+from app.bundles.merge import open_bundle
 from tests.app.bundle_fixtures import flip_a_byte
 from tests.ui.helpers import settle, type_query
 from ui import bundle_actions
@@ -217,11 +217,11 @@ def test_a_bundle_not_confirmed_writes_nothing_and_leaves_no_folder(qtbot, make_
     bundle = _signed_by_someone_else(imported, tmp_path, monkeypatch)
     verified = []
 
-    def spy(path):
-        verified.append(verify_bundle(path))
+    def spy(archive, path):
+        verified.append(open_bundle(archive, path))
         return verified[-1]
 
-    monkeypatch.setattr(bundle_actions, "verify_bundle", spy)
+    monkeypatch.setattr(bundle_actions, "open_bundle", spy)
     monkeypatch.setattr(ImportBundleDialog, "exec", lambda dialog: ImportBundleDialog.DialogCode.Rejected)
     with Archive.open(tmp_path / "ben-archive") as other:
         window = make_window(other)
