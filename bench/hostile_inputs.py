@@ -33,10 +33,11 @@ MOVED_ANNOTATION = "annotation moved to another document (refused while merging)
 @dataclass(frozen=True)
 class HostileFile:
     """A hostile file or folder to import: ``documents`` is how many documents a correct import adds (None: 0 or
-    1, a file that may be refused)."""
+    1, a file that may be refused), ``word`` one its text holds, which a search must then find."""
 
     path: Path
     documents: int | None = None
+    word: str | None = None
 
 
 # -- bundles ------------------------------------------------------------------------------------
@@ -229,10 +230,10 @@ def hostile_files(work: Path, corpus: Path, big_mb: int = 50) -> dict[str, Hosti
         folder.mkdir()
         return folder
 
-    def file(name: str, file_name: str, data: bytes) -> None:
+    def file(name: str, file_name: str, data: bytes, word: str | None = None) -> None:
         path = slot() / file_name
         path.write_bytes(data)
-        made[name] = HostileFile(path)
+        made[name] = HostileFile(path, 1 if word else None, word)
 
     def folder_with(
         name: str, special: Callable[[Path], None], documents: int | None = 1, special_name="special"
@@ -246,6 +247,7 @@ def hostile_files(work: Path, corpus: Path, big_mb: int = 50) -> dict[str, Hosti
         "HTML, 100,000 nested divs",
         "nested.html",
         b"<html><body>" + b"<div>" * 100_000 + b"deep text" + b"</div>" * 100_000,
+        "deep",
     )
     file(f"text, {big_mb} MB on one line", "oneline.txt", _one_line(big_mb * _MIB))
     file("DOCX zip bomb (500 MB document.xml)", "bomb.docx", _docx_bomb(500 * _MIB))
@@ -263,7 +265,7 @@ def hostile_files(work: Path, corpus: Path, big_mb: int = 50) -> dict[str, Hosti
         "deep.pdf",
         _pdf("/Type /Pages /Count 1 /Kids [3 0 R] /X " + "[" * 50_000 + "]" * 50_000),
     )
-    file("HTML title with ANSI escapes, NUL and a newline", "title.html", _CONTROL_TITLE)
+    file("HTML title with ANSI escapes, NUL and a newline", "title.html", _CONTROL_TITLE, "terminal")
     file("file name with ANSI escapes", "\x1b[31mred\x1b[0m\x1b]0;owned\x07.txt", b"A file with escapes in its name.\n")
     folder_with(
         "file name not UTF-8", lambda p: p.write_bytes(b"A file whose name is Latin-1 bytes.\n"), 2, b"caf\xe9-\xff.txt"
