@@ -103,7 +103,7 @@ def _default_corpus() -> Path:
 
 
 class _work_folder:
-    """A temporary folder, or ``keep`` (emptied first) when given."""
+    """A temporary folder, or ``keep`` when given (emptied first when an earlier sweep made it)."""
 
     def __init__(self, keep: Path | None) -> None:
         self.keep = keep
@@ -112,8 +112,14 @@ class _work_folder:
         if self.keep is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="dossier-sweep-")
             return Path(self._tmp.name)
-        shutil.rmtree(self.keep, ignore_errors=True)
+        marker = self.keep / ".dossier-sweep"  # only a folder an earlier sweep made is emptied
+        if self.keep.exists() and any(self.keep.iterdir()) and not marker.exists():
+            raise SystemExit(f"--keep {self.keep}: the folder is not empty and no sweep made it; choose another")
+        if self.keep.exists():
+            _make_removable(self.keep)
+            shutil.rmtree(self.keep)
         self.keep.mkdir(parents=True)
+        marker.touch()
         return self.keep
 
     def __exit__(self, *exc_info: object) -> None:
@@ -844,9 +850,10 @@ _OPERATORS = ["AND", "OR", "NOT", "and", "or", "not", "-", "+", "ANDNOT", "ANDMA
 
 
 def _vocabulary(archive: Archive, rng: random.Random) -> list[str]:
-    """Words from the archive's texts (a sample of documents)."""
+    """Words from the archive's texts (a sample of documents, by content: ids depend on the import's order)."""
     words: set[str] = set()
-    ids = sorted(archive.documents.ids())
+    by_hash = archive._reader().hashes()
+    ids = [by_hash[sha] for sha in sorted(by_hash)]
     for doc_id in rng.sample(ids, min(50, len(ids))):
         words.update(re.findall(r"[A-Za-z]{3,12}", archive.text(doc_id))[:200])
     return sorted(words) or ["oil"]
