@@ -727,11 +727,12 @@ class Sweep:
                 except DossierError:
                     messages += 1
                 except Exception as exc:  # what the sweep counts
-                    tracebacks.setdefault(f"{type(exc).__name__}: {str(exc)[:120]}", query)
+                    error = f"{type(exc).__name__}: {str(exc)[:120]}"
+                    tracebacks.setdefault(re.sub(r"position \d+", "", error), (error, query))  # one bug, any position
                 timings.append((round((time.perf_counter() - started) * 1000, 1), query))
             documents = archive.stats()["documents"]
         timings.sort(reverse=True)
-        for error, query in tracebacks.items():
+        for error, query in tracebacks.values():
             self.finding("queries", f"query raises {error}", _in_process(query))
         for ms, query in timings:
             if ms > SLOW_QUERY_MS:
@@ -742,7 +743,7 @@ class Sweep:
             "documents": documents,
             "refused_with_a_message": messages,
             "tracebacks": len(tracebacks),
-            "distinct_errors": list(tracebacks),
+            "distinct_errors": [error for error, _ in tracebacks.values()],
             "slowest_ms": timings[0][0],
             "p50_ms": timings[len(timings) // 2][0],
             "slowest": [{"ms": ms, "query": q} for ms, q in timings[:8]],
