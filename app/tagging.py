@@ -22,9 +22,11 @@ from app.store.db import transaction
 from app.store.tags import TagStore
 from app.suggestions import Suggestions, suggest
 from app.timestamps import now
+from indexer.query import MAX_QUERY_CHARS
 
 log = logging.getLogger(__name__)
 DOMINANT = 10  # a name is unambiguous when its most populous match has 10x the next one's population
+_SIMILAR_LOOKUPS = 3
 _CLAUSE = re.compile(r'\b(jurisdictions?|stances?):("[^"]*"|[^\s()]+)', re.IGNORECASE)
 _FEDERAL_ITSELF = {"federal", "federal government"}  # other names of the US mean anything in it
 
@@ -276,8 +278,18 @@ class Tagging:
         ``jurisdiction:federal`` the federal government itself, ``jurisdiction:us`` anything in the US.
         ``stance:`` takes a label, an id or ``set/id``; an id in several vocabularies means each of them."""
         warnings: list[str] = []
+        if len(query) > MAX_QUERY_CHARS:  # refused as too long by the parser: not worth expanding first
+            return query, warnings
+        lookups = iter(range(_SIMILAR_LOOKUPS))  # "did you mean" is slow: for the first few unknown names only
+        done: dict[tuple[str, str], str] = {}  # a value repeated is looked up (and warned about) once
 
         def replace(match: re.Match) -> str:
+            key = (match.group(1).lower().rstrip("s"), match.group(2))
+            if key not in done:
+                done[key] = expand(match)
+            return done[key]
+
+        def expand(match: re.Match) -> str:
             value = match.group(2).strip('"')
             if match.group(1).lower().startswith("stance"):
                 keys = self._stance_keys(value, warnings)
@@ -288,7 +300,8 @@ class Tagging:
                 return _any_of("tagged", [self.gazetteer.federal.id])
             found = self.gazetteer.resolve(value)
             if not found:
-                similar = " or ".join(j.display for j in self.gazetteer.similar(value))
+                close = self.gazetteer.similar(value) if next(lookups, None) is not None else []
+                similar = " or ".join(j.display for j in close)
                 warnings.append(
                     f"No jurisdiction is called “{value}”{f' (did you mean {similar}?)' if similar else ''}, "
                     "so it was left out."

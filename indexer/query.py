@@ -21,6 +21,7 @@ from indexer.errors import QueryError
 from indexer.extract import KINDS
 
 MAX_QUERY_CHARS = 1000
+_BROKEN = re.compile("[\ud800-\udfff]")  # lone surrogates: Python's stand-ins for bytes that are not UTF-8
 MAX_CLAUSES = 200
 MAX_EXPANSIONS = 2000
 MAX_FUZZY_DISTANCE = 2
@@ -88,6 +89,8 @@ def parse_query(text: str, schema, default_fields: list[str]) -> ParsedQuery:
     """Parse ``text``; what cannot be understood is left out with a warning, QueryError if nothing can run."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is too long ({len(text)} characters, limit {MAX_QUERY_CHARS})")
+    if _BROKEN.search(text):
+        raise QueryError("the query holds a character that is not text (half of a pair); retype it")
     warnings: list[str] = []
     text = _PLUS.sub("", _balance(_dates(text.strip(), warnings), warnings))
     if not text.strip():

@@ -68,3 +68,20 @@ def test_a_query_that_cannot_run_is_an_error_without_command_line_advice(importe
     with pytest.raises(BadQuery, match="at least 2 letters") as raised:
         imported.search_ids("p*")
     assert "dossier" not in str(raised.value) and "--" not in str(raised.value)
+
+
+def test_half_a_surrogate_pair_is_a_message_not_a_traceback(imported):
+    with pytest.raises(BadQuery, match="not text"):
+        imported.search("throw \ud800")
+
+
+def test_a_value_repeated_is_warned_about_once(imported):
+    _, warnings = imported.expand_query("jurisdiction:qqnowhere omaha jurisdiction:qqnowhere")
+    assert len(warnings) == 1
+
+
+def test_a_query_too_long_is_refused_before_its_jurisdictions_are_looked_up(imported):
+    text = " ".join(f"jurisdiction:nowhere{i}" for i in range(60))
+    assert imported.expand_query(text) == (text, [])
+    with pytest.raises(BadQuery, match="too long"):
+        imported.search(text)
