@@ -73,10 +73,9 @@ def _require_text(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         values = value if isinstance(value, list) else [value]
         if name not in _PATH_ARGUMENTS and any(isinstance(v, str) and printable(v) != v for v in values):
-            flag = "--" + name.replace("_", "-")
+            what = "The query" if name == "query" else "The value of --" + name.replace("_", "-")
             raise DossierError(
-                f"The value of {flag} is not valid text (it holds bytes that are not UTF-8 or control "
-                "characters); retype it."
+                f"{what} is not valid text (it holds bytes that are not UTF-8 or control characters); retype it."
             )
 
 

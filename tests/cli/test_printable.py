@@ -54,6 +54,8 @@ def test_an_argument_that_is_not_text_is_refused_before_it_is_stored(tmp_path, s
     done = subprocess.run([*cli, "edit", "1", "--title", b"x\xffy"], capture_output=True, text=True)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "The value of --title is not valid text" in done.stderr
+    done = subprocess.run([*cli, "search", b"\xff\xfe"], capture_output=True, text=True)
+    assert done.returncode == 1 and "The query is not valid text" in done.stderr
     done = subprocess.run([*cli, "show", "1", "--json"], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout)["title"] != "x\udcffy"
 
