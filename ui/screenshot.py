@@ -30,6 +30,7 @@ class ScreenshotDirector(QObject):
 
     def start(self, query: str) -> None:
         """Begin: type the query and start polling for a settled window."""
+        QApplication.styleHints().setCursorFlashTime(0)  # a steady caret: a blinking one makes pictures differ
         self.window.resize(*SIZE)
         self.window.show()
         self.window.search_field.setText(query)

@@ -68,3 +68,21 @@ def test_screenshot_ignores_the_users_stored_window_settings(imported, tmp_path)
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_text("[search]\nsort=date\n")  # saved by another Dossier window
     assert shoot("after.png") == clean
+
+
+def test_the_caret_does_not_blink_in_a_screenshot(qtbot, make_window, imported, tmp_path):
+    """A blinking caret is drawn or not depending on when the picture is taken (the sweep saw it differ)."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.screenshot import ScreenshotDirector
+
+    hints = QApplication.styleHints()
+    flash = hints.cursorFlashTime()
+    try:
+        window = make_window(imported)
+        director = ScreenshotDirector(window, tmp_path / "shot.png", None, "text")
+        director.start("calamity")
+        director._poll.stop()  # only its start is under test: it must not quit the test's application
+        assert hints.cursorFlashTime() == 0
+    finally:
+        hints.setCursorFlashTime(flash)
