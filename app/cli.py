@@ -200,7 +200,11 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="a free tag (repeatable)")
     cmd.add_argument("--jurisdiction", metavar="J")
     cmd.add_argument("--stance", metavar="S")
-    cmd.add_argument("--private", action="store_true", help="a private note: left out of bundles on request")
+    cmd.add_argument(
+        "--private",
+        action="store_true",
+        help="a private note: left out of bundles unless an export includes private notes",
+    )
     cmd.set_defaults(handler=_annotate)
 
     cmd = commands.add_parser("annotations", parents=[common], help="annotations (of one document) as W3C JSON-LD")
@@ -538,10 +542,23 @@ def _tag(args: argparse.Namespace) -> int:
     return 0
 
 
+def _understood(archive: Archive, query: str, done: str) -> list[int]:
+    """The ids a query matches, refused when part of it was left out: a mistyped clause would otherwise widen
+    a write to documents the user never meant (``kind:pfd`` matching the whole archive)."""
+    found = archive.search_ids(query)
+    if found.warnings:
+        raise DossierError(
+            f"Part of the query {query!r} was not understood, so nothing was {done}: "
+            + " ".join(found.warnings)
+            + " Fix the query (`dossier search --help` lists the syntax) and try again."
+        )
+    return found.ids
+
+
 def _tag_query(args: argparse.Namespace) -> int:
     """`tag --query`: the preview (--dry-run), or the batch with a summary and how to undo it."""
     with _archive(args, shared=args.dry_run) as archive:
-        ids = archive.search_ids(args.query).ids
+        ids = _understood(archive, args.query, "tagged")
         if not ids:
             raise DossierError(f"No document matches {args.query!r}: nothing was tagged. Try the search with "
                                "`dossier search` first.")  # fmt: skip
@@ -860,7 +877,7 @@ def _export(args: argparse.Namespace) -> int:
                 return EXIT_USAGE
             scope = f"documents {args.ids}"
         else:
-            ids, scope = archive.search_ids(args.query).ids, args.query
+            ids, scope = _understood(archive, args.query, "exported"), args.query
             if not ids:
                 raise DossierError(f"No document matches {args.query!r}: nothing was exported. Try the search "
                                    "with `dossier search`, or export --ids or --all.")  # fmt: skip

@@ -113,3 +113,17 @@ def test_search_during_a_rebuild_says_what_is_not_searchable_yet(capsys, tmp_pat
     assert main(["--archive", archive, "search", "omaha"]) == 0
     captured = capsys.readouterr()
     assert "1 document matches" in captured.out and "not searchable" not in captured.err
+
+
+@pytest.mark.parametrize("query", ["kind:pfd", "omaha title:", "jurisdiction:omha"])
+def test_a_write_by_query_refuses_a_query_not_understood_in_full(capsys, tmp_path, sample_files, query):
+    """Left out, a mistyped clause would widen the export or the tagging to the whole archive."""
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files))
+    out = tmp_path / "k.zip"
+    code, _, err = run(capsys, "--archive", archive, "export", "--query", query, "--out", str(out))
+    assert code == 1 and "was not understood, so nothing was exported" in err and not out.exists()
+    code, _, err = run(capsys, "--archive", archive, "tag", "--query", query, "--jurisdiction", "Denver")
+    assert code == 1 and "nothing was tagged" in err
+    code, _, _ = run(capsys, "--archive", archive, "tag", "--query", "omaha", "--jurisdiction", "Denver")
+    assert code == 0  # a query understood in full still writes
