@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dossier`` console script."""
     multiprocessing.freeze_support()
     args = _parser().parse_args(argv)
+    vars(args).setdefault("json", False)
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)  # no title rewrites a terminal
     try:
@@ -87,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help=f"archive folder (default: ${ENV_ARCHIVE} or the user data folder)",
     )
-    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument(  # before or after the command: a subcommand's default must not undo the global flag
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
     parser = argparse.ArgumentParser(
         prog="dossier", parents=[common], description="Offline research archive: import, search and inspect documents."
     )

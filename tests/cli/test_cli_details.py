@@ -127,3 +127,12 @@ def test_a_write_by_query_refuses_a_query_not_understood_in_full(capsys, tmp_pat
     assert code == 1 and "nothing was tagged" in err
     code, _, _ = run(capsys, "--archive", archive, "tag", "--query", "omaha", "--jurisdiction", "Denver")
     assert code == 0  # a query understood in full still writes
+
+
+def test_json_works_before_the_command_too(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"))
+    code, out, _ = run(capsys, "--json", "--archive", archive, "search", "omaha date:2025-13")
+    assert code == 0 and json.loads(out)["warnings"]
+    code, out, _ = run(capsys, "--archive", archive, "search", "omaha")
+    assert not out.startswith("{")
