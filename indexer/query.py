@@ -161,7 +161,7 @@ class _FieldCheck(qparser.Plugin):
         if name == "date" and isinstance(following, qparser.PhrasePlugin.PhraseNode):
             self.warnings.append(f"“{following.text}” is not a date, so it was left out: {_DATE_FORMS}.")
             return _left_out(node)
-        if name == "kind" and isinstance(following, syntax.WordNode):
+        if name == "kind" and isinstance(following, (syntax.WordNode, qparser.PhrasePlugin.PhraseNode)):
             kinds = sorted(set(KINDS.values()))
             if following.text.lower() not in kinds:
                 self.warnings.append(

@@ -139,6 +139,7 @@ def test_field_names_ignore_case_and_take_other_spellings(index, query, expected
         ('"omaha police', [1], "quotation mark was not closed"),
         ("(omaha OR denver", [1, 2], "“(” was not closed"),
         ("kind:pfd police", [1, 4], "No file is of kind “pfd” (did you mean pdf?)"),
+        ('kind:"a,b" police', [1, 4], "No file is of kind “a,b”"),
         ("date:2025-13 police", [1, 4], "month 13 does not exist"),
         ("date:[2025-01-01 to 2025-02-30] police", [1, 4], "February 2025 has no day 30"),
         ("date:someday police", [1, 4], "“someday” is not a date"),
