@@ -722,7 +722,7 @@ def _stance_edit(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({**asdict(stance), "key": stance.key})
     else:
-        print(f"{stance.key}: {stance.label} ({len(stance.rules)} rules)")
+        print(f"{stance.key}: {stance.label} ({wording.count(len(stance.rules), 'rule')})")
     return 0
 
 
@@ -948,7 +948,7 @@ def _import_bundle(args: argparse.Namespace) -> int:
     print(
         f"documents: {len(report.documents_added)} added, {len(report.documents_existing)} already here; "
         f"annotations: {report.annotations_added} added, {report.annotations_updated} updated, "
-        f"{report.annotations_unchanged} unchanged, {len(report.conflicts)} conflicts; "
+        f"{report.annotations_unchanged} unchanged, {wording.count(len(report.conflicts), 'conflict')}; "
         f"tags: {report.tags_added} added, {report.tags_existing} already here"
     )
     for title in report.texts_not_taken:

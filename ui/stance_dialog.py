@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import wording
 from app.archive import Archive
 from app.errors import DossierError
 from app.models import Stance, StanceSet
@@ -101,7 +102,7 @@ class StanceDialog(QDialog):
             parent = QStandardItem(stance_set.topic)
             parent.setData(stance_set.id, StanceRole)
             for stance in stance_set.stances:
-                item = QStandardItem(f"{stance.label}  ({len(stance.rules)} rules)")
+                item = QStandardItem(f"{stance.label}  ({wording.count(len(stance.rules), 'rule')})")
                 item.setData(stance, StanceRole)
                 item.setData(QColor(stance.colour), Qt.ItemDataRole.DecorationRole)
                 parent.appendRow(item)

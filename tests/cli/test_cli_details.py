@@ -75,6 +75,9 @@ def test_counts_are_worded_with_the_right_plural(capsys, tmp_path, sample_files)
     assert run(capsys, "--archive", archive, "search", "omaha")[1].startswith("1 document matches 'omaha'")
     assert run(capsys, "--archive", archive, "reindex")[1] == "indexed 1 document\n"
     assert run(capsys, "--archive", archive, "check")[1].startswith("1 document checked")
+    run(capsys, "--archive", archive, "stance-set-add", "budget", "--topic", "Police budget")
+    out = run(capsys, "--archive", archive, "stance-edit", "budget/cuts", "--label", "Cuts", "--rule", "any: defund")[1]
+    assert out.startswith("budget/cuts: Cuts (1 rule)")
 
 
 def test_cite_refuses_a_page_the_document_does_not_have(capsys, tmp_path, sample_files):
