@@ -32,6 +32,15 @@ def describe(problems: list[bagit.ManifestErrorDetail], folder: Path) -> str:
     return "This bundle was damaged or changed after export: " + "; ".join(parts)
 
 
+def unreadable(rel: str, folder: Path) -> str:
+    """The sentence for a member the zip cannot give back intact (its CRC or compressed data is wrong);
+    ``folder`` holds what was unpacked before it (documents.json comes first, to name documents)."""
+    return (
+        f"This bundle was damaged after export: {_file(rel, _titles(folder))} cannot be unpacked intact "
+        "(the zip's own check of it fails)"
+    )
+
+
 def details(problems: list[bagit.ManifestErrorDetail]) -> str:
     """bagit's own line per file, with the expected and found checksums."""
     return "\n".join(str(p) for p in problems)

@@ -29,7 +29,7 @@ import bagit
 import jsonschema
 from jsonschema.exceptions import best_match
 
-from app.bundles.damage import describe, details
+from app.bundles.damage import describe, details, unreadable
 from app.bundles.limits import ZIP_LIMITS, member_cap
 from app.bundles.references import check_references
 from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA, ORIGINAL_SUFFIXES, original_name
@@ -229,7 +229,7 @@ def _extract(archive: zipfile.ZipFile, plan: list[tuple[zipfile.ZipInfo, str]], 
                         raise _fail(f"Entry {info.filename!r} unpacks to more than its limit of {cap} bytes", _UNSAFE)
                     out.write(chunk)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise _fail(f"Entry {info.filename!r} is damaged ({exc})") from exc
+            raise BadBundle(f"{unreadable(rel, folder)}. {_RESEND}", f"{info.filename}: {exc}") from exc
 
 
 # --- the bag: manifests, BagIt, originals, JSON, cross-references ----------------------------------------
