@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "json", False):
             _print_json({"error": str(exc), **({"details": details} if details else {})})
         print(f"dossier: {exc}", file=sys.stderr)
-        if details:
+        if details and hasattr(args, "verbose"):  # the bundle commands: checksums on request
             print(details if args.verbose else "(--verbose shows the checksums)", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

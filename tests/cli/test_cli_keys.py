@@ -62,3 +62,12 @@ def test_a_key_file_without_a_name_or_not_a_key_gets_a_clear_message(capsys, tmp
     (tmp_path / "notes.txt").write_text("hello")
     code, _, err = run(capsys, "trust-key", str(tmp_path / "notes.txt"), "--name", "Jo")
     assert code == 1 and "is not a public key" in err
+
+
+def test_trusting_the_signer_of_a_damaged_bundle_is_a_message(capsys, tmp_path, sample_files):
+    from tests.app.bundle_fixtures import flip_a_byte
+
+    bundle = signed_bundle(capsys, tmp_path, sample_files)
+    damaged = flip_a_byte(bundle, tmp_path / "damaged.zip", "data/documents/")
+    code, _, err = run(capsys, "trust-key", str(damaged), "--name", "Ana")
+    assert code == 1 and "damaged" in err and "--verbose" not in err
