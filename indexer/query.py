@@ -63,6 +63,7 @@ SYNTAX_EXAMPLES = [
     ("omaha police", "both words (AND is implied)"),
     ("omaha OR denver", "either word"),
     ("raids -schools", "leave out a word (also: raids NOT schools)"),
+    ("raids +schools", "require a word (every word is required already; + is accepted)"),
     ('"will not participate"', "exact phrase"),
     ("enforc*", "wildcard (at least 2 letters before *)"),
     ("denvr~", "fuzzy: words within 1 edit (~2 for 2 edits)"),

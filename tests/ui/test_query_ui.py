@@ -44,7 +44,8 @@ def test_f1_lists_every_field(make_window, imported):
     text = window.help_popup.findChild(type(window.message)).text()
     for field in FIELDS:
         assert field.example.replace('"', "&quot;") in text
-    assert "jurisdiction:federal" in text and "stance:" in text and "note:" in text and "raids -schools" in text
+    assert "jurisdiction:federal" in text and "stance:" in text and "note:" in text
+    assert "raids -schools" in text and "raids +schools" in text
 
 
 def _facet_labels(panel, field: str) -> dict[str, str]:
