@@ -42,7 +42,7 @@ def test_a_dry_run_lists_each_document_and_writes_nothing(capsys, archive):
     plan = json.loads(run(capsys, *args, "--dry-run", "--json")[1])
     assert [e["doc_id"] for e in plan["entries"]] == found
     assert (plan["to_tag"], plan["unchanged"]) == (len(found) - 1, 1)
-    assert {"doc_id", "title", "reason"} == set(plan["entries"][0])
+    assert {"doc_id", "title", "reason", "tags"} == set(plan["entries"][0])
     assert _hits(capsys, archive, "stance:anti-sanctuary") == [1]
     assert json.loads(run(capsys, "--archive", archive, "tag-batches", "--json")[1]) == []
 
