@@ -56,8 +56,8 @@ class PlannedTag:
 
     @property
     def label(self) -> str:
-        """What the document gets, for a person: "Omaha, NE, Omaha, NE · Sanctuary"."""
-        return ", ".join(tag.label for tag in self.tags)
+        """What the document gets, for a person: "Omaha, NE; Omaha, NE · Sanctuary"."""
+        return "; ".join(tag.label for tag in self.tags)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ class BulkTagger(QObject):
         self.op: Op | None = None  # the apply under way
 
     def tag(self, plan: TagPlan) -> None:
-        """Apply ``plan`` as one undo step ("Tag 18 documents")."""
+        """Apply ``plan`` as one undo step ("Tag 18 documents", "Accept suggestions on 18 documents")."""
         self.stack.push(_TagBatch(self, plan, new_batch_id()))
 
     def running(self) -> bool:
@@ -79,7 +79,7 @@ class BulkTagger(QObject):
 
 class _TagBatch(QUndoCommand):
     def __init__(self, tagger: BulkTagger, plan: TagPlan, batch: str) -> None:
-        super().__init__(f"Tag {wording.count(len(plan.to_tag), 'document')}")
+        super().__init__(_step_text(plan, len(plan.to_tag)))
         self.tagger, self.plan, self.batch = tagger, plan, batch
 
     def redo(self) -> None:
@@ -87,6 +87,11 @@ class _TagBatch(QUndoCommand):
 
     def undo(self) -> None:
         self.tagger.undo(self.batch)
+
+
+def _step_text(plan: TagPlan, documents: int) -> str:
+    """The undo step's text: "Tag 18 documents", "Accept suggestions on 18 documents"."""
+    return f"{'Accept suggestions on' if plan.from_suggestion else 'Tag'} {wording.count(documents, 'document')}"
 
 
 class BulkTagProgress(QWidget):

@@ -107,8 +107,8 @@ def test_accepting_suggestions_is_a_plan_of_each_documents_own_tags_and_one_batc
     gets = {e.doc_id: (e.reason, e.label) for e in plan.entries}
     assert gets == {
         prairie: ("its suggestions are tagged or rejected already", ""),
-        denver: ("", "Denver, CO, Denver, CO · Opposes enforcement"),
-        omaha: ("", "Omaha, NE, Omaha, NE · Sanctuary"),
+        denver: ("", "Denver, CO; Denver, CO · Opposes enforcement"),
+        omaha: ("", "Omaha, NE; Omaha, NE · Sanctuary"),
     }
     assert {e.reason for e in imported.plan_suggestions(ids, 0.99).entries} == {"nothing suggested at 99% or more"}
 
