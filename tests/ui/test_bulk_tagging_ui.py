@@ -155,3 +155,26 @@ def test_accepting_suggestions_is_previewed_with_each_documents_tags_and_one_und
         window.undo_action.trigger()
     assert imported.tags(denver) == [] and len(imported.tags(prairie)) == 1
     assert window.statusBar().currentMessage() == "Undone: Removed 2 accepted suggestions from 1 document"
+
+
+def test_after_a_cancel_the_undo_step_says_and_redoes_what_was_done(qtbot, preview, imported):
+    ids = imported.search_ids("").ids
+    window, dialog = preview()
+    # the apply waits for its turn until the archive is let go, and is cancelled on the worker thread once the
+    # first document is tagged
+    with qtbot.waitSignal(window.bulk_tagger.finished) as applied, imported.writing("a test holding the archive"):
+        dialog.ok_button.click()
+        op = window.bulk_tagger.op
+        op.progressed.connect(lambda _progress: op.cancel(), Qt.ConnectionType.DirectConnection)
+        assert window.undo_action.text().replace("&", "") == "Undo Tag 3 documents"
+    (done,) = applied.args[0].tagged
+    assert applied.args[0].cancelled
+    assert window.undo_action.text().replace("&", "") == "Undo Tag 1 document"
+    with qtbot.waitSignal(window.bulk_tagger.undone):
+        window.undo_action.trigger()
+    assert all(imported.tags(i) == [] for i in ids)
+    assert window.redo_action.text().replace("&", "") == "Redo Tag 1 document"
+    with qtbot.waitSignal(window.bulk_tagger.finished) as again:
+        window.redo_action.trigger()
+    assert again.args[0].tagged == [done] and not again.args[0].cancelled
+    assert [bool(imported.tags(i)) for i in ids] == [i == done for i in ids]
