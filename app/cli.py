@@ -43,9 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except DossierError as exc:
         details = getattr(exc, "details", "")
+        message = " ".join(part for part in (str(exc), exc.cli_hint) if part)
         if getattr(args, "json", False):
-            _print_json({"error": str(exc), **({"details": details} if details else {})})
-        print(f"dossier: {exc}", file=sys.stderr)
+            _print_json({"error": message, **({"details": details} if details else {})})
+        print(f"dossier: {message}", file=sys.stderr)
         if details and hasattr(args, "verbose"):  # the bundle commands: checksums on request
             print(details if args.verbose else "(--verbose shows the checksums)", file=sys.stderr)
         return EXIT_FAILURE

@@ -68,8 +68,8 @@ class Tagging:
         found = self.gazetteer.resolve(text) or self._reloaded_gazetteer().resolve(text)
         if not found:
             raise DossierError(
-                f"No jurisdiction matches {text!r}. Use a name like 'Omaha, NE' or 'El Paso County, TX', "
-                "or an id from `dossier jurisdictions`."
+                f"No jurisdiction matches {text!r}. Use a name like 'Omaha, NE' or 'El Paso County, TX', or an OCD id.",
+                cli_hint="`dossier jurisdictions` lists the ids of those tagged so far.",
             )
         if len(found) == 1 or _dominant(found):
             return found[0]
