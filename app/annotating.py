@@ -267,7 +267,10 @@ class Annotating:
         if changes.get("stance"):
             changes["stance_set"], changes["stance"] = self.resolve_stance(str(changes["stance"]))
             if not changes.get("jurisdiction", annotation.jurisdiction):
-                raise DossierError("A stance is always about a jurisdiction: give --jurisdiction too.")
+                raise DossierError(
+                    "A stance is always about a jurisdiction: choose the jurisdiction too.",
+                    cli_hint="Give it with --jurisdiction J.",
+                )
         elif "stance" in changes:
             changes["stance_set"] = changes["stance"] = None
         return replace(annotation, **changes)

@@ -1,6 +1,7 @@
 """Tagging a whole result as one batch a person reviews first and can undo as one step.
 
-:meth:`BatchTagging.plan_tags` says what each document would get (nothing is written), :meth:`apply_plan` writes
+:meth:`BatchTagging.plan_tags` (one tag on every document) and :meth:`plan_suggestions` (each document's own
+suggestions above a confidence) say what each document would get (nothing is written), :meth:`apply_plan` writes
 the plan in turns on the writer lock under a batch id kept in ``tags.batch``, and :meth:`undo_batch` removes
 exactly the tags of that batch that are still its own. A mixin of :class:`app.archive.Archive`.
 """
@@ -35,33 +36,53 @@ class UnknownBatch(DossierError):
 
 
 @dataclass(frozen=True)
-class PlannedTag:
-    """One document of a plan: ``reason`` says why it gets nothing ("" when it gets the tag)."""
-
-    doc_id: int
-    title: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class TagPlan:
-    """What a bulk tagging would do: one tag (``label`` is what a person reads) for each document."""
+class NewTag:
+    """A whole-document tag a plan would add: a jurisdiction and optionally a stance; ``label`` for a person."""
 
     jurisdiction: str
     stance_set: str | None
     stance: str | None
     label: str
+
+
+@dataclass(frozen=True)
+class PlannedTag:
+    """One document of a plan and the tags it would get; ``reason`` says why it gets none ("" when it does)."""
+
+    doc_id: int
+    title: str
+    reason: str = ""
+    tags: tuple[NewTag, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """What the document gets, for a person: "Omaha, NE; Omaha, NE · Sanctuary"."""
+        return "; ".join(tag.label for tag in self.tags)
+
+
+@dataclass(frozen=True)
+class TagPlan:
+    """What a bulk tagging would do: the tags of each document, and ``label``, what they are in a few words
+    ("Omaha, NE · Sanctuary" for one tag on every document). ``from_suggestion``: they are accepted suggestions."""
+
+    label: str
     entries: tuple[PlannedTag, ...]
+    from_suggestion: bool = False
 
     @property
     def to_tag(self) -> list[PlannedTag]:
-        """The documents that get the tag."""
+        """The documents that get tags."""
         return [entry for entry in self.entries if not entry.reason]
 
     def without(self, doc_ids: Iterable[int]) -> TagPlan:
         """The plan with some documents left out (unchecked in the preview)."""
         left_out = set(doc_ids)
         return replace(self, entries=tuple(e for e in self.entries if e.doc_id not in left_out))
+
+    def only(self, doc_ids: Iterable[int]) -> TagPlan:
+        """The plan of just these documents (those a cancelled apply tagged)."""
+        kept = set(doc_ids)
+        return replace(self, entries=tuple(e for e in self.entries if e.doc_id in kept))
 
     def to_json(self) -> dict:
         """JSON-ready dict, with counts."""
@@ -90,6 +111,7 @@ class BatchResult:
     already: list[int] = field(default_factory=list)
     missing: list[int] = field(default_factory=list)
     cancelled: bool = False
+    tags: int = 0  # tags written (a document may get several)
 
     @property
     def handled(self) -> int:
@@ -104,7 +126,8 @@ class BatchResult:
                 f"Cancelled: tagged {len(self.tagged):,} of {wording.count(self.total, 'document')} with {self.label}"
             )
         unchanged = self.unchanged + len(self.already)
-        extra = [f"{unchanged:,} unchanged"] if unchanged else []
+        extra = [wording.count(self.tags, "tag")] if self.tags != len(self.tagged) else []
+        extra += [f"{unchanged:,} unchanged"] if unchanged else []
         extra += [f"{len(self.missing):,} no longer in the archive"] if self.missing else []
         return done + (f" ({', '.join(extra)})" if extra else "")
 
@@ -155,6 +178,7 @@ class BatchTagging:
         place = self.resolve_jurisdiction(jurisdiction)
         stance_set, stance_id = self.resolve_stance(stance) if stance else (None, None)
         label = self._batch_label(place.id, stance_set, stance_id)
+        new = (NewTag(place.id, stance_set, stance_id, label),)
         ids = list(dict.fromkeys(doc_ids))
         docs = self.documents_by_id(ids)
         tags = self._tag_reader().for_documents([i for i in ids if i in docs])
@@ -166,9 +190,43 @@ class BatchTagging:
             same = [t for t in tags[doc_id] if t.start is None and t.jurisdiction == place.id]
             if stance_id is not None:
                 same = [t for t in same if (t.stance_set, t.stance) == (stance_set, stance_id)]
-            reason = f"already tagged {label}" if same else ""
-            entries.append(PlannedTag(doc_id, docs[doc_id].title, reason))
-        return TagPlan(place.id, stance_set, stance_id, label, tuple(entries))
+            entry = PlannedTag(doc_id, docs[doc_id].title, f"already tagged {label}") if same else None
+            entries.append(entry or PlannedTag(doc_id, docs[doc_id].title, tags=new))
+        return TagPlan(label, tuple(entries))
+
+    def plan_suggestions(self, doc_ids: Iterable[int], min_score: float) -> TagPlan:
+        """What accepting, for each of ``doc_ids``, every suggestion scoring at least ``min_score`` would do;
+        writes nothing. A document that would get nothing says why: nothing suggested that surely, or what
+        was is tagged (or rejected) already."""
+        labels = stance_labels(self.stance_sets())
+        ids = list(dict.fromkeys(doc_ids))
+        docs = self.documents_by_id(ids)
+        entries = []
+        for doc_id in ids:
+            if doc_id not in docs:
+                entries.append(PlannedTag(doc_id, f"#{doc_id}", "no longer in the archive"))
+                continue
+            found, open_ = self._suggestions(doc_id)
+            title = docs[doc_id].title
+            tags = tuple(
+                [
+                    NewTag(s.jurisdiction.id, None, None, self._batch_label(s.jurisdiction.id, None, None, labels))
+                    for s in open_.jurisdictions
+                    if s.score >= min_score
+                ]
+                + [
+                    NewTag(s.jurisdiction, s.stance_set, s.stance, self._batch_label(*_parts(s), labels))
+                    for s in open_.stances
+                    if s.score >= min_score
+                ]
+            )
+            if tags:
+                entries.append(PlannedTag(doc_id, title, tags=tags))
+            elif any(s.score >= min_score for s in [*found.jurisdictions, *found.stances]):
+                entries.append(PlannedTag(doc_id, title, "its suggestions are tagged or rejected already"))
+            else:
+                entries.append(PlannedTag(doc_id, title, f"nothing suggested at {min_score:.0%} or more"))
+        return TagPlan(f"the suggestions scoring {min_score:.0%} or more", tuple(entries), from_suggestion=True)
 
     def apply_plan(
         self,
@@ -205,25 +263,12 @@ class BatchTagging:
                     break
                 if entry.doc_id not in present:
                     result.missing.append(entry.doc_id)
+                elif added := _add_tags(store, entry, plan.from_suggestion, when, result.batch):
+                    result.tagged.append(entry.doc_id)
+                    result.tags += added
+                    written.append(entry.doc_id)
                 else:
-                    new = Tag(
-                        0,
-                        entry.doc_id,
-                        plan.jurisdiction,
-                        plan.stance_set,
-                        plan.stance,
-                        None,
-                        None,
-                        "",
-                        "",
-                        when,
-                        False,
-                    )
-                    if store.add(new, batch=result.batch) is None:
-                        result.already.append(entry.doc_id)
-                    else:
-                        result.tagged.append(entry.doc_id)
-                        written.append(entry.doc_id)
+                    result.already.append(entry.doc_id)
                 if progress:
                     progress(BatchProgress(result.handled, result.total, entry.title))
             self.documents.queue(written)
@@ -245,25 +290,53 @@ class BatchTagging:
             removed = store.remove(t.id for t in tags)
             self.documents.queue(doc_ids)
         self._index_queued(only=doc_ids)
-        first = tags[0]
-        return BatchUndo(batch, self._batch_label(first.jurisdiction, first.stance_set, first.stance), removed, doc_ids)
+        kinds = {(t.jurisdiction, t.stance_set, t.stance) for t in tags}
+        label = self._label_of_batch(next(iter(kinds)), len(tags), len(kinds), all(t.from_suggestion for t in tags))
+        return BatchUndo(batch, label, removed, doc_ids)
 
     def tag_batches(self, limit: int = RECENT_BATCHES) -> list[TagBatch]:
         """The newest bulk taggings that can still be undone, newest first."""
         return [
             TagBatch(
                 row["batch"],
-                self._batch_label(row["jurisdiction"], row["stance_set"], row["stance"]),
+                self._label_of_batch(
+                    (row["jurisdiction"], row["stance_set"], row["stance"]), row["tags"], row["kinds"], row["suggested"]
+                ),
                 row["documents"],
                 row["created_at"],
             )
             for row in self._tag_reader().batches(limit)
         ]
 
-    def _batch_label(self, jurisdiction: str, stance_set: str | None, stance: str | None) -> str:
+    def _label_of_batch(self, first: tuple[str, str | None, str | None], tags: int, kinds: int, suggested: bool) -> str:
+        """What a batch added, for a person: its tag when all are the same ("Omaha, NE · Sanctuary"), else how
+        many ("12 accepted suggestions", "12 tags"); ``first`` is (jurisdiction, stance set, stance) of one."""
+        if kinds == 1:
+            return self._batch_label(*first)
+        return wording.count(tags, "accepted suggestion") if suggested else wording.count(tags, "tag")
+
+    def _batch_label(
+        self, jurisdiction: str, stance_set: str | None, stance: str | None, labels: dict[str, str] | None = None
+    ) -> str:
+        """ "Omaha, NE · Sanctuary"; ``labels`` (stance key -> label) saves reading the vocabularies again."""
         place = self.gazetteer.get(jurisdiction)
         name = place.display if place else jurisdiction
         if stance is None:
             return name
         key = f"{stance_set}/{stance}"
-        return f"{name} · {stance_labels(self.stance_sets()).get(key, stance)}"
+        return f"{name} · {(labels or stance_labels(self.stance_sets())).get(key, stance)}"
+
+
+def _parts(suggestion) -> tuple[str, str, str]:
+    """(jurisdiction, stance set, stance) of a stance suggestion."""
+    return suggestion.jurisdiction, suggestion.stance_set, suggestion.stance
+
+
+def _add_tags(store: TagStore, entry: PlannedTag, from_suggestion: bool, when: str, batch: str) -> int:
+    """Add a plan entry's tags under ``batch`` (inside a transaction); how many were not there already."""
+    added = 0
+    for tag in entry.tags:
+        new = Tag(0, entry.doc_id, tag.jurisdiction, tag.stance_set, tag.stance, None, None, "", "", when,
+                  from_suggestion)  # fmt: skip
+        added += store.add(new, batch=batch) is not None
+    return added

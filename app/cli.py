@@ -43,9 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except DossierError as exc:
         details = getattr(exc, "details", "")
+        message = " ".join(part for part in (str(exc), exc.cli_hint) if part)
         if getattr(args, "json", False):
-            _print_json({"error": str(exc), **({"details": details} if details else {})})
-        print(f"dossier: {exc}", file=sys.stderr)
+            _print_json({"error": message, **({"details": details} if details else {})})
+        print(f"dossier: {message}", file=sys.stderr)
         if details and hasattr(args, "verbose"):  # the bundle commands: checksums on request
             print(details if args.verbose else "(--verbose shows the checksums)", file=sys.stderr)
         return EXIT_FAILURE
@@ -133,8 +134,18 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--page", type=_positive, metavar="N", help="page cited")
     cmd.set_defaults(handler=_cite)
 
-    cmd = commands.add_parser("suggest", parents=[common], help="jurisdictions and stances suggested for a document")
-    cmd.add_argument("id", type=int)
+    cmd = commands.add_parser(
+        "suggest", parents=[common], help="jurisdictions and stances suggested for a document, or accept them"
+    )
+    cmd.add_argument("id", type=int, nargs="?", help="the document (or give --query with --accept-above)")
+    cmd.add_argument("--query", metavar="Q", help="with --accept-above: every document the query finds")
+    cmd.add_argument(
+        "--accept-above",
+        type=_score,
+        metavar="X",
+        help="accept every suggestion scoring at least X (0 to 1, e.g. 0.8), as one batch you can undo",
+    )
+    cmd.add_argument("--dry-run", action="store_true", help="with --accept-above: list what each document would get")
     cmd.set_defaults(handler=_suggest)
 
     cmd = commands.add_parser(
@@ -150,10 +161,14 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--remove", action="store_true", help="remove the matching tags instead")
     cmd.set_defaults(handler=_tag)
 
-    cmd = commands.add_parser("tag-batches", parents=[common], help="recent `tag --query` batches you can undo")
+    cmd = commands.add_parser(
+        "tag-batches",
+        parents=[common],
+        help="recent bulk taggings you can undo (`tag --query`, `suggest --accept-above`)",
+    )
     cmd.set_defaults(handler=_tag_batches)
 
-    cmd = commands.add_parser("tag-undo", parents=[common], help="remove the tags of one `tag --query` batch")
+    cmd = commands.add_parser("tag-undo", parents=[common], help="remove the tags of one bulk tagging (a batch)")
     cmd.add_argument("batch", metavar="BATCH", help="the batch id `tag --query` printed (see `dossier tag-batches`)")
     cmd.set_defaults(handler=_tag_undo)
 
@@ -321,6 +336,13 @@ def _positive(value: str) -> int:
     return number
 
 
+def _score(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError("is a score from 0 to 1, e.g. 0.8")
+    return number
+
+
 def _date(value: str) -> date | str:
     if value == "":
         return ""
@@ -463,6 +485,11 @@ def _cite(args: argparse.Namespace) -> int:
 
 
 def _suggest(args: argparse.Namespace) -> int:
+    if args.accept_above is not None:
+        return _accept_suggestions(args)
+    if args.id is None or args.query is not None or args.dry_run:
+        print("dossier suggest: give a document ID; --query and --dry-run go with --accept-above X", file=sys.stderr)
+        return EXIT_USAGE
     with _archive(args, shared=True) as archive:
         found = archive.suggest(args.id)
         data = {
@@ -502,6 +529,16 @@ def _suggest(args: argparse.Namespace) -> int:
         print(f"  {item['score']:.2f}  {names[item['jurisdiction']]}: {item['stance']}")
         print(f"        {_quoted(item['evidence'][0]['quote'])}")
     return 0
+
+
+def _accept_suggestions(args: argparse.Namespace) -> int:
+    """`suggest --accept-above X`: the preview (--dry-run), or the batch with a summary and how to undo it."""
+    if (args.id is None) == (args.query is None):
+        print("dossier suggest: give a document ID or --query Q (to accept for every result)", file=sys.stderr)
+        return EXIT_USAGE
+    with _archive(args, shared=args.dry_run) as archive:
+        ids = [args.id] if args.query is None else _query_ids(archive, args.query)
+        return _preview_or_apply(args, archive, archive.plan_suggestions(ids, args.accept_above))
 
 
 def _evidence(evidence) -> dict:
@@ -561,16 +598,26 @@ def _understood(archive: Archive, query: str, done: str) -> list[int]:
 def _tag_query(args: argparse.Namespace) -> int:
     """`tag --query`: the preview (--dry-run), or the batch with a summary and how to undo it."""
     with _archive(args, shared=args.dry_run) as archive:
-        ids = _understood(archive, args.query, "tagged")
-        if not ids:
-            raise DossierError(f"No document matches {args.query!r}: nothing was tagged. Try the search with "
-                               "`dossier search` first.")  # fmt: skip
-        plan = archive.plan_tags(ids, args.jurisdiction, args.stance)
-        if args.dry_run:
-            _print_json(plan.to_json()) if args.json else _print_plan(plan)
-            return 0
-        with _ProgressBar("tagging", "doc") as bar:
-            result = archive.apply_plan(plan, progress=lambda p: bar.update(p.done, p.total, p.title))
+        ids = _query_ids(archive, args.query)
+        return _preview_or_apply(args, archive, archive.plan_tags(ids, args.jurisdiction, args.stance))
+
+
+def _query_ids(archive: Archive, query: str) -> list[int]:
+    """The documents a bulk tagging's query finds, refused when it finds none or is not understood in full."""
+    ids = _understood(archive, query, "tagged")
+    if not ids:
+        raise DossierError(f"No document matches {query!r}: nothing was tagged. Try the search with "
+                           "`dossier search` first.")  # fmt: skip
+    return ids
+
+
+def _preview_or_apply(args: argparse.Namespace, archive: Archive, plan) -> int:
+    """Print a bulk tagging's plan (--dry-run), or apply it with a progress bar and say how to undo it."""
+    if args.dry_run:
+        _print_json(plan.to_json()) if args.json else _print_plan(plan)
+        return 0
+    with _ProgressBar("tagging", "doc") as bar:
+        result = archive.apply_plan(plan, progress=lambda p: bar.update(p.done, p.total, p.title))
     if args.json:
         _print_json(result.to_json())
     else:
@@ -582,7 +629,7 @@ def _tag_query(args: argparse.Namespace) -> int:
 
 def _print_plan(plan) -> None:
     for entry in plan.entries:
-        print(f"  #{entry.doc_id:<6} {_short(entry.title, 70):72} {entry.reason or '+ ' + plan.label}")
+        print(f"  #{entry.doc_id:<6} {_short(entry.title, 70):72} {entry.reason or '+ ' + entry.label}")
     unchanged = len(plan.entries) - len(plan.to_tag)
     print(
         f"would tag {wording.count(len(plan.to_tag), 'document')} with {plan.label}"

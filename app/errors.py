@@ -2,7 +2,12 @@
 
 
 class DossierError(Exception):
-    """A problem the user can act on; the message says what happened and what to do."""
+    """A problem the user can act on; the message says what happened and what to do, in words the window can
+    show. ``cli_hint`` says how on the command line (a flag, a command); the CLI adds it, the window does not."""
+
+    def __init__(self, message: str = "", *, cli_hint: str = "") -> None:
+        super().__init__(message)
+        self.cli_hint = cli_hint
 
 
 class ArchiveLocked(DossierError):

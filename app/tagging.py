@@ -68,8 +68,8 @@ class Tagging:
         found = self.gazetteer.resolve(text) or self._reloaded_gazetteer().resolve(text)
         if not found:
             raise DossierError(
-                f"No jurisdiction matches {text!r}. Use a name like 'Omaha, NE' or 'El Paso County, TX', "
-                "or an id from `dossier jurisdictions`."
+                f"No jurisdiction matches {text!r}. Use a name like 'Omaha, NE' or 'El Paso County, TX', or an OCD id.",
+                cli_hint="`dossier jurisdictions` lists the ids of those tagged so far.",
             )
         if len(found) == 1 or _dominant(found):
             return found[0]
@@ -202,6 +202,10 @@ class Tagging:
 
     def suggest(self, doc_id: int) -> Suggestions:
         """Jurisdictions and stances suggested for a document, without those already tagged or rejected."""
+        return self._suggestions(doc_id)[1]
+
+    def _suggestions(self, doc_id: int) -> tuple[Suggestions, Suggestions]:
+        """Everything suggested for a document, and what of it is still open (not tagged, accepted or rejected)."""
         doc, text = self.document(doc_id), self.text(doc_id)
         found = suggest(text, doc.title, self.gazetteer, self.stance_sets())
         reader = self._tag_reader()
@@ -209,13 +213,14 @@ class Tagging:
         tagged = reader.for_document(doc_id)
         places = {t.jurisdiction for t in tagged}  # a passage tag settles the place too
         pairs = {f"{t.jurisdiction}|{t.stance_set}/{t.stance}" for t in tagged if t.stance}
-        found.jurisdictions = [
-            s
-            for s in found.jurisdictions
-            if s.jurisdiction.id not in places and ("jurisdiction", s.jurisdiction.id) not in decided
-        ]
-        found.stances = [s for s in found.stances if s.key not in pairs and ("stance", s.key) not in decided]
-        return found
+        return found, Suggestions(
+            [
+                s
+                for s in found.jurisdictions
+                if s.jurisdiction.id not in places and ("jurisdiction", s.jurisdiction.id) not in decided
+            ],
+            [s for s in found.stances if s.key not in pairs and ("stance", s.key) not in decided],
+        )
 
     @write_api("rejecting a suggestion")
     def reject_suggestion(self, doc_id: int, kind: str, key: str) -> None:

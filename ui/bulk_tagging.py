@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app import wording
 from app.archive import Archive
-from app.batch_tagging import BatchProgress, TagPlan, UnknownBatch, new_batch_id
+from app.batch_tagging import BatchProgress, BatchResult, TagPlan, UnknownBatch, new_batch_id
 from ui.ops import Op, OpRunner
 
 
@@ -30,7 +32,7 @@ class BulkTagger(QObject):
         self.op: Op | None = None  # the apply under way
 
     def tag(self, plan: TagPlan) -> None:
-        """Apply ``plan`` as one undo step ("Tag 18 documents")."""
+        """Apply ``plan`` as one undo step ("Tag 18 documents", "Accept suggestions on 18 documents")."""
         self.stack.push(_TagBatch(self, plan, new_batch_id()))
 
     def running(self) -> bool:
@@ -42,12 +44,15 @@ class BulkTagger(QObject):
         if self.op is not None:
             self.op.cancel()
 
-    def apply(self, plan: TagPlan, batch: str) -> None:
-        """Write ``plan`` under ``batch`` (again, for a redo) in the background."""
+    def apply(self, plan: TagPlan, batch: str, done: Callable[[BatchResult], None] | None = None) -> None:
+        """Write ``plan`` under ``batch`` (again, for a redo) in the background; ``done`` hears the result
+        before ``finished`` is emitted."""
         op = Op(
             lambda progress, cancel: self.archive.apply_plan(plan, progress, cancel, batch=batch), with_progress=True
         )
         op.progressed.connect(self.progressed)
+        if done is not None:
+            op.succeeded.connect(done)
         op.succeeded.connect(lambda result: self._ended(op, self.finished, result))
         op.failed.connect(lambda message: self._ended(op, self.failed, message))
         op.crashed.connect(lambda _exc: self._ended(op))  # the crash handler tells the user
@@ -79,14 +84,29 @@ class BulkTagger(QObject):
 
 class _TagBatch(QUndoCommand):
     def __init__(self, tagger: BulkTagger, plan: TagPlan, batch: str) -> None:
-        super().__init__(f"Tag {wording.count(len(plan.to_tag), 'document')}")
+        super().__init__(_step_text(plan, len(plan.to_tag)))
         self.tagger, self.plan, self.batch = tagger, plan, batch
 
     def redo(self) -> None:
-        self.tagger.apply(self.plan, self.batch)
+        self.tagger.apply(self.plan, self.batch, self._applied)
+
+    def _applied(self, result: BatchResult) -> None:
+        """A cancelled apply did less than planned: the step now says, and redoes, what it did."""
+        if not result.cancelled:
+            return
+        self.plan = self.plan.only(result.tagged)
+        self.setText(_step_text(self.plan, len(result.tagged)))
+        stack = self.tagger.stack  # a command's new text reaches the Undo and Redo actions only through these
+        stack.undoTextChanged.emit(stack.undoText())
+        stack.redoTextChanged.emit(stack.redoText())
 
     def undo(self) -> None:
         self.tagger.undo(self.batch)
+
+
+def _step_text(plan: TagPlan, documents: int) -> str:
+    """The undo step's text: "Tag 18 documents", "Accept suggestions on 18 documents"."""
+    return f"{'Accept suggestions on' if plan.from_suggestion else 'Tag'} {wording.count(documents, 'document')}"
 
 
 class BulkTagProgress(QWidget):

@@ -481,8 +481,8 @@ class MainWindow(BundleActions, QMainWindow):
         self._update_results_page(self.controller.spec)
 
     def tag_results(self) -> None:
-        """Tag > Tag all results: one tag on every document of the current result (previewed, then one undo
-        step), or accept their suggestions above a confidence."""
+        """Tag > Tag all results: one tag on every document of the current result, or accept their suggestions
+        above a confidence; either is previewed, then runs as one undo step."""
         ids = list(self.hits.ids) if self.hits else []
         if not ids or not self.archive.writable:
             self.statusBar().showMessage("Search first: the tag goes on every document of the result", 5000)
@@ -496,22 +496,17 @@ class MainWindow(BundleActions, QMainWindow):
         if dialog.choice[0] == "tag":
             _, place, stance = dialog.choice
             op = Op(lambda: self.archive.plan_tags(ids, place, stance))
-            op.succeeded.connect(self._preview_tagging)
-            op.failed.connect(lambda message: self._error("Could not tag", message))
-            self.task_runner.start(op)
-            return
         else:
             threshold = dialog.choice[1]
-            work = lambda: sum(len(self.archive.accept_suggestions(i, threshold)) for i in ids)  # noqa: E731
-            done = "Accepted {} suggestions"
-        op = Op(work)
-        op.succeeded.connect(lambda count: self._batch_tagged(done.format(count)))
+            op = Op(lambda: self.archive.plan_suggestions(ids, threshold))
+            self.statusBar().showMessage(f"Gathering the suggestions of {wording.count(len(ids), 'document')}…")
+        op.succeeded.connect(self._preview_tagging)
         op.failed.connect(lambda message: self._error("Could not tag", message))
-        self.statusBar().showMessage(f"Tagging {len(ids)} documents…")
         self.task_runner.start(op)
 
     def _preview_tagging(self, plan) -> None:
         """Show what a bulk tagging would do; accepted, it runs as one undo step."""
+        self.statusBar().clearMessage()
         dialog = TagPreviewDialog(plan, self)
         dialog.accepted.connect(lambda: self.bulk_tagger.tag(dialog.chosen()))
         self._keep_while_open(dialog)
@@ -563,10 +558,6 @@ class MainWindow(BundleActions, QMainWindow):
             return dialog.exec() == QDialog.DialogCode.Accepted
         finally:
             dialog.deleteLater()
-
-    def _batch_tagged(self, message: str) -> None:
-        self.statusBar().showMessage(message, 8000)
-        self.watcher.poll()
 
     def _archive_changed(self, changes: Changes) -> None:
         """Let each pane catch up with what this window or another process (a CLI command) changed; the

@@ -1,6 +1,8 @@
-"""The preview of a bulk tagging: each document with the tag it would get (uncheck to leave one out)."""
+"""The preview of a bulk tagging: each document with the tags it would get (uncheck to leave one out)."""
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,7 +25,7 @@ _COLUMNS = ("Document", "Gets")
 
 
 class TagPreviewModel(QAbstractTableModel):
-    """One row per document of a plan; those that would get the tag are checkable (checked at first)."""
+    """One row per document of a plan; those that would get tags are checkable (checked at first)."""
 
     checked_changed = Signal(int)  # how many documents are checked now
 
@@ -58,9 +60,9 @@ class TagPreviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 0:
                 return entry.title
-            return entry.reason or ("left out" if entry.doc_id in self.unchecked else self.plan.label)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
-            return f"#{entry.doc_id} {entry.title}"
+            return entry.reason or ("left out" if entry.doc_id in self.unchecked else entry.label)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"#{entry.doc_id} {entry.title}" if index.column() == 0 else entry.reason or entry.label
         if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0 and not entry.reason:
             checked = entry.doc_id not in self.unchecked
             return Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
@@ -85,7 +87,7 @@ class TagPreviewModel(QAbstractTableModel):
         return True
 
     def checked_count(self) -> int:
-        """How many documents would get the tag as things are checked."""
+        """How many documents would get tags as things are checked."""
         return len(self.plan.to_tag) - len(self.unchecked)
 
     def chosen(self) -> TagPlan:
@@ -98,10 +100,16 @@ class TagPreviewDialog(QDialog):
 
     def __init__(self, plan: TagPlan, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Tag all results")
+        self.suggestions = plan.from_suggestion
+        self.setWindowTitle("Accept suggestions" if self.suggestions else "Tag all results")
         self.model = TagPreviewModel(plan, self)
         unchanged = len(plan.entries) - len(plan.to_tag)
-        text = f"Each checked document gets <b>{plan.label}</b>. Uncheck those that should not."
+        gets = (
+            f"the tags beside it: <b>{html.escape(plan.label)}</b>"
+            if self.suggestions
+            else f"<b>{html.escape(plan.label)}</b>"
+        )
+        text = f"Each checked document gets {gets}. Uncheck those that should not."
         if unchanged:
             verb = "gets" if unchanged == 1 else "get"
             text += f"<br>{wording.count(unchanged, 'document')} {verb} nothing (the reason is beside each)."
@@ -115,8 +123,13 @@ class TagPreviewDialog(QDialog):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        if self.suggestions:  # several tags a document: the tags get the room, titles a fixed share
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+            header.setStretchLastSection(True)
+            header.resizeSection(0, 300)
+        else:
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.ok_button = QPushButton()
         self.ok_button.setDefault(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -136,5 +149,6 @@ class TagPreviewDialog(QDialog):
         return self.model.chosen()
 
     def _update_button(self, count: int) -> None:
-        self.ok_button.setText(f"&Tag {wording.count(count, 'document')}")
+        verb = "&Accept suggestions on" if self.suggestions else "&Tag"
+        self.ok_button.setText(f"{verb} {wording.count(count, 'document')}")
         self.ok_button.setEnabled(count > 0)

@@ -99,12 +99,14 @@ class TagStore:
         return [_tag(row) for row in self.conn.execute("SELECT * FROM tags WHERE batch = ? ORDER BY id", (batch,))]
 
     def batches(self, limit: int) -> list[sqlite3.Row]:
-        """The newest bulk taggings that still have tags: batch, jurisdiction, stance_set, stance, documents,
-        created_at."""
+        """The newest bulk taggings that still have tags: batch, jurisdiction, stance_set, stance (of one of its
+        tags), documents, created_at, tags, kinds (how many different tags) and suggested (all from suggestions)."""
         return list(
             self.conn.execute(
                 """SELECT batch, jurisdiction, stance_set, stance, COUNT(DISTINCT doc_id) AS documents,
-                          MIN(created_at) AS created_at
+                          MIN(created_at) AS created_at, COUNT(*) AS tags, MIN(from_suggestion) AS suggested,
+                          COUNT(DISTINCT jurisdiction || '|' || IFNULL(stance_set, '') || '/' || IFNULL(stance, ''))
+                              AS kinds
                    FROM tags WHERE batch IS NOT NULL GROUP BY batch ORDER BY MIN(id) DESC LIMIT ?""",
                 (limit,),
             )

@@ -131,3 +131,14 @@ def test_a_quote_found_twice_needs_its_occurrence(imported, omaha):
         imported.annotate(omaha, quote="Omaha")
     second = imported.annotate(omaha, quote="Omaha", occurrence=2)
     assert second.start == imported.text(omaha).index("Omaha", 1)
+
+
+def test_messages_the_window_shows_name_no_command_line_flags(imported, omaha):
+    made = imported.annotate(omaha, quote="the chief said")
+    with pytest.raises(DossierError) as stance_alone:
+        imported.update_annotation(made.uuid, stance="sanctuary")
+    assert str(stance_alone.value) == "A stance is always about a jurisdiction: choose the jurisdiction too."
+    assert "--jurisdiction" in stance_alone.value.cli_hint
+    with pytest.raises(DossierError) as nowhere:
+        imported.resolve_jurisdiction("Xyzzyville")
+    assert "dossier" not in str(nowhere.value) and "`dossier jurisdictions`" in nowhere.value.cli_hint

@@ -95,3 +95,33 @@ def test_unknown_names_and_batches_are_refused_with_what_to_do(imported, ids):
 def test_tag_many_still_tags_without_a_batch(imported, ids):
     imported.tag_many(ids, "United States")
     assert imported.tag_batches() == []
+
+
+def test_accepting_suggestions_is_a_plan_of_each_documents_own_tags_and_one_batch(imported, ids):
+    by_title = {imported.document(i).title.split()[0]: i for i in ids}
+    prairie, denver, omaha = by_title["Grand"], by_title["Denver"], by_title["Omaha"]
+    imported.tag(prairie, "Grand Prairie, TX")  # its one suggestion is tagged already
+    head = imported.change_head()
+    plan = imported.plan_suggestions(ids, 0.8)
+    assert imported.change_head() == head and plan.from_suggestion
+    gets = {e.doc_id: (e.reason, e.label) for e in plan.entries}
+    assert gets == {
+        prairie: ("its suggestions are tagged or rejected already", ""),
+        denver: ("", "Denver, CO; Denver, CO · Opposes enforcement"),
+        omaha: ("", "Omaha, NE; Omaha, NE · Sanctuary"),
+    }
+    assert {e.reason for e in imported.plan_suggestions(ids, 0.99).entries} == {"nothing suggested at 99% or more"}
+
+    result = imported.apply_plan(plan)
+    assert sorted(result.tagged) == sorted([denver, omaha]) and result.tags == 4
+    assert result.summary() == "Tagged 2 documents with the suggestions scoring 80% or more (4 tags, 1 unchanged)"
+    assert all(t.from_suggestion for t in imported.tags(omaha) + imported.tags(denver))
+    assert imported.search_ids("stance:sanctuary").ids == [omaha]
+    (listed,) = imported.tag_batches()
+    assert (listed.batch, listed.documents, listed.label) == (result.batch, 2, "4 accepted suggestions")
+
+    undone = imported.undo_batch(result.batch)
+    assert (undone.removed, undone.summary()) == (4, "Removed 4 accepted suggestions from 2 documents")
+    assert imported.tags(omaha) == imported.tags(denver) == []
+    assert [t.jurisdiction for t in imported.tags(prairie)] == ["ocd-division/country:us/state:tx/place:grand_prairie"]
+    assert imported.plan_suggestions(ids, 0.8) == plan  # undone, the suggestions are offered again

@@ -359,3 +359,19 @@ def test_a_tampered_bundle_names_the_changed_file_and_shows_checksums_only_when_
         assert code == 1 and 'data/annotations.jsonld sha256 validation failed: expected="' in err
     code, out, _ = run(capsys, "--archive", str(tmp_path / "b"), "verify-bundle", bad, "--json")
     assert json.loads(out)["details"].startswith("data/annotations.jsonld sha256 validation failed")
+
+
+def test_the_command_line_adds_its_hint_to_a_message_the_window_shows_plain(capsys, tmp_path, sample_files):
+    archive = str(tmp_path / "a")
+    run(capsys, "--archive", archive, "import", str(sample_files / "omaha.txt"))
+    code, _, err = run(
+        capsys, "--archive", archive, "annotate", "1", "--quote", "the chief said", "--stance", "sanctuary"
+    )
+    assert code == 1 and err == (
+        "dossier: A stance is always about a jurisdiction: choose the jurisdiction too. "
+        "Give it with --jurisdiction J.\n"
+    )
+    code, out, _ = run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "Xyzzyville", "--json")
+    assert code == 1 and json.loads(out)["error"].endswith(
+        "`dossier jurisdictions` lists the ids of those tagged so far."
+    )

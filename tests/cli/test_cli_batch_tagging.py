@@ -42,7 +42,7 @@ def test_a_dry_run_lists_each_document_and_writes_nothing(capsys, archive):
     plan = json.loads(run(capsys, *args, "--dry-run", "--json")[1])
     assert [e["doc_id"] for e in plan["entries"]] == found
     assert (plan["to_tag"], plan["unchanged"]) == (len(found) - 1, 1)
-    assert {"doc_id", "title", "reason"} == set(plan["entries"][0])
+    assert {"doc_id", "title", "reason", "tags"} == set(plan["entries"][0])
     assert _hits(capsys, archive, "stance:anti-sanctuary") == [1]
     assert json.loads(run(capsys, "--archive", archive, "tag-batches", "--json")[1]) == []
 
@@ -73,3 +73,41 @@ def test_bad_usage_of_tag_exits_2(capsys, archive):
     assert run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "US", "--dry-run")[0] == 2
     code, _, err = run(capsys, "--archive", archive, "tag", "--query", "x", "--jurisdiction", "US", "--remove")
     assert code == 2 and "take an ID" in err
+
+
+def test_suggest_accepts_above_a_score_for_a_query_as_one_batch(capsys, archive):
+    found = _hits(capsys, archive, "sanctuary")
+    args = ["--archive", archive, "suggest", "--query", "sanctuary", "--accept-above", "0.9"]
+    code, out, _ = run(capsys, *args, "--dry-run")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == len(found) + 1
+    assert "Omaha, NE; Los Angeles, CA; " in next(line for line in lines if "npr-cities" in line)
+    assert lines[-1] == (
+        f"would tag {len(found)} documents with the suggestions scoring 90% or more (dry run: nothing was written)"
+    )
+    plan = json.loads(run(capsys, *args, "--dry-run", "--json")[1])
+    assert plan["from_suggestion"] and plan["to_tag"] == len(found)
+    assert json.loads(run(capsys, "--archive", archive, "tag-batches", "--json")[1]) == []
+
+    code, out, _ = run(capsys, *args)
+    summary, undo_hint = out.splitlines()
+    assert code == 0 and summary.startswith(f"Tagged {len(found)} documents with the suggestions scoring 90% or more (")
+    batch = undo_hint.split()[1].rstrip(":")
+    assert undo_hint == f"batch {batch}: `dossier tag-undo {batch}` removes these tags again"
+    assert len(_hits(capsys, archive, "jurisdiction:omaha")) == 1
+    code, out, _ = run(capsys, "--archive", archive, "tag-undo", batch)
+    assert (
+        code == 0
+        and out.startswith("Removed ")
+        and out.rstrip().endswith(f"accepted suggestions from {len(found)} documents")
+    )
+    assert _hits(capsys, archive, "jurisdiction:omaha") == []
+
+
+def test_bad_usage_of_suggest_exits_2(capsys, archive):
+    assert run(capsys, "--archive", archive, "suggest", "--query", "x")[0] == 2
+    assert run(capsys, "--archive", archive, "suggest", "1", "--dry-run")[0] == 2
+    assert run(capsys, "--archive", archive, "suggest", "1", "--query", "x", "--accept-above", "0.5")[0] == 2
+    with pytest.raises(SystemExit) as exit_:
+        run(capsys, "--archive", archive, "suggest", "1", "--accept-above", "80")
+    assert exit_.value.code == 2 and "a score from 0 to 1" in capsys.readouterr().err

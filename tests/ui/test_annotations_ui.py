@@ -219,3 +219,14 @@ def test_stances_of_two_vocabularies_with_the_same_id_stay_apart(qtbot, make_win
     panel = _open(qtbot, window, "calamity").annotations_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
     assert "[Opposes enforcement (Police budget)]" in panel.model.item(0).text()
+
+
+def test_a_stance_without_a_jurisdiction_is_refused_in_plain_words(qtbot, make_window, imported):
+    omaha = imported.search_ids("omaha").ids[0]
+    made = imported.annotate(omaha, quote="the chief said")
+    window = make_window(imported)
+    viewer = _open(qtbot, window)
+    with qtbot.waitSignal(viewer.annotation_editor.failed):
+        viewer.annotation_editor.edit(made, stance="sanctuary")
+    message = "A stance is always about a jurisdiction: choose the jurisdiction too."
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == message)

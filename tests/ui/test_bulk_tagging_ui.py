@@ -14,15 +14,15 @@ ANTI = "immigration-enforcement/anti-sanctuary"
 
 @pytest.fixture
 def preview(qtbot, make_window, imported, monkeypatch):
-    """The window with Tag all results chosen (United States, anti-sanctuary) and its preview open."""
+    """The window with Tag all results chosen (United States, anti-sanctuary, or another choice of the dialog)
+    and its preview open."""
 
-    def pick(dialog):
-        dialog.choice = ("tag", "United States", ANTI)
-        return BatchTagDialog.DialogCode.Accepted
+    def open_preview(choice=("tag", "United States", ANTI)):
+        def pick(dialog):
+            dialog.choice = choice
+            return BatchTagDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(BatchTagDialog, "exec", pick)
-
-    def open_preview():
+        monkeypatch.setattr(BatchTagDialog, "exec", pick)
         window = make_window(imported)
         settle(qtbot, window)
         window.batch_tag_action.trigger()
@@ -119,3 +119,62 @@ def test_cancel_stops_the_tagging_and_says_so(qtbot, preview, imported):
     assert window.statusBar().currentMessage() == (
         "Nothing to undo: that tagging has no tags left (cancelled before any, or removed since)"
     )
+
+
+def test_accepting_suggestions_is_previewed_with_each_documents_tags_and_one_undo_step(
+    qtbot, qtmodeltester, preview, imported
+):
+    ids = imported.search_ids("").ids
+    omaha = imported.search_ids("omaha").ids[0]
+    prairie = imported.search_ids("prairie").ids[0]
+    imported.tag(prairie, "Grand Prairie, TX")
+    window, dialog = preview(("suggestions", 0.8))
+    model = dialog.model
+    qtmodeltester.check(model)
+    assert dialog.windowTitle() == "Accept suggestions"
+    assert model.index(_row_of(model, omaha), 1).data() == "Omaha, NE; Omaha, NE · Sanctuary"
+    assert model.index(_row_of(model, prairie), 1).data() == "its suggestions are tagged or rejected already"
+    assert dialog.ok_button.text() == "&Accept suggestions on 2 documents"
+
+    model.setData(model.index(_row_of(model, omaha), 0), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    assert dialog.ok_button.text() == "&Accept suggestions on 1 document"
+    seen = []
+    window.bulk_tagger.progressed.connect(seen.append)
+    with qtbot.waitSignal(window.bulk_tagger.finished) as applied:
+        dialog.ok_button.click()
+    (denver,) = set(ids) - {omaha, prairie}
+    assert applied.args[0].tagged == [denver] and [(p.done, p.total) for p in seen] == [(1, 1)]
+    assert window.statusBar().currentMessage() == (
+        "Tagged 1 document with the suggestions scoring 80% or more (2 tags, 1 unchanged)"
+    )
+    assert {(t.stance, t.from_suggestion) for t in imported.tags(denver)} == {(None, True), ("opposes", True)}
+    assert imported.tags(omaha) == []
+
+    assert window.undo_action.text().replace("&", "") == "Undo Accept suggestions on 1 document"
+    with qtbot.waitSignal(window.bulk_tagger.undone):
+        window.undo_action.trigger()
+    assert imported.tags(denver) == [] and len(imported.tags(prairie)) == 1
+    assert window.statusBar().currentMessage() == "Undone: Removed 2 accepted suggestions from 1 document"
+
+
+def test_after_a_cancel_the_undo_step_says_and_redoes_what_was_done(qtbot, preview, imported):
+    ids = imported.search_ids("").ids
+    window, dialog = preview()
+    # the apply waits for its turn until the archive is let go, and is cancelled on the worker thread once the
+    # first document is tagged
+    with qtbot.waitSignal(window.bulk_tagger.finished) as applied, imported.writing("a test holding the archive"):
+        dialog.ok_button.click()
+        op = window.bulk_tagger.op
+        op.progressed.connect(lambda _progress: op.cancel(), Qt.ConnectionType.DirectConnection)
+        assert window.undo_action.text().replace("&", "") == "Undo Tag 3 documents"
+    (done,) = applied.args[0].tagged
+    assert applied.args[0].cancelled
+    assert window.undo_action.text().replace("&", "") == "Undo Tag 1 document"
+    with qtbot.waitSignal(window.bulk_tagger.undone):
+        window.undo_action.trigger()
+    assert all(imported.tags(i) == [] for i in ids)
+    assert window.redo_action.text().replace("&", "") == "Redo Tag 1 document"
+    with qtbot.waitSignal(window.bulk_tagger.finished) as again:
+        window.redo_action.trigger()
+    assert again.args[0].tagged == [done] and not again.args[0].cancelled
+    assert [bool(imported.tags(i)) for i in ids] == [i == done for i in ids]
