@@ -501,7 +501,8 @@ class Sweep:
             "oversized_export": self.oversized_export(),
             "bundles": len(hostile),
             "rejected": sum(not r["accepted"] for r in hostile),
-            "accepted": [r["name"] for r in hostile if r["accepted"]],
+            "accepted": [r["name"] for r in hostile if r["accepted"] and not r.get("neutralised")],
+            "neutralised": [r["name"] for r in hostile if r.get("neutralised")],
             "written_on_rejection": [r["name"] for r in hostile if not r["accepted"] and r["written"]],
             "hangs": [r["name"] for r in hostile if r["hung"]],
             "crashes": [r["name"] for r in hostile if r["crashed"]],
@@ -571,8 +572,10 @@ class Sweep:
         repro = f"dossier --archive A import-bundle {_shown(bundle)}  ({name!r}; --keep DIR keeps it)"
         if row["accepted"]:
             merged = {k: len(v) if isinstance(v, list) else v for k, v in (merge.json() or {}).items()}
-            self.finding("bundles", f"hostile bundle accepted: {name}", repro, str(merged))
-            self._probe_accepted(archive, name, repro)
+            row["neutralised"] = bool(merged.get("texts_not_taken")) and not self._planted_found(archive)
+            if not row["neutralised"]:  # taken as it came: a finding, and what it did
+                self.finding("bundles", f"hostile bundle accepted: {name}", repro, str(merged))
+                self._probe_accepted(archive, name, repro)
         elif row["written"]:
             self.finding("bundles", f"rejected bundle wrote {row['written']}: {name}", repro, row["message"])
         if row["verified"] and not row["accepted"] and name != MOVED_ANNOTATION:
@@ -587,10 +590,12 @@ class Sweep:
         if row["outside_written"]:
             self.finding("bundles", f"files written outside the archive: {name}", repro, str(row["outside_written"]))
 
+    def _planted_found(self, archive: Path) -> bool:
+        return bool((self.cli(archive, "search", PLANTED, "--json").json() or {}).get("total"))
+
     def _probe_accepted(self, archive: Path, name: str, repro: str) -> None:
         """What an accepted hostile bundle did: planted words, and whether the archive's own commands cope."""
-        planted = self.cli(archive, "search", PLANTED, "--json").json() or {}
-        if planted.get("total"):
+        if self._planted_found(archive):
             self.finding("bundles", f"search finds the planted word {PLANTED!r} after: {name}", repro)
         for args in (["reextract", "--json"], ["check", "--json"]):
             step = self.cli(archive, *args)
@@ -1009,7 +1014,8 @@ def print_table(report: dict) -> None:
         b = report["bundles"]
         rows += [
             ("bundles", "hostile bundles / rejected", f"{b['bundles']} / {b['rejected']}"),
-            ("", "accepted", len(b["accepted"])),
+            ("", "accepted as they came", len(b["accepted"])),
+            ("", "accepted with the texts extracted again", len(b.get("neutralised", []))),
             ("", "wrote something while rejecting", len(b["written_on_rejection"])),
             ("", "hangs / crashes", f"{len(b['hangs'])} / {len(b['crashes'])}"),
             ("", "export past the 64 MiB annotations cap", _export_outcome(b["oversized_export"])),
