@@ -59,8 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.app_controller import AppController
+    from ui.collector import Collector
 
     app = QApplication(sys.argv[:1])
+    Collector(app)  # garbage is collected on this thread only: Qt objects must not die in an op's thread
     app.setApplicationName("Dossier")
     app.setOrganizationName("Dossier")
     app.setDesktopFileName("dossier")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -30,3 +32,13 @@ def make_window(qtbot, settings):
     yield make
     for window in windows:
         window.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread():
+    """As the app does (ui/collector.py): no automatic collection, which could start in an op's thread and
+    destroy Qt objects there; collected on this thread after each test."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
