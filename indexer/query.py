@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from whoosh import qparser, query
+from whoosh import fields, qparser, query
 from whoosh.qparser import syntax
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.reading import IndexReader
@@ -104,7 +104,7 @@ def parse_query(text: str, schema, default_fields: list[str]) -> ParsedQuery:
     parser.add_plugin(_FieldCheck(schema, warnings))
     parser.add_plugin(DateParserPlugin(free=False, callback=date_errors.append))
     try:
-        parsed = _simplified(parser.parse(text), schema)
+        parsed = _simplified(parser.parse(text), schema, warnings)
     except Exception as exc:
         raise QueryError(f"could not understand the query: {exc}") from exc
     warnings += [f"“{bad}” is not a date, so it was left out: {_DATE_FORMS}." for bad in date_errors]
@@ -174,15 +174,19 @@ class _FieldCheck(qparser.Plugin):
         return node
 
 
-def _simplified(parsed: query.Query, schema) -> query.Query:
+def _simplified(parsed: query.Query, schema, warnings: list[str]) -> query.Query:
     """The query with its costly or unrunnable leaves rewritten: ``*`` and ``field:*`` as every document
     (Whoosh would walk every word of the field), a "phrase" of a keyword field (``tag:"x,y"``, which has no
-    positions) as all its values, and the parts left out dropped (Whoosh's date plugin makes its own
-    copies of NullQuery, which ``normalize`` does not recognise)."""
+    positions) as all its values, a date term that is no date (``date:("``) left out with a warning, and the
+    parts left out dropped (Whoosh's date plugin makes its own copies of NullQuery, which ``normalize`` does
+    not recognise)."""
     null = type(query.NullQuery)
 
     def simpler(node: query.Query) -> query.Query:
         if isinstance(node, null):
+            return query.NullQuery
+        if isinstance(node, query.Term) and not _convertible(schema[node.fieldname], node.text):
+            warnings.append(f"“{node.fieldname}:{node.text}” is not a date, so it was left out: {_DATE_FORMS}.")
             return query.NullQuery
         if isinstance(node, query.Every):
             return query.Every()
@@ -191,6 +195,17 @@ def _simplified(parsed: query.Query, schema) -> query.Query:
         return node
 
     return parsed.accept(simpler).normalize()
+
+
+def _convertible(field, text) -> bool:
+    """Whether Whoosh can turn ``text`` into the field's stored form (a date field raises a bare Exception)."""
+    if not isinstance(field, fields.DATETIME):
+        return True
+    try:
+        field.to_bytes(text)
+    except Exception:  # Whoosh raises Exception itself for a date it cannot read
+        return False
+    return True
 
 
 def _left_out(node) -> syntax.WordNode:

@@ -144,6 +144,7 @@ def test_field_names_ignore_case_and_take_other_spellings(index, query, expected
         ("date:2025-13 police", [1, 4], "month 13 does not exist"),
         ("date:[2025-01-01 to 2025-02-30] police", [1, 4], "February 2025 has no day 30"),
         ("date:someday police", [1, 4], "“someday” is not a date"),
+        ('police date:("', [1, 4], "is not a date"),
         ("date:2025-13", [1, 2, 3, 4], "month 13 does not exist"),
     ],
 )
