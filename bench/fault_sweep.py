@@ -71,6 +71,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=_default_corpus())
     parser.add_argument("--kills", type=int, default=12, help="kill -9s (default 12)")
     parser.add_argument("--docs", type=int, default=2000, help="corpus texts in the archive (default 2000)")
+    parser.add_argument(
+        "--archive", type=Path, help="fuzz the queries on this existing archive (e.g. one of 100k documents)"
+    )
     parser.add_argument("--queries", type=int, default=2000, help="fuzzed queries (default 2000)")
     parser.add_argument("--big-mb", type=int, default=50, help="size of the one-line text file (default 50)")
     parser.add_argument("--seed", type=int, default=11, help="seed of every random choice (default 11)")
@@ -719,7 +722,7 @@ class Sweep:
     # -- 4. queries -------------------------------------------------------------------------------
 
     def sweep_queries(self) -> dict:
-        folder = self.base_archive()
+        folder = self.args.archive or self.base_archive()
         rng = random.Random(self.args.seed)
         with Archive.open(folder) as archive:
             vocabulary = _vocabulary(archive, rng)
