@@ -170,6 +170,17 @@ class Run:
     def hung(self) -> bool:
         return self.timed_out
 
+    def figures(self) -> dict:
+        """How the run ended and what it cost, as a row of the report gives them."""
+        return {
+            "rc": self.rc,
+            "crashed": self.crashed,
+            "hung": self.hung,
+            "seconds": self.seconds,
+            "peak_mb": self.peak_mb,
+            "tree_mb": self.tree_mb,
+        }
+
     def json(self) -> dict | list | None:
         try:
             return json.loads(self.stdout)
@@ -639,12 +650,7 @@ class Sweep:
         report = result.json() or {}
         row = {
             "name": name,
-            "rc": result.rc,
-            "crashed": result.crashed,
-            "hung": result.hung,
-            "seconds": result.seconds,
-            "peak_mb": result.peak_mb,
-            "tree_mb": result.tree_mb,
+            **result.figures(),
             "documents": footprint["documents"],
             "orphan_blobs": footprint["blobs"] - footprint["documents"],
             "entries": len(os.listdir(hostile.path)) if hostile.path.is_dir() else 1,
@@ -705,18 +711,7 @@ class Sweep:
             repro = "dossier --archive A " + " ".join(_shown(a) for a in args)
             if result.crashed:
                 self.finding("files", f"crash: {name}", repro, result.tail())
-            rows.append(
-                {
-                    "name": name,
-                    "rc": result.rc,
-                    "crashed": result.crashed,
-                    "hung": result.hung,
-                    "seconds": result.seconds,
-                    "peak_mb": result.peak_mb,
-                    "tree_mb": result.tree_mb,
-                    "report": result.message(),
-                }
-            )
+            rows.append({"name": name, **result.figures(), "report": result.message()})
         return rows
 
     # -- 4. queries -------------------------------------------------------------------------------
