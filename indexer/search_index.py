@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
+from time import monotonic
 
-from whoosh import fields, index, query, sorting, writing
+from whoosh import collectors, fields, index, query, sorting, writing
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.index import LockError
 
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
+from indexer.facet_counts import FacetCounter
 from indexer.highlight import Needles, first_spans, match_spans, needles, snippet
 from indexer.query import check_expansions, parse_query
 from indexer.types import HitIds, IndexDoc
@@ -27,6 +29,7 @@ READ_RETRIES = 5
 WRITE_LOCK_TIMEOUT_S = 30.0
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
 DEFAULT_FIELDS = ["title", "body", "note"]
+SEARCH_SECONDS = 0.8  # a search running longer stops and says so
 _VERSION_FILE = "SCHEMA_VERSION"
 
 
@@ -63,6 +66,7 @@ class SearchIndex:
         self._read_lock = threading.RLock()  # guards the shared searcher
         self._searcher = None
         self._needles: dict[tuple[str, str, int], Needles] = {}
+        self._facets = FacetCounter(FACET_FIELDS)  # guarded by the read lock, as the searcher is
         self.rebuilt = False
         # Whoosh's ``Index.schema`` re-reads the newest table of contents, a file a concurrent commit may
         # be deleting: read it once here (the schema is fixed by SCHEMA_VERSION).
@@ -186,24 +190,25 @@ class SearchIndex:
         parsed = parse_query(text, self._schema, DEFAULT_FIELDS)
         return self._read(lambda searcher: self._hit_ids(searcher, parsed, sort, filters, excludes))
 
-    @staticmethod
-    def _hit_ids(searcher, parsed, sort, filters, excludes) -> HitIds:
+    def _hit_ids(self, searcher, parsed, sort, filters, excludes) -> HitIds:
         """Run a parsed query on one searcher (see :meth:`hit_ids`)."""
         check_expansions(parsed.query, searcher.reader())
-        facets = {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACET_FIELDS}
-        options = {
-            "limit": None,
-            "groupedby": facets,
-            "maptype": sorting.Count,
-            "filter": _terms(filters, query.And),
-            "mask": _terms(excludes, query.Or),
-        }
+        options = {"filter": _terms(filters, query.And), "mask": _terms(excludes, query.Or)}
         if sort == "date":
             options["sortedby"] = _NEWEST_FIRST
+        warnings = list(parsed.warnings)
+        collector = searcher.collector(limit=None, **options)
+        timed = _Deadline(collector, SEARCH_SECONDS)
         try:
-            results = searcher.search(parsed.query, **options)
+            searcher.search_with_collector(parsed.query, timed)
+        except collectors.TimeLimit:
+            warnings.append(
+                f"The search stopped after {SEARCH_SECONDS:g} s, so these are only the matches found by then: "
+                "add words or a field (title:, kind:, date:) to narrow it down."
+            )
         except (IndexError, ValueError, TypeError) as exc:
             raise QueryError(f"could not run the query: {exc}") from exc
+        results = collector.results()
         ids, scores = [], {}
         id_column = searcher.reader().column_reader("id") if results.top_n else {}
         for key, docnum in results.top_n:
@@ -211,8 +216,8 @@ class SearchIndex:
             ids.append(doc_id)
             if sort != "date":
                 scores[doc_id] = float(key)
-        groups = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
-        return HitIds(ids=ids, scores=scores, facets=groups, warnings=list(parsed.warnings))
+        facets = self._facets.counts(searcher, (docnum for _key, docnum in results.top_n))
+        return HitIds(ids=ids, scores=scores, facets=facets, warnings=warnings)
 
     def snippets(
         self,
@@ -267,6 +272,26 @@ class SearchIndex:
             self._searcher = None
 
 
+class _Deadline(collectors.WrappingCollector):
+    """Stops collecting (``TimeLimit``) once ``seconds`` have passed; the child keeps what it found.
+    Whoosh's own TimeLimitCollector starts a timer thread per search, or a signal only the main thread gets."""
+
+    def __init__(self, child, seconds: float) -> None:
+        super().__init__(child)
+        self.seconds = seconds
+
+    def prepare(self, top_searcher, q, context) -> None:
+        self.child.prepare(top_searcher, q, context)
+        self.end = monotonic() + self.seconds
+
+    def collect_matches(self) -> None:
+        child, end = self.child, self.end
+        for n, docnum in enumerate(child.matches()):
+            if not n % 1024 and monotonic() >= end:
+                raise collectors.TimeLimit
+            child.collect(docnum)
+
+
 def _newest_first_key(value: int) -> int:
     """Sort key for newest first; Whoosh gives undated documents the column maximum: put them last."""
     return 1 if value >= 2**63 else -value
@@ -302,8 +327,3 @@ def _terms(selected: Mapping[str, Iterable[str]] | None, combine) -> query.Query
         query.Or([query.Term(name, value.lower()) for value in values]) for name, values in selected.items() if values
     ]
     return combine(clauses) if clauses else None
-
-
-def _counts(groups: Mapping) -> dict[str, int]:
-    counts = {str(k): int(v) for k, v in groups.items() if k not in (None, "")}
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -59,3 +59,14 @@ def test_queries_do_not_reread_a_table_of_contents_a_commit_may_be_deleting(tmp_
     assert index.match_spans("police", body) == [(6, 12)]
     assert index.snippets("police", [1], lambda _: body) == {1: "Omaha <mark>police</mark> will not participate"}
     index.close()
+
+
+def test_a_search_that_runs_out_of_time_keeps_what_it_found_and_says_so(tmp_path, monkeypatch):
+    index = SearchIndex(tmp_path / "ix")
+    index.write([IndexDoc(n, f"memo {n}", "police raids", "text") for n in range(3000)])
+    assert len(index.hit_ids("police").ids) == 3000
+    monkeypatch.setattr("indexer.search_index.SEARCH_SECONDS", 0.0)
+    found = index.hit_ids("police")
+    assert len(found.ids) < 3000 and sum(found.facets["kind"].values()) == len(found.ids)
+    assert any("stopped after 0 s" in warning and "narrow it down" in warning for warning in found.warnings)
+    index.close()
