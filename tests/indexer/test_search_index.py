@@ -70,3 +70,13 @@ def test_a_search_that_runs_out_of_time_keeps_what_it_found_and_says_so(tmp_path
     assert len(found.ids) < 3000 and sum(found.facets["kind"].values()) == len(found.ids)
     assert any("stopped after 0 s" in warning and "narrow it down" in warning for warning in found.warnings)
     index.close()
+
+
+def test_ids_are_the_live_documents_of_every_segment(tmp_path):
+    index = SearchIndex(tmp_path / "ix")
+    assert index.ids() == set()
+    index.write([IndexDoc(n, "memo", "council", "text") for n in range(10)], merge=False)
+    index.write([IndexDoc(n, "memo", "council", "text") for n in range(10, 20)], deletions=[3, 4], merge=False)
+    index.write([IndexDoc(5, "memo edited", "council", "text")], deletions=[12], merge=False)
+    assert index.ids() == set(range(20)) - {3, 4, 12}
+    index.close()
