@@ -226,6 +226,7 @@ class Archive(Tagging, BatchTagging, Annotating):
             importer = Importer(
                 known,
                 self._store_batch,
+                lambda ids: self._index_queued(merge=False, only=ids, chunk=len(ids)),
                 lambda data: self.blobs.put(data, sync=False),
                 self.extraction_limits,
             )
@@ -237,9 +238,7 @@ class Archive(Tagging, BatchTagging, Annotating):
     def _store_batch(self, batch) -> list[int]:
         self.blobs.sync([doc.sha256 for _, doc in batch])
         with transaction(self.conn):
-            ids = [self.documents.insert(doc) for _, doc in batch]
-        self._index_queued(merge=False, only=ids)
-        return ids
+            return [self.documents.insert(doc) for _, doc in batch]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -509,16 +508,18 @@ class Archive(Tagging, BatchTagging, Annotating):
         cancel: CancelFn | None = None,
         merge: bool = True,
         only: Iterable[int] | None = None,
+        chunk: int = 0,
     ) -> int:
         """Index queued documents, a batch per turn on the write lock (``only`` those of them, for an edit or an
         import batch, so that no process indexes another's documents); ``merge=False`` defers segment merging to
-        the caller. While another process holds the index, what is left stays queued for the next call."""
+        the caller; ``chunk`` documents per index commit (default INDEX_BATCH). While another process holds the
+        index, what is left stays queued for the next call."""
         wanted = None if only is None else set(only)
         total = len(self._queued(self._reader(), wanted))
         done = 0
         while not (cancel and cancel()):
             try:
-                indexed = self._index_batch(wanted, merge)
+                indexed = self._index_batch(wanted, merge, chunk or INDEX_BATCH)
             except IndexBusy:
                 break
             if not indexed:
@@ -529,13 +530,14 @@ class Archive(Tagging, BatchTagging, Annotating):
         return done
 
     @write_api("indexing documents")
-    def _index_batch(self, wanted: set[int] | None, merge: bool) -> int:
-        """Index the next batch of the queue (read again: another process may have indexed some meanwhile)."""
-        chunk = self._queued(self.documents, wanted)[:INDEX_BATCH]
+    def _index_batch(self, wanted: set[int] | None, merge: bool, size: int) -> int:
+        """Index the next ``size`` documents of the queue (read again: another process may have indexed some
+        meanwhile), their texts streamed from the store into the index writer."""
+        chunk = self._queued(self.documents, wanted)[:size]
         if not chunk:
             return 0
-        rows = list(self.documents.iter_for_index(chunk))
-        present = {doc.id for doc, _ in rows}
+        present = set(self.documents.get_many(chunk))
+        rows = self.documents.iter_for_index(chunk)
         tags = TagStore(self.conn).for_documents(present)
         notes = AnnotationStore(self.conn).for_documents(present)
         upserts = (_index_doc(doc, text, self.index_terms(tags[doc.id], notes[doc.id])) for doc, text in rows)

@@ -1,8 +1,9 @@
 """The import pipeline: walk inputs, deduplicate by hash, extract in sandboxed workers, commit in batches.
 
 Every input file ends in exactly one of imported / duplicates / skipped / failed. Documents are
-committed to the store and the index every few seconds, so they become searchable during a long
-import; one bad file never stops the batch.
+committed to the store every few seconds, and to the index in flushes that grow with the archive (a
+quarter of its size, between INDEX_FLUSH_MIN and INDEX_FLUSH_MAX documents), so they become searchable
+during a long import while the index keeps few segments; one bad file never stops the batch.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from indexer.extract import MAX_TEXT_CHARS, kind_for, supported_suffixes
 from indexer.sandbox import ExtractorPool, Job, Limits, Outcome
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+STORE_BATCH_DOCS, STORE_BATCH_SECONDS = 250, 3.0  # a store commit after this many documents or seconds
+INDEX_FLUSH_MIN = 500
+INDEX_FLUSH_MAX = 5000
 
 
 @dataclass
@@ -55,23 +59,23 @@ Batch = list[tuple[_Pending, NewDocument]]
 
 
 class Importer:
-    """Runs one import; ``store_batch`` commits a batch to store and index and returns the new ids."""
+    """Runs one import; ``store_batch`` commits a batch to the store and returns the new ids, ``index``
+    makes stored documents searchable in one index commit (a segment)."""
 
     def __init__(
         self,
         known_hashes: dict[str, int],
         store_batch: Callable[[Batch], list[int]],
+        index: Callable[[list[int]], None],
         put_blob: Callable[[bytes], str],
         limits: Limits,
-        batch_seconds: float = 3.0,
-        batch_size: int = 250,
     ) -> None:
         self.known = known_hashes
         self.store_batch = store_batch
+        self.index = index
+        self._unindexed: list[int] = []  # stored, waiting for the next index flush
         self.put_blob = put_blob
         self.limits = limits
-        self.batch_seconds = batch_seconds
-        self.batch_size = batch_size
         self.report = ImportReport()
         self._originals: dict[str, _Pending] = {}  # by sha256: files sent for extraction, not yet failed
 
@@ -102,10 +106,11 @@ class Importer:
                     item.data, item.cut_from = b"", outcome.extracted.cut_from  # the blob holds the bytes now
                     self._decided += 1
                     self._report_progress(item.path, len(batch))
-                if batch and (len(batch) >= self.batch_size or time.monotonic() - last_flush >= self.batch_seconds):
+                if batch and (len(batch) >= STORE_BATCH_DOCS or time.monotonic() - last_flush >= STORE_BATCH_SECONDS):
                     self._flush(batch)
                     last_flush = time.monotonic()
         self._flush(batch)
+        self._index_flush()
         if cancel():
             self.report.cancelled = True
             settled = {entry["path"] for group in self.report.to_json().values() for entry in group}
@@ -162,6 +167,9 @@ class Importer:
         if not batch:
             return
         ids = self.store_batch(batch)
+        self._unindexed += ids
+        if len(self._unindexed) >= min(INDEX_FLUSH_MAX, max(INDEX_FLUSH_MIN, len(self.known) // 4)):
+            self._index_flush()
         for (item, doc), doc_id in zip(batch, ids, strict=False):
             self.known[item.sha256] = doc_id
             entry = {"path": str(item.path), "id": doc_id, "title": doc.title, "kind": doc.kind}
@@ -175,6 +183,11 @@ class Importer:
             for copy in item.copies:
                 self._settle("duplicates", {"path": str(copy), "id": doc_id})
         batch.clear()
+
+    def _index_flush(self) -> None:
+        if self._unindexed:
+            self.index(self._unindexed)
+            self._unindexed = []
 
     def _settle(self, group: str, entry: dict, decided: bool = False) -> None:
         """Record a file's fate; ``decided`` when progress already counted it."""
@@ -192,7 +205,7 @@ class Importer:
                     printable(str(path)),
                     len(self.report.imported) + unflushed,
                     len(self.report.failed),
-                    len(self.report.imported),
+                    len(self.report.imported) - len(self._unindexed),
                 )
             )
 

@@ -55,6 +55,30 @@ def test_documents_are_searchable_after_import(archive, sample_files):
     assert result.facets["kind"] == {"text": 2, "markdown": 1} or result.facets["kind"] == {"text": 1}
 
 
+def test_the_index_is_written_in_flushes_and_progress_counts_only_what_they_hold(archive, tmp_path, monkeypatch):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(100):
+        (folder / f"doc{number:03}.txt").write_text(f"Memo {number} on council budgets and police overtime.")
+    monkeypatch.setattr("app.importer.STORE_BATCH_DOCS", 5)
+    monkeypatch.setattr("app.importer.INDEX_FLUSH_MIN", 10)
+    monkeypatch.setattr("app.importer.INDEX_FLUSH_MAX", 20)
+    flushes, write = [], archive.index.write
+
+    def counted(upserts=(), deletions=(), merge=True):
+        written = write(upserts, deletions, merge)
+        flushes.append(written)
+        return written
+
+    monkeypatch.setattr(archive.index, "write", counted)
+    searchable = []
+    archive.import_paths([folder], progress=lambda p: searchable.append((p.searchable, archive.index.doc_count())))
+    assert sum(flushes) == 100 and 5 <= len(flushes) <= 10
+    assert all(10 <= size <= 25 for size in flushes[:-1]) and max(flushes) > 10  # grows with the archive
+    assert all(said == indexed for said, indexed in searchable) and searchable[-1][0] >= 80
+    assert archive.search_ids("overtime").total == 100 and archive.stats()["queued_for_index"] == 0
+
+
 def test_progress_reports_each_file_and_cancel_skips_the_rest(archive, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
