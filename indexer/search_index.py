@@ -19,9 +19,9 @@ from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.index import LockError
 
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
-from indexer.facet_counts import FacetCounter
 from indexer.highlight import Needles, first_spans, match_spans, needles, snippet
 from indexer.query import check_expansions, parse_query
+from indexer.searcher_cache import SearcherCache
 from indexer.types import HitIds, IndexDoc
 
 SCHEMA_VERSION = 5
@@ -66,7 +66,7 @@ class SearchIndex:
         self._read_lock = threading.RLock()  # guards the shared searcher
         self._searcher = None
         self._needles: dict[tuple[str, str, int], Needles] = {}
-        self._facets = FacetCounter(FACET_FIELDS)  # guarded by the read lock, as the searcher is
+        self._cache = SearcherCache(FACET_FIELDS)  # guarded by the read lock, as the searcher is
         self.rebuilt = False
         # Whoosh's ``Index.schema`` re-reads the newest table of contents, a file a concurrent commit may
         # be deleting: read it once here (the schema is fixed by SCHEMA_VERSION).
@@ -160,7 +160,7 @@ class SearchIndex:
 
     def ids(self) -> set[int]:
         """Ids of every live document in the index."""
-        return self._read(_live_ids)
+        return self._read(self._cache.live_ids)
 
     def doc_count(self) -> int:
         """Number of live documents."""
@@ -209,14 +209,10 @@ class SearchIndex:
         except (IndexError, ValueError, TypeError) as exc:
             raise QueryError(f"could not run the query: {exc}") from exc
         results = collector.results()
-        ids, scores = [], {}
-        id_column = searcher.reader().column_reader("id") if results.top_n else {}
-        for key, docnum in results.top_n:
-            doc_id = int(id_column[docnum])
-            ids.append(doc_id)
-            if sort != "date":
-                scores[doc_id] = float(key)
-        facets = self._facets.counts(searcher, (docnum for _key, docnum in results.top_n))
+        doc_ids, hits = self._cache.doc_ids(searcher), results.top_n
+        ids = [doc_ids[docnum] for _key, docnum in hits]
+        scores = {} if sort == "date" else {doc_ids[docnum]: float(key) for key, docnum in hits}
+        facets = self._cache.facet_counts(searcher, (docnum for _key, docnum in hits))
         return HitIds(ids=ids, scores=scores, facets=facets, warnings=warnings)
 
     def snippets(

@@ -1,4 +1,4 @@
-"""Facet counts from cached bitsets agree with Whoosh's own grouping, across segments, deletions and edits."""
+"""Ids and facet counts from the searcher cache agree with Whoosh, across segments, deletions and edits."""
 
 import random
 
