@@ -269,7 +269,8 @@ class SearchIndex:
 
 
 class _Deadline(collectors.WrappingCollector):
-    """Stops collecting (``TimeLimit``) once ``seconds`` have passed; the child keeps what it found.
+    """Stops collecting (``TimeLimit``) once ``seconds`` have passed, checked before each segment and every
+    1,024 hits; the child keeps what it found.
     Whoosh's own TimeLimitCollector starts a timer thread per search, or a signal only the main thread gets."""
 
     def __init__(self, child, seconds: float) -> None:
@@ -279,6 +280,11 @@ class _Deadline(collectors.WrappingCollector):
     def prepare(self, top_searcher, q, context) -> None:
         self.child.prepare(top_searcher, q, context)
         self.end = monotonic() + self.seconds
+
+    def set_subsearcher(self, subsearcher, offset) -> None:
+        if monotonic() >= self.end:  # before a segment's matchers are set up (wildcards: one per word)
+            raise collectors.TimeLimit
+        self.child.set_subsearcher(subsearcher, offset)
 
     def collect_matches(self) -> None:
         child, end = self.child, self.end
