@@ -16,6 +16,7 @@ from time import monotonic
 
 from whoosh import collectors, fields, index, query, sorting, writing
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
@@ -70,9 +71,20 @@ class SearchIndex:
         self.rebuilt = False
         # Whoosh's ``Index.schema`` re-reads the newest table of contents, a file a concurrent commit may
         # be deleting: read it once here (the schema is fixed by SCHEMA_VERSION).
-        self._index, self._schema = self._open(writable and rebuild)
+        self._index, self._writes, self._schema = self._open(writable and rebuild)
 
-    def _open(self, may_rebuild: bool) -> tuple[index.Index, fields.Schema]:
+    def _open(self, may_rebuild: bool) -> tuple[index.Index, index.Index, fields.Schema]:
+        """The index searchers read, the same index for writers (see :func:`_for_writers`), and its schema."""
+        for _attempt in range(READ_RETRIES):
+            opened = self._open_for_reading(may_rebuild)
+            try:
+                schema = opened.schema
+                return opened, _for_writers(self.folder, schema), schema
+            except FileNotFoundError:  # another process committed meanwhile
+                continue
+        raise IndexUnavailable("the search index is being rewritten; try again in a moment")
+
+    def _open_for_reading(self, may_rebuild: bool) -> index.Index:
         version_file = self.folder / _VERSION_FILE
         current = version_file.read_text().strip() if version_file.exists() else None
         problem = "the search index is missing or from another version"
@@ -81,8 +93,7 @@ class SearchIndex:
                 try:
                     if not index.exists_in(self.folder):
                         break
-                    opened = index.open_dir(self.folder)
-                    return opened, opened.schema
+                    return index.open_dir(self.folder)
                 except FileNotFoundError:  # another process committed meanwhile: read the new table of contents
                     problem = "the search index is being rewritten; try again in a moment"
                 except Exception as exc:
@@ -90,8 +101,7 @@ class SearchIndex:
                     break
         if not may_rebuild:
             raise IndexUnavailable(problem)
-        created = self._create()
-        return created, created.schema
+        return self._create()
 
     def _create(self) -> index.Index:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -145,7 +155,7 @@ class SearchIndex:
         fails; afterwards searchers reopen on what was committed."""
         with self._write_lock:
             try:
-                writer = self._index.writer(limitmb=128, timeout=WRITE_LOCK_TIMEOUT_S)
+                writer = self._writes.writer(limitmb=128, timeout=WRITE_LOCK_TIMEOUT_S)
             except LockError as exc:
                 raise IndexBusy("another process is writing the search index") from exc
             try:
@@ -292,6 +302,13 @@ class _Deadline(collectors.WrappingCollector):
             if not n % 1024 and monotonic() >= end:
                 raise collectors.TimeLimit
             child.collect(docnum)
+
+
+def _for_writers(folder: Path, schema: fields.Schema) -> index.Index:
+    """The index opened for writers: segments read with plain file reads. Mapped, the segments an import's
+    writer looks ids up in stayed resident (5.5 GB at 100,000 documents, 0.39 GB without); searches keep the
+    mapping, which fuzzy and wildcard expansion needs (2x slower without)."""
+    return index.FileIndex(FileStorage(str(folder), supports_mmap=False), schema)
 
 
 def _newest_first_key(value: int) -> int:
