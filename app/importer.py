@@ -77,7 +77,7 @@ class Importer:
         self.put_blob = put_blob
         self.limits = limits
         self.report = ImportReport()
-        self._originals: dict[str, _Pending] = {}  # by sha256: files sent for extraction, not yet failed
+        self._originals: dict[str, _Pending] = {}  # by sha256: files sent for extraction, not yet settled
 
     def run(
         self,
@@ -171,7 +171,8 @@ class Importer:
         if len(self._unindexed) >= min(INDEX_FLUSH_MAX, max(INDEX_FLUSH_MIN, len(self.known) // 4)):
             self._index_flush()
         for (item, doc), doc_id in zip(batch, ids, strict=False):
-            self.known[item.sha256] = doc_id
+            self.known[item.sha256] = doc_id  # a copy read from now on is a duplicate of it
+            del self._originals[item.sha256]
             entry = {"path": str(item.path), "id": doc_id, "title": doc.title, "kind": doc.kind}
             if doc.needs_ocr:
                 entry["needs_ocr"] = True
