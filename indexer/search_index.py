@@ -203,14 +203,14 @@ class SearchIndex:
     def _hit_ids(self, searcher, parsed, sort, filters, excludes) -> HitIds:
         """Run a parsed query on one searcher (see :meth:`hit_ids`)."""
         check_expansions(parsed.query, searcher.reader())
-        options = {"filter": _terms(filters, query.And), "mask": _terms(excludes, query.Or)}
-        if sort == "date":
-            options["sortedby"] = _NEWEST_FIRST
+        collector = searcher.collector(limit=None, sortedby=_NEWEST_FIRST if sort == "date" else None)
+        outer = timed = _Deadline(collector, SEARCH_SECONDS)
+        allow, restrict = _terms(filters, query.And), _terms(excludes, query.Or)
+        if allow or restrict:  # outermost, as Whoosh wraps it, so the deadline only sees what passes
+            outer = collectors.FilterCollector(timed, allow, restrict)
         warnings = list(parsed.warnings)
-        collector = searcher.collector(limit=None, **options)
-        timed = _Deadline(collector, SEARCH_SECONDS)
         try:
-            searcher.search_with_collector(parsed.query, timed)
+            searcher.search_with_collector(parsed.query, outer)
         except collectors.TimeLimit:
             warnings.append(
                 f"The search stopped after {SEARCH_SECONDS:g} s, so these are only the matches found by then: "
@@ -289,19 +289,22 @@ class _Deadline(collectors.WrappingCollector):
 
     def prepare(self, top_searcher, q, context) -> None:
         self.child.prepare(top_searcher, q, context)
-        self.end = monotonic() + self.seconds
+        self.end, self.collected = monotonic() + self.seconds, 0
 
     def set_subsearcher(self, subsearcher, offset) -> None:
         if monotonic() >= self.end:  # before a segment's matchers are set up (wildcards: one per word)
             raise collectors.TimeLimit
-        self.child.set_subsearcher(subsearcher, offset)
+        super().set_subsearcher(subsearcher, offset)
+
+    def collect(self, sub_docnum) -> None:
+        self.collected += 1
+        if not self.collected % 1024 and monotonic() >= self.end:
+            raise collectors.TimeLimit
+        self.child.collect(sub_docnum)
 
     def collect_matches(self) -> None:
-        child, end = self.child, self.end
-        for n, docnum in enumerate(child.matches()):
-            if not n % 1024 and monotonic() >= end:
-                raise collectors.TimeLimit
-            child.collect(docnum)
+        for sub_docnum in self.child.matches():
+            self.collect(sub_docnum)
 
 
 def _for_writers(folder: Path, schema: fields.Schema) -> index.Index:

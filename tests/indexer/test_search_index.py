@@ -80,3 +80,13 @@ def test_ids_are_the_live_documents_of_every_segment(tmp_path):
     index.write([IndexDoc(5, "memo edited", "council", "text")], deletions=[12], merge=False)
     assert index.ids() == set(range(20)) - {3, 4, 12}
     index.close()
+
+
+def test_filters_and_excludes_restrict_the_hits_and_their_counts(tmp_path):
+    index = SearchIndex(tmp_path / "ix")
+    index.write([IndexDoc(n, "memo", "police", ("text", "pdf", "html")[n % 3]) for n in range(9)])
+    assert sorted(index.hit_ids("police", filters={"kind": ["pdf"]}).ids) == [1, 4, 7]
+    excluded = index.hit_ids("police", excludes={"kind": ["pdf"]})
+    assert sorted(excluded.ids) == [0, 2, 3, 5, 6, 8] and excluded.facets["kind"] == {"html": 3, "text": 3}
+    assert sorted(index.hit_ids("police", sort="date", filters={"kind": ["html"]}).ids) == [2, 5, 8]
+    index.close()
