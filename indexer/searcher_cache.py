@@ -23,7 +23,7 @@ Bits = dict[str, dict[str, int]]  # field -> value -> bitset over a reader's doc
 @dataclass
 class _Segment:
     ids: list[int]  # document number -> document id
-    bits: Bits
+    bits: Bits | None = None  # read when a query first counts facets (an opening only needs the ids)
 
 
 class SearcherCache:
@@ -34,7 +34,7 @@ class SearcherCache:
         self._segments: dict[object, _Segment] = {}  # by segment id
         self._searcher: object = None
         self._ids: list[int] = []
-        self._bits: Bits = {}
+        self._bits: Bits | None = None
 
     def doc_ids(self, searcher) -> list[int]:
         """Document number -> document id, over all of the searcher's segments."""
@@ -46,7 +46,8 @@ class SearcherCache:
         self._load(searcher)
         out: set[int] = set()
         for sub, offset in searcher.leaf_searchers():
-            reader, ids = sub.reader(), self._ids[offset : offset + sub.reader().doc_count_all()]
+            reader = sub.reader()
+            ids = self._ids[offset : offset + reader.doc_count_all()]
             if reader.has_deletions():
                 out.update(doc_id for n, doc_id in enumerate(ids) if not reader.is_deleted(n))
             else:
@@ -55,32 +56,43 @@ class SearcherCache:
 
     def facet_counts(self, searcher, docnums: Iterable[int]) -> dict[str, dict[str, int]]:
         """How many of ``docnums`` have each value of each facet field, most frequent first, zeros left out."""
-        self._load(searcher)
         matched = bitset(docnums, searcher.doc_count_all())
         out = {}
-        for name, values in self._bits.items():
+        for name, values in self._facet_bits(searcher).items():
             counted = {value: n for value, bits in values.items() if (n := (matched & bits).bit_count())}
             out[name] = dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
         return out
 
     def _load(self, searcher) -> None:
-        """Join the segments' ids and bitsets (shifted to each segment's offset) for a searcher not seen last."""
+        """Join the segments' ids for a searcher not seen last (read for segments not seen before)."""
         if self._searcher is searcher:
             return
         ids: list[int] = []
-        merged: Bits = {name: {} for name in self.facet_fields}
         live = {}
-        for sub, offset in searcher.leaf_searchers():
+        for sub, _offset in searcher.leaf_searchers():
             reader = sub.reader()
             key = _segment_key(reader)
-            live[key] = segment = self._segments.get(key) or _read_segment(reader, self.facet_fields)
+            live[key] = segment = self._segments.get(key) or _Segment(_read_ids(reader))
             ids += segment.ids
-            for name, values in segment.bits.items():
-                into = merged[name]
-                for value, bits in values.items():
-                    into[value] = into.get(value, 0) | (bits << offset)
         self._segments = live  # segments merged away are forgotten
-        self._searcher, self._ids, self._bits = searcher, ids, merged
+        self._searcher, self._ids, self._bits = searcher, ids, None
+
+    def _facet_bits(self, searcher) -> Bits:
+        """The segments' bitsets shifted to each segment's offset, joined once per searcher."""
+        self._load(searcher)
+        if self._bits is None:
+            merged: Bits = {name: {} for name in self.facet_fields}
+            for sub, offset in searcher.leaf_searchers():
+                reader = sub.reader()
+                segment = self._segments[_segment_key(reader)]
+                if segment.bits is None:
+                    segment.bits = _read_bits(reader, self.facet_fields)
+                for name, values in segment.bits.items():
+                    into = merged[name]
+                    for value, bits in values.items():
+                        into[value] = into.get(value, 0) | (bits << offset)
+            self._bits = merged
+        return self._bits
 
 
 def bitset(docnums: Iterable[int], size: int) -> int:
@@ -96,15 +108,18 @@ def _segment_key(reader) -> object:
     return segment.segment_id() if segment is not None else id(reader)
 
 
-def _read_segment(reader, facet_fields: Sequence[str]) -> _Segment:
+def _read_ids(reader) -> list[int]:
+    return list(map(int, reader.column_reader("id"))) if reader.doc_count_all() else []
+
+
+def _read_bits(reader, facet_fields: Sequence[str]) -> Bits:
     size = reader.doc_count_all()
-    ids = list(map(int, reader.column_reader("id"))) if size else []
     bits: Bits = {}
     for name in facet_fields:
         values = bits[name] = {}
         for text in reader.lexicon(name):
             values[text.decode("utf-8")] = bitset(_docnums(reader.postings(name, text)), size)
-    return _Segment(ids, bits)
+    return bits
 
 
 def _docnums(matcher) -> Iterable[int]:
