@@ -75,16 +75,6 @@ class SearchIndex:
 
     def _open(self, may_rebuild: bool) -> tuple[index.Index, index.Index, fields.Schema]:
         """The index searchers read, the same index for writers (see :func:`_for_writers`), and its schema."""
-        for _attempt in range(READ_RETRIES):
-            opened = self._open_for_reading(may_rebuild)
-            try:
-                schema = opened.schema
-                return opened, _for_writers(self.folder, schema), schema
-            except FileNotFoundError:  # another process committed meanwhile
-                continue
-        raise IndexUnavailable("the search index is being rewritten; try again in a moment")
-
-    def _open_for_reading(self, may_rebuild: bool) -> index.Index:
         version_file = self.folder / _VERSION_FILE
         current = version_file.read_text().strip() if version_file.exists() else None
         problem = "the search index is missing or from another version"
@@ -93,7 +83,9 @@ class SearchIndex:
                 try:
                     if not index.exists_in(self.folder):
                         break
-                    return index.open_dir(self.folder)
+                    opened = index.open_dir(self.folder)
+                    schema = opened.schema
+                    return opened, _for_writers(self.folder, schema), schema
                 except FileNotFoundError:  # another process committed meanwhile: read the new table of contents
                     problem = "the search index is being rewritten; try again in a moment"
                 except Exception as exc:
@@ -101,7 +93,8 @@ class SearchIndex:
                     break
         if not may_rebuild:
             raise IndexUnavailable(problem)
-        return self._create()
+        created = self._create()
+        return created, _for_writers(self.folder, created.schema), created.schema
 
     def _create(self) -> index.Index:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -204,10 +197,10 @@ class SearchIndex:
         """Run a parsed query on one searcher (see :meth:`hit_ids`)."""
         check_expansions(parsed.query, searcher.reader())
         collector = searcher.collector(limit=None, sortedby=_NEWEST_FIRST if sort == "date" else None)
-        outer = timed = _Deadline(collector, SEARCH_SECONDS)
+        outer = _Deadline(collector, SEARCH_SECONDS)
         allow, restrict = _terms(filters, query.And), _terms(excludes, query.Or)
         if allow or restrict:  # outermost, as Whoosh wraps it, so the deadline only sees what passes
-            outer = collectors.FilterCollector(timed, allow, restrict)
+            outer = collectors.FilterCollector(outer, allow, restrict)
         warnings = list(parsed.warnings)
         try:
             searcher.search_with_collector(parsed.query, outer)
@@ -301,10 +294,6 @@ class _Deadline(collectors.WrappingCollector):
         if not self.collected % 1024 and monotonic() >= self.end:
             raise collectors.TimeLimit
         self.child.collect(sub_docnum)
-
-    def collect_matches(self) -> None:
-        for sub_docnum in self.child.matches():
-            self.collect(sub_docnum)
 
 
 def _for_writers(folder: Path, schema: fields.Schema) -> index.Index:
