@@ -508,18 +508,18 @@ class Archive(Tagging, BatchTagging, Annotating):
         cancel: CancelFn | None = None,
         merge: bool = True,
         only: Iterable[int] | None = None,
-        chunk: int = 0,
+        chunk: int = INDEX_BATCH,
     ) -> int:
         """Index queued documents, a batch per turn on the write lock (``only`` those of them, for an edit or an
         import batch, so that no process indexes another's documents); ``merge=False`` defers segment merging to
-        the caller; ``chunk`` documents per index commit (default INDEX_BATCH). While another process holds the
+        the caller; ``chunk`` documents per index commit. While another process holds the
         index, what is left stays queued for the next call."""
         wanted = None if only is None else set(only)
         total = len(self._queued(self._reader(), wanted))
         done = 0
         while not (cancel and cancel()):
             try:
-                indexed = self._index_batch(wanted, merge, chunk or INDEX_BATCH)
+                indexed = self._index_batch(wanted, merge, chunk)
             except IndexBusy:
                 break
             if not indexed:
@@ -536,7 +536,7 @@ class Archive(Tagging, BatchTagging, Annotating):
         chunk = self._queued(self.documents, wanted)[:size]
         if not chunk:
             return 0
-        present = set(self.documents.get_many(chunk))
+        present = self.documents.ids(among=chunk)
         rows = self.documents.iter_for_index(chunk)
         tags = TagStore(self.conn).for_documents(present)
         notes = AnnotationStore(self.conn).for_documents(present)

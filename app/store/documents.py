@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -110,9 +110,11 @@ class DocumentStore:
         row = self.conn.execute("SELECT page_spans FROM document_text WHERE doc_id = ?", (doc_id,)).fetchone()
         return [tuple(span) for span in json.loads(row[0])] if row else []
 
-    def ids(self) -> set[int]:
-        """Every document id."""
-        return {row[0] for row in self.conn.execute("SELECT id FROM documents")}
+    def ids(self, among: Sequence[int] | None = None) -> set[int]:
+        """Every document id, or those of ``among`` that are documents."""
+        if among is None:
+            return {row[0] for row in self.conn.execute("SELECT id FROM documents")}
+        return {row[0] for row in rows_in(self.conn, "SELECT id FROM documents WHERE id", among)}
 
     def hashes(self) -> dict[str, int]:
         """sha256 -> id for every document."""
