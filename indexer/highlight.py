@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from whoosh import query
-from whoosh.reading import IndexReader
-
-from indexer.query import MAX_EXPANSIONS
 
 SNIPPET_CHARS = 240
 SNIPPET_LEAD = 80
@@ -35,9 +31,9 @@ class Needles:
         return bool(self.words or self.phrases)
 
 
-def needles(parsed: query.Query, reader: IndexReader, fieldname: str = "body") -> Needles:
-    """The words and phrases of ``fieldname`` a query looks for (wildcards and fuzzy terms expanded
-    against the index, bounded; anything under NOT left out)."""
+def needles(parsed: query.Query, expand: Callable[[query.Query], Iterable[str]], fieldname: str = "body") -> Needles:
+    """The words and phrases of ``fieldname`` a query looks for (wildcards and fuzzy terms through
+    ``expand``, the index's words they stand for; anything under NOT left out)."""
     words: set[str] = set()
     phrases: list[tuple[tuple[str, ...], int]] = []
     for node in _positive_leaves(parsed):
@@ -47,7 +43,7 @@ def needles(parsed: query.Query, reader: IndexReader, fieldname: str = "body") -
             phrases.append((tuple(node.words), max(node.slop, 1)))
             continue
         if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex)):
-            found = islice(node._btexts(reader), MAX_EXPANSIONS)
+            found = expand(node)
         else:
             found = (text for _, text in node.terms())
         words.update(w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in found)

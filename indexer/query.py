@@ -10,12 +10,10 @@ import calendar
 import difflib
 import re
 from dataclasses import dataclass
-from itertools import islice
 
 from whoosh import fields, qparser, query
 from whoosh.qparser import syntax
 from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.reading import IndexReader
 
 from indexer.errors import QueryError
 from indexer.extract import KINDS
@@ -222,16 +220,6 @@ def _did_you_mean(typed: str, known) -> str:
 
 def _field_list() -> str:
     return ", ".join(dict.fromkeys(f.name for f in FIELDS))
-
-
-def check_expansions(parsed: query.Query, reader: IndexReader) -> None:
-    """Reject wildcard and fuzzy terms that would expand to too many index words."""
-    for node in _leaves(parsed):
-        if isinstance(node, (query.Wildcard, query.Prefix, query.FuzzyTerm, query.Regex, query.TermRange)):
-            words = list(islice(node._btexts(reader), MAX_EXPANSIONS + 1))
-            if len(words) > MAX_EXPANSIONS:
-                what = f"{node.start} to {node.end}" if isinstance(node, query.TermRange) else node.text
-                raise QueryError(f"{what!r} matches too many different words; narrow it down")
 
 
 def _bounded(parsed: query.Query) -> query.Query:

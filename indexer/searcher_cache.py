@@ -1,4 +1,5 @@
-"""What every query needs from a searcher's segments, read once per segment: document ids and facet bitsets.
+"""What every query needs from a searcher's segments, read once per segment: document ids, facet bitsets, field
+lengths and dates.
 
 Whoosh's own facet grouping reads every posting of every facet value and builds a list over every document
 on every query (most of a search's time at 100,000 documents), and its id column is read one Python call per
@@ -11,11 +12,14 @@ never counted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+
+from indexer.vector_search import SegmentArrays
 
 Bits = dict[str, dict[str, int]]  # field -> value -> bitset over a reader's document numbers
 
@@ -24,6 +28,8 @@ Bits = dict[str, dict[str, int]]  # field -> value -> bitset over a reader's doc
 class _Segment:
     ids: list[int]  # document number -> document id
     bits: Bits | None = None  # read when a query first counts facets (an opening only needs the ids)
+    arrays: SegmentArrays | None = None  # read when a query first scores on the segment
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # sort keys by column name
 
 
 class SearcherCache:
@@ -35,11 +41,42 @@ class SearcherCache:
         self._searcher: object = None
         self._ids: list[int] = []
         self._bits: Bits | None = None
+        self._id_array: np.ndarray | None = None
+        self._keys: dict[str, np.ndarray] = {}
 
     def doc_ids(self, searcher) -> list[int]:
         """Document number -> document id, over all of the searcher's segments."""
         self._load(searcher)
         return self._ids
+
+    def id_array(self, searcher) -> np.ndarray:
+        """:meth:`doc_ids` as an array."""
+        self._load(searcher)
+        if self._id_array is None:
+            self._id_array = np.array(self._ids, dtype=np.int64)
+        return self._id_array
+
+    def arrays(self, reader) -> SegmentArrays:
+        """The field lengths and word lists of one of the last searcher's segments."""
+        segment = self._segments[_segment_key(reader)]
+        if segment.arrays is None:
+            segment.arrays = SegmentArrays(reader)
+        return segment.arrays
+
+    def sort_keys(self, searcher, column: str, key: Callable[[int], int]) -> np.ndarray:
+        """``key`` of each document's value in a sortable column, over all of the searcher's segments."""
+        self._load(searcher)
+        if column not in self._keys:
+            parts = []
+            for sub, _offset in searcher.leaf_searchers():
+                reader = sub.reader()
+                segment = self._segments[_segment_key(reader)]
+                if column not in segment.columns:
+                    values = reader.column_reader(column, translate=False) if reader.doc_count_all() else ()
+                    segment.columns[column] = np.array([key(v) for v in values], dtype=np.int64)
+                parts.append(segment.columns[column])
+            self._keys[column] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return self._keys[column]
 
     def live_ids(self, searcher) -> set[int]:
         """The ids of the searcher's documents that are not deleted."""
@@ -54,9 +91,9 @@ class SearcherCache:
                 out.update(ids)
         return out
 
-    def facet_counts(self, searcher, docnums: Iterable[int]) -> dict[str, dict[str, int]]:
-        """How many of ``docnums`` have each value of each facet field, most frequent first, zeros left out."""
-        matched = bitset(docnums, searcher.doc_count_all())
+    def facet_counts(self, searcher, matched: int) -> dict[str, dict[str, int]]:
+        """How many of the documents in the bitset ``matched`` have each value of each facet field, most
+        frequent first, zeros left out."""
         out = {}
         for name, values in self._facet_bits(searcher).items():
             counted = {value: n for value, bits in values.items() if (n := (matched & bits).bit_count())}
@@ -76,6 +113,7 @@ class SearcherCache:
             ids += segment.ids
         self._segments = live  # segments merged away are forgotten
         self._searcher, self._ids, self._bits = searcher, ids, None
+        self._id_array, self._keys = None, {}
 
     def _facet_bits(self, searcher) -> Bits:
         """The segments' bitsets shifted to each segment's offset, joined once per searcher."""
