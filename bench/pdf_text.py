@@ -168,7 +168,8 @@ def _quality(reference: list[str], words: list[str]) -> dict:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     ref_bigrams = Counter(pairwise(reference))
     got_bigrams = Counter(pairwise(words))
-    order = sum((ref_bigrams & got_bigrams).values()) / max(1, sum(ref_bigrams.values()))
+    bigrams = sum(ref_bigrams.values())
+    order = sum((ref_bigrams & got_bigrams).values()) / bigrams if bigrams else 1.0
     glued = {a + b for a, b in ref_bigrams}
     joined = sum(1 for w in words if w not in ref and w in glued)
     split = sum(1 for a, b in pairwise(words) if a + b in ref and (a not in ref or b not in ref))
