@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/extraction_quality.py
 	$(BIN)/python bench/import_search.py
+	$(BIN)/python bench/pdf_text.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_responsiveness.py
 
 clean:

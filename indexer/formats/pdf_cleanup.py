@@ -1,10 +1,13 @@
-"""Turn pypdf's per-page lines into clean running text.
+"""Turn a PDF's per-page lines (from PDFium, or pypdf as the fallback) into clean running text.
+
+PDFium spaces words by their geometry and marks a line-end hyphen it joined with U+FFFE; its lines
+are split back at that mark so the hyphen rules below decide.
 
 pypdf's "plain" mode keeps the content-stream order (right for multi-column pages) but splits
 words in justified text because it ignores word spacing (``Tw``); its "layout" mode spaces words
-correctly but interleaves columns. So lines come from plain mode, with their position taken from
-its text visitor, and split words are rejoined where the layout-mode words of the same page show
-the whole word. Pleading-paper line numbers and repeated page headers/footers are dropped, and
+correctly but interleaves columns. So pypdf's lines come from plain mode, with their position taken
+from its text visitor, and split words are rejoined where the layout-mode words of the same page
+show the whole word. Pleading-paper line numbers and repeated page headers/footers are dropped, and
 lines are rejoined into paragraphs only where the geometry says the line runs on.
 """
 
@@ -14,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pypdf import PageObject
@@ -26,6 +29,7 @@ _LINE_NUMBER = re.compile(r"\s*(\d{1,2})(?:\s+|$)")
 _LIST_ITEM = re.compile(r"([•●▪■◦○·*–—-]|\(?[0-9]{1,2}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\)|¶)\s")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
+_PDFIUM_LINE_END = re.compile(r"\r\n|[\r\n]|(?<=\ufffe)(?![\r\n])")
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _OPENING = "([{“‘\"'"
 _CLOSING = ".,;:!?)]}”’\"'"
@@ -67,6 +71,25 @@ def read_lines(page: PageObject) -> list[Line]:
     return lines
 
 
+def split_lines(text: str, locate: Callable[[int], tuple[float, float, float]] | None) -> list[Line]:
+    """Lines of PDFium's text for a page, each placed by ``locate(index)`` of its first glyph (x, y, size).
+
+    PDFium joins a word hyphenated at a line end and marks the hyphen with U+FFFE; the line is
+    broken there again, with a plain hyphen, so the page's hyphen rules decide whether to join.
+    """
+    lines = []
+    start = 0
+    for end in [m.start() for m in _PDFIUM_LINE_END.finditer(text)] + [len(text)]:
+        raw = text[start:end]
+        first = start + len(raw) - len(raw.lstrip())
+        line = Line(clean(raw.replace("\ufffe", "-")))
+        if locate is not None and line.text:
+            line.x, line.y, line.size = locate(first)
+        lines.append(line)
+        start = end + (2 if text.startswith("\r\n", end) else 1 if end < len(text) and text[end] in "\r\n" else 0)
+    return lines
+
+
 def clean(text: str) -> str:
     """Drop control/format characters, expand ligatures and collapse spaces on one line."""
     text = text.translate(_LIGATURES)
@@ -83,6 +106,11 @@ def layout_words(page: PageObject) -> set[str]:
     except Exception:  # layout mode is only a hint: plain text stands without it
         return set()
     return set(_WORD.findall(clean(text)))
+
+
+def line_words(lines: Iterable[Line]) -> set[str]:
+    """The letter-only words of a page's lines: PDFium spaces words right, so they say where it spaced letters."""
+    return {word for line in lines for word in _WORD.findall(line.text)}
 
 
 def drop_line_numbers(lines: list[Line]) -> list[Line]:
