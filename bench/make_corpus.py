@@ -7,11 +7,11 @@ Document ``i`` is a function of ``(seed, i)`` and of the documents before it onl
 prefix of a larger one):
 
 - the first pass (``i`` below the number of sources) is every source document once, in a shuffled order;
-- later passes keep a source's title and its first paragraphs, then add paragraphs of other documents of the
-  same collection (BBC category, Reuters topic, White House) until the length of a randomly drawn source
-  document is reached, so lengths follow the source distribution; every number of three digits or more in
-  the body but years is redrawn with as many digits (figures and amounts are much of what makes a news
-  archive's vocabulary keep growing).
+- later passes keep a source's title and its first paragraphs (up to half the length of a randomly drawn
+  source document, so lengths follow the source distribution), then add paragraphs (one at least) of other
+  documents of the same collection (BBC category, Reuters topic, White House) to that length; every number of
+  three digits or more in the body but years is redrawn with as many digits (figures and amounts are much of
+  what makes a news archive's vocabulary keep growing).
 
 An exact repeat of an earlier document (the sources hold some) is drawn again. Files go to
 ``OUT/NNN/NNNNNN.txt``, 1,000 per folder, with ``OUT/corpus.json`` (size, seed, bytes, build time). A folder
@@ -40,7 +40,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-VERSION = 2  # bump when the documents the builder makes change
+VERSION = 3  # bump when the documents the builder makes change
 PER_FOLDER = 1000
 MIN_BODY = 200  # characters: shorter sources (a headline and a dateline) are left out
 _NUMBER = re.compile(r"\d+")
@@ -191,20 +191,23 @@ def documents(sources: list[Source], size: int, seed: int, stride: int = 1):
 
 
 def _mixed(primary: Source, family: list[Source], length: int, rng: random.Random) -> str:
-    """The primary's title and first paragraphs, then runs of its collection's paragraphs, to ``length``."""
-    paragraphs: list[str] = []
-    run = primary.paragraphs[: rng.randint(1, len(primary.paragraphs))]
-    used = 0
+    """The primary's title and first paragraphs (to half ``length``), then runs of its collection's paragraphs
+    (one at least), to ``length`` characters."""
+    paragraphs, used = [], 0
+    for paragraph in primary.paragraphs[: rng.randint(1, len(primary.paragraphs))]:
+        paragraphs.append(paragraph)
+        used += len(paragraph)
+        if used >= length / 2:  # half the length at most (but a paragraph) is the primary's own
+            break
     while True:
-        for paragraph in run:
+        other = rng.choice(family).paragraphs
+        start = rng.randrange(len(other))
+        for paragraph in other[start : start + rng.randint(1, 3)]:
             paragraphs.append(paragraph)
             used += len(paragraph)
             if used >= length:
                 body = [_NUMBER.sub(lambda m: _redraw(m.group(), rng), p) for p in paragraphs]
                 return _text(primary.title, body)
-        other = rng.choice(family).paragraphs
-        start = rng.randrange(len(other))
-        run = other[start : start + rng.randint(1, 3)]
 
 
 def _redraw(number: str, rng: random.Random) -> str:
