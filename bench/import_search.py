@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from whoosh import index
 
 from app.archive import Archive
+from bench.peers import ensure
 from indexer.extract import extract
 from indexer.query import parse_query
 from indexer.search_index import DEFAULT_FIELDS, build_schema
@@ -210,7 +211,7 @@ def raw_whoosh(folder: Path, docs: list[dict]) -> dict:
 
 def recoll(folder: Path, text_root: Path, files: list[Path]) -> dict | str:
     """Time ``recollindex -z`` over symlinks to ``files``; "not installed" when Recoll is absent."""
-    binary = shutil.which("recollindex")
+    binary = ensure("recollindex")
     if binary is None:
         return "not installed"
     links, conf = folder / "files", folder / "conf"
