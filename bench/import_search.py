@@ -315,7 +315,21 @@ def pdf_import(folder: Path, corpus: Path) -> dict | str:
         return "no PDFs in the corpus"
     archive, figures = import_into(folder, files)
     archive.close()
-    return {"files": len(files), **figures}
+    return {"files": len(files), **figures, "pdftotext": pdftotext(files, figures["pages"])}
+
+
+def pdftotext(files: list[Path], pages: int) -> dict | str:
+    """``pdftotext FILE -`` on each file in turn, timed; pages/s over the pages Dossier counted in them."""
+    binary = ensure("pdftotext")
+    if binary is None:
+        return "not installed"
+    started = time.perf_counter()
+    failed = 0
+    for path in files:
+        run = subprocess.run([binary, "-q", str(path), "-"], stdout=subprocess.DEVNULL, check=False)
+        failed += run.returncode != 0
+    seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 2), "failed": failed, "pages_per_s": round(pages / seconds, 1)}
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -350,6 +364,8 @@ def ratios(report: dict) -> dict:
                 out[f"{mode}_{p}_vs_{same_run}"] = _ratio(search[mode][f"{p}_ms"], search[same_run][f"{p}_ms"])
     if isinstance(pdf, dict):
         out["pdf_pages_per_s_vs_baseline_pypdf"] = _ratio(pdf["pages_per_s"], BASELINE["pypdf_pages_per_s"])
+        peer = pdf["pdftotext"] if isinstance(pdf.get("pdftotext"), dict) else {}
+        out["pdf_pages_per_s_vs_pdftotext"] = _ratio(pdf["pages_per_s"], peer.get("pages_per_s"))
     return out
 
 
@@ -431,7 +447,8 @@ def print_table(report: dict) -> None:
                 f"PDF import, {pdf['files']} files",
                 f"{pdf['docs_per_s']} docs/s, {pdf['pages_per_s']} pages/s",
                 f"{x(r['pdf_pages_per_s_vs_baseline_pypdf'])} pypdf 19 pages/s",
-                f"{pdf['imported']} imported, {pdf['failed']} failed, {pdf['needs_ocr']} need OCR, "
+                f"{x(r.get('pdf_pages_per_s_vs_pdftotext'))} pdftotext; {pdf['imported']} imported, "
+                f"{pdf['failed']} failed, {pdf['needs_ocr']} need OCR, "
                 f"{pdf['pages']} pages, {pdf['seconds']} s",
             )
         )
