@@ -5,18 +5,20 @@ corpus, of the largest size, in ``--work``; each size imports a prefix of it int
 
 1. Import with the real command, ``dossier import`` in a subprocess, timed from launch to exit; the resident
    memory of its whole process tree (the import's extraction workers included) is sampled every 0.25 s (psutil
-   when installed, else /proc) and the stored documents are counted every few seconds for the rate curve.
-   Figures: wall time, documents/s, peak RSS of the tree, index MB, archive MB, index segments.
+   when installed, else /proc), and the documents stored and indexed (stored, not in the index queue) are
+   counted every 5 s for the rate curve. Figures: wall time, documents/s, peak RSS of the tree, index MB,
+   archive MB, index segments, when the last document was stored and indexed.
 2. ``recollindex -z`` over the same files (``bench/import_search.py``'s run): files/s, its peak RSS, its MB.
 3. Search: ``bench/scale_search.py``'s measurement, the window's whole answer against FTS5 on the same texts
    (p50 and p95 by query kind; FTS5's build time and size).
 4. At the largest size only: ``Archive.open`` (the start-up repair) and ``check`` in a fresh process; the window,
    ``python -m ui.main --archive DIR --screenshot OUT.png`` offscreen, wall time and peak RSS, and launch to
    a usable window step by step (``bench/gui_responsiveness.py``'s launch).
-5. 1M: the rate curve of the largest import, seconds per document against documents already stored, fitted
+5. 1M: the rate curve of the largest import, seconds per document against documents already indexed, fitted
    with a straight line (per-document cost growing with the archive) and integrated to ``--extrapolate``
-   documents; then a sample of that corpus (every k-th document of it beyond the largest size, ``--sample``
-   of them) is imported into the largest archive and timed, the measured rate beyond it.
+   documents, plus the time the import took after its last document was indexed (the closing merge), grown
+   in proportion to the documents; then a sample of that corpus (every k-th document of it beyond the largest
+   size, ``--sample`` of them) is imported into the largest archive and timed, the measured rate beyond it.
 
 Prints one JSON object, then one table. ``--keep`` leaves the archives in ``--work`` (reused corpora are kept
 regardless). Usage: ``python bench/scale.py --sizes 10000,50000,100000 [--out FILE] [--work DIR]``
@@ -200,16 +202,16 @@ def _env() -> dict[str, str]:
 
 def import_cli(archive_dir: Path, paths: list[str]) -> dict:
     """``dossier --archive DIR import PATHS``, timed and sampled; figures from the archive afterwards."""
-    curve: list[tuple[float, int]] = []
+    curve: list[tuple[float, int, int]] = []
     started = time.perf_counter()
     next_count = [started + COUNT_EVERY_S]
 
     def count() -> None:
         if time.perf_counter() >= next_count[0]:
             next_count[0] += COUNT_EVERY_S
-            stored = stored_documents(archive_dir)
-            if stored is not None:
-                curve.append((round(time.perf_counter() - started, 2), stored))
+            counts = stored_and_indexed(archive_dir)
+            if counts is not None:
+                curve.append((round(time.perf_counter() - started, 2), *counts))
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as errors:
         seconds, code, peak_mb, processes = run_sampled(
@@ -222,7 +224,8 @@ def import_cli(archive_dir: Path, paths: list[str]) -> dict:
     unusual = [line.strip() for line in lines[1:] if not line.startswith("  imported ")]
     with Archive.open(archive_dir) as archive:
         stats = archive.stats()
-    curve.append((round(seconds, 2), stats["documents"]))
+    curve.append((round(seconds, 2), stats["documents"], stats["indexed"]))
+    all_indexed = next((t for t, _, indexed in curve if indexed >= stats["documents"]), seconds)
     return {
         "exit_code": code,
         "errors": tail if code else "",
@@ -237,20 +240,27 @@ def import_cli(archive_dir: Path, paths: list[str]) -> dict:
         "index_mb": _mb(archive_dir / "index"),
         "archive_mb": _mb(archive_dir),
         "index_segments": _segments(archive_dir / "index"),
+        "all_stored_s": next((t for t, stored, _ in curve if stored >= stats["documents"]), seconds),
+        "all_indexed_s": all_indexed,
+        "after_indexed_s": round(max(0.0, seconds - all_indexed), 1),
         "curve": curve,
+        "curve_is": "(seconds, documents stored, documents indexed) every few seconds",
     }
 
 
-def stored_documents(archive_dir: Path) -> int | None:
-    """Documents stored so far, read without taking any lock (None while the database is not there yet)."""
+def stored_and_indexed(archive_dir: Path) -> tuple[int, int] | None:
+    """Documents stored and documents indexed (stored, not queued) so far, read without taking any lock;
+    None while the database is not there yet."""
     path = archive_dir / DB_NAME
     if not path.exists():
         return None
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as conn:
-            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            stored = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            queued = conn.execute("SELECT count(*) FROM index_queue").fetchone()[0]
     except sqlite3.Error:
         return None
+    return stored, stored - queued
 
 
 # -- open, check, window ---------------------------------------------------------------------
@@ -307,9 +317,11 @@ def window(archive_dir: Path, png: Path) -> dict:
 
 
 def extrapolate(figures: dict, target: int) -> dict:
-    """Seconds per document as a straight line in documents stored (least squares over the curve's slices after
-    the first; a falling line is held flat), integrated from 0 to ``target``; and at the last slice's rate."""
-    points = figures["curve"]
+    """Seconds per indexed document as a straight line in documents indexed (least squares over the curve's
+    slices after the first; a falling line is held flat), integrated from 0 to ``target``, plus the time after
+    the last document was indexed (the closing merge and commit) grown in proportion to the documents; and
+    the same with the last slice's rate held flat."""
+    points = [(t, indexed) for t, _, indexed in figures["curve"]]
     slices = [((n0 + n1) / 2, (t1 - t0) / (n1 - n0)) for (t0, n0), (t1, n1) in itertools.pairwise(points) if n1 > n0][
         1:
     ]
@@ -321,19 +333,20 @@ def extrapolate(figures: dict, target: int) -> dict:
     if slope < 0:  # no growth measured (a short or noisy curve): hold the mean cost flat
         slope = 0.0
     base = mean_c - slope * mean_n
-    seconds = base * target + slope * target**2 / 2
-    last = figures["curve"][-1][1]
-    per_doc = {"index_mb": figures["index_mb"] / last, "archive_mb": figures["archive_mb"] / last}
+    documents = figures["documents"]
+    tail = figures["after_indexed_s"] * target / documents
+    seconds = base * target + slope * target**2 / 2 + tail
     return {
         "documents": target,
         "ms_per_doc_at_0": round(base * 1000, 3),
         "ms_per_doc_more_per_100k": round(slope * 1000 * 100_000, 3),
+        "closing_s": round(tail),
         "fitted_seconds": round(seconds),
         "fitted_docs_per_s": round(target / seconds, 1),
         "rate_at_target": round(1 / (base + slope * target), 1),
-        "flat_seconds": round(target * slices[-1][1]),
-        "index_mb": round(per_doc["index_mb"] * target),
-        "archive_mb": round(per_doc["archive_mb"] * target),
+        "flat_seconds": round(target * slices[-1][1] + tail),
+        "index_mb": round(figures["index_mb"] / documents * target),
+        "archive_mb": round(figures["archive_mb"] / documents * target),
     }
 
 
@@ -344,7 +357,7 @@ def sample_on_top(archive_dir: Path, args: argparse.Namespace, size: int) -> dic
     manifest = make_corpus.build(args.extrapolate, folder, seed=args.seed, sample=args.sample, corpus=args.corpus)
     beyond = [p for p in make_corpus.files(folder) if int(p.stem) >= size]
     figures = import_cli(archive_dir, [str(p) for p in beyond])
-    before = figures["curve"][-1][1] - len(beyond)
+    before = figures["documents"] - len(beyond)
     figures["added"] = len(beyond)
     figures["docs_per_s"] = round(len(beyond) / figures["seconds"], 1)
     figures["stride"], figures["before"] = manifest["stride"], before
@@ -369,6 +382,14 @@ def rows(report: dict) -> list[tuple[str, str, str, str]]:
                 f"{imp['docs_per_s']} ({imp['seconds']} s)",
                 f"recollindex {rec['files_per_s']} ({rec['seconds']} s)" if rec_ok else f"recollindex {rec}",
                 _x(imp["docs_per_s"], rec["files_per_s"]) if rec_ok else "-",
+            )
+        )
+        out.append(
+            (
+                f"{n}: import: all stored / all indexed / exit",
+                f"{imp['all_stored_s']} / {imp['all_indexed_s']} / {imp['seconds']} s",
+                f"after the last is indexed: {imp['after_indexed_s']} s",
+                "-",
             )
         )
         out.append(
@@ -429,8 +450,9 @@ def rows(report: dict) -> list[tuple[str, str, str, str]]:
             out.append(
                 (
                     f"{e['documents'] // 1000}k import, extrapolated",
-                    f"{e['fitted_seconds']} s ({e['fitted_docs_per_s']} docs/s; {e['rate_at_target']} at the end)",
-                    f"flat rate: {e['flat_seconds']} s; index {e['index_mb']} MB, archive {e['archive_mb']} MB",
+                    f"{e['fitted_seconds']} s ({e['fitted_docs_per_s']} docs/s; {e['rate_at_target']} at the end; "
+                    f"closing {e['closing_s']} s)",
+                    f"last rate held: {e['flat_seconds']} s; index {e['index_mb']} MB, archive {e['archive_mb']} MB",
                     "-",
                 )
             )
