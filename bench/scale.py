@@ -20,15 +20,15 @@ corpus, of the largest size, in ``--work``; each size imports a prefix of it int
    in proportion to the documents; then a sample of that corpus (every k-th document of it beyond the largest
    size, ``--sample`` of them) is imported into the largest archive and timed, the measured rate beyond it.
 
-Prints one JSON object, then one table. ``--keep`` leaves the archives in ``--work`` (reused corpora are kept
-regardless). Usage: ``python bench/scale.py --sizes 10000,50000,100000 [--out FILE] [--work DIR]``
+Prints one JSON object, then one table (``--table FILE`` prints that of a report again). ``--keep`` leaves
+the archives in ``--work`` (reused corpora are kept regardless).
+Usage: ``python bench/scale.py --sizes 10000,50000,100000 [--out FILE] [--work DIR] [--table FILE]``
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import itertools
 import json
 import os
 import shutil
@@ -69,7 +69,11 @@ def main() -> None:
     parser.add_argument("--skip-recoll", action="store_true")
     parser.add_argument("--skip-gui", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the archives in --work")
+    parser.add_argument("--table", type=Path, metavar="FILE", help="only print the table of a JSON report")
     args = parser.parse_args()
+    if args.table:
+        print_table(json.loads(args.table.read_text()))
+        return
     sizes = sorted(int(s) for s in args.sizes.split(","))
     args.work.mkdir(parents=True, exist_ok=True)
     _log(f"corpus of {sizes[-1]} documents")
@@ -316,16 +320,20 @@ def window(archive_dir: Path, png: Path) -> dict:
 # -- 1M ---------------------------------------------------------------------------------------
 
 
-def extrapolate(figures: dict, target: int) -> dict:
-    """Seconds per indexed document as a straight line in documents indexed (least squares over the curve's
-    slices after the first; a falling line is held flat), integrated from 0 to ``target``, plus the time after
-    the last document was indexed (the closing merge and commit) grown in proportion to the documents; and
-    the same with the last slice's rate held flat."""
-    points = [(t, indexed) for t, _, indexed in figures["curve"]]
-    slices = [((n0 + n1) / 2, (t1 - t0) / (n1 - n0)) for (t0, n0), (t1, n1) in itertools.pairwise(points) if n1 > n0][
-        1:
-    ]
-    if len(slices) < 3:
+def extrapolate(figures: dict, target: int, tenths: int = 10) -> dict:
+    """Seconds per indexed document as a straight line in documents indexed, integrated from 0 to ``target``,
+    plus the time after the last document was indexed (the closing merge and commit) grown in proportion to
+    the documents; and the same with the median tenth's rate held flat. The line is a least-squares fit over the
+    import's tenths after the first (the time each tenth of the documents took to be indexed, read from the
+    curve; the index commits in bursts, so shorter slices would be noise); a falling line is held flat."""
+    documents = figures["documents"]
+    marks = [0.0]
+    for k in range(1, tenths + 1):
+        wanted = documents * k / tenths
+        marks.append(next((t for t, _, indexed in figures["curve"] if indexed >= wanted), figures["seconds"]))
+    step = documents / tenths
+    slices = [((k + 0.5) * step, (marks[k + 1] - marks[k]) / step) for k in range(1, tenths)]
+    if documents < 1000 or len(figures["curve"]) < tenths:
         return {"error": "too few points on the import curve"}
     mean_n = sum(n for n, _ in slices) / len(slices)
     mean_c = sum(c for _, c in slices) / len(slices)
@@ -333,7 +341,6 @@ def extrapolate(figures: dict, target: int) -> dict:
     if slope < 0:  # no growth measured (a short or noisy curve): hold the mean cost flat
         slope = 0.0
     base = mean_c - slope * mean_n
-    documents = figures["documents"]
     tail = figures["after_indexed_s"] * target / documents
     seconds = base * target + slope * target**2 / 2 + tail
     return {
@@ -344,7 +351,7 @@ def extrapolate(figures: dict, target: int) -> dict:
         "fitted_seconds": round(seconds),
         "fitted_docs_per_s": round(target / seconds, 1),
         "rate_at_target": round(1 / (base + slope * target), 1),
-        "flat_seconds": round(target * slices[-1][1] + tail),
+        "flat_seconds": round(target * sorted(c for _, c in slices)[len(slices) // 2] + tail),
         "index_mb": round(figures["index_mb"] / documents * target),
         "archive_mb": round(figures["archive_mb"] / documents * target),
     }
@@ -452,7 +459,7 @@ def rows(report: dict) -> list[tuple[str, str, str, str]]:
                     f"{e['documents'] // 1000}k import, extrapolated",
                     f"{e['fitted_seconds']} s ({e['fitted_docs_per_s']} docs/s; {e['rate_at_target']} at the end; "
                     f"closing {e['closing_s']} s)",
-                    f"last rate held: {e['flat_seconds']} s; index {e['index_mb']} MB, archive {e['archive_mb']} MB",
+                    f"median rate held: {e['flat_seconds']} s; index {e['index_mb']} MB, archive {e['archive_mb']} MB",
                     "-",
                 )
             )
