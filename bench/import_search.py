@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from whoosh import index
 
 from app.archive import Archive
+from bench.peers import ensure
 from indexer.extract import extract
 from indexer.query import parse_query
 from indexer.search_index import DEFAULT_FIELDS, build_schema
@@ -210,7 +211,7 @@ def raw_whoosh(folder: Path, docs: list[dict]) -> dict:
 
 def recoll(folder: Path, text_root: Path, files: list[Path]) -> dict | str:
     """Time ``recollindex -z`` over symlinks to ``files``; "not installed" when Recoll is absent."""
-    binary = shutil.which("recollindex")
+    binary = ensure("recollindex")
     if binary is None:
         return "not installed"
     links, conf = folder / "files", folder / "conf"
@@ -314,7 +315,21 @@ def pdf_import(folder: Path, corpus: Path) -> dict | str:
         return "no PDFs in the corpus"
     archive, figures = import_into(folder, files)
     archive.close()
-    return {"files": len(files), **figures}
+    return {"files": len(files), **figures, "pdftotext": pdftotext(files, figures["pages"])}
+
+
+def pdftotext(files: list[Path], pages: int) -> dict | str:
+    """``pdftotext FILE -`` on each file in turn, timed; pages/s over the pages Dossier counted in them."""
+    binary = ensure("pdftotext")
+    if binary is None:
+        return "not installed"
+    started = time.perf_counter()
+    failed = 0
+    for path in files:
+        run = subprocess.run([binary, "-q", str(path), "-"], stdout=subprocess.DEVNULL, check=False)
+        failed += run.returncode != 0
+    seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 2), "failed": failed, "pages_per_s": round(pages / seconds, 1)}
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -349,6 +364,8 @@ def ratios(report: dict) -> dict:
                 out[f"{mode}_{p}_vs_{same_run}"] = _ratio(search[mode][f"{p}_ms"], search[same_run][f"{p}_ms"])
     if isinstance(pdf, dict):
         out["pdf_pages_per_s_vs_baseline_pypdf"] = _ratio(pdf["pages_per_s"], BASELINE["pypdf_pages_per_s"])
+        peer = pdf["pdftotext"] if isinstance(pdf.get("pdftotext"), dict) else {}
+        out["pdf_pages_per_s_vs_pdftotext"] = _ratio(pdf["pages_per_s"], peer.get("pages_per_s"))
     return out
 
 
@@ -430,7 +447,8 @@ def print_table(report: dict) -> None:
                 f"PDF import, {pdf['files']} files",
                 f"{pdf['docs_per_s']} docs/s, {pdf['pages_per_s']} pages/s",
                 f"{x(r['pdf_pages_per_s_vs_baseline_pypdf'])} pypdf 19 pages/s",
-                f"{pdf['imported']} imported, {pdf['failed']} failed, {pdf['needs_ocr']} need OCR, "
+                f"{x(r.get('pdf_pages_per_s_vs_pdftotext'))} pdftotext; {pdf['imported']} imported, "
+                f"{pdf['failed']} failed, {pdf['needs_ocr']} need OCR, "
                 f"{pdf['pages']} pages, {pdf['seconds']} s",
             )
         )
