@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=_default_corpus())
     parser.add_argument("--limit", type=int, default=0, help="files (0: all)")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, of: " + ", ".join(ENGINES))
+    parser.add_argument("--out", type=Path, help="also write the JSON report here")
     args = parser.parse_args()
     files = _pdfs(args.corpus)
     if not files:
@@ -63,6 +64,10 @@ def main() -> None:
     engines = ["pdftotext", *[e for e in args.engines.split(",") if e and e != "pdftotext"]]
     runs = {name: {str(path): _timed(ENGINES[name], path) for path in files} for name in engines}
     report = _report(args.corpus, files, runs)
+    if "dossier" in report:
+        report["table"] = _summary_rows(report)
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False))
     print(json.dumps(report, indent=1, ensure_ascii=False))
     _print_table(report)
 
@@ -211,6 +216,26 @@ def _slowest(path: str | None, run: dict[str, dict], pages: dict[str, int]) -> d
     if path is None:
         return None
     return {"file": Path(path).name, "pages": pages[path], "seconds": round(run[path]["seconds"], 3)}
+
+
+def _summary_rows(report: dict) -> list[list[str]]:
+    """Dossier beside pdftotext, the rows bench/report.py prints."""
+    ours, peer = report["dossier"], report["pdftotext"]
+    what = f"{report['compared_files']} PDFs, {report['pages']} pages"
+    return [
+        [
+            f"PDF text pages/s ({what})",
+            str(ours["pages_per_s"]),
+            f"pdftotext {peer['pages_per_s']}",
+            f"{ours['ratio_to_pdftotext']:.2f}x",
+        ],
+        [
+            "PDF text word F1 / order vs pdftotext's words",
+            f"{ours['f1']} / {ours['order']}",
+            f"pdftotext-layout {report.get('pdftotext-layout', {}).get('f1', '-')}",
+            "-",
+        ],
+    ]
 
 
 def _print_table(report: dict) -> None:
