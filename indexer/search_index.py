@@ -23,6 +23,7 @@ from whoosh.index import LockError
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.highlight import Needles, first_spans, match_spans, needles, snippet
 from indexer.query import parse_query
+from indexer.ranking import Ranking
 from indexer.searcher_cache import SearcherCache
 from indexer.types import HitIds, IndexDoc
 from indexer.vector_search import Evaluator
@@ -286,7 +287,7 @@ class SearchIndex:
     def _get_searcher(self):
         if self._searcher is None or not self._searcher.up_to_date():
             self._close_searcher()
-            self._searcher = self._index.searcher()
+            self._searcher = self._index.searcher(weighting=Ranking())
         return self._searcher
 
     def _close_searcher(self) -> None:
