@@ -34,7 +34,7 @@ bench: $(STAMP)
 	-$(BIN)/python bench/peers.py
 	$(BENCH_ENV) $(BIN)/python bench/import_search.py --out $(BENCH_OUT)/import_search.json
 	$(BIN)/python bench/pdf_text.py --out $(BENCH_OUT)/pdf_text.json
-	@if [ -f bench/relevance.py ]; then $(BIN)/python bench/relevance.py --out $(BENCH_OUT)/relevance.json; fi
+	$(BIN)/python bench/relevance.py --out $(BENCH_OUT)/relevance.json
 	$(BENCH_ENV) $(BIN)/python bench/scale.py --sizes $(BENCH_SIZES) --out $(BENCH_OUT)/scale.json
 	@$(BIN)/python bench/report.py --dir $(BENCH_OUT)
 

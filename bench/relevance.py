@@ -49,6 +49,7 @@ def main() -> None:
         finally:
             archive.close()
     report["import_s"] = import_s
+    report["table"] = summary_rows(report)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
@@ -175,6 +176,22 @@ def _summary(per_query: list[dict], split: str, engines: list[str]) -> dict:
     losses = [r["query"] for r in rows if r["dossier"]["ndcg10"] < r["fts5"]["ndcg10"] - 1e-9]
     out["dossier_vs_fts5_ndcg10"] = {"wins": wins, "losses": losses, "ties": len(rows) - len(wins) - len(losses)}
     return out
+
+
+def summary_rows(report: dict) -> list[list[str]]:
+    """Dossier beside FTS5's bm25 per half of the topics, the rows bench/report.py prints."""
+    rows = []
+    for split, summary in report["summary"].items():
+        ours, base = summary["dossier"], summary["fts5"]
+        rows.append(
+            [
+                f"relevance P@10 / nDCG@10, {split} ({summary['queries']} Reuters queries)",
+                f"{ours['p10']:.3f} / {ours['ndcg10']:.3f}",
+                f"FTS5 bm25 {base['p10']:.3f} / {base['ndcg10']:.3f}",
+                f"{ours['p10'] / base['p10']:.2f}x / {ours['ndcg10'] / base['ndcg10']:.2f}x",
+            ]
+        )
+    return rows
 
 
 def print_table(report: dict) -> None:
