@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QObject, QTimer
+from PySide6.QtCore import QAbstractAnimation, QElapsedTimer, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.errors import NotFound
@@ -39,11 +39,13 @@ class ScreenshotDirector(QObject):
         self._poll.start()
 
     def _settled(self) -> bool:
+        """Nothing pending, no animation running (the search field's clear button fades in), the PDF drawn."""
         window = self.window
         busy = (
             window.controller.busy()
             or any(runner.busy() for runner in window.runners())
             or window.results_model.snippets_pending()
+            or any(a.state() == QAbstractAnimation.State.Running for a in window.findChildren(QAbstractAnimation))
         )
         return not busy and (self._clock.elapsed() > PDF_PATIENCE_MS or self._pdf_drawn())
 
