@@ -54,14 +54,26 @@ def match_spans(text: str, wanted: Needles, analyzer) -> list[tuple[int, int]]:
     """Character ranges of the matched words and phrases in ``text``, in order, not overlapping."""
     if not wanted:
         return []
-    tokens = [
-        (t.text, t.startchar, t.endchar, t.pos)
-        for t in analyzer(text, chars=True, positions=True, mode="query", removestops=False)
-    ]
+    tokens = _candidates(text, wanted, analyzer)
     spans = [(start, end) for word, start, end, _ in tokens if word in wanted.words]
     for words, slop in wanted.phrases:
         spans.extend(_phrase_spans(tokens, words, slop))
     return _without_overlaps(sorted(spans))
+
+
+def _candidates(text: str, wanted: Needles, analyzer) -> list[tuple[str, int, int, int]]:
+    """(stem, start, end, position) of the tokens of ``text`` that may be wanted words, through the body
+    analyzer's own tokenizer, lowercasing and stemmer. Stemming keeps a word's first letter, so only tokens
+    that begin like a wanted word are stemmed: stemming every token was most of a search's time."""
+    tokenizer, _lowercase, stemmer = analyzer.items
+    firsts = {word[0] for word in wanted.words} | {word[0] for words, _slop in wanted.phrases for word in words}
+    stem = stemmer._stem
+    out = []
+    for position, match in enumerate(tokenizer.expression.finditer(text)):
+        word = match.group().lower()
+        if word[0] in firsts:
+            out.append((stem(word), match.start(), match.end(), position))
+    return out
 
 
 def first_spans(text: str, wanted: Needles, analyzer, stretch: int = SCAN_CHARS) -> list[tuple[int, int]]:

@@ -84,3 +84,23 @@ def test_snippets_of_a_long_text_look_only_as_far_as_the_first_stretch_with_hits
     assert highlight.first_spans(filler, wanted, analyzer, stretch=1_000) == []
     (hit,) = index.snippets('"not participate"', [1], lambda _id: later).values()
     assert "sheriff will <mark>not participate</mark> in raids" in hit
+
+
+def test_spans_are_those_of_stemming_every_token(corpus):
+    """Only tokens that begin like a wanted word are stemmed; on real stories the spans are the ones the
+    body analyzer gives when it stems every token (stemming keeps a word's first letter)."""
+    from indexer.highlight import Needles, _phrase_spans, _without_overlaps, match_spans
+    from indexer.search_index import build_schema
+
+    analyzer = build_schema()["body"].analyzer
+    texts = [p.read_text(encoding="utf-8") for p in sorted((corpus / "text" / "reuters" / "docs").glob("*.txt"))[:150]]
+    texts.append(next((corpus / "seed").glob("*.md")).read_text(encoding="utf-8"))
+    for text in texts:
+        tokens = [(t.text, t.startchar, t.endchar, t.pos) for t in analyzer(text, chars=True, positions=True)]
+        assert all(word[:1] == text[start:end][:1].lower() for word, start, end, _ in tokens)
+        stems = [word for word, *_ in tokens]
+        wanted = Needles(frozenset(stems[3::17]), ((tuple(stems[5:8]), 1), (tuple(stems[40:42]), 3)))
+        every = [(s, e) for word, s, e, _ in tokens if word in wanted.words]
+        for words, slop in wanted.phrases:
+            every.extend(_phrase_spans(tokens, words, slop))
+        assert match_spans(text, wanted, analyzer) == _without_overlaps(sorted(every))
