@@ -24,7 +24,7 @@ from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.highlight import Needles, first_spans, match_spans, needles, snippet
 from indexer.query import parse_query
 from indexer.ranking import Ranking
-from indexer.searcher_cache import SearcherCache
+from indexer.searcher_cache import SearcherCache, bitset
 from indexer.types import HitIds, IndexDoc
 from indexer.vector_search import Evaluator
 
@@ -233,8 +233,8 @@ class SearchIndex:
         order = docnums[np.lexsort((docnums, keys))]
         ids = doc_ids[order].tolist()
         ranked = {} if sort == "date" else dict(zip(ids, scores[order].tolist(), strict=True))
-        matched = int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
-        return HitIds(ids=ids, scores=ranked, facets=self._cache.facet_counts(searcher, matched), warnings=warnings)
+        facets = self._cache.facet_counts(searcher, bitset(mask))
+        return HitIds(ids=ids, scores=ranked, facets=facets, warnings=warnings)
 
     def snippets(
         self,

@@ -12,14 +12,12 @@ never counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 
-from indexer.vector_search import SegmentArrays
+from indexer.vector_search import SegmentArrays, term_docnums
 
 Bits = dict[str, dict[str, int]]  # field -> value -> bitset over a reader's document numbers
 
@@ -133,12 +131,9 @@ class SearcherCache:
         return self._bits
 
 
-def bitset(docnums: Iterable[int], size: int) -> int:
-    """An int with bit n set for each n in ``docnums`` (each below ``size``)."""
-    buffer = bytearray((size >> 3) + 1)
-    for n in docnums:
-        buffer[n >> 3] |= 1 << (n & 7)
-    return int.from_bytes(buffer, "little")
+def bitset(mask: np.ndarray) -> int:
+    """An int with bit n set where the boolean array ``mask`` is True."""
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
 
 def _segment_key(reader) -> object:
@@ -156,20 +151,7 @@ def _read_bits(reader, facet_fields: Sequence[str]) -> Bits:
     for name in facet_fields:
         values = bits[name] = {}
         for text in reader.lexicon(name):
-            values[text.decode("utf-8")] = bitset(_docnums(reader.postings(name, text)), size)
+            mask = np.zeros(size, dtype=bool)
+            mask[term_docnums(reader, name, text)] = True  # deleted ones too: see the module docstring
+            values[text.decode("utf-8")] = bitset(mask)
     return bits
-
-
-def _docnums(matcher) -> Iterable[int]:
-    """Every document number of a term's postings, deleted ones included, a block at a time where the
-    codec allows (Whoosh's matcher interface walks them one call per posting)."""
-    while isinstance(matcher, FilterMatcher):  # the segment's deletions: see the module docstring
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        return matcher.all_ids()
-    ids: list[int] = []
-    while matcher.is_active():
-        matcher._read_ids()
-        ids.extend(matcher._ids)
-        matcher._next_block()
-    return ids

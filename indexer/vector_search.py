@@ -263,6 +263,11 @@ def _blocks(matcher) -> Iterator[tuple[np.ndarray, np.ndarray, Callable[[], Sequ
         matcher._next_block()
 
 
+def term_docnums(reader, fieldname: str, btext: bytes) -> np.ndarray:
+    """Every document number of a term's postings on one segment, deleted ones included."""
+    return _postings(list(_blocks(reader.postings(fieldname, btext))))[0]
+
+
 def _postings(blocks: list) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights."""
     ids, weights = [], []
