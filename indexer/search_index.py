@@ -211,11 +211,7 @@ class SearchIndex:
         warnings = list(parsed.warnings)
         try:
             for sub, offset in searcher.leaf_searchers():
-                found = evaluator.segment(sub, parsed.query)
-                if allow is not None:
-                    found.mask &= evaluator.segment(sub, allow).mask
-                if restrict is not None:
-                    found.mask &= ~evaluator.segment(sub, restrict).mask
+                found = evaluator.segment(sub, parsed.query, within=allow, without=restrict)
                 span = slice(offset, offset + len(found.mask))
                 mask[span], scores[span] = found.mask, found.scores
         except collectors.TimeLimit:

@@ -97,18 +97,24 @@ class Evaluator:
         self.arrays = arrays
         self.check = check
 
-    def segment(self, sub, q: query.Query) -> Matches:
-        """Matches of ``q`` on one leaf searcher, deleted documents left out."""
+    def segment(
+        self, sub, q: query.Query, within: query.Query | None = None, without: query.Query | None = None
+    ) -> Matches:
+        """Matches of ``q`` on one leaf searcher that also match ``within`` and not ``without`` (filters: they
+        do not score), deleted documents left out."""
         self.check()
         reader = sub.reader()
         self._sub, self._reader, self._arrays = sub, reader, self.arrays(reader)
         self._read: dict[tuple[str, bytes], list] = {}  # postings blocks read on this segment, by term
         found = self._eval(q)
+        excluded = np.zeros(self._arrays.size, dtype=bool)
+        if within is not None:
+            excluded |= ~self._eval(within).mask
+        if without is not None:
+            excluded |= self._eval(without).mask
         if reader.has_deletions():
-            live = np.ones(self._arrays.size, dtype=bool)
-            live[list(reader.deleted_docs_set)] = False
-            found = Matches(found.mask & live, np.where(live, found.scores, 0.0))
-        return found
+            excluded[list(reader.deleted_docs_set)] = True
+        return _without(found, excluded)
 
     # -- clauses ---------------------------------------------------------------------------
 
