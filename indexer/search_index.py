@@ -266,19 +266,10 @@ class SearchIndex:
             if key not in self._needles:
                 if len(self._needles) > 64:
                     self._needles.clear()
-                self._needles[key] = needles(parsed, lambda node: self._expand(searcher, node), fieldname)
+                self._needles[key] = needles(parsed, lambda node: self._cache.expand(searcher, node), fieldname)
             return self._needles[key]
 
         return self._read(find)
-
-    def _expand(self, searcher, node) -> set[str]:
-        """The words of any segment a wildcard or fuzzy clause stands for."""
-        self._cache.doc_ids(searcher)
-        words: set[str] = set()
-        for sub, _offset in searcher.leaf_searchers():
-            reader = sub.reader()
-            words.update(self._cache.arrays(reader).expand(reader, node))
-        return words
 
     def _get_searcher(self):
         if self._searcher is None or not self._searcher.up_to_date():

@@ -61,6 +61,15 @@ class SearcherCache:
             segment.arrays = SegmentArrays(reader)
         return segment.arrays
 
+    def expand(self, searcher, q) -> set[str]:
+        """The words of any of the searcher's segments a wildcard or fuzzy clause stands for."""
+        self._load(searcher)
+        words: set[str] = set()
+        for sub, _offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            words.update(self.arrays(reader).expand(reader, q))
+        return words
+
     def sort_keys(self, searcher, column: str, key: Callable[[int], int]) -> np.ndarray:
         """``key`` of each document's value in a sortable column, over all of the searcher's segments."""
         self._load(searcher)
