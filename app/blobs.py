@@ -1,7 +1,9 @@
 """Content-addressed store of original files, named by their sha256."""
 
+import ctypes
 import hashlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,7 +49,13 @@ class BlobStore:
         return digest
 
     def sync(self, digests: list[str]) -> None:
-        """Make blobs written with ``sync=False`` durable: fsync each file, then each folder once."""
+        """Make blobs written with ``sync=False`` durable: on Linux one ``syncfs`` of the archive's file system
+        (a batch of 250 in 4 ms instead of 50 ms, bench figures in docs/decisions.md); elsewhere fsync each
+        file, then each folder once."""
+        if not digests:
+            return
+        if _syncfs(self.root):
+            return
         for digest in digests:
             _fsync(self.path(digest))
         for folder in {self.path(digest).parent for digest in digests}:
@@ -73,6 +81,28 @@ class BlobStore:
         for folder in self.root.iterdir():
             if folder.is_dir():
                 yield from folder.iterdir()
+
+
+def _syncfs(folder: Path) -> bool:
+    """Write out everything pending on the file system holding ``folder`` (files and folders alike), as
+    ``sync`` does for one file system; False where the platform has no ``syncfs``. An I/O error raises."""
+    if not sys.platform.startswith("linux") or _LIBC is None or not hasattr(_LIBC, "syncfs"):
+        return False
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if _LIBC.syncfs(fd) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error), str(folder))
+    finally:
+        os.close(fd)
+    return True
+
+
+def _load_libc() -> ctypes.CDLL | None:
+    return ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None  # the C library in use
+
+
+_LIBC = _load_libc()
 
 
 def _fsync(path: Path) -> None:

@@ -1,11 +1,12 @@
 """Migrations, the writer lock, crash-safe settings and the blob store."""
 
 import sqlite3
+import sys
 
 import pytest
 
 from app.archive import DB_NAME, Archive
-from app.blobs import BlobStore
+from app.blobs import BlobStore, _syncfs
 from app.changes import Changes
 from app.errors import ArchiveTooNew
 from app.store import changes as changelog
@@ -95,6 +96,16 @@ def test_blob_store_is_content_addressed_and_idempotent(tmp_path):
     blobs.path(digest).write_bytes(b"tampered")
     assert blobs.verify(digest) is False
     assert blobs.verify("0" * 64) is None
+
+
+def test_blobs_written_unsynced_are_made_durable_by_one_sync_per_batch(tmp_path):
+    blobs = BlobStore(tmp_path / "blobs")
+    digests = [blobs.put(f"memo {n}".encode(), sync=False) for n in range(300)]
+    blobs.sync(digests)
+    assert [blobs.read(d) for d in digests[:2]] == [b"memo 0", b"memo 1"]
+    assert not [path for path in blobs.files() if path.name.startswith(".tmp-")]
+    # on Linux the batch is one syncfs of the file system, not a fsync per file
+    assert _syncfs(tmp_path) is sys.platform.startswith("linux")
 
 
 def test_version_2_adds_tags_and_the_stance_presets(archive):
