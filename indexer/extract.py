@@ -17,10 +17,26 @@ KINDS = {
     ".xhtml": "html",
     ".pdf": "pdf",
     ".docx": "docx",
+    ".rtf": "rtf",
+    ".odt": "odt",
+    ".ods": "ods",
+    ".odp": "odp",
+    ".epub": "epub",
 }
 #: The most text one document keeps (about 2,500 pages); the rest is cut at import and the report says so.
 MAX_TEXT_CHARS = 5_000_000
-_MODULES = {"text": "plaintext", "markdown": "markdown", "html": "html", "pdf": "pdf", "docx": "docx"}
+_MODULES = {
+    "text": "plaintext",
+    "markdown": "markdown",
+    "html": "html",
+    "pdf": "pdf",
+    "docx": "docx",
+    "rtf": "rtf",
+    "odt": "opendocument",
+    "ods": "opendocument",
+    "odp": "opendocument",
+    "epub": "epub",
+}
 
 
 def kind_for(path: Path) -> str | None:

@@ -1,0 +1,154 @@
+"""Office, e-book and table formats on real corpus files, and a damaged file of each kind."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from odf.opendocument import OpenDocumentPresentation, OpenDocumentSpreadsheet
+from odf.table import Table, TableCell, TableRow
+from odf.text import P
+
+from indexer import extract as extract_module
+from indexer.errors import ExtractionError
+from indexer.extract import extract, kind_for, supported_suffixes
+
+OFFICE = "office"
+
+
+def _read(corpus, *parts: str) -> bytes:
+    path = corpus.joinpath(OFFICE, *parts)
+    if not path.is_file():
+        pytest.skip(f"corpus file missing: {path}")
+    return path.read_bytes()
+
+
+# --- RTF ---------------------------------------------------------------------------------------
+
+
+def test_rtf_declared_code_page_decodes(corpus):
+    doc = extract("rtf", _read(corpus, "rtf", "tika", "testRTFWindowsCodepage1250.rtf"))
+    assert doc.text == "zażółć gęślą jaźń\nZAŻÓŁĆ GĘŚLĄ JAŹŃ"
+
+
+def test_rtf_text_title_and_author(corpus):
+    doc = extract("rtf", _read(corpus, "rtf", "tika", "testRTFWord2010CzechCharacters.rtf"))
+    assert doc.text.startswith("Článek týdne\nČást svitku s textem Knihy Izajáš")
+    assert "Svitky od Mrtvého moře" in doc.text
+    japanese = extract("rtf", _read(corpus, "rtf", "tika", "testRTF-ms932.rtf"))
+    assert japanese.text == "Hello\nこんにちは\nTest\nテスト"
+    assert japanese.author == "shinsuke"
+
+
+def test_rtf_lone_surrogates_do_not_survive(corpus):
+    doc = extract("rtf", _read(corpus, "rtf", "tika", "testRTFInvalidUnicode.rtf"))
+    assert doc.text.startswith("Unpaired hi")
+    doc.text.encode("utf-8")  # would raise on a lone surrogate
+
+
+def test_not_rtf_is_refused():
+    with pytest.raises(ExtractionError, match="not an RTF file"):
+        extract("rtf", b"plain words, no rtf header")
+
+
+# --- OpenDocument ---------------------------------------------------------------------------
+
+
+def test_odt_paragraphs_tables_and_metadata(corpus):
+    doc = extract("odt", _read(corpus, "odt", "tika", "testNPEOpenDocument.odt"))
+    assert doc.title == "Práctica de GnuPG"
+    assert doc.author == "Carmen Eugenio Maneiro"
+    assert str(doc.published) == "2006-08-15"
+    assert "Traducción al castellano de la Práctica sobre GnuPG" in doc.text
+    styled = extract("odt", _read(corpus, "odt", "tika", "testODTStyles2.odt"))
+    assert "Identificatie vredegerecht | Vredegerecht Name" in styled.text
+
+
+def test_odt_with_missing_thumbnail_and_embedded_formula(corpus):
+    assert extract("odt", _read(corpus, "odt", "tika", "testODTNoMeta.odt")).text == "Test text"
+    formula = extract("odt", _read(corpus, "odt", "tika", "testODFwithOOo3.odt"))
+    assert "Tika is part of the Lucene project." in formula.text
+
+
+def test_odt_encrypted_and_not_a_zip(corpus):
+    with pytest.raises(ExtractionError, match="password-protected"):
+        extract("odt", _read(corpus, "odt", "tika", "testODTEncrypted.odt"))
+    with pytest.raises(ExtractionError, match="not a readable zip"):
+        extract("odt", _read(corpus, "odt", "tika", "testODTnotaZipFile.odt"))
+
+
+def test_ods_is_table_text_and_odp_slides_read():
+    sheet = OpenDocumentSpreadsheet()
+    grid = Table(name="Budget")
+    for values in (["Item", "Cost"], ["Paper", "12"]):
+        row = TableRow()
+        for value in values:
+            cell = TableCell()
+            cell.addElement(P(text=value))
+            row.addElement(cell)
+        grid.addElement(row)
+    sheet.spreadsheet.addElement(grid)
+    buffer = io.BytesIO()
+    sheet.save(buffer)
+    assert extract("ods", buffer.getvalue()).text == "Budget\nItem | Cost\nPaper | 12"
+    from odf.draw import Frame, Page, TextBox
+
+    slides = OpenDocumentPresentation()
+    page = Page(name="one", masterpagename="Default")
+    frame = Frame(width="10cm", height="2cm", x="1cm", y="1cm")
+    box = TextBox()
+    box.addElement(P(text="Quarterly review"))
+    frame.addElement(box)
+    page.addElement(frame)
+    slides.presentation.addElement(page)
+    buffer = io.BytesIO()
+    slides.save(buffer)
+    assert extract("odp", buffer.getvalue()).text == "Quarterly review"
+
+
+def test_opendocument_without_content_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    with pytest.raises(ExtractionError, match=r"no content\.xml"):
+        extract("odt", buffer.getvalue())
+
+
+# --- EPUB -----------------------------------------------------------------------------------
+
+
+def test_epub_chapters_in_spine_order_with_metadata(corpus):
+    doc = extract("epub", _read(corpus, "epub", "tika", "testEPUB.epub"))
+    assert doc.title == "An ePub for Tika"
+    assert doc.author == "Bart Hanssens"
+    one = doc.text.index("This is the text for chapter One")
+    two = doc.text.index("This is the text for chapter Two")
+    assert one < two
+    orwell = extract("epub", _read(corpus, "epub", "tika", "testEPUB_xml_ext.epub"))
+    assert orwell.title == "1984" and orwell.author == "George Orwell"
+    assert "the clocks were striking thirteen" in orwell.text
+
+
+def test_epub_with_two_authors(corpus):
+    doc = extract("epub", _read(corpus, "epub", "tika", "testEPUB_multi-metadata-vals.epub"))
+    assert doc.title == "The Inheritors"
+    assert doc.author == "Joseph Conrad, Ford Madox Ford"
+
+
+def test_damaged_epub_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("mimetype", "application/epub+zip")
+    with pytest.raises(ExtractionError, match="not a readable EPUB"):
+        extract("epub", buffer.getvalue())
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+def test_new_suffixes_are_registered_and_listed(tmp_path):
+    for suffix in (".rtf", ".odt", ".ods", ".odp", ".epub"):
+        assert kind_for(tmp_path / f"file{suffix.upper()}") is not None
+        assert suffix in supported_suffixes()
+    assert set(extract_module.KINDS.values()) == set(extract_module._MODULES)
