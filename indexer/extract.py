@@ -22,6 +22,8 @@ KINDS = {
     ".ods": "ods",
     ".odp": "odp",
     ".epub": "epub",
+    ".doc": "doc",
+    ".wpd": "wordperfect",
 }
 #: The most text one document keeps (about 2,500 pages); the rest is cut at import and the report says so.
 MAX_TEXT_CHARS = 5_000_000
@@ -36,6 +38,8 @@ _MODULES = {
     "ods": "opendocument",
     "odp": "opendocument",
     "epub": "epub",
+    "doc": "doc",
+    "wordperfect": "wordperfect",
 }
 
 

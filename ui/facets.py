@@ -189,6 +189,8 @@ _KIND_NAMES = {
     "ods": "ODS",
     "odp": "ODP",
     "epub": "EPUB",
+    "doc": "DOC",
+    "wordperfect": "WordPerfect",
 }
 
 

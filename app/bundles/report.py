@@ -22,6 +22,8 @@ _KIND_LABELS = {
     "ods": "OpenDocument spreadsheet",
     "odp": "OpenDocument slides",
     "epub": "EPUB",
+    "doc": "Word 97-2003",
+    "wordperfect": "WordPerfect",
 }
 _GREY = "#9e9e9e"
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"

@@ -17,6 +17,8 @@ ORIGINAL_SUFFIXES = {
     "ods": ".ods",
     "odp": ".odp",
     "epub": ".epub",
+    "doc": ".doc",
+    "wordperfect": ".wpd",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 
 import pytest
@@ -22,6 +23,11 @@ def _read(corpus, *parts: str) -> bytes:
     if not path.is_file():
         pytest.skip(f"corpus file missing: {path}")
     return path.read_bytes()
+
+
+def _needs(tool: str) -> None:
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed (see .ci/run)")
 
 
 # --- RTF ---------------------------------------------------------------------------------------
@@ -144,11 +150,68 @@ def test_damaged_epub_is_refused():
         extract("epub", buffer.getvalue())
 
 
+# --- legacy Word and WordPerfect ------------------------------------------------------------
+
+
+def test_doc_via_antiword(corpus):
+    _needs("antiword")
+    doc = extract("doc", _read(corpus, "doc_wpd", "freelaw_doctor", "word-doc.doc"))
+    assert "Attorney General of Indiana" in doc.text
+    assert "Monica Foster" in doc.text
+    sample = extract("doc", _read(corpus, "doc_wpd", "tika", "testWORD.doc"))
+    assert sample.title == "Sample Word Document Title"
+    assert "This is a sample Microsoft Word Document." in sample.text
+
+
+def test_word6_doc_via_catdoc(corpus):
+    _needs("antiword")
+    _needs("catdoc")
+    doc = extract("doc", _read(corpus, "doc_wpd", "tika", "testWORD6.doc"))
+    assert doc.text == "The quick brown fox jumps over the lazy dog"
+
+
+def test_protected_docs_say_why(corpus):
+    _needs("antiword")
+    with pytest.raises(ExtractionError, match="encrypted"):
+        extract("doc", _read(corpus, "doc_wpd", "tika", "testWORD_protected_passtika.doc"))
+    with pytest.raises(ExtractionError, match="rights-protected"):
+        extract("doc", _read(corpus, "doc_wpd", "tika", "testWORD_protected_drm.doc"))
+
+
+def test_doc_that_is_not_word_is_refused():
+    with pytest.raises(ExtractionError, match="not a Word 97-2003 document"):
+        extract("doc", b"just some bytes that are no document at all")
+
+
+def test_missing_converter_names_the_package(corpus, monkeypatch):
+    data = _read(corpus, "doc_wpd", "freelaw_doctor", "word-doc.doc")
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(ExtractionError, match=r"apt install antiword"):
+        extract("doc", data)
+    with pytest.raises(ExtractionError, match=r"apt install libwpd-tools"):
+        extract("wordperfect", _read(corpus, "doc_wpd", "freelaw_doctor", "word-perfect.wpd"))
+
+
+def test_wordperfect_via_wpd2text(corpus):
+    _needs("wpd2text")
+    doc = extract("wordperfect", _read(corpus, "doc_wpd", "freelaw_doctor", "word-perfect.wpd"))
+    assert "Jeffrey A. Modisett" in doc.text
+    assert "Deputy Attorney General" in doc.text
+    old = extract("doc", _read(corpus, "doc_wpd", "tika", "testWordPerfect_42.doc"))  # WordPerfect 4.2 named .doc
+    assert old.text.startswith("Sluwe Sjaantje sloeg de slome slager")
+
+
+def test_damaged_wordperfect_is_refused():
+    _needs("wpd2text")
+    with pytest.raises(ExtractionError, match="not a readable WordPerfect document"):
+        extract("wordperfect", b"\xffWPC garbage that is no document")
+
+
 # --- registration ---------------------------------------------------------------------------
 
 
 def test_new_suffixes_are_registered_and_listed(tmp_path):
-    for suffix in (".rtf", ".odt", ".ods", ".odp", ".epub"):
+    for suffix in (".rtf", ".odt", ".ods", ".odp", ".epub", ".doc", ".wpd"):
         assert kind_for(tmp_path / f"file{suffix.upper()}") is not None
         assert suffix in supported_suffixes()
     assert set(extract_module.KINDS.values()) == set(extract_module._MODULES)
