@@ -191,6 +191,8 @@ _KIND_NAMES = {
     "epub": "EPUB",
     "doc": "DOC",
     "wordperfect": "WordPerfect",
+    "csv": "CSV",
+    "xlsx": "XLSX",
 }
 
 

@@ -24,6 +24,8 @@ _KIND_LABELS = {
     "epub": "EPUB",
     "doc": "Word 97-2003",
     "wordperfect": "WordPerfect",
+    "csv": "CSV",
+    "xlsx": "Excel",
 }
 _GREY = "#9e9e9e"
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"

@@ -19,6 +19,8 @@ ORIGINAL_SUFFIXES = {
     "epub": ".epub",
     "doc": ".doc",
     "wordperfect": ".wpd",
+    "csv": ".csv",
+    "xlsx": ".xlsx",
 }
 
 

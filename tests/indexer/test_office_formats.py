@@ -6,6 +6,7 @@ import io
 import shutil
 import zipfile
 
+import openpyxl
 import pytest
 from odf.opendocument import OpenDocumentPresentation, OpenDocumentSpreadsheet
 from odf.table import Table, TableCell, TableRow
@@ -14,6 +15,7 @@ from odf.text import P
 from indexer import extract as extract_module
 from indexer.errors import ExtractionError
 from indexer.extract import extract, kind_for, supported_suffixes
+from indexer.formats import table
 
 OFFICE = "office"
 
@@ -207,11 +209,51 @@ def test_damaged_wordperfect_is_refused():
         extract("wordperfect", b"\xffWPC garbage that is no document")
 
 
+# --- CSV and XLSX ---------------------------------------------------------------------------
+
+
+def test_csv_rows_become_lines():
+    data = b'name;city\nAda Lovelace;London\n"Smith; J";Paris\n'
+    assert extract("csv", data).text == "name | city\nAda Lovelace | London\nSmith; J | Paris"
+
+
+def test_binary_csv_is_refused():
+    with pytest.raises(ExtractionError, match="binary data"):
+        extract("csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x08\x06")
+
+
+def test_xlsx_sheets_and_values():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Grants"
+    sheet.append(["Recipient", "Amount"])
+    sheet.append(["Library", 1200.0])
+    book.create_sheet("Notes").append(["approved in March"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    text = extract("xlsx", buffer.getvalue()).text
+    assert text == "Grants\nRecipient | Amount\nLibrary | 1200\n\nNotes\napproved in March"
+
+
+def test_damaged_xlsx_is_refused():
+    with pytest.raises(ExtractionError, match="not a readable zip"):
+        extract("xlsx", b"PK\x03\x04 truncated")
+
+
+def test_table_rows_are_capped_and_the_cut_is_said(monkeypatch):
+    monkeypatch.setattr(table, "MAX_ROWS", 3)
+    doc = extract("csv", b"".join(b"row%d,x\n" % n for n in range(10)))
+    lines = doc.text.splitlines()
+    assert "cut" in doc.metadata
+    assert lines[:3] == ["row0 | x", "row1 | x", "row2 | x"]
+    assert lines[3].startswith("[table cut here") and len(lines) == 4
+
+
 # --- registration ---------------------------------------------------------------------------
 
 
 def test_new_suffixes_are_registered_and_listed(tmp_path):
-    for suffix in (".rtf", ".odt", ".ods", ".odp", ".epub", ".doc", ".wpd"):
+    for suffix in (".rtf", ".odt", ".ods", ".odp", ".epub", ".doc", ".wpd", ".csv", ".xlsx"):
         assert kind_for(tmp_path / f"file{suffix.upper()}") is not None
         assert suffix in supported_suffixes()
     assert set(extract_module.KINDS.values()) == set(extract_module._MODULES)
