@@ -17,10 +17,34 @@ KINDS = {
     ".xhtml": "html",
     ".pdf": "pdf",
     ".docx": "docx",
+    ".rtf": "rtf",
+    ".odt": "odt",
+    ".ods": "ods",
+    ".odp": "odp",
+    ".epub": "epub",
+    ".doc": "doc",
+    ".wpd": "wordperfect",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
 }
 #: The most text one document keeps (about 2,500 pages); the rest is cut at import and the report says so.
 MAX_TEXT_CHARS = 5_000_000
-_MODULES = {"text": "plaintext", "markdown": "markdown", "html": "html", "pdf": "pdf", "docx": "docx"}
+_MODULES = {
+    "text": "plaintext",
+    "markdown": "markdown",
+    "html": "html",
+    "pdf": "pdf",
+    "docx": "docx",
+    "rtf": "rtf",
+    "odt": "opendocument",
+    "ods": "opendocument",
+    "odp": "opendocument",
+    "epub": "epub",
+    "doc": "doc",
+    "wordperfect": "wordperfect",
+    "csv": "table:extract_csv",
+    "xlsx": "table:extract_xlsx",
+}
 
 
 def kind_for(path: Path) -> str | None:
@@ -36,8 +60,9 @@ def supported_suffixes() -> str:
 def extract(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted:
     """Run the extractor for ``kind`` on ``data`` (call this only inside a sandboxed worker); a text longer
     than :data:`MAX_TEXT_CHARS` is cut there, so that no document costs the archive unbounded time or memory."""
-    module = importlib.import_module(f"indexer.formats.{_MODULES[kind]}")
-    return _bounded(module.extract(data, passwords))
+    name, _, function = _MODULES[kind].partition(":")
+    module = importlib.import_module(f"indexer.formats.{name}")
+    return _bounded(getattr(module, function or "extract")(data, passwords))
 
 
 def _bounded(extracted: Extracted) -> Extracted:

@@ -183,9 +183,24 @@ class FilterChips(QWidget):
         self.row.addStretch(1)
 
 
+_KIND_NAMES = {
+    "rtf": "RTF",
+    "odt": "ODT",
+    "ods": "ODS",
+    "odp": "ODP",
+    "epub": "EPUB",
+    "doc": "DOC",
+    "wordperfect": "WordPerfect",
+    "csv": "CSV",
+    "xlsx": "XLSX",
+}
+
+
 def value_label(field: str, value: str) -> str:
     """How a facet value reads in the sidebar, chips and results ("PDF", "Markdown")."""
     if field == "kind":
+        if value in _KIND_NAMES:
+            return _KIND_NAMES[value]
         return value.upper() if value in ("pdf", "html", "docx") else value.capitalize()
     return value
 

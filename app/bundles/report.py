@@ -15,7 +15,18 @@ from app.models import StanceSet
 from app.wording import count
 
 NO_STANCE = "No stance"
-_KIND_LABELS = {"pdf": "PDF", "html": "Web page", "markdown": "Markdown", "text": "Text", "docx": "Word"}
+_KIND_LABELS = {
+    **{"pdf": "PDF", "html": "Web page", "markdown": "Markdown", "text": "Text", "docx": "Word"},
+    "rtf": "RTF",
+    "odt": "OpenDocument text",
+    "ods": "OpenDocument spreadsheet",
+    "odp": "OpenDocument slides",
+    "epub": "EPUB",
+    "doc": "Word 97-2003",
+    "wordperfect": "WordPerfect",
+    "csv": "CSV",
+    "xlsx": "Excel",
+}
 _GREY = "#9e9e9e"
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 _STYLE = """

@@ -10,7 +10,18 @@ VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 #: The suffix an original is stored with in ``data/documents/``, by kind, so that it opens as its type from the
 #: report or a file manager. Bundles made before carry bare ``<sha256>`` names; those are read too.
-ORIGINAL_SUFFIXES = {"text": ".txt", "markdown": ".md", "html": ".html", "pdf": ".pdf", "docx": ".docx"}
+ORIGINAL_SUFFIXES = {
+    **{"text": ".txt", "markdown": ".md", "html": ".html", "pdf": ".pdf", "docx": ".docx"},
+    "rtf": ".rtf",
+    "odt": ".odt",
+    "ods": ".ods",
+    "odp": ".odp",
+    "epub": ".epub",
+    "doc": ".doc",
+    "wordperfect": ".wpd",
+    "csv": ".csv",
+    "xlsx": ".xlsx",
+}
 
 
 def original_name(sha256: str, kind: str) -> str:

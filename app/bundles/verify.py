@@ -47,7 +47,8 @@ _UNSAFE = "The file may be malicious: do not unpack it with other tools; ask the
 
 _PAYLOAD = (
     r"data/(?:documents\.json|annotations\.jsonld|annotations\.csv|report\.html"
-    r"|documents/[0-9a-f]{64}(?:\.(?:txt|md|html|pdf|docx))?|text/[0-9a-f]{64}\.txt)"
+    rf"|documents/[0-9a-f]{{64}}(?:\.(?:{'|'.join(re.escape(s[1:]) for s in ORIGINAL_SUFFIXES.values())}))?"
+    r"|text/[0-9a-f]{64}\.txt)"
 )
 _TAG_FILES = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
 _SIGNATURE_FILES = (SIGNATURE, SIGNER)  # beside the tag manifest they sign, so listed in no manifest
