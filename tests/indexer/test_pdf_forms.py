@@ -100,6 +100,7 @@ def test_arcadia_agreement_fields_are_on_their_pages(corpus):
     assert "City Marshal Quinn Jones" in _page(extracted, 10)
     assert "Asst. Marshal Gary Evans" in _page(extracted, 10)
     assert "March 5, 2025" in _page(extracted, 9)
+    assert "Quinn Jones" in _page(extracted, 9)  # a FreeText annotation by the signature
     assert "Name of LEA" not in extracted.text and "Text6" not in extracted.text
 
 
