@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
-from pypdf import PasswordType, PdfReader, apply_configuration
+from pypdf import PageObject, PasswordType, PdfReader, apply_configuration
 from pypdf.errors import DependencyError, LimitReachedError
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from indexer.errors import ExtractionError, NeedsPassword
 from indexer.formats import pdf_cleanup as cleanup
@@ -42,6 +43,8 @@ _LIMITS = {
 # when at least half of its readable pages are scans, or when it has no text at all.
 _SCAN_CHARS = 20
 _MAX_ERRORS_LISTED = 10
+_HIDDEN = 2 | 32  # annotation flags Hidden and NoView
+_MAX_FIELD_DEPTH = 20
 _FILE_NAME = re.compile(r"\.(pdf|docx?|rtf|odt|wpd|txt|html?|xlsx?|pptx?|png|jpe?g|tiff?|gif)$", re.IGNORECASE)
 _GENERIC_TITLE = re.compile(r"\W*|untitled.*|title|document\s*\d*|binder\s*\d*|powerpoint presentation", re.I)
 _OFFICE_PREFIX = re.compile(r"^Microsoft (Word|PowerPoint|Excel) - ")
@@ -127,23 +130,40 @@ def _read_page(
     PDFium reads the page; pypdf reads it where PDFium fails. A page neither can read is recorded
     in ``errors`` and comes out empty: one bad page must not lose the others.
     """
+
+    def fields() -> list[cleanup.Field]:
+        try:
+            return _field_texts(reader.pages[index])
+        except Exception:  # a damaged annotation list only loses the field values
+            return []
+
     if document is not None:
         try:
-            lines, scan = _pdfium_page(document, index)
+            lines, scan = _pdfium_page(document, index, fields)
             return lines, cleanup.line_words(lines), scan
         except pdfium.PdfiumError:
             pass
     try:
         page = reader.pages[index]
         lines = cleanup.read_lines(page)
-        return lines, cleanup.layout_words(page), _is_scan(lines, lambda: len(page.images) > 0)
+        words = cleanup.layout_words(page)
+        shown = " ".join(line.text for line in lines)
+        lines = cleanup.insert_fields(lines, [f for f in fields() if not _shown(f.text, shown)])
+        return lines, words, _is_scan(lines, lambda: len(page.images) > 0)
     except Exception as exc:  # pypdf raises anything at all on a damaged page
         errors[index + 1] = _reason(exc)
         return [], set(), False
 
 
-def _pdfium_page(document: pdfium.PdfDocument, index: int) -> tuple[list[cleanup.Line], bool]:
-    """A page's lines as PDFium reads them, placed by their first glyph, and whether it is a scan."""
+def _pdfium_page(
+    document: pdfium.PdfDocument, index: int, fields: Callable[[], list[cleanup.Field]]
+) -> tuple[list[cleanup.Line], bool]:
+    """A page's lines as PDFium reads them, placed by their first glyph, and whether it is a scan.
+
+    ``fields()`` (form field values, annotation text) are merged in by their place on the page,
+    except where the page's own text already shows the value inside the field's box; they are only
+    looked up on a page with annotations.
+    """
     page = document[index]
     try:
         textpage = page.get_textpage()
@@ -156,12 +176,63 @@ def _pdfium_page(document: pdfium.PdfDocument, index: int) -> tuple[list[cleanup
 
             # an index into the text is a character index while no surrogate pair shifts it
             lines = cleanup.split_lines(text, locate if len(text) == textpage.count_chars() else None)
+            if pdfium_raw.FPDFPage_GetAnnotCount(page) > 0:
+                shown = [f for f in fields() if not _shown(f.text, textpage.get_text_bounded(*f.rect))]
+                lines = cleanup.insert_fields(lines, shown)
         finally:
             textpage.close()
         images = page.get_objects(filter=(pdfium_raw.FPDF_PAGEOBJ_IMAGE,))
         return lines, _is_scan(lines, lambda: next(images, None) is not None)
     finally:
         page.close()
+
+
+def _field_texts(page: PageObject) -> list[cleanup.Field]:
+    """The text a page's annotations show: text and choice field values, FreeText contents.
+
+    Field names are labels for software, not text on the page, and are never taken. Hidden
+    annotations, buttons, checkboxes and signatures are left out.
+    """
+    fields = []
+    for ref in page.get("/Annots") or []:
+        annotation = ref.get_object()
+        if not isinstance(annotation, DictionaryObject) or int(annotation.get("/F", 0)) & _HIDDEN:
+            continue
+        subtype = annotation.get("/Subtype")
+        if subtype == "/Widget":
+            kind, value = _inherited(annotation, "/FT"), _inherited(annotation, "/V")
+            if kind not in ("/Tx", "/Ch"):
+                continue
+        elif subtype == "/FreeText":
+            value = annotation.get("/Contents")
+        else:
+            continue
+        if isinstance(value, ArrayObject):  # a multiple-choice list
+            value = ", ".join(str(v) for v in value)
+        text = cleanup.clean(str(value)) if isinstance(value, str) else ""
+        rect = annotation.get("/Rect")
+        if text and isinstance(rect, ArrayObject) and len(rect) == 4:
+            left, bottom, right, top = (float(v) for v in rect)
+            fields.append(cleanup.Field(text, (min(left, right), min(bottom, top), max(left, right), max(bottom, top))))
+    return fields
+
+
+def _inherited(annotation: DictionaryObject, key: str) -> object:
+    """A field entry from the widget or, as the form spec allows, from its parent fields."""
+    node: object = annotation
+    for _ in range(_MAX_FIELD_DEPTH):
+        if not isinstance(node, DictionaryObject):
+            return None
+        if key in node:
+            return node[key].get_object()
+        node = node.get("/Parent")
+        node = node.get_object() if node is not None else None
+    return None
+
+
+def _shown(value: str, text: str) -> bool:
+    """True when ``text`` (the page's text, or what it has inside a field's box) already shows ``value``."""
+    return " ".join(value.split()).casefold() in " ".join(cleanup.clean(text).split()).casefold()
 
 
 def _unlock(reader: PdfReader, passwords: Sequence[str]) -> str:

@@ -48,6 +48,39 @@ class Line:
     size: float = 0.0
 
 
+@dataclass
+class Field:
+    """Text an annotation shows on a page (a form field's value), with its box (left, bottom, right, top)."""
+
+    text: str
+    rect: tuple[float, float, float, float]
+
+
+def insert_fields(lines: list[Line], fields: list[Field]) -> list[Line]:
+    """Merge ``fields`` into a page's lines as lines of their own, at their place in reading order.
+
+    A field goes after the line it sits on (a blank "and the______" filled in), or else after the
+    nearest line above it; fields on one line follow each other left to right. A value is never
+    put inside a line, so it cannot split a word.
+    """
+    after: dict[int, list[Field]] = {}
+    for field in fields:
+        _left, bottom, _right, top = field.rect
+        placed = [(i, line) for i, line in enumerate(lines) if line.text and line.y is not None]
+        same = [(abs(line.y - bottom), i) for i, line in placed if bottom - line.size <= line.y <= top]
+        above = [(line.y - top, i) for i, line in placed if line.y > top]
+        best = min(same or above, default=(0.0, -1))[1]
+        after.setdefault(best, []).append(field)
+    result = []
+    for i in range(-1, len(lines)):
+        if i >= 0:
+            result.append(lines[i])
+        for field in sorted(after.get(i, []), key=lambda f: (-f.rect[3], f.rect[0])):
+            left, bottom, _right, top = field.rect
+            result.append(Line(field.text, left, bottom, min(top - bottom, 12.0)))
+    return result
+
+
 def read_lines(page: PageObject) -> list[Line]:
     """Extract ``page`` in plain mode, keeping each line's start position and font size."""
     lines = [Line("")]
