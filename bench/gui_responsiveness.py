@@ -460,6 +460,19 @@ class ThreadClocks:
         self.fds.clear()
 
 
+def frozen(items: deque) -> list:
+    """A copy of a deque that the sampler thread or the garbage collector's callback append to: iterating it in
+    place raised "deque mutated during iteration" when a collection ran (or the sampler woke) mid-loop and lost the
+    stall's record. Copying runs in C without releasing the GIL; automatic collections are paused meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return list(items)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Sampler(threading.Thread):
     """Snapshots every thread's CPU clocks every CLOCK_EVERY_S and, while a beat is overdue, every thread's Python
     stack (``sys._current_frames``, under the GIL: a thread holding the GIL in a long C call shows right after it).
@@ -493,10 +506,10 @@ class Sampler(threading.Thread):
 
     def clocks_before(self, moment: float) -> dict[int, tuple[int, int]]:
         """The last clock snapshot taken before ``moment`` (empty when there is none)."""
-        return next((snap for t, snap in reversed(self.clocks) if t <= moment), {})
+        return next((snap for t, snap in reversed(frozen(self.clocks)) if t <= moment), {})
 
     def stacks_between(self, start: float, end: float) -> list[dict[int, tuple[str, ...]]]:
-        return [snap for t, snap in self.stacks if start <= t <= end]
+        return [snap for t, snap in frozen(self.stacks) if start <= t <= end]
 
 
 class Heartbeat:
@@ -572,10 +585,10 @@ class Heartbeat:
             for tid, (on_cpu, _) in sorted(spent.items(), key=lambda item: -item[1][0])
             if tid != self.gui_tid and on_cpu >= 5
         ]
-        marks = [f"{(t - start) * 1000:+.0f} ms {what}" for t, what in self.marks if start - 0.5 <= t <= end]
+        marks = [f"{(t - start) * 1000:+.0f} ms {what}" for t, what in frozen(self.marks) if start - 0.5 <= t <= end]
         collections = [
             f"gen {g} {(e - s) * 1000:.0f} ms on {'GUI' if ident == self.gui_ident else 'thread ' + hex(ident)}"
-            for s, e, g, ident in self.collections
+            for s, e, g, ident in frozen(self.collections)
             if e >= start and s <= end and e - s > 0.002
         ]
         return {
