@@ -79,6 +79,7 @@ class FacetPanel(QTreeView):
         self.setHeaderHidden(True)
         self.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
         self.setUniformRowHeights(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "Douglas … County  (3)": the count stays in view
         self.setToolTip("Click a value to show only it, again to exclude it, a third time to clear it")
         self.clicked.connect(self._clicked)
         self.activated.connect(self._clicked)
@@ -132,9 +133,8 @@ class FacetPanel(QTreeView):
             font.setBold(mode == "include")
             font.setStrikeOut(mode == "exclude")
             item.setFont(font)
-        item.setToolTip(
-            {"include": "Shown only: click to exclude", "exclude": "Excluded: click to clear"}.get(mode, "")
-        )
+        hint = {"include": "Shown only: click to exclude", "exclude": "Excluded: click to clear"}
+        item.setToolTip(f"{name}  ({count})\n{hint.get(mode, 'Click to show only it')}")
         return item
 
     def _clicked(self, index) -> None:
