@@ -315,6 +315,8 @@ class MainWindow(BundleActions, QMainWindow):
         selected = self.selected_id()
         scrolled = self.results.verticalScrollBar().value()
         same_query = self.hits is not None and self.hits.query == hits.query
+        reading = self.viewer.doc.id if self.viewer.doc is not None else None
+        listed = reading is not None and self.results_model.row_of(reading) >= 0
         self.hits = hits
         self.message.setText("\n".join(hits.warnings))
         self.message.setVisible(bool(hits.warnings))
@@ -327,6 +329,8 @@ class MainWindow(BundleActions, QMainWindow):
                 self.results_model.index(row, 0),
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
             )
+        if listed and self.results_model.row_of(reading) < 0:  # it left the results: no stale reader beside them
+            self.viewer.clear()
         if same_query:  # a refresh (new documents, an edit): stay where the reader was
             self.results.verticalScrollBar().setValue(scrolled)
         self.update_stats()

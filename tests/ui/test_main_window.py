@@ -75,6 +75,21 @@ def test_selecting_a_result_opens_the_stored_text_with_hits(qtbot, make_window, 
     assert view.textCursor().position() == view.matches[1][0]
 
 
+def test_the_reader_clears_when_its_document_leaves_the_results(qtbot, make_window, imported):
+    window = make_window(imported)
+    type_query(qtbot, window, "calamity")
+    window.results.selectRow(0)
+    denver = window.viewer.doc.id
+    type_query(qtbot, window, "calamity denver")
+    assert window.viewer.doc.id == denver  # still listed: the reader stays
+    type_query(qtbot, window, "omaha")
+    assert window.results_model.rowCount() == 1 and window.viewer.doc is None
+    assert window.viewer.stack.currentWidget() is window.viewer.placeholder
+    window.open_document(denver)  # opened from elsewhere (a note, a link), not from this result
+    type_query(qtbot, window, "omaha police")
+    assert window.viewer.doc.id == denver
+
+
 def test_editing_the_title_saves_it_and_updates_the_results(qtbot, make_window, imported):
     window = make_window(imported)
     type_query(qtbot, window, "calamity")
@@ -131,6 +146,29 @@ def test_shortcuts_are_shown_in_menus(make_window, imported):
     assert shortcuts["&Find"] == "Ctrl+F"
     assert {s.toString() for s in window.find_action.shortcuts()} == {"Ctrl+F", "Ctrl+K"}
     assert shortcuts["&Next hit"] == "F3"
+
+
+def test_long_facet_names_keep_their_count_in_view_and_show_in_full_on_hover(qtbot, make_window, imported):
+    imported.tag(imported.search_ids("omaha").ids[0], "Prince George's County, MD")
+    window = make_window(imported)
+    settle(qtbot, window)
+    assert window.facets.textElideMode() == Qt.TextElideMode.ElideMiddle
+    items = _facet_items(window.facets, "jurisdiction")
+    county = next(item for item in items if item.text().startswith("Prince George"))
+    assert county.toolTip().splitlines() == [county.text(), "Click to show only it"]
+    assert county.text() == "Prince George's County, MD  (1)"
+
+
+def _facet_items(panel, field: str) -> list:
+    from ui.facets import FacetRole
+
+    found, todo = [], [panel.facet_model.item(row) for row in range(panel.facet_model.rowCount())]
+    while todo:
+        item = todo.pop()
+        todo += [item.child(row) for row in range(item.rowCount())]
+        target = item.data(FacetRole)
+        found += [item] if isinstance(target, tuple) and target[0] == field else []
+    return found
 
 
 def _facet_values(panel, field: str) -> dict[str, int]:
