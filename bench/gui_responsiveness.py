@@ -355,20 +355,32 @@ class Tracer:
         self.totals.clear()
 
 
+#: The GUI-side slots that can take time: (module, class, method names), wrapped by :func:`install_tracer`.
+TRACED_SLOTS = (
+    (
+        "ui.main_window",
+        "MainWindow",
+        ("_show_results", "_show_stats", "_archive_changed", "_import_finished", "_row_changed"),
+    ),
+    ("ui.results_model", "ResultsModel", ("set_hits", "_load_block", "_snippets_arrived")),
+    ("ui.facets", "FacetPanel", ("set_counts",)),
+    ("ui.snippet_delegate", "SnippetDelegate", ("paint",)),
+    ("ui.search_controller", "SearchController", ("_launch", "_done")),
+    ("ui.import_flow", "ImportController", ("_progressed", "_succeeded")),
+    ("ui.import_flow", "ImportProgressBar", ("_progressed",)),
+    ("ui.import_report", "ImportReportDialog", ("__init__",)),
+    ("ui.viewer", "DocumentViewer", ("show_document", "_matches_arrived")),
+    ("ui.text_view", "TextView", ("set_text", "set_matches")),
+    ("ui.metadata_panel", "MetadataPanel", ("show_document",)),
+)
+
+
 @cache
 def install_tracer() -> Tracer:
-    """Wrap the GUI-side slots that can take time (before any window is built, so connections see them)."""
-    from ui.facets import FacetPanel
-    from ui.import_flow import ImportController, ImportProgressBar
-    from ui.import_report import ImportReportDialog
-    from ui.main_window import MainWindow
-    from ui.metadata_panel import MetadataPanel
+    """Wrap the :data:`TRACED_SLOTS` (before any window is built, so connections see them)."""
+    import importlib
+
     from ui.ops import Op
-    from ui.results_model import ResultsModel
-    from ui.search_controller import SearchController
-    from ui.snippet_delegate import SnippetDelegate
-    from ui.text_view import TextView
-    from ui.viewer import DocumentViewer
 
     original_run = Op.run
 
@@ -378,21 +390,9 @@ def install_tracer() -> Tracer:
 
     Op.run = run_op
     tracer = Tracer()
-    for cls, names in (
-        (MainWindow, ("_show_results", "_show_stats", "_after_batch", "_import_finished", "_row_changed")),
-        (ResultsModel, ("set_hits", "_load_block", "_snippets_arrived")),
-        (FacetPanel, ("set_counts",)),
-        (SnippetDelegate, ("paint",)),
-        (SearchController, ("_launch", "_done")),
-        (ImportController, ("_progressed", "_succeeded")),
-        (ImportProgressBar, ("_progressed",)),
-        (ImportReportDialog, ("__init__",)),
-        (DocumentViewer, ("show_document", "_matches_arrived")),
-        (TextView, ("set_text", "set_matches")),
-        (MetadataPanel, ("show_document",)),
-    ):
+    for module, cls, names in TRACED_SLOTS:
         for name in names:
-            tracer.wrap(cls, name)
+            tracer.wrap(getattr(importlib.import_module(module), cls), name)
     return tracer
 
 

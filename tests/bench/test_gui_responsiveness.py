@@ -5,7 +5,7 @@ from collections import deque
 
 import pytest
 
-from bench.gui_responsiveness import frozen
+from bench.gui_responsiveness import TRACED_SLOTS, frozen
 
 
 def test_a_log_that_a_collection_appends_to_is_copied_whole():
@@ -28,3 +28,15 @@ def test_a_log_that_a_collection_appends_to_is_copied_whole():
         gc.set_threshold(*threshold)
     assert copy[:2000] == [(i, i) for i in range(2000)]
     assert len(entries) == len(copy) > 2000  # the collections' own records are in the copy too
+
+
+def test_every_slot_the_bench_traces_exists_in_the_window():
+    import importlib
+
+    missing = [
+        f"{cls}.{name}"
+        for module, cls, names in TRACED_SLOTS
+        for name in names
+        if not callable(getattr(getattr(importlib.import_module(module), cls), name, None))
+    ]
+    assert not missing, f"renamed in ui/, so the bench cannot trace them: {missing}"
