@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from ui.theme import current_mark_colour, evidence_colour, highlight_colour, mark_colour
 
+READING_COLUMN_CHARS = 80  # wider lines are hard to follow back to their start (the measure of books, reader modes)
+
 
 class Utf16Map:
     """Python string offsets (code points) to Qt's document positions (UTF-16 units) and back."""
@@ -43,6 +45,15 @@ class TextView(QPlainTextEdit):
         self.evidence: list[tuple[int, int]] = []
         self.highlights: list[tuple[int, int, str]] = []  # annotations: (start, end, colour name)
         self.current = -1
+
+    def resizeEvent(self, event) -> None:
+        """Keep the text in a centred column of about :data:`READING_COLUMN_CHARS` characters on a wide pane."""
+        super().resizeEvent(event)
+        margin = 2 * self.document().documentMargin()
+        column = READING_COLUMN_CHARS * self.fontMetrics().averageCharWidth() + margin
+        room = self.contentsRect().width() - self.verticalScrollBar().sizeHint().width()
+        side = max(int(room - column) // 2, 0)
+        self.setViewportMargins(side, 0, side, 0)
 
     def set_text(self, text: str) -> None:
         """Show ``text`` verbatim."""

@@ -12,7 +12,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from app.citation import citation
 from ui.ops import OpRunner
-from ui.text_view import TextView, Utf16Map
+from ui.text_view import READING_COLUMN_CHARS, TextView, Utf16Map
 from ui.theme import highlight_colour
 from ui.viewer import ORIGINAL_TAB, DocumentViewer
 
@@ -124,6 +124,24 @@ def test_hits_in_text_with_emoji_land_on_the_right_characters(qtbot):
     cursor.setPosition(cursor.position() + len("police"), cursor.MoveMode.KeepAnchor)
     view.setTextCursor(cursor)
     assert view.selection_offsets() == spans[1]
+
+
+def test_a_wide_pane_keeps_lines_to_a_reading_measure_and_a_narrow_one_uses_its_width(qtbot):
+    view = TextView()
+    qtbot.addWidget(view)
+    line = "The Omaha Police Department does not intend to participate in any raids, said the chief. " * 12
+    view.set_text(line)
+    chars = view.fontMetrics().averageCharWidth()
+    view.resize(160 * chars, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    wide = view.viewport().width()
+    assert READING_COLUMN_CHARS * chars <= wide <= (READING_COLUMN_CHARS + 4) * chars
+    assert view.viewport().x() > 30 * chars  # centred: the column has room on both sides
+    view.resize(50 * chars, 400)
+    assert view.viewport().width() >= 45 * chars and view.viewport().x() < chars
+    view.set_matches([(line.index("raids"), line.index("raids") + 5)])
+    assert view.extraSelections()[0].cursor.selectedText() == "raids"
 
 
 @given(st.text(alphabet=st.sampled_from("ab😀\n"), max_size=40))
