@@ -171,3 +171,22 @@ def test_an_index_of_the_previous_schema_is_rebuilt_with_the_header_fields(archi
     with Archive.open(archive_dir) as reopened:
         reopened.index_pending()
         assert len(reopened.search_ids("from:sixpack").ids) == 1
+
+
+def test_email_and_zip_documents_travel_in_a_bundle(archive, corpus, tmp_path):
+    from app.archive import Archive
+    from app.bundles.export import export_bundle
+    from app.bundles.merge import import_bundle
+    from app.bundles.verify import verify_bundle
+
+    eml = _folder(corpus, EML)
+    release = _zip(tmp_path / "release.zip", {"a/dinner.eml": (eml / "testRFC822_dkim.eml").read_bytes()})
+    report = archive.import_paths([eml / "testRFC822_multipart_attachments.eml", eml / "simple.mbox", release])
+    assert not report.failed and len(report.imported) == 8
+    out = tmp_path / "mail.zip"
+    export_bundle(archive, archive.search_ids("*").ids, out)
+    verify_bundle(out, workdir=tmp_path)  # raises BadBundle on an unexpected member name
+    with Archive.open(tmp_path / "other") as other:
+        merged = import_bundle(other, out)
+        assert len(merged.documents_added) == 8
+        assert other.search_ids("subject:dinner").ids
