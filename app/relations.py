@@ -24,6 +24,8 @@ class Related:
         return asdict(self)
 
 
+MAX_THREAD = 500  # messages listed in one thread
+
 #: The lists :meth:`Relating.related` gives, in the order the viewer shows them.
 RELATED_LISTS = ("attached_to", "contained_in", "attachments", "members", "thread")
 
@@ -43,8 +45,7 @@ class Relating:
         reader = self._reader()
         store = LinkStore(reader.conn)
         parents, children = store.parents(doc_id), store.children(doc_id)
-        keys = [doc.metadata.get(name, "") for name in ("thread", "message_id", "in_reply_to")]
-        thread = store.thread(doc_id, keys) if doc.metadata.get("thread") or doc.metadata.get("message_id") else []
+        thread = self._thread(reader, store, doc)
         docs = reader.get_many([link.parent_id for link in parents] + [link.child_id for link in children] + thread)
 
         def entry(other: int, path: str = "") -> Related | None:
@@ -59,3 +60,16 @@ class Relating:
             "thread": [entry(other) for other in thread],
         }
         return {name: [item for item in items if item is not None] for name, items in out.items()}
+
+    @staticmethod
+    def _thread(reader, store: LinkStore, doc) -> list[int]:
+        """The other messages connected to ``doc`` by Message-ID, In-Reply-To and References, followed from
+        message to message (a chain of replies that each name only the message before), oldest first."""
+        found, frontier = {doc.id: doc}, [doc]
+        while frontier and len(found) <= MAX_THREAD:
+            keys = {m.metadata.get(name, "") for m in frontier for name in ("thread", "message_id", "in_reply_to")}
+            new = [i for i in store.thread(doc.id, keys) if i not in found]
+            frontier = list(reader.get_many(new).values())
+            found.update((m.id, m) for m in frontier)
+        others = [m for i, m in found.items() if i != doc.id][:MAX_THREAD]
+        return [m.id for m in sorted(others, key=lambda m: (m.published is None, m.published or 0, m.id))]

@@ -53,10 +53,11 @@ def test_the_email_corpus_imports_with_messages_and_attachments_as_linked_docume
     messages = archive.related(box["id"])["members"]
     assert [m.member_path for m in messages] == ["message-1.eml", "message-2.eml", "message-3.eml"]
     assert all(archive.related(m.id)["contained_in"][0].id == box["id"] for m in messages)
-    # the thread: the first message's reply is listed beside it
     first = archive.document(messages[0].id)
     assert first.title == "Re: question about when shuffle/sort start working"
-    assert archive.related(first.id)["thread"]
+    # each reply names only the message before it: the chain is followed to the end
+    assert {r.id for r in archive.related(first.id)["thread"]} == {messages[1].id, messages[2].id}
+    assert {r.id for r in archive.related(messages[2].id)["thread"]} == {first.id, messages[1].id}
     # header fields
     found = set(archive.search_ids("from:jothipn").ids)
     assert first.id in found and box["id"] not in found
