@@ -8,6 +8,7 @@ during a long import while the index keeps few segments; one bad file never stop
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,9 @@ from indexer.types import Member
 MAX_DEPTH = 3
 #: What one file given to the import may unpack in all, its nested containers included.
 MAX_MEMBERS_PER_FILE, MAX_MEMBER_BYTES_PER_FILE = 20_000, 1024 * 1024 * 1024
+#: Members waiting for their round hold their bytes in memory: past this much, no further file is read until
+#: they are imported.
+MEMBER_MEMORY = 256 * 1024 * 1024
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 STORE_BATCH_DOCS, STORE_BATCH_SECONDS = 250, 3.0  # a store commit after this many documents or seconds
@@ -102,6 +106,7 @@ class Importer:
         self._links: list[tuple[str, str, str, str]] = []  # (parent sha, child sha, relation, path) to record
         self._unpacked: dict[str, list[int]] = {}  # per file given to the import: members and bytes so far
         self._keys = 0
+        self._held = 0  # bytes of the members waiting in ``_members``
 
     def run(
         self,
@@ -119,7 +124,8 @@ class Importer:
         pending: dict[int, _Pending] = {}
         batch: Batch = []
         last_flush = time.monotonic()
-        jobs = self._jobs(files, pending, tuple(passwords))
+        unread = iter(files)
+        jobs = self._jobs(unread, pending, tuple(passwords))
         with ExtractorPool(self.limits) as pool:
             while True:  # a round per level of nesting: members are imported once their container is stored
                 for outcome in pool.run(jobs, cancel):
@@ -140,10 +146,16 @@ class Importer:
                         last_flush = time.monotonic()
                 self._flush(batch)
                 self._record_links()
-                if not self._members or cancel():
+                if cancel():
                     break
-                members, self._members = self._members, []
-                jobs = self._member_jobs(members, pending, tuple(passwords))
+                if self._members:
+                    members, self._members = self._members, []
+                    jobs = self._member_jobs(members, pending, tuple(passwords))
+                elif (following := next(unread, None)) is not None:  # files left unread while members waited
+                    unread = itertools.chain([following], unread)
+                    jobs = self._jobs(unread, pending, tuple(passwords))
+                else:
+                    break
         self._index_flush()
         if cancel():
             self.report.cancelled = True
@@ -156,11 +168,14 @@ class Importer:
                 entry["path"] = printable(entry["path"])
         return self.report
 
-    def _jobs(self, files: list[Path], pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
+    def _jobs(self, files: Iterator[Path], pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
+        """Jobs for the files, until the members found meanwhile hold too much memory (the rest wait)."""
         for path in files:
             item = self._read(path)
             if item is not None:
                 yield from self._admit(item, pending, passwords)
+            if self._held > MEMBER_MEMORY:
+                return
 
     def _admit(self, item: _Pending, pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
         """A job for a file not seen before; a duplicate is settled (and linked to its container) at once."""
@@ -194,12 +209,14 @@ class Importer:
             else:
                 origin = _Origin(item.sha256, member.relation, member.path, depth, root)
                 self._members.append((_Pending(path, "", "", b"", origin=origin), member))
+                self._held += len(member.data)
 
     def _member_jobs(
         self, members: list[tuple[_Pending, Member]], pending: dict[int, _Pending], passwords: tuple[str, ...]
     ) -> Iterator[Job]:
         for index, (item, member) in enumerate(members):
             members[index] = (item, None)  # type: ignore[assignment]  # free the bytes once handed on
+            self._held -= len(member.data)
             kind = kind_for(item.path)
             if kind is None:
                 container = str(item.path).rsplit("!/", 1)[0]

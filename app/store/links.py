@@ -34,9 +34,9 @@ class LinkStore:
         )
 
     def children(self, parent_id: int) -> list[Link]:
-        """What lies inside a document, in the order it was recorded."""
+        """What lies inside a document, by member path."""
         rows = self.conn.execute(
-            "SELECT * FROM document_links WHERE parent_id = ? ORDER BY rowid", (parent_id,)
+            "SELECT * FROM document_links WHERE parent_id = ? ORDER BY member_path", (parent_id,)
         ).fetchall()
         return [_link(row) for row in rows]
 

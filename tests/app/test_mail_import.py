@@ -191,3 +191,15 @@ def test_email_and_zip_documents_travel_in_a_bundle(archive, corpus, tmp_path):
         merged = import_bundle(other, out)
         assert len(merged.documents_added) == 8
         assert other.search_ids("subject:dinner").ids
+
+
+def test_files_wait_while_members_fill_the_memory_bound_and_all_are_imported(archive, corpus, monkeypatch):
+    from app import importer
+
+    eml = _folder(corpus, EML)
+    files = [eml / "complex.mbox", eml / "simple.mbox", eml / "testRFC822_dkim.eml", eml / "testGroupWiseEml.eml"]
+    monkeypatch.setattr(importer, "MEMBER_MEMORY", 0)  # every container's members are imported before the next file
+    report = archive.import_paths(files)
+    assert not report.failed and not report.skipped
+    assert len(report.imported) == 4 + 3 + 2 + 2  # the files, the messages of both mailboxes, two attachments
+    assert len(archive.search_ids("*").ids) == 11
