@@ -20,6 +20,7 @@ from app.import_process import import_in_child
 from app.importer import CancelFn, Importer, ProgressFn
 from app.lock import WRITE_WAIT_S, WriterLock, write_api
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
+from app.relations import Relating
 from app.scratch import remove_leftovers
 from app.store import migrations
 from app.store.annotations import AnnotationStore
@@ -46,7 +47,7 @@ StepFn = Callable[[int, int], None]
 OPEN_INDEX_LIMIT = 1000
 
 
-class Archive(Tagging, BatchTagging, Annotating):
+class Archive(Tagging, BatchTagging, Annotating, Relating):
     """A self-contained archive folder: SQLite store, blob store and derived search index."""
 
     def __init__(self, folder: Path, *, writable: bool, read_only_reason: str = "") -> None:
@@ -229,6 +230,7 @@ class Archive(Tagging, BatchTagging, Annotating):
                 lambda ids: self._index_queued(merge=False, only=ids, chunk=len(ids)),
                 lambda data: self.blobs.put(data, sync=False),
                 self.extraction_limits,
+                self._store_links,
             )
             report = importer.run(paths, passwords, progress, cancel)
             self._merge_index()
@@ -584,5 +586,6 @@ def _index_doc(doc: Document, text: str, terms: dict) -> IndexDoc:
         site=" ".join([doc.site, doc.file_name]),
         author=doc.author,
         published=doc.published,
+        headers={name: doc.metadata.get(name, "") for name in ("from", "to", "cc", "subject")},
         **terms,
     )

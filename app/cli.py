@@ -25,6 +25,7 @@ from app.models import COLOURS, stance_labels
 from app.paths import ENV_ARCHIVE, resolve_archive
 from app.printable import PrintableStream, one_line, printable
 from app.printable import print_json as _print_json
+from app.relations import RELATED_LISTS
 from app.stance_rules import parse_rule
 from indexer.query import SYNTAX_HELP
 
@@ -422,6 +423,7 @@ def _show(args: argparse.Namespace) -> int:
         data = doc.to_json()
         data["original"] = str(archive.original_path(doc.id))
         data["tags"] = _tags_json(archive, archive.tags(doc.id))
+        data.update({name: [item.to_json() for item in items] for name, items in archive.related(doc.id).items()})
         if args.text:
             data["text"] = archive.text(doc.id)
             data["page_spans"] = archive.page_spans(doc.id)
@@ -429,7 +431,7 @@ def _show(args: argparse.Namespace) -> int:
         _print_json(data)
         return 0
     for key, value in data.items():
-        if key not in ("text", "page_spans", "metadata", "tags") and value not in (None, ""):
+        if key not in ("text", "page_spans", "metadata", "tags", *RELATED_LISTS) and value not in (None, ""):
             print(f"{key:12} {value}")
     for key, value in data["metadata"].items():
         print(f"{key:12} {value}")
@@ -438,6 +440,12 @@ def _show(args: argparse.Namespace) -> int:
         stance = f": {tag['stance_label']}" if tag["stance"] else ""
         passage = f" on “{_short(tag['quote'], 60)}”" if tag["quote"] else " (whole document)"
         print(f"  {tag['jurisdiction_name']}{stance}{passage}")
+    for name in RELATED_LISTS:
+        if data[name]:
+            print(name.replace("_", " "))
+            for item in data[name]:
+                where = f"  ({item['member_path']})" if item["member_path"] else ""
+                print(f"  #{item['id']}  {item['title']}  [{item['kind']}]{where}")
     if args.text:
         print()
         sys.stdout.write(data["text"] + "\n")

@@ -8,6 +8,7 @@ during a long import while the index keeps few segments; one bad file never stop
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +23,15 @@ from app.timestamps import now
 from app.walking import walk
 from indexer.extract import MAX_TEXT_CHARS, kind_for, supported_suffixes
 from indexer.sandbox import ExtractorPool, Job, Limits, Outcome
+from indexer.types import Member
+
+#: Containers inside containers are opened this deep (a zip in a zip in a zip); deeper members are skipped.
+MAX_DEPTH = 3
+#: What one file given to the import may unpack in all, its nested containers included.
+MAX_MEMBERS_PER_FILE, MAX_MEMBER_BYTES_PER_FILE = 20_000, 1024 * 1024 * 1024
+#: Members waiting for their round hold their bytes in memory: past this much, no further file is read until
+#: they are imported.
+MEMBER_MEMORY = 256 * 1024 * 1024
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 STORE_BATCH_DOCS, STORE_BATCH_SECONDS = 250, 3.0  # a store commit after this many documents or seconds
@@ -51,8 +61,18 @@ class _Pending:
     kind: str
     sha256: str
     data: bytes
-    copies: list[Path] = field(default_factory=list)
+    copies: list[_Pending] = field(default_factory=list)
     cut_from: int = 0  # the length of its text before it was cut (0: kept whole)
+    origin: _Origin | None = None  # the container it was found in (None: a file given to the import)
+
+
+@dataclass
+class _Origin:
+    parent_sha: str
+    relation: str
+    member_path: str
+    depth: int
+    root: str  # the file given to the import it was unpacked from
 
 
 Batch = list[tuple[_Pending, NewDocument]]
@@ -69,7 +89,10 @@ class Importer:
         index: Callable[[list[int]], None],
         put_blob: Callable[[bytes], str],
         limits: Limits,
+        store_links: Callable[[list[tuple[int, int, str, str]]], None] | None = None,
     ) -> None:
+        """``store_links`` records (parent id, child id, relation, member path) of the documents found inside
+        others (attachments, a mailbox's messages, a zip's members)."""
         self.known = known_hashes
         self.store_batch = store_batch
         self.index = index
@@ -78,6 +101,12 @@ class Importer:
         self.limits = limits
         self.report = ImportReport()
         self._originals: dict[str, _Pending] = {}  # by sha256: files sent for extraction, not yet settled
+        self.store_links = store_links
+        self._members: list[tuple[_Pending, Member]] = []  # found inside extracted files, for the next round
+        self._links: list[tuple[str, str, str, str]] = []  # (parent sha, child sha, relation, path) to record
+        self._unpacked: dict[str, list[int]] = {}  # per file given to the import: members and bytes so far
+        self._keys = 0
+        self._held = 0  # bytes of the members waiting in ``_members``
 
     def run(
         self,
@@ -95,21 +124,38 @@ class Importer:
         pending: dict[int, _Pending] = {}
         batch: Batch = []
         last_flush = time.monotonic()
-        jobs = self._jobs(files, pending, tuple(passwords))
+        unread = iter(files)
+        jobs = self._jobs(unread, pending, tuple(passwords))
         with ExtractorPool(self.limits) as pool:
-            for outcome in pool.run(jobs, cancel):
-                item = pending.pop(outcome.key)
-                if outcome.extracted is None:
-                    self._fail(item, outcome)
+            while True:  # a round per level of nesting: members are imported once their container is stored
+                for outcome in pool.run(jobs, cancel):
+                    item = pending.pop(outcome.key)
+                    if outcome.extracted is None:
+                        self._fail(item, outcome)
+                    else:
+                        self._found_members(item, outcome.extracted.members)
+                        outcome.extracted.members = []
+                        batch.append((item, _new_document(item, outcome, self.put_blob)))
+                        item.data, item.cut_from = b"", outcome.extracted.cut_from  # the blob holds the bytes now
+                        self._decided += 1
+                        self._report_progress(item.path, len(batch))
+                    if batch and (
+                        len(batch) >= STORE_BATCH_DOCS or time.monotonic() - last_flush >= STORE_BATCH_SECONDS
+                    ):
+                        self._flush(batch)
+                        last_flush = time.monotonic()
+                self._flush(batch)
+                self._record_links()
+                if cancel():
+                    break
+                if self._members:
+                    members, self._members = self._members, []
+                    jobs = self._member_jobs(members, pending, tuple(passwords))
+                elif (following := next(unread, None)) is not None:  # files left unread while members waited
+                    unread = itertools.chain([following], unread)
+                    jobs = self._jobs(unread, pending, tuple(passwords))
                 else:
-                    batch.append((item, _new_document(item, outcome, self.put_blob)))
-                    item.data, item.cut_from = b"", outcome.extracted.cut_from  # the blob holds the bytes now
-                    self._decided += 1
-                    self._report_progress(item.path, len(batch))
-                if batch and (len(batch) >= STORE_BATCH_DOCS or time.monotonic() - last_flush >= STORE_BATCH_SECONDS):
-                    self._flush(batch)
-                    last_flush = time.monotonic()
-        self._flush(batch)
+                    break
         self._index_flush()
         if cancel():
             self.report.cancelled = True
@@ -122,18 +168,81 @@ class Importer:
                 entry["path"] = printable(entry["path"])
         return self.report
 
-    def _jobs(self, files: list[Path], pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
-        for key, path in enumerate(files):
+    def _jobs(self, files: Iterator[Path], pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
+        """Jobs for the files, until the members found meanwhile hold too much memory (the rest wait)."""
+        for path in files:
             item = self._read(path)
-            if item is None:
-                continue
-            if item.sha256 in self.known:
-                self._settle("duplicates", {"path": str(path), "id": self.known[item.sha256]})
-            elif item.sha256 in self._originals:
-                self._originals[item.sha256].copies.append(path)
+            if item is not None:
+                yield from self._admit(item, pending, passwords)
+            if self._held > MEMBER_MEMORY:
+                return
+
+    def _admit(self, item: _Pending, pending: dict[int, _Pending], passwords: tuple[str, ...]) -> Iterator[Job]:
+        """A job for a file not seen before; a duplicate is settled (and linked to its container) at once."""
+        self._keys += 1
+        if item.sha256 in self.known:
+            self._settle("duplicates", {"path": str(item.path), "id": self.known[item.sha256]})
+            self._link(item)
+        elif item.sha256 in self._originals:
+            self._originals[item.sha256].copies.append(item)
+        else:
+            self._originals[item.sha256] = pending[self._keys] = item
+            yield Job(self._keys, item.kind, item.data, passwords)
+
+    def _found_members(self, item: _Pending, members: list[Member]) -> None:
+        """Queue what an extracted file holds for the next round, within the depth and size budgets."""
+        depth = item.origin.depth + 1 if item.origin else 1
+        root = item.origin.root if item.origin else str(item.path)
+        for member in members:
+            self._total += 1
+            path = Path(f"{item.path}!/{member.path}")
+            entry = {"path": str(path)}
+            budget = self._unpacked.setdefault(root, [0, 0])
+            budget[0], budget[1] = budget[0] + 1, budget[1] + len(member.data)
+            if depth > MAX_DEPTH:
+                self._settle("skipped", {**entry, "reason": f"inside more than {MAX_DEPTH} nested containers"})
+            elif budget[0] > MAX_MEMBERS_PER_FILE or budget[1] > MAX_MEMBER_BYTES_PER_FILE:
+                limit = f"{MAX_MEMBERS_PER_FILE:,} files or {MAX_MEMBER_BYTES_PER_FILE // 2**20} MiB"
+                self._settle("skipped", {**entry, "reason": f"{root} unpacks to more than {limit} in all"})
+            elif member.error:
+                self._settle("failed", {**entry, "error": member.error})
             else:
-                self._originals[item.sha256] = pending[key] = item
-                yield Job(key, item.kind, item.data, passwords)
+                origin = _Origin(item.sha256, member.relation, member.path, depth, root)
+                self._members.append((_Pending(path, "", "", b"", origin=origin), member))
+                self._held += len(member.data)
+
+    def _member_jobs(
+        self, members: list[tuple[_Pending, Member]], pending: dict[int, _Pending], passwords: tuple[str, ...]
+    ) -> Iterator[Job]:
+        for index, (item, member) in enumerate(members):
+            members[index] = (item, None)  # type: ignore[assignment]  # free the bytes once handed on
+            self._held -= len(member.data)
+            kind = kind_for(item.path)
+            if kind is None:
+                container = str(item.path).rsplit("!/", 1)[0]
+                reason = (
+                    f"unsupported file type '{item.path.suffix or item.path.name}' ({item.origin.relation} of "
+                    f"{container}; Dossier imports {supported_suffixes()})"
+                )
+                self._settle("skipped", {"path": str(item.path), "reason": reason})
+                continue
+            item.kind, item.data, item.sha256 = kind, member.data, sha256_of(member.data)
+            yield from self._admit(item, pending, passwords)
+
+    def _link(self, item: _Pending) -> None:
+        if item.origin is not None:
+            origin = item.origin
+            self._links.append((origin.parent_sha, item.sha256, origin.relation, origin.member_path))
+
+    def _record_links(self) -> None:
+        links = [
+            (self.known[parent], self.known[child], relation, path)
+            for parent, child, relation, path in self._links
+            if parent in self.known and child in self.known
+        ]
+        self._links = []
+        if links and self.store_links is not None:
+            self.store_links(links)
 
     def _read(self, path: Path) -> _Pending | None:
         kind = kind_for(path)
@@ -161,7 +270,7 @@ class Importer:
             entry["needs_password"] = True
         self._settle("failed", entry)
         for copy in item.copies:
-            self._settle("failed", {"path": str(copy), "error": f"same file as {item.path}: {outcome.error}"})
+            self._settle("failed", {"path": str(copy.path), "error": f"same file as {item.path}: {outcome.error}"})
 
     def _flush(self, batch: Batch) -> None:
         if not batch:
@@ -181,8 +290,10 @@ class Importer:
                     f"only the first {MAX_TEXT_CHARS:,} characters of its {item.cut_from:,} are kept and searchable"
                 )
             self._settle("imported", entry, decided=True)
+            self._link(item)
             for copy in item.copies:
-                self._settle("duplicates", {"path": str(copy), "id": doc_id})
+                self._settle("duplicates", {"path": str(copy.path), "id": doc_id})
+                self._link(copy)
         batch.clear()
 
     def _index_flush(self) -> None:

@@ -26,6 +26,10 @@ KINDS = {
     ".wpd": "wordperfect",
     ".csv": "csv",
     ".xlsx": "xlsx",
+    ".eml": "eml",
+    ".mbox": "mbox",
+    ".msg": "msg",
+    ".zip": "zip",
 }
 #: The most text one document keeps (about 2,500 pages); the rest is cut at import and the report says so.
 MAX_TEXT_CHARS = 5_000_000
@@ -44,6 +48,10 @@ _MODULES = {
     "wordperfect": "wordperfect",
     "csv": "table:extract_csv",
     "xlsx": "table:extract_xlsx",
+    "eml": "mail:extract_eml",
+    "mbox": "mail:extract_mbox",
+    "msg": "outlook",
+    "zip": "ziparchive",
 }
 
 

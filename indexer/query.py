@@ -56,6 +56,10 @@ FIELDS = (
     Field("jurisdiction", (), "jurisdiction:us", "tagged with anything in the United States"),
     Field("stance", ("stances",), 'stance:"opposes enforcement"', "a stance: its label, id, or vocabulary/id"),
     Field("tag", ("tags",), "tag:follow-up", "an annotation's tag"),
+    Field("from", (), "from:jones", "an email's sender"),
+    Field("to", (), "to:smith@example.org", "an email's recipients"),
+    Field("cc", (), "cc:smith", "an email's copy recipients"),
+    Field("subject", (), "subject:agreement", "an email's subject"),
 )
 #: Spellings a user may type -> schema field.
 FIELD_NAMES = {spelling: f.name for f in FIELDS for spelling in (f.name, *f.aliases)}

@@ -28,11 +28,12 @@ from indexer.searcher_cache import SearcherCache, bitset
 from indexer.types import HitIds, IndexDoc
 from indexer.vector_search import Evaluator
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 READ_RETRIES = 5
 WRITE_LOCK_TIMEOUT_S = 30.0
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
 DEFAULT_FIELDS = ["title", "body", "note"]
+MAIL_FIELDS = ("from", "to", "cc", "subject")  # an email's headers
 SEARCH_SECONDS = 0.8  # a search running longer stops and says so
 _VERSION_FILE = "SCHEMA_VERSION"
 
@@ -55,6 +56,7 @@ def build_schema() -> fields.Schema:
         tagged=fields.KEYWORD(lowercase=True, commas=True, scorable=False),  # jurisdictions without ancestors
         stance=fields.KEYWORD(**facet),
         tag=fields.KEYWORD(**facet),
+        **{name: fields.TEXT(analyzer=StandardAnalyzer()) for name in MAIL_FIELDS},
     )
 
 
@@ -309,6 +311,7 @@ def _fields(doc: IndexDoc) -> dict:
         "stance": ",".join(doc.stances),
         "tag": ",".join(doc.tags),
         "note": doc.notes,
+        **{name: doc.headers.get(name, "") for name in MAIL_FIELDS},
     }
     if doc.published is not None:
         values["date"] = datetime.combine(doc.published, time())

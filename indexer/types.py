@@ -7,6 +7,18 @@ from datetime import date
 
 
 @dataclass
+class Member:
+    """A file held inside another (an email's attachment, a mailbox's message, a zip's member), which the
+    importer imports as a document of its own; ``error`` says why it could not be taken out (then ``data``
+    is empty)."""
+
+    path: str  # where it lies in its container: a member path, or the attachment's file name
+    data: bytes
+    relation: str  # "attachment", "message" or "member"
+    error: str = ""
+
+
+@dataclass
 class Extracted:
     """Clean text and metadata extracted from one file.
 
@@ -23,6 +35,7 @@ class Extracted:
     needs_ocr: bool = False
     metadata: dict[str, str] = field(default_factory=dict)
     cut_from: int = 0  # the length of the text before it was cut to the limit (0: not cut)
+    members: list[Member] = field(default_factory=list)  # files inside this one, imported as documents
 
 
 @dataclass
@@ -41,6 +54,7 @@ class IndexDoc:
     stances: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     notes: str = ""  # the notes of the document's annotations
+    headers: dict[str, str] = field(default_factory=dict)  # an email's from, to, cc and subject
 
 
 @dataclass

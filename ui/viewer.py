@@ -29,6 +29,7 @@ from ui.html_view import HtmlView
 from ui.metadata_panel import MetadataPanel
 from ui.ops import Op, OpRunner
 from ui.pdf_view import PdfView
+from ui.related_panel import RelatedPanel
 from ui.tag_panel import TagPanel
 from ui.text_view import TextView
 from ui.theme import highlight_colour
@@ -80,6 +81,7 @@ class DocumentViewer(QWidget):
         for widget in (self.original_note, self.pdf_view, self.html_view):
             self.original_stack.addWidget(widget)
         self.details = MetadataPanel()
+        self.related = RelatedPanel()  # attachments, containers and the thread, as links
         self.tag_panel = TagPanel(archive, runner, self.text_view)
         self.annotation_editor = AnnotationEditor(archive, self)
         self.annotations_panel = AnnotationsPanel(archive, self.annotation_editor, self.text_view)
@@ -103,6 +105,7 @@ class DocumentViewer(QWidget):
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.title)
         inner.addLayout(bar)
+        inner.addWidget(self.related)
         inner.addWidget(self.split, 1)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
@@ -118,6 +121,7 @@ class DocumentViewer(QWidget):
         self.text_view.match_changed.connect(self._show_match_count)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.details.save_requested.connect(self._save_metadata)
+        self.related.open_requested.connect(lambda doc_id: self.show_document(doc_id, self.query))
         self.tag_panel.message.connect(self.message)
         self.annotation_editor.failed.connect(self.message)
         self.annotations_panel.tag_requested.connect(self.tag_selection)
@@ -143,6 +147,7 @@ class DocumentViewer(QWidget):
         self.title.setText(doc.title)
         self.text_view.set_text(text)
         self.details.show_document(doc)
+        self.related.show_related(self.archive.related(doc_id))
         self.tag_panel.show_document(doc_id)
         self.annotations_panel.show_document(doc_id)
         self.stack.setCurrentWidget(self.body)

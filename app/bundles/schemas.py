@@ -21,6 +21,10 @@ ORIGINAL_SUFFIXES = {
     "wordperfect": ".wpd",
     "csv": ".csv",
     "xlsx": ".xlsx",
+    "eml": ".eml",
+    "mbox": ".mbox",
+    "msg": ".msg",
+    "zip": ".zip",
 }
 
 

@@ -200,8 +200,24 @@ def _v6(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX tags_batch ON tags (batch) WHERE batch IS NOT NULL")
 
 
+def _v7(conn: sqlite3.Connection) -> None:
+    """Which document lies inside which (an email's attachment, a mailbox's message, a zip's member) and at what
+    path; and the email headers threads are found by (Message-ID, the thread's first Message-ID) indexed."""
+    conn.execute("""
+        CREATE TABLE document_links (
+            parent_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            child_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            relation TEXT NOT NULL CHECK (relation IN ('attachment', 'message', 'member')),
+            member_path TEXT NOT NULL,
+            PRIMARY KEY (parent_id, member_path)
+        )""")
+    conn.execute("CREATE INDEX document_links_child ON document_links (child_id)")
+    conn.execute("CREATE INDEX documents_thread ON documents (json_extract(metadata, '$.thread'))")
+    conn.execute("CREATE INDEX documents_message_id ON documents (json_extract(metadata, '$.message_id'))")
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 LATEST = len(STEPS)
 
 

@@ -83,6 +83,17 @@ def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
     )
 
 
+def html_to_text(markup: str) -> str:
+    """All visible text of an HTML fragment or page (an email's HTML body), without trafilatura's
+    article guess, which would drop a short message as boilerplate; '' when it holds none."""
+    markup = _CONTROL.sub("", markup)
+    try:
+        tree, cut = _parse(markup)
+    except ExtractionError:
+        return ""
+    return _streamed_text(markup) if cut else _visible_text(_without_hidden(tree)) or _visible_text(tree)
+
+
 def _main_text(tree: lxml.html.HtmlElement) -> str:
     """The article as trafilatura sees it (it works on its own copy of the tree)."""
     document = trafilatura.bare_extraction(

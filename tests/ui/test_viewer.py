@@ -150,3 +150,19 @@ def test_utf16_map_round_trips(text):
     positions = [mapping.to_qt(i) for i in range(len(text) + 1)]
     assert positions[-1] == len(text.encode("utf-16-le")) // 2
     assert [mapping.from_qt(p) for p in positions] == list(range(len(text) + 1))
+
+
+def test_an_email_lists_its_attachments_and_a_click_opens_one(qtbot, viewer, archive, corpus):
+    source = corpus / "office" / "msg" / "tika" / "testMSG_att_msg.msg"
+    if not source.is_file():
+        pytest.skip("corpus file testMSG_att_msg.msg missing")
+    report = archive.import_paths([source])
+    (message,) = [e["id"] for e in report.imported if e["path"] == str(source)]
+    viewer.show_document(message)
+    assert not viewer.related.isHidden()
+    shown = viewer.related.label.text()
+    assert "Attachments:" in shown and "smbprn.00009008.KdcPjl.pdf" in shown
+    (pdf,) = [r.id for r in archive.related(message)["attachments"] if r.kind == "pdf"]
+    viewer.related.label.linkActivated.emit(f"doc:{pdf}")
+    assert viewer.doc.id == pdf
+    assert "Attached to:" in viewer.related.label.text() and f'href="doc:{message}"' in viewer.related.label.text()
