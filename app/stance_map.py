@@ -112,6 +112,13 @@ class StanceMap:
         """Keys of the stances that have evidence on this map, in vocabulary order."""
         return self.ordered(Counter(e.stance for p in self.places.values() for e in p.evidence))
 
+    def evidence_in(self, jid: str) -> list[Evidence]:
+        """The evidence of a jurisdiction and of every place in it, newest first (its page in the Map view)."""
+        tile = next((t for t in [*self.tiles.values(), self.federal] if t and t.jurisdiction.id == jid), None)
+        ids = [jid, *(tile.place_ids if tile else [])]
+        found = [e for i in ids if i in self.places for e in self.places[i].evidence]
+        return sorted(found, key=_newest_first)
+
     def split(self, code: str) -> bool:
         """True when the evidence of a state (own and places) holds more than one stance."""
         tile = self.tiles.get(code)
