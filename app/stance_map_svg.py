@@ -44,6 +44,18 @@ _TOOLTIP_PLACES = 12  # places named in a tooltip; the rest are counted
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 LinkFn = Callable[[str], "str | None"]
+_TERRITORY_Y = TOP + 8 * (CELL + GAP) + GAP * 3
+FEDERAL_BOX = (MARGIN + 2 * (CELL + GAP), TOP, 3 * CELL + 2 * GAP, 34)  # x, y, width, height
+
+
+def tile_boxes() -> dict[str, tuple[int, int, int, int]]:
+    """Where each tile is drawn, ``code -> (x, y, width, height)`` in SVG units; ``federal`` for the badge
+    (what a window needs to know which tile a click hit)."""
+    boxes = {code: (MARGIN + c * (CELL + GAP), TOP + r * (CELL + GAP), CELL, CELL) for code, (c, r) in GRID.items()}
+    for i, code in enumerate(TERRITORIES):
+        boxes[code] = (MARGIN + (i + 1) * (CELL + GAP) + 20, _TERRITORY_Y, CELL - 12, CELL - 12)
+    boxes["federal"] = FEDERAL_BOX
+    return boxes
 
 
 def render(stance_map: StanceMap, *, link: LinkFn | None = None, heading: str | None = None) -> str:
@@ -52,7 +64,7 @@ def render(stance_map: StanceMap, *, link: LinkFn | None = None, heading: str | 
     used = stance_map.used_stances()
     columns = 12
     grid_w = columns * (CELL + GAP) - GAP
-    territory_y = TOP + 8 * (CELL + GAP) + GAP * 3
+    territory_y = _TERRITORY_Y
     legend_y = territory_y + CELL + GAP * 6
     legend_rows = max(1, (len(used) + 2) // 3)
     width = MARGIN * 2 + grid_w
@@ -69,13 +81,13 @@ def render(stance_map: StanceMap, *, link: LinkFn | None = None, heading: str | 
         f'<text class="heading" x="{MARGIN}" y="{MARGIN + 10}" fill="#263238">{_text(title)}</text>',
         f'<text class="note" x="{MARGIN}" y="{MARGIN + 28}">{_text(_subheading(stance_map))}</text>',
     ]
-    for code, (col, row) in GRID.items():
-        out.append(_tile(stance_map, code, MARGIN + col * (CELL + GAP), TOP + row * (CELL + GAP), link))
+    boxes = tile_boxes()
+    for code in GRID:
+        out.append(_tile(stance_map, code, boxes[code][0], boxes[code][1], link))
     out.append(f'<text class="note" x="{MARGIN}" y="{territory_y + CELL / 2:.0f}">Territories</text>')
-    for i, code in enumerate(TERRITORIES):
-        x = MARGIN + (i + 1) * (CELL + GAP) + 20
-        out.append(_tile(stance_map, code, x, territory_y, link, small=True))
-    out.append(_federal_badge(stance_map, MARGIN + 2 * (CELL + GAP), TOP, link))
+    for code in TERRITORIES:
+        out.append(_tile(stance_map, code, boxes[code][0], boxes[code][1], link, small=True))
+    out.append(_federal_badge(stance_map, FEDERAL_BOX[0], FEDERAL_BOX[1], link))
     out.append(_legend(stance_map, used, MARGIN, legend_y))
     out.append("</svg>")
     return "\n".join(part for part in out if part) + "\n"
@@ -139,7 +151,7 @@ def _tile(stance_map: StanceMap, code: str, x: int, y: int, link: LinkFn | None,
 def _federal_badge(stance_map: StanceMap, x: int, y: int, link: LinkFn | None) -> str:
     tile = stance_map.federal
     keys = stance_map.ordered(tile.counts) if tile else []
-    width, height = 3 * CELL + 2 * GAP, 34
+    width, height = FEDERAL_BOX[2], FEDERAL_BOX[3]
     parts = ['<g class="federal" id="tile-federal">']
     parts.append(f"<title>{_text(_tooltip(stance_map, tile, 'Federal government'))}</title>")
     parts.append(f'<rect x="{x}" y="{y}" width="{width}" height="{height}" rx="17" fill="#ffffff" stroke="#90a4ae"/>')

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from app.archive import Archive
 from app.cli import main
 from app.stance_map_svg import GRID, TERRITORIES, render
+from tests.app.map_fixtures import corpus_has_map_files, tag_like_a_person
 from tests.conftest import corpus_root
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -19,40 +18,11 @@ COOPERATES, SANCTUARY = "immigration-enforcement/cooperates", "immigration-enfor
 OPPOSES, ANTI = "immigration-enforcement/opposes", "immigration-enforcement/anti-sanctuary"
 
 
-def _agency_place(agency: str, state: str) -> str:
-    """The jurisdiction an agreement's agency acts for: "Lake County Sheriff's Office" -> Lake County, Florida."""
-    for suffix in (" Sheriff's Office", " Police Department"):
-        if agency.endswith(suffix):
-            return agency.removesuffix(suffix) + ", " + state
-    return state  # a state department, attorney general or bureau
-
-
-def _tag_seed(archive: Archive, doc_id: int) -> None:
-    """Accept the stance suggestions of the seed article as passage tags, except Minneapolis's (its evidence
-    is the article's opening sentence, not about Minneapolis), and tag what the rules miss by hand."""
-    text = archive.text(doc_id)
-    for found in archive.suggest(doc_id).stances:
-        if found.jurisdiction.endswith("place:minneapolis"):
-            archive.reject_suggestion(doc_id, "stance", found.key)
-            continue
-        start = text.index(found.evidence[0].quote)
-        end = start + len(found.evidence[0].quote)
-        stance = f"{found.stance_set}/{found.stance}"
-        archive.tag(doc_id, found.jurisdiction, stance, start=start, end=end, from_suggestion=True)
-    for place, stance, quote in [
-        ("Minneapolis, MN", "sanctuary", "It would have a very chilling effect"),
-        ("El Paso, TX", "opposes", "criticized Trump’s immigration plans"),
-        ("federal", "anti-sanctuary", "state and local officials could face prosecution"),
-    ]:
-        start = text.index(quote)
-        archive.tag(doc_id, place, stance, start=start, end=start + len(quote))
-
-
 @pytest.fixture(scope="module")
 def mapped(tmp_path_factory) -> Archive:
     """The seed article and the 21 agreements, tagged; read-only for the tests that use it."""
     root = corpus_root()
-    if not (root / "seed").is_dir() or not (root / "topic" / "287g" / "pdf").is_dir():
+    if not corpus_has_map_files(root):
         pytest.skip(f"the seed article or the 287(g) agreements are not in {root}")
     home = tmp_path_factory.mktemp("map-home")
     with pytest.MonkeyPatch.context() as env:
@@ -60,17 +30,7 @@ def mapped(tmp_path_factory) -> Archive:
         env.setenv("XDG_DATA_HOME", str(home / "data"))
         env.setenv("XDG_CONFIG_HOME", str(home / "config"))
         archive = Archive.open(tmp_path_factory.mktemp("map") / "archive")
-        report = archive.import_paths([root / "seed", root / "topic" / "287g" / "pdf"])
-        assert len(report.imported) == 22, report.failed
-        _tag_seed(archive, archive.search_ids('"Omaha Police Department"').ids[0])
-        archive.add_jurisdiction("Wells", "town", "York County, ME")  # a town the gazetteer does not list
-        by_file = {d.file_name: d.id for d in archive.documents_by_id(archive.search_ids("").ids).values()}
-        with open(root / "topic" / "287g" / "labels.csv", encoding="utf-8") as labels:
-            for row in csv.DictReader(labels):
-                place = "Wells, ME" if row["agency"] == "Wells Police Department" else None
-                place = place or _agency_place(row["agency"], row["state"])
-                assert row["stance_label"].startswith("cooperates")
-                archive.tag(by_file[Path(row["file"]).name], place, "cooperates")
+        tag_like_a_person(archive, root)
         yield archive
         archive.close()
 
