@@ -537,6 +537,7 @@ class MainWindow(BundleActions, QMainWindow):
         view = self.map_view = MapView(self.archive, self.task_runner, lambda: self.search_field.text(), self)
         view.open_passage.connect(self.open_passage)
         view.open_document.connect(self.open_document)
+        view.filter_results.connect(self._search_for)
         self.results_shown.connect(view.refresh)
         self.watcher.changed.connect(view.refresh)
         view.destroyed.connect(lambda: setattr(self, "map_view", None))
@@ -544,6 +545,10 @@ class MainWindow(BundleActions, QMainWindow):
         view.show()
         view.refresh()
         return view
+
+    def _search_for(self, query: str) -> None:
+        self.search_field.setText(query)
+        self.search(immediate=True)
 
     def open_passage(self, doc_id: int, start: int, end: int) -> None:
         """Show a document with a passage selected."""

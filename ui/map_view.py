@@ -102,6 +102,7 @@ class MapView(QDialog):
 
     open_passage = Signal(int, int, int)
     open_document = Signal(int)
+    filter_results = Signal(str)  # the query that narrows the window's results to the selected state
     drawn = Signal()  # a map is on screen (or its error)
 
     def __init__(self, archive: Archive, runner: OpRunner, query_source=None, parent: QWidget | None = None) -> None:
@@ -129,6 +130,10 @@ class MapView(QDialog):
         self.evidence.header().setStretchLastSection(False)
         self.evidence.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.evidence.itemActivated.connect(self._activated)
+        self.filter_button = QPushButton("Show its &results")
+        self.filter_button.setToolTip("Narrow the search to the selected state or the federal government")
+        self.filter_button.setEnabled(False)
+        self.filter_button.clicked.connect(self._filter)
         save_svg = QPushButton("Export &SVG…")
         save_svg.clicked.connect(lambda: self._choose_export("svg"))
         save_png = QPushButton("Export &PNG…")
@@ -138,6 +143,7 @@ class MapView(QDialog):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.heading)
         side_layout.addWidget(self.evidence)
+        side_layout.addWidget(self.filter_button)
         splitter = QSplitter()
         splitter.addWidget(self.canvas)
         splitter.addWidget(side)
@@ -205,6 +211,7 @@ class MapView(QDialog):
         if stance_map is None:
             return
         tile = stance_map.federal if code == "federal" else stance_map.tiles.get(code)
+        self.filter_button.setEnabled(tile is not None)
         if tile is None:
             self.heading.setText(f"{'The federal government' if code == 'federal' else code}: no confirmed stance.")
             return
@@ -221,6 +228,15 @@ class MapView(QDialog):
                     group.addChild(self._row(item))
             group.setExpanded(True)
         self.evidence.resizeColumnToContents(1)
+
+    def _filter(self) -> None:
+        code = self.selected
+        tile = self.stance_map.federal if code == "federal" else self.stance_map.tiles.get(code or "")
+        if tile is None:
+            return
+        clause = "jurisdiction:federal" if code == "federal" else f'jurisdiction:"{tile.jurisdiction.id}"'
+        current = self.query_source().strip()
+        self.filter_results.emit(f"{current} {clause}".strip() if clause not in current else current)
 
     def _row(self, evidence: Evidence) -> QTreeWidgetItem:
         place = self.stance_map.places[evidence.jurisdiction].jurisdiction.display

@@ -70,3 +70,14 @@ def test_png_export_draws_split_tiles_in_the_vocabulary_colours(mapped_window, t
     assert at("OR", 0.5) == QColor("#eceff1")  # no evidence
     svg = view.export(tmp_path / "map.svg")
     assert svg.read_text(encoding="utf-8") == view.svg
+
+
+def test_show_its_results_narrows_the_search_and_the_map_to_the_state(mapped_window, qtbot):
+    window, view = mapped_window
+    assert not view.filter_button.isEnabled()
+    qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=view.canvas.position_of("TX").toPoint())
+    qtbot.mouseClick(view.filter_button, Qt.MouseButton.LeftButton)
+    assert window.search_field.text() == 'jurisdiction:"ocd-division/country:us/state:tx"'
+    qtbot.waitUntil(lambda: view.query == window.search_field.text() and not view._building)
+    assert window.hits.total == 2  # the seed article and the attorney general's agreement
+    assert list(view.stance_map.tiles) == ["TX"] and view.stance_map.federal is None
