@@ -22,6 +22,7 @@ from app.lock import WRITE_WAIT_S, WriterLock, write_api
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
 from app.relations import Relating
 from app.scratch import remove_leftovers
+from app.stance_map import StanceMap, build_stance_map
 from app.store import migrations
 from app.store.annotations import AnnotationStore
 from app.store.changes import ChangeLog
@@ -362,6 +363,10 @@ class Archive(Tagging, BatchTagging, Annotating, Relating):
                     lambda i: searchable_notes(notes[i]),
                 )
         return [_hit(docs[i], (scores or {}).get(i, 0.0), marked.get(i, "")) for i in present]
+
+    def stance_map(self, query: str = "") -> StanceMap:
+        """Where each place stands in the documents ``query`` finds (all when empty): see :mod:`app.stance_map`."""
+        return build_stance_map(self, query)
 
     def match_spans(self, query: str, doc_id: int) -> list[tuple[int, int]]:
         """Where the query's words occur in the stored text of a document."""

@@ -40,6 +40,7 @@ from ui.facets import FacetPanel, FacetState, FilterChips, value_label
 from ui.import_flow import ImportController, ImportProgressBar
 from ui.import_report import ImportReportDialog
 from ui.jurisdiction_dialog import JurisdictionDialog
+from ui.map_view import MapView
 from ui.ops import Op, OpRunner
 from ui.query_help import QueryHelpPopup
 from ui.results_model import DocIdRole, ResultsModel
@@ -75,6 +76,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.doc_count: int | None = None
         self.hits: HitList | None = None
         self._reports: list[QDialog] = []  # the non-modal dialogs on screen
+        self.map_view: MapView | None = None  # View > Stance map, while it is open
         self.setWindowTitle(f"Dossier — {archive.folder}")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -231,6 +233,7 @@ class MainWindow(BundleActions, QMainWindow):
         self._action(view_menu, "&Previous hit", "Shift+F3", self.viewer.previous_hit, icon("go-up", sp.SP_ArrowUp))
         self._action(view_menu, "Show &original", "Ctrl+3", self.viewer.show_original)
         self._action(view_menu, "All &annotations…", "Ctrl+Shift+A", self.show_annotations)
+        self._action(view_menu, "Stance &map…", "Ctrl+Shift+M", self.show_map)
         self._action(view_menu, "Open original in its &application", "Ctrl+Shift+O", self.viewer.open_original)
 
         tag_menu = self.menuBar().addMenu("&Tag")
@@ -528,6 +531,28 @@ class MainWindow(BundleActions, QMainWindow):
         self.watcher.changed.connect(dialog.archive_changed)
         self._keep_while_open(dialog)
         dialog.show()
+
+    def show_map(self) -> MapView:
+        """View > Stance map: the map of the current results, drawn again as they (or the tags) change."""
+        if self.map_view is not None:
+            self.map_view.raise_()
+            self.map_view.activateWindow()
+            return self.map_view
+        view = self.map_view = MapView(self.archive, self.task_runner, lambda: self.search_field.text(), self)
+        view.open_passage.connect(self.open_passage)
+        view.open_document.connect(self.open_document)
+        view.filter_results.connect(self._search_for)
+        self.results_shown.connect(view.refresh)
+        self.watcher.changed.connect(view.refresh)
+        view.destroyed.connect(lambda: setattr(self, "map_view", None))
+        self._keep_while_open(view)
+        view.show()
+        view.refresh()
+        return view
+
+    def _search_for(self, query: str) -> None:
+        self.search_field.setText(query)
+        self.search(immediate=True)
 
     def open_passage(self, doc_id: int, start: int, end: int) -> None:
         """Show a document with a passage selected."""
