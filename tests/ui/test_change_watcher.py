@@ -30,8 +30,8 @@ def test_a_note_added_in_the_window_brings_its_document_into_the_results(qtbot, 
 def test_writes_of_a_cli_command_beside_the_window_show_without_a_restart(qtbot, make_window, imported):
     window = make_window(imported)
     doc_id = imported.search_ids("omaha police department").ids[0]
-    window.open_document(doc_id)
     type_query(qtbot, window, "schmaderer")
+    window.open_document(doc_id)  # not in these results (opened from a link): the reader keeps it
     assert window.viewer.tag_panel.tag_model.rowCount() == 0
 
     tagged = _cli(imported.folder, "tag", str(doc_id), "--jurisdiction", "Omaha, NE", "--stance", "sanctuary")
