@@ -26,6 +26,11 @@ KINDS = {
     ".wpd": "wordperfect",
     ".csv": "csv",
     ".xlsx": "xlsx",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
 #: The most text one document keeps (about 2,500 pages); the rest is cut at import and the report says so.
 MAX_TEXT_CHARS = 5_000_000
@@ -44,6 +49,7 @@ _MODULES = {
     "wordperfect": "wordperfect",
     "csv": "table:extract_csv",
     "xlsx": "table:extract_xlsx",
+    "image": "image",
 }
 
 
@@ -54,7 +60,7 @@ def kind_for(path: Path) -> str | None:
 
 def supported_suffixes() -> str:
     """Human list of supported suffixes, for messages."""
-    return ", ".join(sorted({s for s in KINDS if s not in (".text", ".markdown", ".xhtml")}))
+    return ", ".join(sorted({s for s in KINDS if s not in (".text", ".markdown", ".xhtml", ".jpeg", ".tif")}))
 
 
 def extract(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted:

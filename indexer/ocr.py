@@ -25,6 +25,7 @@ from indexer.errors import ExtractionError
 from indexer.types import Extracted
 
 DPI = 300
+_MAX_PIXELS = 40_000_000
 _PAGE_KIND = "ocr-page:"
 INSTALL_HINT = "OCR needs Tesseract: sudo apt install tesseract-ocr tesseract-ocr-eng"
 
@@ -89,9 +90,30 @@ def _env() -> dict[str, str]:
     return {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
+_niced = False
+
+
 def _lower_priority() -> None:
-    with contextlib.suppress(OSError):
-        os.nice(10)
+    """Run this worker at low priority, once (``os.nice`` adds up)."""
+    global _niced
+    if not _niced:
+        _niced = True
+        with contextlib.suppress(OSError):
+            os.nice(10)
+
+
+def _image_frame(data: bytes, number: int):
+    """Frame ``number`` (1-based) of an image file (a multi-page TIFF has several), in grayscale."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            for index, frame in enumerate(ImageSequence.Iterator(image), 1):
+                if index == number:
+                    return frame.convert("L")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ExtractionError(f"OCR: cannot read the image: {exc}") from exc
+    raise ExtractionError(f"OCR: no page {number}")
 
 
 def ocr_image(image) -> PageText:
@@ -128,8 +150,9 @@ def _clean(text: str) -> str:
     return "\n".join(paragraphs)
 
 
-def page_job_kind(number: int) -> str:
-    return f"{_PAGE_KIND}{number}"
+def page_job_kind(number: int, kind: str = "pdf") -> str:
+    """The job kind that OCRs page ``number`` (1-based) of a document of ``kind`` (a PDF or an image)."""
+    return f"{_PAGE_KIND}{number}" if kind == "pdf" else f"{_PAGE_KIND}{number}:image"
 
 
 def ocr_page(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted:
@@ -138,8 +161,11 @@ def ocr_page(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted
 
     if not kind.startswith(_PAGE_KIND):
         raise ExtractionError(f"not an OCR job: {kind}")
-    number = int(kind[len(_PAGE_KIND) :])
+    number_text, _, source = kind[len(_PAGE_KIND) :].partition(":")
+    number = int(number_text)
     _lower_priority()
+    if source == "image":
+        return Extracted(text=ocr_image(_image_frame(data, number)).text)
     document = None
     for password in (None, *passwords):
         try:
@@ -153,11 +179,24 @@ def ocr_page(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted
         if not 1 <= number <= len(document):
             raise ExtractionError(f"OCR: no page {number}")
         page = document[number - 1]
-        bitmap = page.render(scale=DPI / 72, fill_color=(255, 255, 255, 255), grayscale=True)
+        width, height = page.get_size()
+        scale = min(DPI / 72, (_MAX_PIXELS / max(width * height, 1.0)) ** 0.5)  # a huge page is read coarser
+        bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255), grayscale=True)
         image = bitmap.to_pil()
     finally:
         document.close()
     return Extracted(text=ocr_image(image).text)
+
+
+def page_list(numbers: list[int]) -> str:
+    """Compress page numbers into ranges: [1, 2, 3, 7] -> "1-3, 7"."""
+    ranges: list[list[int]] = []
+    for n in numbers:
+        if ranges and ranges[-1][1] == n - 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
 def scanned_pages(listing: str) -> list[int]:
