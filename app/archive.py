@@ -20,6 +20,7 @@ from app.import_process import import_in_child
 from app.importer import CancelFn, Importer, ProgressFn
 from app.lock import WRITE_WAIT_S, WriterLock, write_api
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
+from app.ocring import Ocring
 from app.scratch import remove_leftovers
 from app.store import migrations
 from app.store.annotations import AnnotationStore
@@ -46,7 +47,7 @@ StepFn = Callable[[int, int], None]
 OPEN_INDEX_LIMIT = 1000
 
 
-class Archive(Tagging, BatchTagging, Annotating):
+class Archive(Tagging, BatchTagging, Annotating, Ocring):
     """A self-contained archive folder: SQLite store, blob store and derived search index."""
 
     def __init__(self, folder: Path, *, writable: bool, read_only_reason: str = "") -> None:
