@@ -585,5 +585,13 @@ def _index_doc(doc: Document, text: str, terms: dict) -> IndexDoc:
         site=" ".join([doc.site, doc.file_name]),
         author=doc.author,
         published=doc.published,
+        status=_status(doc),
         **terms,
     )
+
+
+def _status(doc: Document) -> list[str]:
+    """The document's OCR status for ``status:`` searches: its scanned pages read by OCR or still waiting."""
+    if doc.metadata.get("ocr"):
+        return ["ocr"]
+    return ["needs-ocr"] if doc.needs_ocr or doc.metadata.get("scanned_pages") else []

@@ -56,6 +56,7 @@ FIELDS = (
     Field("jurisdiction", (), "jurisdiction:us", "tagged with anything in the United States"),
     Field("stance", ("stances",), 'stance:"opposes enforcement"', "a stance: its label, id, or vocabulary/id"),
     Field("tag", ("tags",), "tag:follow-up", "an annotation's tag"),
+    Field("status", (), "status:needs-ocr", "status:needs-ocr (scanned pages not read yet), status:ocr (read by OCR)"),
 )
 #: Spellings a user may type -> schema field.
 FIELD_NAMES = {spelling: f.name for f in FIELDS for spelling in (f.name, *f.aliases)}

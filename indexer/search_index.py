@@ -28,10 +28,10 @@ from indexer.searcher_cache import SearcherCache, bitset
 from indexer.types import HitIds, IndexDoc
 from indexer.vector_search import Evaluator
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 READ_RETRIES = 5
 WRITE_LOCK_TIMEOUT_S = 30.0
-FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
+FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag", "status")
 DEFAULT_FIELDS = ["title", "body", "note"]
 SEARCH_SECONDS = 0.8  # a search running longer stops and says so
 _VERSION_FILE = "SCHEMA_VERSION"
@@ -55,6 +55,7 @@ def build_schema() -> fields.Schema:
         tagged=fields.KEYWORD(lowercase=True, commas=True, scorable=False),  # jurisdictions without ancestors
         stance=fields.KEYWORD(**facet),
         tag=fields.KEYWORD(**facet),
+        status=fields.KEYWORD(**facet),  # needs-ocr, ocr
     )
 
 
@@ -309,6 +310,7 @@ def _fields(doc: IndexDoc) -> dict:
         "stance": ",".join(doc.stances),
         "tag": ",".join(doc.tags),
         "note": doc.notes,
+        "status": ",".join(doc.status),
     }
     if doc.published is not None:
         values["date"] = datetime.combine(doc.published, time())

@@ -41,6 +41,7 @@ class IndexDoc:
     stances: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     notes: str = ""  # the notes of the document's annotations
+    status: list[str] = field(default_factory=list)  # "needs-ocr" (scanned pages not read yet), "ocr" (read by OCR)
 
 
 @dataclass

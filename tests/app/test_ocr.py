@@ -157,3 +157,19 @@ def test_cli_ocr_after_import_and_show_says_the_engine(archive_dir, corpus):
         text=True,
     )
     assert json.loads(shown.stdout)["text_from_ocr"]["engine"].startswith("tesseract ")
+
+
+def test_status_finds_documents_waiting_for_ocr_and_read_by_it(archive, tesseract, tmp_path):
+    _page_image(["Status page of Wickersham Parish"]).save(tmp_path / "waiting.png")
+    (tmp_path / "memo.txt").write_text("A memo about Wickersham Parish.\n")
+    ids = {Path(e["path"]).name: e["id"] for e in archive.import_paths([tmp_path]).imported}
+
+    assert [h.id for h in archive.search("status:needs-ocr").hits] == [ids["waiting.png"]]
+    assert archive.search("status:ocr").total == 0
+    assert archive.search("Wickersham").total == 1  # the memo: the image is found by its title only
+    assert archive.search("waiting OR memo").facets["status"] == {"needs-ocr": 1}
+    archive.ocr()
+
+    assert archive.search("status:needs-ocr").total == 0
+    assert [h.id for h in archive.search("status:ocr Wickersham").hits] == [ids["waiting.png"]]
+    assert archive.search("Wickersham").facets["status"] == {"ocr": 1}
