@@ -110,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("ocr", parents=[common], help="OCR scanned pages and images (Tesseract)")
     cmd.add_argument("ids", type=int, nargs="*", metavar="ID", help="documents (default: all that need OCR)")
     cmd.add_argument("--force", action="store_true", help="read the given documents again (from the OCR cache)")
+    cmd.add_argument("--lang", metavar="CODE", help="Tesseract language, e.g. deu or spa+eng (default: eng)")
+    cmd.add_argument("--set-lang", metavar="CODE", help="remember the OCR language for later runs ('' resets)")
     cmd.set_defaults(handler=_ocr)
 
     cmd = commands.add_parser(
@@ -403,15 +405,17 @@ def _needing_ocr(args: argparse.Namespace, ids: list[int]) -> list[int]:
 
 
 def _ocr(args: argparse.Namespace) -> int:
-    return _run_ocr(args, args.ids or None, force=args.force)
+    if args.set_lang is not None:
+        print(f"OCR language: {settings.set_ocr_language(args.set_lang) or 'eng (the default)'}")
+    return _run_ocr(args, args.ids or None, force=args.force, language=args.lang)
 
 
-def _run_ocr(args: argparse.Namespace, ids: list[int] | None, force: bool = False) -> int:
+def _run_ocr(args: argparse.Namespace, ids: list[int] | None, force: bool = False, language: str | None = None) -> int:
     """OCR with a progress line ("OCR: page 12 of 40") on stderr; Ctrl-C stops between pages, keeping what is read."""
     from indexer.ocr import OcrUnavailable, engine
 
     try:
-        engine()
+        engine(language or settings.ocr_language())
     except OcrUnavailable as exc:
         print(f"dossier: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -429,7 +433,7 @@ def _run_ocr(args: argparse.Namespace, ids: list[int] | None, force: bool = Fals
             if not args.json:
                 count = len(ids) if ids is not None else len(archive.documents_needing_ocr())
                 print(f"OCR of {wording.count(count, 'document')} (Ctrl-C stops; `dossier ocr` goes on later)")
-            report = archive.ocr(ids, force=force, progress=line, cancel=interrupted.is_set)
+            report = archive.ocr(ids, force=force, language=language, progress=line, cancel=interrupted.is_set)
     finally:
         signal.signal(signal.SIGINT, previous)
         if sys.stderr.isatty():

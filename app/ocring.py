@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from app import settings
 from app.annotating import ReextractReport
 from app.errors import DossierError
 from app.store.db import transaction
@@ -52,15 +53,18 @@ class Ocring:
         doc_ids: Iterable[int] | None = None,
         *,
         force: bool = False,
+        language: str | None = None,
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ) -> OcrReport:
         """OCR every document that needs it (or ``doc_ids``; ``force`` reads them again, from the cache
-        where it has them). ``progress(page, pages)``; ``cancel()`` stops between pages, keeping what is read."""
+        where it has them) in ``language`` (Tesseract's code, e.g. ``deu`` or ``spa+eng``; default: the
+        ``ocr_language`` setting, else English). ``progress(page, pages)``; ``cancel()`` stops between pages,
+        keeping what is read."""
         self._require_writable()
         cancel = cancel or (lambda: False)
         try:
-            engine = ocr.engine()
+            engine = ocr.engine(language or settings.ocr_language())
         except ocr.OcrUnavailable as exc:
             raise DossierError(str(exc)) from exc
         if force and doc_ids is not None:
@@ -88,7 +92,7 @@ class Ocring:
         tick()
         for doc_id in [d for d in ids if not wanted[d]]:  # all from the cache
             self._ocr_land(doc_id, done[doc_id], engine, report)
-        jobs = self._ocr_jobs(ids, wanted)
+        jobs = self._ocr_jobs(ids, wanted, engine.language)
         keys: dict[int, tuple[int, int]] = {}
         failed: set[int] = set()
         with ExtractorPool(self.extraction_limits, extractor="indexer.ocr:ocr_page") as pool:
@@ -109,14 +113,14 @@ class Ocring:
         report.cancelled = cancel()
         return report
 
-    def _ocr_jobs(self, ids: list[int], wanted: dict[int, list[int]]):
+    def _ocr_jobs(self, ids: list[int], wanted: dict[int, list[int]], language: str):
         for doc_id in ids:
             if not wanted[doc_id]:
                 continue
             doc = self.document(doc_id)
             data = self.blobs.path(doc.sha256).read_bytes()
             for number in list(wanted[doc_id]):
-                yield (doc_id, number), Job(0, ocr.page_job_kind(number, doc.kind), data)
+                yield (doc_id, number), Job(0, ocr.page_job_kind(number, doc.kind, language), data)
 
     def _ocr_land(
         self, doc_id: int, pages: dict[int, str], engine: ocr.Engine, report: OcrReport, cache: bool = True

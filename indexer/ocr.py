@@ -61,9 +61,10 @@ def language() -> str:
     return os.environ.get("DOSSIER_OCR_LANG") or "eng"
 
 
-def engine() -> Engine:
-    """The installed engine, or :class:`OcrUnavailable` with one line on what to install."""
-    return _engine(program(), language())
+def engine(lang: str | None = None) -> Engine:
+    """The installed engine reading ``lang`` (default :func:`language`), or :class:`OcrUnavailable` with one
+    line on what to install."""
+    return _engine(program(), lang or language())
 
 
 @lru_cache(maxsize=4)
@@ -116,9 +117,9 @@ def _image_frame(data: bytes, number: int):
     raise ExtractionError(f"OCR: no page {number}")
 
 
-def ocr_image(image) -> PageText:
+def ocr_image(image, lang: str | None = None) -> PageText:
     """Text of one PIL image."""
-    found = engine()
+    found = engine(lang)
     out = io.BytesIO()
     image.save(out, format="PNG")
     try:
@@ -150,9 +151,10 @@ def _clean(text: str) -> str:
     return "\n".join(paragraphs)
 
 
-def page_job_kind(number: int, kind: str = "pdf") -> str:
-    """The job kind that OCRs page ``number`` (1-based) of a document of ``kind`` (a PDF or an image)."""
-    return f"{_PAGE_KIND}{number}" if kind == "pdf" else f"{_PAGE_KIND}{number}:image"
+def page_job_kind(number: int, kind: str = "pdf", lang: str = "") -> str:
+    """The job kind that OCRs page ``number`` (1-based) of a document of ``kind`` (a PDF or an image) in
+    language ``lang`` (default: :func:`language` in the worker)."""
+    return f"{_PAGE_KIND}{number}:{'pdf' if kind == 'pdf' else 'image'}:{lang}"
 
 
 def ocr_page(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted:
@@ -161,11 +163,12 @@ def ocr_page(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted
 
     if not kind.startswith(_PAGE_KIND):
         raise ExtractionError(f"not an OCR job: {kind}")
-    number_text, _, source = kind[len(_PAGE_KIND) :].partition(":")
+    number_text, _, rest = kind[len(_PAGE_KIND) :].partition(":")
+    source, _, lang = rest.partition(":")
     number = int(number_text)
     _lower_priority()
     if source == "image":
-        return Extracted(text=ocr_image(_image_frame(data, number)).text)
+        return Extracted(text=ocr_image(_image_frame(data, number), lang or None).text)
     document = None
     for password in (None, *passwords):
         try:
@@ -185,7 +188,7 @@ def ocr_page(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted
         image = bitmap.to_pil()
     finally:
         document.close()
-    return Extracted(text=ocr_image(image).text)
+    return Extracted(text=ocr_image(image, lang or None).text)
 
 
 def page_list(numbers: list[int]) -> str:

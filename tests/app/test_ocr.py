@@ -173,3 +173,16 @@ def test_status_finds_documents_waiting_for_ocr_and_read_by_it(archive, tesserac
     assert archive.search("status:needs-ocr").total == 0
     assert [h.id for h in archive.search("status:ocr Wickersham").hits] == [ids["waiting.png"]]
     assert archive.search("Wickersham").facets["status"] == {"ocr": 1}
+
+
+def test_an_uninstalled_language_says_which_package_reads_it(archive, tesseract, tmp_path):
+    from app import settings
+    from app.errors import DossierError
+
+    _page_image(["Ein Blatt"]).save(tmp_path / "blatt.png")
+    archive.import_paths([tmp_path / "blatt.png"])
+    settings.set_ocr_language("zzz")
+    with pytest.raises(DossierError, match="sudo apt install tesseract-ocr-zzz"):
+        archive.ocr()
+    settings.set_ocr_language("")
+    assert archive.ocr(language="eng").read == 1
