@@ -203,7 +203,9 @@ class Annotating:
                 if outcome.extracted is None:
                     report.failed.append({"id": outcome.key, "error": outcome.error})
                 else:
-                    self._replace_text(outcome.key, outcome.extracted, report)
+                    self._replace_text(
+                        outcome.key, _with_cached_ocr(self, docs[outcome.key], outcome.extracted), report
+                    )
                 if progress:
                     progress(done, len(ids))
         return report
@@ -282,6 +284,17 @@ class Annotating:
             self.documents.queue([annotation.doc_id])
         self._index_queued(only=[annotation.doc_id])
         return annotation
+
+
+def _with_cached_ocr(archive, doc, extracted):
+    """A fresh extraction with the OCR text read before put back on its scanned pages (never OCR'd again)."""
+    from app.ocring import cached_ocr
+    from indexer.ocr import merge
+
+    pages = cached_ocr(archive._reader().conn, doc.sha256)
+    if pages:
+        extracted.text, extracted.page_spans = merge(extracted.text, extracted.page_spans, pages)
+    return extracted
 
 
 def _before(text: str, offset: int) -> str:

@@ -20,6 +20,7 @@ from app.import_process import import_in_child
 from app.importer import CancelFn, Importer, ProgressFn
 from app.lock import WRITE_WAIT_S, WriterLock, write_api
 from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
+from app.ocring import Ocring
 from app.relations import Relating
 from app.scratch import remove_leftovers
 from app.stance_map import StanceMap, build_stance_map
@@ -48,7 +49,7 @@ StepFn = Callable[[int, int], None]
 OPEN_INDEX_LIMIT = 1000
 
 
-class Archive(Tagging, BatchTagging, Annotating, Relating):
+class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring):
     """A self-contained archive folder: SQLite store, blob store and derived search index."""
 
     def __init__(self, folder: Path, *, writable: bool, read_only_reason: str = "") -> None:
@@ -592,5 +593,13 @@ def _index_doc(doc: Document, text: str, terms: dict) -> IndexDoc:
         author=doc.author,
         published=doc.published,
         headers={name: doc.metadata.get(name, "") for name in ("from", "to", "cc", "subject")},
+        status=_status(doc),
         **terms,
     )
+
+
+def _status(doc: Document) -> list[str]:
+    """The document's OCR status for ``status:`` searches: its scanned pages read by OCR or still waiting."""
+    if doc.metadata.get("ocr"):
+        return ["ocr"]
+    return ["needs-ocr"] if doc.needs_ocr or doc.metadata.get("scanned_pages") else []

@@ -9,8 +9,10 @@ import argparse
 import html
 import multiprocessing
 import re
+import signal
 import sqlite3
 import sys
+import threading
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -103,7 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--password", action="append", default=[], metavar="PW", help="password to try on encrypted PDFs (repeatable)"
     )
+    cmd.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages after the import (`dossier ocr`)")
     cmd.set_defaults(handler=_import)
+
+    cmd = commands.add_parser("ocr", parents=[common], help="OCR scanned pages and images (Tesseract)")
+    cmd.add_argument("ids", type=int, nargs="*", metavar="ID", help="documents (default: all that need OCR)")
+    cmd.add_argument("--force", action="store_true", help="read the given documents again (from the OCR cache)")
+    cmd.add_argument("--lang", metavar="CODE", help="Tesseract language, e.g. deu or spa+eng (default: eng)")
+    cmd.add_argument("--set-lang", metavar="CODE", help="remember the OCR language for later runs ('' resets)")
+    cmd.set_defaults(handler=_ocr)
 
     cmd = commands.add_parser(
         "search",
@@ -381,7 +391,66 @@ def _import(args: argparse.Namespace) -> int:
         for entry in report.failed:
             hint = " (import it again with --password PW)" if entry.get("needs_password") else ""
             print(f"  FAILED     {entry['path']}: {entry['error']}{hint}")
+    scans = _needing_ocr(args, [entry["id"] for entry in report.imported])
+    if scans and not args.no_ocr and not report.cancelled:
+        _run_ocr(args, scans)
+    elif scans and not args.json:
+        print(f"{wording.count(len(scans), 'document')} need OCR: `dossier ocr` reads them")
     return EXIT_IMPORT_FAILURES if report.failed else 0
+
+
+def _needing_ocr(args: argparse.Namespace, ids: list[int]) -> list[int]:
+    if not ids:
+        return []
+    with _archive(args, shared=True) as archive:
+        return archive.documents_needing_ocr(ids)
+
+
+def _ocr(args: argparse.Namespace) -> int:
+    if args.set_lang is not None:
+        print(f"OCR language: {settings.set_ocr_language(args.set_lang) or 'eng (the default)'}")
+    return _run_ocr(args, args.ids or None, force=args.force, language=args.lang)
+
+
+def _run_ocr(args: argparse.Namespace, ids: list[int] | None, force: bool = False, language: str | None = None) -> int:
+    """OCR with a progress line ("OCR: page 12 of 40") on stderr; Ctrl-C stops between pages, keeping what is read."""
+    from indexer.ocr import OcrUnavailable, engine
+
+    try:
+        engine(language or settings.ocr_language())
+    except OcrUnavailable as exc:
+        print(f"dossier: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    interrupted = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+
+    def line(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\rOCR: page {min(done + 1, total)} of {total}", end="", file=sys.stderr, flush=True)
+
+    try:
+        with _archive(args) as archive:
+            if ids is not None and not force:
+                ids = archive.documents_needing_ocr(ids)
+            if not args.json:
+                count = len(ids) if ids is not None else len(archive.documents_needing_ocr())
+                print(f"OCR of {wording.count(count, 'document')} (Ctrl-C stops; `dossier ocr` goes on later)")
+            report = archive.ocr(ids, force=force, language=language, progress=line, cancel=interrupted.is_set)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+    if args.json:
+        _print_json({"ocr": report.to_json()})
+    else:
+        state = "cancelled: " if report.cancelled else ""
+        print(
+            f"OCR {state}{report.read} of {wording.count(report.documents, 'document')} read with {report.engine}: "
+            f"{report.pages_ocr} pages read, {report.pages_cached} from the cache"
+        )
+        for entry in report.failed:
+            print(f"  FAILED #{entry['id']} page {entry['page']}: {entry['error']}")
+    return EXIT_FAILURE if report.failed else 0
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -425,6 +494,8 @@ def _show(args: argparse.Namespace) -> int:
         data["original"] = str(archive.original_path(doc.id))
         data["tags"] = _tags_json(archive, archive.tags(doc.id))
         data.update({name: [item.to_json() for item in items] for name, items in archive.related(doc.id).items()})
+        if doc.metadata.get("ocr"):  # scanned pages read by OCR: which engine, version and language
+            data["text_from_ocr"] = {"engine": doc.metadata["ocr"], "pages": doc.metadata.get("ocr_pages", "")}
         if args.text:
             data["text"] = archive.text(doc.id)
             data["page_spans"] = archive.page_spans(doc.id)

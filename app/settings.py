@@ -13,6 +13,7 @@ from platformdirs import user_config_path
 from app.errors import DossierError
 
 SIGN_AS = "sign_as"
+OCR_LANGUAGE = "ocr_language"
 _MAX_NAME = 200
 
 
@@ -34,6 +35,21 @@ def set_sign_as(name: str) -> str:
         raise DossierError(f"Sign bundles with a name on one line, at most {_MAX_NAME} characters.")
     _save({**_load(), SIGN_AS: name})
     return name
+
+
+def ocr_language() -> str | None:
+    """The language OCR reads (Tesseract's code, e.g. ``deu``), or None for the default (English)."""
+    value = _load().get(OCR_LANGUAGE)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def set_ocr_language(code: str) -> str:
+    """Remember the language OCR reads ("" for the default); returns it as kept."""
+    code = code.strip()
+    if len(code) > 100 or not all(ch.isalnum() or ch in "+_" for ch in code):
+        raise DossierError("An OCR language is Tesseract's code, such as eng, deu or spa+eng.")
+    _save({**_load(), OCR_LANGUAGE: code})
+    return code
 
 
 def _load() -> dict:

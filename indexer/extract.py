@@ -30,6 +30,11 @@ KINDS = {
     ".mbox": "mbox",
     ".msg": "msg",
     ".zip": "zip",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
 #: The most text one document keeps (about 2,500 pages); the rest is cut at import and the report says so.
 MAX_TEXT_CHARS = 5_000_000
@@ -52,6 +57,7 @@ _MODULES = {
     "mbox": "mail:extract_mbox",
     "msg": "outlook",
     "zip": "ziparchive",
+    "image": "image",
 }
 
 
@@ -62,7 +68,7 @@ def kind_for(path: Path) -> str | None:
 
 def supported_suffixes() -> str:
     """Human list of supported suffixes, for messages."""
-    return ", ".join(sorted({s for s in KINDS if s not in (".text", ".markdown", ".xhtml")}))
+    return ", ".join(sorted({s for s in KINDS if s not in (".text", ".markdown", ".xhtml", ".jpeg", ".tif")}))
 
 
 def extract(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted:

@@ -60,6 +60,7 @@ FIELDS = (
     Field("to", (), "to:smith@example.org", "an email's recipients"),
     Field("cc", (), "cc:smith", "an email's copy recipients"),
     Field("subject", (), "subject:agreement", "an email's subject"),
+    Field("status", (), "status:needs-ocr", "status:needs-ocr (scanned pages not read yet), status:ocr (read by OCR)"),
 )
 #: Spellings a user may type -> schema field.
 FIELD_NAMES = {spelling: f.name for f in FIELDS for spelling in (f.name, *f.aliases)}

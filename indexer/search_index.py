@@ -28,10 +28,10 @@ from indexer.searcher_cache import SearcherCache, bitset
 from indexer.types import HitIds, IndexDoc
 from indexer.vector_search import Evaluator
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 READ_RETRIES = 5
 WRITE_LOCK_TIMEOUT_S = 30.0
-FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag")
+FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag", "status")
 DEFAULT_FIELDS = ["title", "body", "note"]
 MAIL_FIELDS = ("from", "to", "cc", "subject")  # an email's headers
 SEARCH_SECONDS = 0.8  # a search running longer stops and says so
@@ -57,6 +57,7 @@ def build_schema() -> fields.Schema:
         stance=fields.KEYWORD(**facet),
         tag=fields.KEYWORD(**facet),
         **{name: fields.TEXT(analyzer=StandardAnalyzer()) for name in MAIL_FIELDS},
+        status=fields.KEYWORD(**facet),  # needs-ocr, ocr
     )
 
 
@@ -312,6 +313,7 @@ def _fields(doc: IndexDoc) -> dict:
         "tag": ",".join(doc.tags),
         "note": doc.notes,
         **{name: doc.headers.get(name, "") for name in MAIL_FIELDS},
+        "status": ",".join(doc.status),
     }
     if doc.published is not None:
         values["date"] = datetime.combine(doc.published, time())

@@ -55,6 +55,7 @@ class IndexDoc:
     tags: list[str] = field(default_factory=list)
     notes: str = ""  # the notes of the document's annotations
     headers: dict[str, str] = field(default_factory=dict)  # an email's from, to, cc and subject
+    status: list[str] = field(default_factory=list)  # "needs-ocr" (scanned pages not read yet), "ocr" (read by OCR)
 
 
 @dataclass

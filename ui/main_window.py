@@ -41,6 +41,7 @@ from ui.import_flow import ImportController, ImportProgressBar
 from ui.import_report import ImportReportDialog
 from ui.jurisdiction_dialog import JurisdictionDialog
 from ui.map_view import MapView
+from ui.ocr_flow import OcrController, OcrProgressBar
 from ui.ops import Op, OpRunner
 from ui.query_help import QueryHelpPopup
 from ui.results_model import DocIdRole, ResultsModel
@@ -72,6 +73,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.watcher = ChangeWatcher(archive, self.task_runner, self)
         self.controller = SearchController(archive, self.search_runner, self)
         self.imports = ImportController(archive, self.task_runner, self)
+        self.ocr = OcrController(archive, self.task_runner, self)
         self.facet_state = FacetState(self)
         self.doc_count: int | None = None
         self.hits: HitList | None = None
@@ -163,6 +165,8 @@ class MainWindow(BundleActions, QMainWindow):
         self.status_label = QLabel()
         self.progress = ImportProgressBar(self.imports)
         self.statusBar().addPermanentWidget(self.progress, 1)
+        self.ocr_progress = OcrProgressBar(self.ocr)
+        self.statusBar().addPermanentWidget(self.ocr_progress, 1)
         self.bulk_progress = BulkTagProgress(self.bulk_tagger)
         self.statusBar().addPermanentWidget(self.bulk_progress, 1)
         self.statusBar().addPermanentWidget(self.status_label)
@@ -283,6 +287,8 @@ class MainWindow(BundleActions, QMainWindow):
         self.imports.finished.connect(self._import_finished)
         self.imports.failed.connect(lambda message: self._error("Import failed", message))
         self.imports.stopped.connect(self._import_stopped)
+        self.ocr.finished.connect(lambda _report: self.watcher.poll())
+        self.ocr.failed.connect(lambda message: self.statusBar().showMessage(message))
         self.viewer.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.viewer.metadata_saved.connect(lambda _doc_id: self.watcher.poll())
         self.viewer.tag_panel.tags_changed.connect(lambda _doc_id: self.watcher.poll())
@@ -439,6 +445,8 @@ class MainWindow(BundleActions, QMainWindow):
         dialog.retry_with_password.connect(lambda paths, password: self.import_paths(paths, [password]))
         self._keep_while_open(dialog)
         dialog.show()
+        if self.archive.writable and not report.cancelled:  # the scans it brought: read in the background
+            self.ocr.start([entry["id"] for entry in report.imported])
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and all(url.isLocalFile() for url in event.mimeData().urls()):
@@ -681,6 +689,7 @@ class MainWindow(BundleActions, QMainWindow):
     def shutdown(self) -> None:
         """Stop background work: cancel an import, wait for running calls, drop their late results."""
         self.imports.cancel()
+        self.ocr.cancel()
         self.watcher.stop()
         for runner in self.runners():
             runner.close()

@@ -17,6 +17,18 @@ from PySide6.QtWidgets import (
 from app.models import Document
 
 
+def text_source(doc: Document) -> str:
+    """Where the document's text came from: OCR (which engine, which pages), OCR still to come, or the file."""
+    engine = doc.metadata.get("ocr")
+    if engine:
+        name, _, rest = engine.partition(" ")
+        pages = doc.metadata.get("ocr_pages", "")
+        return f"text from OCR ({name.capitalize()} {rest})" + (f", pages {pages}" if pages else "")
+    if doc.needs_ocr or doc.metadata.get("scanned_pages"):
+        return "scanned pages waiting for OCR (`dossier ocr` reads them)"
+    return "from the file"
+
+
 def human_size(size: int) -> str:
     """1234567 -> '1.2 MB'."""
     value = float(size)
@@ -40,7 +52,7 @@ class MetadataPanel(QWidget):
         self.source = QLineEdit(placeholderText="publisher or site")
         self.error = QLabel()
         self.error.setStyleSheet("color: palette(link)")
-        names = ("Author", "Kind", "File", "Pages", "Size", "SHA-256", "Imported")
+        names = ("Author", "Kind", "File", "Pages", "Text", "Size", "SHA-256", "Imported")
         self.facts = {name: QLabel(textFormat=Qt.TextFormat.PlainText) for name in names}
         self.editable = True
         self.read_only_reason = ""  # why the archive is read-only, when it is
@@ -78,6 +90,7 @@ class MetadataPanel(QWidget):
                 "Kind": doc.kind,
                 "File": doc.file_name,
                 "Pages": str(doc.pages) if doc.pages else "—",
+                "Text": text_source(doc),
                 "Size": human_size(doc.size),
                 "SHA-256": doc.sha256,
                 "Imported": doc.imported_at.replace("T", " ")[:19],

@@ -216,8 +216,22 @@ def _v7(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX documents_message_id ON documents (json_extract(metadata, '$.message_id'))")
 
 
+def _v8(conn: sqlite3.Connection) -> None:
+    """OCR text by the original's hash and the engine, version and language that read it, so that a
+    reindex or re-extraction never runs OCR again."""
+    conn.execute("""
+        CREATE TABLE ocr_cache (
+            sha256 TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            version TEXT NOT NULL,
+            language TEXT NOT NULL,
+            pages TEXT NOT NULL,
+            PRIMARY KEY (sha256, engine, version, language)
+        )""")
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 LATEST = len(STEPS)
 
 

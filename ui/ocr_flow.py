@@ -1,0 +1,111 @@
+"""OCR from the GUI: after an import, the scans it brought are read in the background, with progress and Cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from app.archive import Archive
+from app.ocring import OcrReport
+from ui.ops import Op, OpRunner
+
+
+class OcrController(QObject):
+    """Runs :meth:`Archive.ocr` on a worker thread (the pages themselves in the sandboxed workers)."""
+
+    started = Signal(int)  # documents to read
+    progressed = Signal(int, int)  # page, pages
+    finished = Signal(object)  # OcrReport
+    failed = Signal(str)  # one line for the user, e.g. what to install
+    stopped = Signal()
+
+    def __init__(self, archive: Archive, runner: OpRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.runner = runner
+        self.op: Op | None = None
+
+    def running(self) -> bool:
+        """Whether OCR is under way."""
+        return self.op is not None
+
+    def start(self, ids: Sequence[int] | None = None) -> bool:
+        """OCR the documents among ``ids`` (default: all) that need it; False when none does or OCR runs."""
+        if self.op is not None:
+            return False
+        wanted = self.archive.documents_needing_ocr(ids)
+        if not wanted:
+            return False
+        op = Op(
+            lambda progress, cancel: self.archive.ocr(
+                wanted, progress=lambda done, total: progress((done, total)), cancel=cancel
+            ),
+            with_progress=True,
+        )
+        op.progressed.connect(lambda pair: self.progressed.emit(*pair))
+        op.succeeded.connect(self._succeeded)
+        op.failed.connect(self._failed)
+        op.crashed.connect(lambda _exc: self._stop())
+        self.op = op
+        self.started.emit(len(wanted))
+        self.runner.start(op)
+        return True
+
+    def cancel(self) -> None:
+        """Stop between pages; documents already read keep their text."""
+        if self.op is not None:
+            self.op.cancel()
+
+    def _succeeded(self, report: OcrReport) -> None:
+        self.op = None
+        self.finished.emit(report)
+
+    def _failed(self, message: str) -> None:
+        self._stop()
+        self.failed.emit(message)
+
+    def _stop(self) -> None:
+        self.op = None
+        self.stopped.emit()
+
+
+class OcrProgressBar(QWidget):
+    """ "OCR: page 12 of 40" with a bar and a Cancel button."""
+
+    def __init__(self, controller: OcrController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(220)
+        self.label = QLabel()
+        self.cancel_button = QPushButton("Cancel OCR")
+        self.cancel_button.setToolTip("Stop reading scans; what is read stays, `dossier ocr` reads the rest")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        self.cancel_button.clicked.connect(self._cancel)
+        controller.started.connect(self._started)
+        controller.progressed.connect(self._progressed)
+        controller.finished.connect(lambda _report: self.hide())
+        controller.stopped.connect(self.hide)
+        self.hide()
+
+    def _started(self, count: int) -> None:
+        self.bar.setRange(0, 0)
+        self.label.setText(f"OCR of {count} scanned document{'s' if count != 1 else ''}…")
+        self.cancel_button.setEnabled(True)
+        self.show()
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.label.setText(f"OCR: page {min(done + 1, total)} of {total}")
+
+    def _cancel(self) -> None:
+        self.controller.cancel()
+        self.cancel_button.setEnabled(False)
+        self.label.setText("Cancelling OCR: finishing the pages in flight…")
