@@ -9,7 +9,14 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QTreeView, QWidget
 
-FACET_TITLES = {"kind": "Kind", "year": "Year", "jurisdiction": "Jurisdiction", "stance": "Stance", "tag": "Tag"}
+FACET_TITLES = {
+    "kind": "Kind",
+    "year": "Year",
+    "jurisdiction": "Jurisdiction",
+    "stance": "Stance",
+    "tag": "Tag",
+    "status": "Text",
+}
 FacetRole = Qt.ItemDataRole.UserRole + 10  # (field, value) on value items
 
 
@@ -196,8 +203,13 @@ _KIND_NAMES = {
 }
 
 
+_STATUS_NAMES = {"ocr": "Read by OCR", "needs-ocr": "Waiting for OCR"}
+
+
 def value_label(field: str, value: str) -> str:
-    """How a facet value reads in the sidebar, chips and results ("PDF", "Markdown")."""
+    """How a facet value reads in the sidebar, chips and results ("PDF", "Markdown", "Read by OCR")."""
+    if field == "status":
+        return _STATUS_NAMES.get(value, value)
     if field == "kind":
         if value in _KIND_NAMES:
             return _KIND_NAMES[value]

@@ -159,6 +159,20 @@ def test_long_facet_names_keep_their_count_in_view_and_show_in_full_on_hover(qtb
     assert county.text() == "Prince George's County, MD  (1)"
 
 
+def test_scans_waiting_for_ocr_are_a_facet_value_a_click_away(qtbot, make_window, imported, tmp_path):
+    from PIL import Image
+
+    Image.new("L", (400, 200), 255).save(tmp_path / "scan.png")
+    imported.import_paths([tmp_path / "scan.png"])  # the core call reads no text yet: OCR runs after it
+    window = make_window(imported)
+    settle(qtbot, window)
+    (waiting,) = _facet_items(window.facets, "status")
+    assert waiting.text() == "Waiting for OCR  (1)" and waiting.parent().text() == "Text"
+    window.facets.clicked.emit(waiting.index())
+    settle(qtbot, window)
+    assert window.results_model.rowCount() == 1 and window.results_model.index(0, 0).data() == "scan"
+
+
 def _facet_items(panel, field: str) -> list:
     from ui.facets import FacetRole
 
