@@ -34,7 +34,7 @@ def test_the_email_corpus_imports_with_messages_and_attachments_as_linked_docume
     given = [e for group in (report.imported, report.skipped, report.failed) for e in group if "!/" not in e["path"]]
     assert len(given) == 30 and all(e in report.imported for e in given)  # 9 .eml, 9 .mbox, 12 .msg: none skipped
     members = [e for e in report.imported if "!/" in e["path"]]
-    assert len(members) == 21  # 12 mailbox messages, 9 attachments the extractors read
+    assert len(members) == 34  # 12 mailbox messages, 9 attachments with text, 13 images waiting for OCR
     # an Outlook message with a PDF and an attached Outlook item: links both ways
     parent = _by_path(report, "testMSG_att_msg.msg")
     related = archive.related(parent["id"])
@@ -45,9 +45,12 @@ def test_the_email_corpus_imports_with_messages_and_attachments_as_linked_docume
     pdf = related["attachments"][1].id
     assert [r.id for r in archive.related(pdf)["attached_to"]] == [parent["id"]]
     assert archive.document(parent["id"]).metadata["from"] == "Nick Booth <nick.booth@pof.com.au>"
-    # an image attachment Dossier cannot read is reported, naming its message
-    (png,) = [e for e in report.skipped if e["path"].endswith("testEmailWithPNGAtt.eml!/testPNG.png")]
-    assert "attachment of" in png["reason"] and "testEmailWithPNGAtt.eml" in png["reason"]
+    # an image attachment is a document of its own, its text left to OCR after the import
+    assert not report.skipped
+    png = _by_path(report, "testEmailWithPNGAtt.eml!/testPNG.png")
+    assert png["kind"] == "image" and png["needs_ocr"]
+    message = _by_path(report, "/testEmailWithPNGAtt.eml")
+    assert [r.id for r in archive.related(png["id"])["attached_to"]] == [message["id"]]
     # a mailbox: one document per message, each contained in the mailbox
     box = _by_path(report, "/complex.mbox")
     messages = archive.related(box["id"])["members"]
