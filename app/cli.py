@@ -373,9 +373,7 @@ def _import(args: argparse.Namespace) -> int:
         report = archive.import_paths(
             args.paths, passwords=args.password, progress=lambda p: bar.update(p.done, p.total, p.path)
         )
-    if args.json:
-        _print_json(report.to_json())
-    else:
+    if not args.json:
         print(
             f"{len(report.imported)} imported, {wording.count(len(report.duplicates), 'duplicate')}, "
             f"{len(report.skipped)} skipped, {len(report.failed)} failed"
@@ -392,10 +390,13 @@ def _import(args: argparse.Namespace) -> int:
             hint = " (import it again with --password PW)" if entry.get("needs_password") else ""
             print(f"  FAILED     {entry['path']}: {entry['error']}{hint}")
     scans = _needing_ocr(args, [entry["id"] for entry in report.imported])
+    out = report.to_json()
     if scans and not args.no_ocr and not report.cancelled:
-        _run_ocr(args, scans)
+        _run_ocr(args, scans, into=out)
     elif scans and not args.json:
         print(f"{wording.count(len(scans), 'document')} need OCR: `dossier ocr` reads them")
+    if args.json:  # one object, the OCR that followed under "ocr"
+        _print_json(out)
     return EXIT_IMPORT_FAILURES if report.failed else 0
 
 
@@ -412,8 +413,15 @@ def _ocr(args: argparse.Namespace) -> int:
     return _run_ocr(args, args.ids or None, force=args.force, language=args.lang)
 
 
-def _run_ocr(args: argparse.Namespace, ids: list[int] | None, force: bool = False, language: str | None = None) -> int:
-    """OCR with a progress line ("OCR: page 12 of 40") on stderr; Ctrl-C stops between pages, keeping what is read."""
+def _run_ocr(
+    args: argparse.Namespace,
+    ids: list[int] | None,
+    force: bool = False,
+    language: str | None = None,
+    into: dict | None = None,
+) -> int:
+    """OCR with a progress line ("OCR: page 12 of 40") on stderr; Ctrl-C stops between pages, keeping what is read.
+    With ``into`` (an import's JSON), the JSON report goes under its "ocr" key instead of being printed."""
     from indexer.ocr import OcrUnavailable, engine
 
     try:
@@ -440,7 +448,9 @@ def _run_ocr(args: argparse.Namespace, ids: list[int] | None, force: bool = Fals
         signal.signal(signal.SIGINT, previous)
         if sys.stderr.isatty():
             print(file=sys.stderr)
-    if args.json:
+    if args.json and into is not None:
+        into["ocr"] = report.to_json()
+    elif args.json:
         _print_json({"ocr": report.to_json()})
     else:
         state = "cancelled: " if report.cancelled else ""

@@ -159,6 +159,19 @@ def test_cli_ocr_after_import_and_show_says_the_engine(archive_dir, corpus):
     assert json.loads(shown.stdout)["text_from_ocr"]["engine"].startswith("tesseract ")
 
 
+def test_import_json_is_one_object_with_the_ocr_that_followed(archive_dir, tesseract, tmp_path):
+    memo = tmp_path / "memo.png"
+    _page_image(["Omaha police will not join raids"]).save(memo)
+    run = subprocess.run(
+        [sys.executable, "-m", "app.cli", "--archive", str(archive_dir), "--json", "import", str(memo)],
+        capture_output=True,
+        text=True,
+    )
+    out = json.loads(run.stdout)  # a second object after the report would not parse
+    assert [entry["kind"] for entry in out["imported"]] == ["image"]
+    assert out["ocr"]["read"] == 1 and out["ocr"]["pages_ocr"] == 1
+
+
 def test_status_finds_documents_waiting_for_ocr_and_read_by_it(archive, tesseract, tmp_path):
     _page_image(["Status page of Wickersham Parish"]).save(tmp_path / "waiting.png")
     (tmp_path / "memo.txt").write_text("A memo about Wickersham Parish.\n")
