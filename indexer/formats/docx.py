@@ -12,7 +12,7 @@ from docx.text.paragraph import Paragraph
 from indexer.errors import ExtractionError
 from indexer.formats.cleanup import first_line_title, normalize_text
 from indexer.formats.dates import parse_date
-from indexer.formats.docx_parts import alt_chunk_text, chart_text
+from indexer.formats.docx_parts import alt_chunk_text, chart_text, no_text_reason
 from indexer.types import Extracted
 from indexer.zipsafety import UnsafeZip, ZipLimits, open_checked
 
@@ -39,7 +39,7 @@ def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
     if not text:  # text only in content controls, tracked insertions, fields or text boxes
         text = normalize_text("\n\n".join(_xml_paragraphs(document.element.body)))
     if not text:
-        raise ExtractionError("the Word document contains no text")
+        raise ExtractionError(no_text_reason(document))
     props = document.core_properties
     headings = [
         p.text

@@ -1,4 +1,5 @@
-"""Text a .docx keeps outside its paragraphs: altChunk parts (HTML, MHT, plain text) and charts."""
+"""Text a .docx keeps outside its paragraphs: altChunk parts (HTML, MHT, plain text) and charts;
+and, for a document with no text at all, what it holds instead."""
 
 import email
 import email.policy
@@ -13,6 +14,7 @@ _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id
 _C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+_OLE_TYPE = "application/vnd.openxmlformats-officedocument.oleObject"
 
 
 def alt_chunk_text(document_part, element) -> str:
@@ -52,6 +54,21 @@ def chart_text(document_part, block) -> list[str]:
         if words:
             texts.append("\n".join(words))
     return texts
+
+
+def no_text_reason(document) -> str:
+    """Why a document without text holds nothing to import, in the words a user can act on."""
+    parts = list(document.part.package.iter_parts())
+    objects = sum(1 for p in parts if p.content_type == _OLE_TYPE)
+    pictures = sum(1 for p in parts if p.content_type.startswith("image/"))
+    if objects:
+        return (
+            f"the Word document holds only embedded objects ({objects}), no text of its own: "
+            "open it in Word and save the objects as files to import them"
+        )
+    if pictures:
+        return "the Word document holds only pictures: no text to import (scan it to PDF/PNG for OCR)"
+    return "the Word document is empty: it contains no text"
 
 
 def _related(document_part, rid: str | None):

@@ -1,4 +1,5 @@
-"""Word documents whose text lies outside body paragraphs (altChunk parts, charts)."""
+"""Word documents whose text lies outside body paragraphs (altChunk parts, charts), and the reason
+given for those that hold no text at all, on the Tika test files of the corpus."""
 
 import io
 import zipfile
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.errors import ExtractionError
 from indexer.formats import docx
 
 _TIKA = Path("office/docx/tika")
@@ -37,6 +39,21 @@ def test_chart_title_series_and_categories_are_read(corpus):
     assert lines[:3] == ["wants a peach", "NUMBER", "January"]
     assert "August" in lines
     assert "5" not in lines  # the data values are numbers, not text
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("2pic.docx", "holds only pictures"),
+        ("headerPic.docx", "holds only pictures"),
+        ("2exe.docx", "holds only embedded objects (2)"),
+        ("testWPSAttachment.docx", "holds only embedded objects (9)"),
+        ("testWORD_multi_authors.docx", "is empty"),
+    ],
+)
+def test_documents_without_text_say_what_they_hold(corpus, name, reason):
+    with pytest.raises(ExtractionError, match=r"the Word document " + reason.replace("(", r"\(").replace(")", r"\)")):
+        docx.extract(_read(corpus, name))
 
 
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
