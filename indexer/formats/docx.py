@@ -3,8 +3,10 @@ properties as metadata."""
 
 import io
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -18,6 +20,9 @@ from indexer.zipsafety import UnsafeZip, ZipLimits, open_checked
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_NO_PROPERTIES = SimpleNamespace(
+    title="", author="", created=None, subject="", keywords="", category="", last_modified_by=""
+)
 _LIMITS = ZipLimits(max_members=5_000, max_total_size=256 * 1024 * 1024)
 
 
@@ -40,7 +45,11 @@ def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
         text = normalize_text("\n\n".join(_xml_paragraphs(document.element.body)))
     if not text:
         raise ExtractionError(no_text_reason(document))
-    props = document.core_properties
+    try:  # python-docx makes up "Word Document" by "python-docx" for a file without core properties
+        document.part.package.part_related_by(RT.CORE_PROPERTIES)
+        props = document.core_properties
+    except KeyError:
+        props = _NO_PROPERTIES
     headings = [
         p.text
         for p in document.paragraphs

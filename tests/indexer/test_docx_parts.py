@@ -97,3 +97,9 @@ def _docx_with_chunk() -> bytes:
 def test_alt_chunk_text_stands_where_the_chunk_is_and_a_broken_link_is_skipped():
     text = docx.extract(_docx_with_chunk()).text
     assert text == "Before the chunk\n\nCaf\u00e9 inside the chunk\n\nAfter the chunk"
+
+
+def test_a_document_without_core_properties_gets_no_made_up_title_or_editor(corpus):
+    extracted = docx.extract(_read(corpus, "testAltChunkHTML.docx"))  # the file has no docProps/core.xml
+    assert extracted.title == "Simple paragraph with a emphasized word."
+    assert "last_modified_by" not in extracted.metadata  # python-docx's default says "python-docx"
