@@ -1,9 +1,12 @@
-"""Word documents (.docx): paragraphs and tables in body order, core properties as metadata."""
+"""Word documents (.docx): paragraphs, tables, altChunk parts and chart text in body order, core
+properties as metadata."""
 
 import io
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -11,11 +14,15 @@ from docx.text.paragraph import Paragraph
 from indexer.errors import ExtractionError
 from indexer.formats.cleanup import first_line_title, normalize_text
 from indexer.formats.dates import parse_date
+from indexer.formats.docx_parts import alt_chunk_text, chart_text, no_text_reason
 from indexer.types import Extracted
 from indexer.zipsafety import UnsafeZip, ZipLimits, open_checked
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_NO_PROPERTIES = SimpleNamespace(
+    title="", author="", created=None, subject="", keywords="", category="", last_modified_by=""
+)
 _LIMITS = ZipLimits(max_members=5_000, max_total_size=256 * 1024 * 1024)
 
 
@@ -33,18 +40,16 @@ def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise ExtractionError(f"not a readable Word document ({exc})") from exc
-    blocks = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            blocks.append(block.text)
-        elif isinstance(block, Table):
-            blocks.append(_table_text(block))
-    text = normalize_text("\n\n".join(b for b in blocks if b.strip()))
+    text = normalize_text("\n\n".join(b for b in _blocks(document) if b.strip()))
     if not text:  # text only in content controls, tracked insertions, fields or text boxes
         text = normalize_text("\n\n".join(_xml_paragraphs(document.element.body)))
     if not text:
-        raise ExtractionError("the Word document contains no text")
-    props = document.core_properties
+        raise ExtractionError(no_text_reason(document))
+    try:  # python-docx makes up "Word Document" by "python-docx" for a file without core properties
+        document.part.package.part_related_by(RT.CORE_PROPERTIES)
+        props = document.core_properties
+    except KeyError:
+        props = _NO_PROPERTIES
     headings = [
         p.text
         for p in document.paragraphs
@@ -58,6 +63,21 @@ def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
         published=parse_date(props.created),
         metadata=_properties(props),
     )
+
+
+def _blocks(document) -> list[str]:
+    """Paragraphs, tables and altChunk parts in body order, each chart's text after its block."""
+    body = document.element.body
+    blocks = []
+    for element in body.iterchildren(_W + "p", _W + "tbl", _W + "altChunk"):
+        if element.tag == _W + "p":
+            blocks.append(Paragraph(element, document._body).text)
+        elif element.tag == _W + "tbl":
+            blocks.append(_table_text(Table(element, document._body)))
+        else:  # content Word imports when it opens the file: an HTML, MHT or text part
+            blocks.append(alt_chunk_text(document.part, element))
+        blocks.extend(chart_text(document.part, element))
+    return blocks
 
 
 def _xml_paragraphs(body) -> list[str]:
