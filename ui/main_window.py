@@ -181,6 +181,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.import_folder_action = self._action(
             file_menu, "Import &folder…", "Ctrl+Shift+I", self.choose_folder, icon("folder-open", sp.SP_DirOpenIcon)
         )
+        self.read_scans_action = self._action(file_menu, "&Read scans (OCR)", "Ctrl+Shift+R", self.read_scans)
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, "&Export bundle…", "Ctrl+E", self.export_bundle)
         self.import_bundle_action = self._action(file_menu, "Import &bundle…", "Ctrl+Shift+B", self.choose_bundle)
@@ -418,6 +419,19 @@ class MainWindow(BundleActions, QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Import a folder (with its subfolders)", self._last_dir())
         if folder:
             self.import_paths([folder])
+
+    def read_scans(self) -> bool:
+        """OCR, in the background, every document whose scanned pages wait (imported before, or a stopped run)."""
+        if not self.archive.writable:
+            self._error("Cannot read scans", self.read_only_message("read scans"))
+            return False
+        if self.ocr.running():
+            self.statusBar().showMessage("OCR is already reading scans: see its progress below.", 5000)
+            return False
+        if not self.ocr.start():
+            self.statusBar().showMessage("No scanned pages wait for OCR.", 5000)
+            return False
+        return True
 
     def import_paths(self, paths: list[str], passwords: list[str] | None = None) -> bool:
         """Start a background import (the menu actions and drops end here)."""

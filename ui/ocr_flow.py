@@ -81,7 +81,7 @@ class OcrProgressBar(QWidget):
         self.bar.setMaximumWidth(220)
         self.label = QLabel()
         self.cancel_button = QPushButton("Cancel OCR")
-        self.cancel_button.setToolTip("Stop reading scans; what is read stays, `dossier ocr` reads the rest")
+        self.cancel_button.setToolTip("Stop reading scans; what is read stays, File > Read scans (OCR) reads the rest")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)

@@ -50,3 +50,23 @@ def test_the_window_reads_imported_scans_in_the_background_and_they_become_searc
     assert finished.args[0].read == 1
     assert seen[-1] == (1, 1) and window.ocr_progress.isHidden()
     assert archive.search('"Brackenridge Township"').total == 1
+
+
+def test_read_scans_ocrs_what_an_earlier_import_left_waiting(qtbot, make_window, archive, tmp_path):
+    try:
+        ocr.engine()
+    except ocr.OcrUnavailable as exc:
+        pytest.skip(f"OCR engine not installed: {exc}")
+    image = Image.new("L", (1200, 300), 255)
+    ImageDraw.Draw(image).text((40, 100), "Quillfeather Borough", fill=0, font_size=64)
+    image.save(tmp_path / "scan.png")
+    archive.import_paths([tmp_path / "scan.png"])  # as before an upgrade, or a cancelled OCR: it waits
+    window = make_window(archive)
+    assert window.read_scans_action.shortcut().toString() == "Ctrl+Shift+R"
+
+    with qtbot.waitSignal(window.ocr.finished, timeout=120_000) as finished:
+        window.read_scans_action.trigger()
+    assert finished.args[0].read == 1
+    assert archive.search('"Quillfeather Borough"').total == 1
+    assert not window.read_scans()  # nothing waits any more, and the window says so
+    assert window.statusBar().currentMessage() == "No scanned pages wait for OCR."
