@@ -523,8 +523,8 @@ def _show(args: argparse.Namespace) -> int:
         passage = f" on “{_short(tag['quote'], 60)}”" if tag["quote"] else " (whole document)"
         print(f"  {tag['jurisdiction_name']}{stance}{passage}")
     for name in RELATED_LISTS:
-        if data[name]:
-            print(name.replace("_", " "))
+        if data[name]:  # titled apart from the metadata lines of the same name (the attachments' file names)
+            print(_RELATED_TITLES[name])
             for item in data[name]:
                 where = f"  ({item['member_path']})" if item["member_path"] else ""
                 print(f"  #{item['id']}  {item['title']}  [{item['kind']}]{where}")
@@ -532,6 +532,15 @@ def _show(args: argparse.Namespace) -> int:
         print()
         sys.stdout.write(data["text"] + "\n")
     return 0
+
+
+_RELATED_TITLES = {
+    "attached_to": "attached to",
+    "contained_in": "inside",
+    "attachments": "attachment documents",
+    "members": "member documents",
+    "thread": "messages of the thread",
+}
 
 
 def _tags_json(archive: Archive, tags: list) -> list[dict]:

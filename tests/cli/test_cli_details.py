@@ -139,3 +139,17 @@ def test_json_works_before_the_command_too(capsys, tmp_path, sample_files):
     assert code == 0 and json.loads(out)["warnings"]
     code, out, _ = run(capsys, "--archive", archive, "search", "omaha")
     assert not out.startswith("{")
+
+
+def test_show_lists_a_messages_attachment_documents_apart_from_their_file_names(capsys, tmp_path, corpus):
+    message = corpus / "office" / "msg" / "tika" / "testMSG_att_msg.msg"
+    if not message.is_file():
+        pytest.skip(f"corpus file {message} missing")
+    archive = str(tmp_path / "a")
+    doc_id = _import(capsys, archive, message)
+    out = run(capsys, "--archive", archive, "show", str(doc_id))[1]
+    names = next(line for line in out.splitlines() if line.startswith("attachments "))
+    assert "Test Attachment.msg" in names and "smbprn.00009008.KdcPjl.pdf" in names
+    listed = out.split("attachment documents\n", 1)[1].splitlines()[:2]
+    assert listed[0].endswith("[msg]  (Test Attachment.msg)")
+    assert listed[1].endswith("[pdf]  (smbprn.00009008.KdcPjl.pdf)")
