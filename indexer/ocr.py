@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer.errors import ExtractionError
+from indexer.formats.cleanup import join_pages
 from indexer.types import Extracted
 
 DPI = 300
@@ -220,15 +221,4 @@ def merge(text: str, page_spans: list[tuple[int, int]], ocr: dict[int, str]) -> 
         own = text[start:end]
         read = ocr.get(number, "")
         pages.append(read if len(read.strip()) > len(own.strip()) else own)
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    end = 0
-    for page in pages:
-        if not page:
-            spans.append((end, end))
-            continue
-        start = end + 2 if parts else 0
-        parts.append(page)
-        end = start + len(page)
-        spans.append((start, end))
-    return "\n\n".join(parts), spans
+    return join_pages(pages)

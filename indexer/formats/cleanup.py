@@ -23,3 +23,19 @@ def first_line_title(text: str, limit: int = 160) -> str:
         if line:
             return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + "…"
     return ""
+
+
+def join_pages(texts: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join page texts with blank lines; an empty page gets an empty span where it would start."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for text in texts:
+        if not text:
+            spans.append((end, end))
+            continue
+        start = end + 2 if parts else 0
+        parts.append(text)
+        end = start + len(text)
+        spans.append((start, end))
+    return "\n\n".join(parts), spans

@@ -20,7 +20,7 @@ from pypdf.generic import ArrayObject, DictionaryObject
 
 from indexer.errors import ExtractionError, NeedsPassword
 from indexer.formats import pdf_cleanup as cleanup
-from indexer.formats.cleanup import normalize_text
+from indexer.formats.cleanup import join_pages, normalize_text
 from indexer.formats.dates import parse_date
 from indexer.types import Extracted
 
@@ -96,7 +96,7 @@ def _extract(data: bytes, passwords: Sequence[str]) -> Extracted:
     pages = cleanup.drop_repeated_edges(pages)
     cleanup.repair_split_words(pages, vocabularies)
     vocabulary = cleanup.words(pages)
-    text, spans = _join([normalize_text(cleanup.page_text(lines, vocabulary)) for lines in pages])
+    text, spans = join_pages([normalize_text(cleanup.page_text(lines, vocabulary)) for lines in pages])
     readable = count - len(errors)
     extracted = Extracted(
         text=text,
@@ -255,22 +255,6 @@ def _is_scan(lines: list[cleanup.Line], has_image: Callable[[], bool]) -> bool:
         return has_image()
     except Exception:  # an unreadable image list just means no known images
         return False
-
-
-def _join(texts: list[str]) -> tuple[str, list[tuple[int, int]]]:
-    """Join page texts with blank lines; an empty page gets an empty span where it would start."""
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    end = 0
-    for text in texts:
-        if not text:
-            spans.append((end, end))
-            continue
-        start = end + 2 if parts else 0
-        parts.append(text)
-        end = start + len(text)
-        spans.append((start, end))
-    return "\n\n".join(parts), spans
 
 
 def _add_info(reader: PdfReader, extracted: Extracted) -> None:
