@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app import wording
 from app.archive import Archive
 from app.batch_tagging import BatchProgress, BatchResult, TagPlan, UnknownBatch, new_batch_id
 from ui.ops import Op, OpRunner
+from ui.status_progress import StatusProgress
 
 
 class BulkTagger(QObject):
@@ -109,44 +110,29 @@ def _step_text(plan: TagPlan, documents: int) -> str:
     return f"{'Accept suggestions on' if plan.from_suggestion else 'Tag'} {wording.count(documents, 'document')}"
 
 
-class BulkTagProgress(QWidget):
+class BulkTagProgress(StatusProgress):
     """Documents tagged of total, the current one, and a Cancel button (in the status bar)."""
 
     def __init__(self, tagger: BulkTagger, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(
+            tagger.cancel,
+            tip="Stop tagging; the documents tagged so far keep their tag (Undo removes it)",
+            cancelling="Cancelling: finishing the document in hand…",
+            parent=parent,
+        )
         self.tagger = tagger
-        self.bar = QProgressBar()
-        self.bar.setMaximumWidth(220)
-        self.label = QLabel()
-        self.label.setMinimumWidth(200)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop tagging; the documents tagged so far keep their tag (Undo removes it)")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel_button)
-        self.cancel_button.clicked.connect(self._cancel)
         tagger.started.connect(self._started)
         tagger.progressed.connect(self._progressed)
         tagger.stopped.connect(lambda: None if tagger.running() else self.hide())
-        self.hide()
 
     def _started(self, total: int) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(0)
         self.bar.setFormat(f"0 / {total:,}")
-        self.label.setText("Tagging…")
-        self.cancel_button.setEnabled(True)
-        self.show()
+        self.begin("Tagging…")
 
     def _progressed(self, p: BatchProgress) -> None:
         self.bar.setValue(p.done)
         self.bar.setFormat(f"{p.done:,} / {p.total:,}")
         self.label.setText(f"Tagging {p.title}")
         self.label.setToolTip(p.title)
-
-    def _cancel(self) -> None:
-        self.tagger.cancel()
-        self.cancel_button.setEnabled(False)
-        self.label.setText("Cancelling: finishing the document in hand…")

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.archive import Archive
 from app.importer import ImportProgress
 from app.models import ImportReport
 from ui.ops import Op, OpRunner
+from ui.status_progress import StatusProgress
 
 
 class ImportController(QObject):
@@ -82,37 +83,27 @@ class ImportController(QObject):
         self.stopped.emit()
 
 
-class ImportProgressBar(QWidget):
+class ImportProgressBar(StatusProgress):
     """Files done of total, the current file, rate and time left, and a Cancel button."""
 
     def __init__(self, controller: ImportController, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(
+            controller.cancel,
+            tip="Stop importing; what is already imported stays (Esc while the bar has focus)",
+            cancelling="Cancelling: finishing the files in flight…",
+            parent=parent,
+        )
         self.controller = controller
-        self.bar = QProgressBar()
-        self.bar.setMaximumWidth(220)
-        self.label = QLabel()
-        self.label.setMinimumWidth(200)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop importing; what is already imported stays (Esc while the bar has focus)")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel_button)
-        self.cancel_button.clicked.connect(self._cancel)
         controller.started.connect(self._started)
         controller.progressed.connect(self._progressed)
         controller.finished.connect(lambda _report: self.hide())
         controller.stopped.connect(self.hide)
         self._t0 = 0.0
-        self.hide()
 
     def _started(self, _count: int) -> None:
         self._t0 = time.monotonic()
         self.bar.setRange(0, 0)  # busy until the first file is settled and the total is known
-        self.label.setText("Looking for files…")
-        self.cancel_button.setEnabled(True)
-        self.show()
+        self.begin("Looking for files…")
 
     def _progressed(self, p: ImportProgress) -> None:
         self.bar.setRange(0, max(p.total, 1))
@@ -123,11 +114,6 @@ class ImportProgressBar(QWidget):
         left = (p.total - p.done) / rate if rate > 0 else 0
         self.label.setText(f"Importing {Path(p.path).name} · {rate:.1f} files/s · {_duration(left)} left")
         self.label.setToolTip(p.path)
-
-    def _cancel(self) -> None:
-        self.controller.cancel()
-        self.cancel_button.setEnabled(False)
-        self.label.setText("Cancelling: finishing the files in flight…")
 
 
 def _duration(seconds: float) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.archive import Archive
 from app.ocring import OcrReport
 from ui.ops import Op, OpRunner
+from ui.status_progress import StatusProgress
 
 
 class OcrController(QObject):
@@ -71,41 +72,29 @@ class OcrController(QObject):
         self.stopped.emit()
 
 
-class OcrProgressBar(QWidget):
+class OcrProgressBar(StatusProgress):
     """ "OCR: page 12 of 40" with a bar and a Cancel button."""
 
     def __init__(self, controller: OcrController, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(
+            controller.cancel,
+            button="Cancel OCR",
+            tip="Stop reading scans; what is read stays, File > Read scans (OCR) reads the rest",
+            cancelling="Cancelling OCR: finishing the pages in flight…",
+            label_width=0,
+            parent=parent,
+        )
         self.controller = controller
-        self.bar = QProgressBar()
-        self.bar.setMaximumWidth(220)
-        self.label = QLabel()
-        self.cancel_button = QPushButton("Cancel OCR")
-        self.cancel_button.setToolTip("Stop reading scans; what is read stays, File > Read scans (OCR) reads the rest")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel_button)
-        self.cancel_button.clicked.connect(self._cancel)
         controller.started.connect(self._started)
         controller.progressed.connect(self._progressed)
         controller.finished.connect(lambda _report: self.hide())
         controller.stopped.connect(self.hide)
-        self.hide()
 
     def _started(self, count: int) -> None:
         self.bar.setRange(0, 0)
-        self.label.setText(f"OCR of {count} scanned document{'s' if count != 1 else ''}…")
-        self.cancel_button.setEnabled(True)
-        self.show()
+        self.begin(f"OCR of {count} scanned document{'s' if count != 1 else ''}…")
 
     def _progressed(self, done: int, total: int) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
         self.label.setText(f"OCR: page {min(done + 1, total)} of {total}")
-
-    def _cancel(self) -> None:
-        self.controller.cancel()
-        self.cancel_button.setEnabled(False)
-        self.label.setText("Cancelling OCR: finishing the pages in flight…")
