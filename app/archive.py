@@ -40,6 +40,8 @@ from indexer.types import IndexDoc
 DB_NAME = "dossier.sqlite3"
 HELPER_BUSY_S = 300.0  # an import process waits this long for a write the window holds (a long bundle merge)
 INDEX_BATCH = 500
+# orders of a result: best match, newest or oldest first, or by title, kind or source (A-Z, or Z-A with -desc)
+SORTS = ("relevance", "date", "oldest", "title", "title-desc", "kind", "kind-desc", "source", "source-desc")
 ORPHAN_GRACE_S = 3600.0  # a younger original without a document may be another process's import in flight
 DISPLAY_LIMITS = Limits(seconds=30.0, memory_bytes=1024**3, workers=1)
 
@@ -338,13 +340,20 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring):
         filters: Mapping[str, Iterable[str]] | None = None,
         excludes: Mapping[str, Iterable[str]] | None = None,
     ) -> HitList:
-        """Every matching id in order plus facet counts: what a results list pages through lazily."""
-        if sort not in ("relevance", "date"):
-            raise BadQuery(f"unknown sort {sort!r}: use relevance or date")
+        """Every matching id in order (``sort``: one of ``SORTS``) plus facet counts: what a results list pages
+        through lazily."""
+        if sort not in SORTS:
+            raise BadQuery(f"Unknown order {sort!r}: use one of {', '.join(SORTS)}.")
         expanded, warnings = self.expand_query(query)
         with _user_query():
-            found = self.index.hit_ids(expanded, sort=sort, filters=filters, excludes=excludes)
-        return HitList(query, found.ids, found.scores, found.facets, warnings + found.warnings)
+            found = self.index.hit_ids(
+                expanded, sort="date" if sort == "date" else "relevance", filters=filters, excludes=excludes
+            )
+        ids = found.ids
+        if sort not in ("relevance", "date"):  # by a metadata column: ordered in SQLite, ties by relevance
+            key, _, descending = sort.partition("-")
+            ids = self._reader().order_ids(ids, "date" if key == "oldest" else key, descending=bool(descending))
+        return HitList(query, ids, found.scores, found.facets, warnings + found.warnings)
 
     def hits(
         self, query: str, ids: Sequence[int], scores: Mapping[int, float] | None = None, *, snippets: bool = True

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from app import cli_keys, cli_map, settings, wording
-from app.archive import Archive
+from app.archive import SORTS, Archive
 from app.batch_tagging import UnknownBatch
 from app.citation import citation
 from app.environment import environmental
@@ -125,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("query", help="search query (quote it in the shell)")
     cmd.add_argument("--limit", type=_positive, default=20, metavar="N", help="hits per page (default 20)")
     cmd.add_argument("--page", type=_positive, default=1, metavar="N", help="page of hits (default 1)")
-    cmd.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    cmd.add_argument("--sort", choices=SORTS, default="relevance", help="order of hits (date: newest first)")
     cmd.set_defaults(handler=_search)
 
     cmd = commands.add_parser("show", parents=[common], help="show a document's metadata (and text)")

@@ -32,6 +32,16 @@ class NewDocument:
     metadata: dict[str, str] | None = None
 
 
+# what a results list can be ordered by, besides relevance and the index's newest-first
+METADATA_ORDERS = {
+    "title": "lower(title)",
+    "kind": "kind",
+    "source": "lower(CASE WHEN site != '' THEN site ELSE file_name END)",
+    "date": "published",
+}
+_SCAN_ABOVE = 20_000  # ids beyond which one scan of the table beats lookups by id
+
+
 class DocumentStore:
     """Rows of ``documents``, ``document_text`` and ``index_queue``."""
 
@@ -99,6 +109,18 @@ class DocumentStore:
     def get_many(self, ids: Iterable[int]) -> dict[int, Document]:
         """Metadata for several documents, keyed by id."""
         return {row["id"]: _document(row) for row in rows_in(self.conn, "SELECT * FROM documents WHERE id", list(ids))}
+
+    def order_ids(self, ids: Sequence[int], key: str, descending: bool = False) -> list[int]:
+        """``ids`` ordered by a metadata column of ``METADATA_ORDERS``; equal values keep their given order and
+        documents without the value (no date) come last either way."""
+        rank = {doc_id: i for i, doc_id in enumerate(ids)}
+        sql = f"SELECT id, {METADATA_ORDERS[key]} AS value FROM documents"
+        rows = self.conn.execute(sql) if len(ids) > _SCAN_ABOVE else rows_in(self.conn, f"{sql} WHERE id", list(ids))
+        values = [(rank[row[0]], row[1]) for row in rows if row[0] in rank]
+        values.sort()
+        present = [pair for pair in values if pair[1] not in (None, "")]
+        present.sort(key=lambda pair: pair[1], reverse=descending)  # stable: ties stay in the given order
+        return [ids[i] for i, _ in present] + [ids[i] for i, value in values if value in (None, "")]
 
     def text(self, doc_id: int) -> str | None:
         """The stored text passages are anchored to."""

@@ -90,3 +90,22 @@ def test_each_thread_reads_on_its_own_connection_while_an_import_writes(archive,
     assert errors == [] and len(report.imported) == 123
     assert totals == sorted(totals) and archive.search_ids("sheriff").total == 120
     assert archive._reader().conn is not archive.conn
+
+
+@pytest.mark.parametrize("scan_above", [20_000, 0])  # looked up by id, or one scan of the table
+def test_results_order_by_title_source_or_date_with_undated_last(imported, monkeypatch, scan_above):
+    monkeypatch.setattr("app.store.documents._SCAN_ABOVE", scan_above)
+
+    def titles(sort):
+        return [imported.document(i).title.split()[0] for i in imported.search_ids("", sort=sort).ids]
+
+    assert titles("title") == ["Denver", "Grand", "Omaha"]
+    assert titles("title-desc") == ["Omaha", "Grand", "Denver"]
+    assert titles("oldest")[0] == "Denver" and titles("date")[0] == "Denver"  # the only dated one, either way
+    assert titles("source") == ["Grand", "Denver", "Omaha"]  # cp1252.txt, denver.md, omaha.txt
+    assert titles("kind")[0] == "Denver" and titles("kind-desc")[-1] == "Denver"  # markdown before text
+
+
+def test_an_unknown_order_names_the_ones_there_are(imported):
+    with pytest.raises(BadQuery, match="use one of relevance, date, oldest, title"):
+        imported.search_ids("", sort="size")
