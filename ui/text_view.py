@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QMimeData, Signal
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
@@ -13,11 +13,28 @@ from ui.theme import current_mark_colour, evidence_colour, highlight_colour, mar
 READING_COLUMN_CHARS = 80  # wider lines are hard to follow back to their start (the measure of books, reader modes)
 
 
-class Utf16Map:
-    """Python string offsets (code points) to Qt's document positions (UTF-16 units) and back."""
+PARAGRAPH_LINE_CHARS = 100  # lines this long are paragraphs (a hard-wrapped text has shorter ones)
 
-    def __init__(self, text: str) -> None:
-        self._wide = [i for i, char in enumerate(text) if ord(char) > 0xFFFF]  # each takes 2 units in Qt
+
+def paragraph_gaps(text: str) -> list[int]:
+    """Offsets of the line breaks to show with an empty line after them: in a text whose paragraphs are single
+    lines separated by one break (HTML, Markdown, DOCX extraction), every break between two such lines. A text
+    that already leaves empty lines between paragraphs (PDFs) or is wrapped by hand (plain text) gets none."""
+    lines = text.split("\n")
+    long_chars = sum(len(line) for line in lines if len(line) > PARAGRAPH_LINE_CHARS)
+    breaks = len(lines) - 1
+    if not breaks or long_chars * 2 < len(text) or text.count("\n\n") * 5 > breaks:
+        return []
+    return [m for m in range(1, len(text) - 1) if text[m] == "\n" and text[m - 1] != "\n" and text[m + 1] != "\n"]
+
+
+class Utf16Map:
+    """Python string offsets (code points) to Qt's document positions (UTF-16 units) and back; ``gaps`` are
+    offsets of line breaks the view shows with one more break after them (paragraph spacing)."""
+
+    def __init__(self, text: str, gaps: list[int] | tuple[int, ...] = ()) -> None:
+        wide = (i for i, char in enumerate(text) if ord(char) > 0xFFFF)  # each takes 2 units in Qt
+        self._wide = sorted([*wide, *gaps])  # every offset after one of these moves one unit on
         self._wide_ends = [i + k + 2 for k, i in enumerate(self._wide)]  # Qt position just after each
 
     def to_qt(self, offset: int) -> int:
@@ -56,10 +73,13 @@ class TextView(QPlainTextEdit):
         self.setViewportMargins(side, 0, side, 0)
 
     def set_text(self, text: str) -> None:
-        """Show ``text`` verbatim."""
+        """Show ``text`` verbatim, with an empty line between paragraphs where it has none (offsets, selections and
+        copies still refer to ``text`` itself)."""
         self.text = text
-        self._map = Utf16Map(text)
-        self.setPlainText(text)
+        gaps = paragraph_gaps(text)
+        self._map = Utf16Map(text, gaps)
+        cuts = [gap + 1 for gap in gaps]
+        self.setPlainText("\n".join(text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)))
         self.evidence = []
         self.highlights = []
         self.set_matches([])
@@ -111,6 +131,13 @@ class TextView(QPlainTextEdit):
         if not cursor.hasSelection():
             return None
         return self._map.from_qt(cursor.selectionStart()), self._map.from_qt(cursor.selectionEnd())
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy the stored text of the selection (without the empty lines added between paragraphs)."""
+        data = QMimeData()
+        span = self.selection_offsets()
+        data.setText(self.text[span[0] : span[1]] if span else "")
+        return data
 
     def cursor_offset(self) -> int:
         """The caret position as a Python offset."""

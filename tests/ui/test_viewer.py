@@ -144,11 +144,13 @@ def test_a_wide_pane_keeps_lines_to_a_reading_measure_and_a_narrow_one_uses_its_
     assert view.extraSelections()[0].cursor.selectedText() == "raids"
 
 
-@given(st.text(alphabet=st.sampled_from("ab😀\n"), max_size=40))
-def test_utf16_map_round_trips(text):
-    mapping = Utf16Map(text)
+@given(st.text(alphabet=st.sampled_from("ab😀\n"), max_size=40), st.data())
+def test_utf16_map_round_trips(text, data):
+    newlines = [i for i, char in enumerate(text) if char == "\n"]
+    gaps = sorted(data.draw(st.sets(st.sampled_from(newlines))) if newlines else [])
+    mapping = Utf16Map(text, gaps)
     positions = [mapping.to_qt(i) for i in range(len(text) + 1)]
-    assert positions[-1] == len(text.encode("utf-16-le")) // 2
+    assert positions[-1] == len(text.encode("utf-16-le")) // 2 + len(gaps)
     assert [mapping.from_qt(p) for p in positions] == list(range(len(text) + 1))
 
 
@@ -166,3 +168,27 @@ def test_an_email_lists_its_attachments_and_a_click_opens_one(qtbot, viewer, arc
     viewer.related.label.linkActivated.emit(f"doc:{pdf}")
     assert viewer.doc.id == pdf
     assert "Attached to:" in viewer.related.label.text() and f'href="doc:{message}"' in viewer.related.label.text()
+
+
+def test_one_line_paragraphs_are_shown_apart_and_copied_as_stored(qtbot):
+    paragraph = "The Omaha Police Department does not intend to participate in any raids, the chief said. " * 2
+    text = "\n".join([paragraph] * 5) + f"\n\n{paragraph}"
+    view = TextView()
+    qtbot.addWidget(view)
+    view.set_text(text)
+    assert view.toPlainText() == "\n\n".join([paragraph] * 6)  # one empty line between any two, never two
+    second = len(paragraph) + 1
+    view.select_span(second, second + 9)
+    assert view.textCursor().selectedText() == "The Omaha" and view.selection_offsets() == (second, second + 9)
+    view.select_span(0, len(text))
+    assert view.createMimeDataFromSelection().text() == text
+
+
+def test_texts_wrapped_by_hand_or_with_empty_lines_are_shown_as_they_are(qtbot):
+    wrapped = "Omaha police will not join raids,\nthe chief said on Tuesday in a video\nposted online.\n" * 5
+    spaced = ("A paragraph of a memorandum of agreement, long enough to be a paragraph on one line " * 2 + "\n\n") * 3
+    view = TextView()
+    qtbot.addWidget(view)
+    for text in (wrapped, spaced):
+        view.set_text(text)
+        assert view.toPlainText() == text
