@@ -5,6 +5,8 @@ Clicking a value cycles it: include -> exclude -> off. Both widgets edit one :cl
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QTreeView, QWidget
@@ -86,6 +88,7 @@ class FacetPanel(QTreeView):
         self.setHeaderHidden(True)
         self.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
         self.setUniformRowHeights(True)
+        self.setIndentation(14)  # three levels (federal, state, county) in a narrow pane
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "Douglas … County  (3)": the count stays in view
         self.setToolTip("Click a value to show only it, again to exclude it, a third time to clear it")
         self.clicked.connect(self._clicked)
@@ -119,7 +122,9 @@ class FacetPanel(QTreeView):
             items = {}
             described = {value: self.describe(field, value) for value in counts}
             for value, count in sorted(counts.items(), key=_order(field)):
-                items[value] = self._value_item(field, value, count, described[value][0])
+                name, above = described[value]
+                short = _STATE_SUFFIX.sub("", name) if above in counts else name  # "Lake County" under Florida
+                items[value] = self._value_item(field, value, count, short, name)
             for value, item in items.items():
                 above = described[value][1]
                 items.get(above, parent).appendRow(item)
@@ -130,7 +135,7 @@ class FacetPanel(QTreeView):
                     if item.hasChildren():
                         self.expand(item.index())
 
-    def _value_item(self, field: str, value: str, count: int, name: str) -> QStandardItem:
+    def _value_item(self, field: str, value: str, count: int, name: str, full_name: str) -> QStandardItem:
         mode = self.state.mode(field, value)
         label = {"include": "✓ ", "exclude": "✕ "}.get(mode, "") + f"{name}  ({count})"
         item = QStandardItem(label)
@@ -141,13 +146,16 @@ class FacetPanel(QTreeView):
             font.setStrikeOut(mode == "exclude")
             item.setFont(font)
         hint = {"include": "Shown only: click to exclude", "exclude": "Excluded: click to clear"}
-        item.setToolTip(f"{name}  ({count})\n{hint.get(mode, 'Click to show only it')}")
+        item.setToolTip(f"{full_name}  ({count})\n{hint.get(mode, 'Click to show only it')}")
         return item
 
     def _clicked(self, index) -> None:
         target = index.data(FacetRole)
         if isinstance(target, tuple):
             self.state.cycle(*target)
+
+
+_STATE_SUFFIX = re.compile(r", [A-Z]{2}$")
 
 
 class FilterChips(QWidget):
