@@ -44,7 +44,7 @@ from ui.map_view import MapView
 from ui.ocr_flow import OcrController, OcrProgressBar
 from ui.ops import Op, OpRunner
 from ui.query_help import QueryHelpPopup
-from ui.results_model import DocIdRole, ResultsModel
+from ui.results_model import COLUMN_SORTS, DocIdRole, ResultsModel
 from ui.search_controller import SearchController, SearchSpec
 from ui.shortcut_guard import WindowShortcutsFirst
 from ui.snippet_delegate import SnippetDelegate, row_height_for
@@ -53,7 +53,18 @@ from ui.tag_preview_dialog import TagPreviewDialog
 from ui.theme import app_icon, icon
 from ui.viewer import DocumentViewer
 
-SORTS = (("relevance", "Best match"), ("date", "Newest first"))
+SORTS = (
+    ("relevance", "Best match"),
+    ("date", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("title", "Title A–Z"),
+    ("title-desc", "Title Z–A"),
+    ("kind", "Kind A–Z"),
+    ("kind-desc", "Kind Z–A"),
+    ("source", "Source A–Z"),
+    ("source-desc", "Source Z–A"),
+)
+OPTIONAL_COLUMNS = ((1, "&Kind"), (2, "&Date"), (3, "&Source"))  # hidden at first: the row already says them
 
 
 class MainWindow(BundleActions, QMainWindow):
@@ -129,9 +140,15 @@ class MainWindow(BundleActions, QMainWindow):
         header = self.results.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # best match until a column is clicked
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.setToolTip("Click a column to order the results by it; right-click to choose the columns")
         metrics = self.results.fontMetrics()
         for column, sample in ((1, "Markdown"), (2, "2025-01-31"), (3, "a-source-name.org")):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+            header.hideSection(column)
         self.empty = EmptyState()
         self.no_hits = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.results_stack = QStackedWidget()
@@ -233,6 +250,16 @@ class MainWindow(BundleActions, QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "Sort by best &match", "Ctrl+1", lambda: self.sort_box.setCurrentIndex(0))
         self._action(view_menu, "Sort &newest first", "Ctrl+2", lambda: self.sort_box.setCurrentIndex(1))
+        self._action(view_menu, "Sort by &title", "Ctrl+4", lambda: self._sort_by("title"))
+        self.columns_menu = view_menu.addMenu("Result &columns")
+        self.column_actions = {}
+        for column, label in OPTIONAL_COLUMNS:
+            action = self.columns_menu.addAction(label)
+            action.setCheckable(True)
+            action.toggled.connect(
+                lambda shown, c=column: self.results.horizontalHeader().setSectionHidden(c, not shown)
+            )
+            self.column_actions[column] = action
         view_menu.addSeparator()
         self._action(view_menu, "&Next hit", "F3", self.viewer.next_hit, icon("go-down", sp.SP_ArrowDown))
         self._action(view_menu, "&Previous hit", "Shift+F3", self.viewer.previous_hit, icon("go-up", sp.SP_ArrowUp))
@@ -273,7 +300,10 @@ class MainWindow(BundleActions, QMainWindow):
         self.search_field.textChanged.connect(lambda: self.search())
         self.search_field.returnPressed.connect(self._focus_results)
         self.help_button.clicked.connect(self.show_query_help)
-        self.sort_box.currentIndexChanged.connect(lambda: self.search(immediate=True))
+        self.sort_box.currentIndexChanged.connect(self._sort_changed)
+        header = self.results.horizontalHeader()
+        header.sectionClicked.connect(self._header_clicked)
+        header.customContextMenuRequested.connect(lambda point: self.columns_menu.exec(header.mapToGlobal(point)))
         self.facet_state.changed.connect(lambda: self.search(immediate=True))
         self.watcher.changed.connect(self._archive_changed)
         self.viewer.annotation_editor.changed.connect(lambda _doc_id: self.watcher.poll())
@@ -393,6 +423,30 @@ class MainWindow(BundleActions, QMainWindow):
         """Empty the search field and drop every filter."""
         self.search_field.clear()
         self.facet_state.clear()
+
+    def _sort_by(self, key: str) -> None:
+        self.sort_box.setCurrentIndex(max(self.sort_box.findData(key), 0))
+
+    def _header_clicked(self, column: int) -> None:
+        """A header click orders by that column; a second click reverses the order."""
+        first, second = COLUMN_SORTS[column]
+        self._sort_by(second if self.sort_box.currentData() == first else first)
+
+    def _sort_changed(self) -> None:
+        key = self.sort_box.currentData()
+        header = self.results.horizontalHeader()
+        for column, pair in COLUMN_SORTS.items():
+            if key in pair:
+                order = (
+                    Qt.SortOrder.AscendingOrder
+                    if key in ("title", "kind", "oldest", "source")
+                    else Qt.SortOrder.DescendingOrder
+                )
+                header.setSortIndicator(column, order)
+                break
+        else:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # best match: no column
+        self.search(immediate=True)
 
     def _focus_results(self) -> None:
         self.controller.request(self.current_spec(), immediate=True)
@@ -668,17 +722,18 @@ class MainWindow(BundleActions, QMainWindow):
             self.restoreState(state)
         if splitter := self.settings.value("window/splitter"):
             self.splitter.restoreState(splitter)
-        if header := self.settings.value("window/results_header"):
+        if header := self.settings.value("window/results_columns"):
             self.results.horizontalHeader().restoreState(header)
-        sort = self.settings.value("search/sort", "relevance")
-        self.sort_box.setCurrentIndex(max(self.sort_box.findData(sort), 0))
+        for column, action in self.column_actions.items():
+            action.setChecked(not self.results.horizontalHeader().isSectionHidden(column))
+        self._sort_by(self.settings.value("search/sort", "relevance"))
 
     def save_settings(self) -> None:
         """Remember window layout and sort order."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("window/results_header", self.results.horizontalHeader().saveState())
+        self.settings.setValue("window/results_columns", self.results.horizontalHeader().saveState())
         self.settings.setValue("search/sort", self.sort_box.currentData())
 
     def closeEvent(self, event) -> None:

@@ -24,12 +24,20 @@ SNIPPET_CHUNK = 5  # snippets computed between checks that the result is still t
 COLUMNS = ("Title", "Kind", "Date", "Source")
 DocIdRole = Qt.ItemDataRole.UserRole + 1
 SnippetRole = Qt.ItemDataRole.UserRole + 2
+MetaRole = Qt.ItemDataRole.UserRole + 3  # "source · date · kind" under the title
+# the core's order a click on a column's header asks for: (first click, second click)
+COLUMN_SORTS = {
+    0: ("title", "title-desc"),
+    1: ("kind", "kind-desc"),
+    2: ("oldest", "date"),
+    3: ("source", "source-desc"),
+}
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
 class ResultsModel(QAbstractTableModel):
-    """Rows for every hit of the current query, fetched lazily."""
+    """Rows for every hit of the current query, fetched lazily (in the core's order: see ``COLUMN_SORTS``)."""
 
     def __init__(self, archive: Archive, runner: OpRunner, parent=None) -> None:
         super().__init__(parent)
@@ -110,6 +118,8 @@ class ResultsModel(QAbstractTableModel):
             return self._snippets.get(hit.id)
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(hit, index.column())
+        if role == MetaRole:
+            return _meta(hit)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
             return f"<p>{html.escape(hit.title)}</p>"  # rich text, escaped: a title is shown, never rendered
         return None
@@ -175,3 +185,11 @@ def _display(hit: SearchHit, column: int) -> str | None:
     if column == 3:
         return hit.site or hit.file_name
     return None
+
+
+def _meta(hit: SearchHit) -> str:
+    """Where the document is from and when, for the line under its title (the file name only when the title is
+    not already the file's name)."""
+    source = hit.site or ("" if hit.title == hit.file_name.rsplit(".", 1)[0] else hit.file_name)
+    parts = (source, hit.published.isoformat() if hit.published else "", value_label("kind", hit.kind))
+    return "  ·  ".join(part for part in parts if part)

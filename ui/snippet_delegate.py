@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QTextDocument,
+    QTextLayout,
+)
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from ui.results_model import SnippetRole
+from ui.results_model import MetaRole, SnippetRole
 from ui.theme import mark_colour
 
-SNIPPET_LINES = 2
+TITLE_LINES = 2  # a long title wraps once, then ends in "…"
+ROW_LINES = 5  # title, the source line, the snippet in what is left (two lines, or three under a short title)
 PAD = 4
 LEAD_CHARS = 40
 
@@ -26,12 +35,32 @@ def snippet_html(snippet: str, colour: str, lead: int = LEAD_CHARS) -> str:
 
 
 def row_height_for(metrics: QFontMetrics) -> int:
-    """Height of a result row: a title line and the snippet lines."""
-    return metrics.lineSpacing() * (1 + SNIPPET_LINES) + 3 * PAD
+    """Height of a result row: the title, source and snippet lines (every row the same: 100k rows stay cheap)."""
+    return metrics.lineSpacing() * ROW_LINES + 3 * PAD
+
+
+def wrap_title(title: str, font: QFont, width: int, most: int = TITLE_LINES) -> list[str]:
+    """``title`` wrapped at word boundaries to ``width`` in ``font``: at most ``most`` lines, the last one elided
+    when the title goes on."""
+    layout = QTextLayout(title, font)
+    layout.beginLayout()
+    spans = []
+    while len(spans) < most:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        spans.append((line.textStart(), line.textLength()))
+    layout.endLayout()
+    lines = [title[start : start + length].rstrip() for start, length in spans]
+    if spans and sum(spans[-1]) < len(title):
+        lines[-1] = QFontMetrics(font).elidedText(title[spans[-1][0] :], Qt.TextElideMode.ElideRight, width)
+    return lines or [""]
 
 
 class SnippetDelegate(QStyledItemDelegate):
-    """Title on the first line (bold), up to two lines of snippet under it; no widgets in cells."""
+    """A result as a person reads it: the title (bold, up to two lines), where it is from and when, and the
+    best passage with the query's terms marked; no widgets in cells."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(400, row_height_for(option.fontMetrics))
@@ -50,6 +79,9 @@ class SnippetDelegate(QStyledItemDelegate):
         )
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         colour = opt.palette.color(group, text_role)
+        muted = opt.palette.color(
+            group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        )
         rect = opt.rect.adjusted(PAD + 2, PAD, -PAD, -PAD)
         line = opt.fontMetrics.lineSpacing()
 
@@ -58,8 +90,15 @@ class SnippetDelegate(QStyledItemDelegate):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(colour)
-        elided = painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(rect.x(), rect.y(), rect.width(), line, Qt.AlignmentFlag.AlignLeft, elided)
+        y = rect.y()
+        for text in wrap_title(title, bold, rect.width()):
+            painter.drawText(rect.x(), y, rect.width(), line, Qt.AlignmentFlag.AlignLeft, text)
+            y += line
+        painter.setFont(opt.font)
+        painter.setPen(muted)
+        meta = opt.fontMetrics.elidedText(index.data(MetaRole) or "", Qt.TextElideMode.ElideMiddle, rect.width())
+        painter.drawText(rect.x(), y, rect.width(), line, Qt.AlignmentFlag.AlignLeft, meta)
+        y += line
 
         snippet = index.data(SnippetRole)
         doc = QTextDocument()
@@ -70,12 +109,12 @@ class SnippetDelegate(QStyledItemDelegate):
             doc.setPlainText("…")
         else:
             doc.setHtml(snippet_html(snippet, mark_colour(opt.widget).name()))
-        clip = QRectF(0, 0, rect.width(), line * SNIPPET_LINES)
-        painter.translate(rect.x(), rect.y() + line + PAD)
+        lines_left = max((rect.bottom() - y + PAD) // line, 1)
+        clip = QRectF(0, 0, rect.width(), line * lines_left)
+        painter.translate(rect.x(), y + PAD // 2)
         painter.setClipRect(clip)
         context = QAbstractTextDocumentLayout.PaintContext()
-        muted = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-        context.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(group, muted))
+        context.palette.setColor(QPalette.ColorRole.Text, muted)
         context.clip = clip
         doc.documentLayout().draw(painter, context)
         painter.restore()

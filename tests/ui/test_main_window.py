@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QFont, QFontMetrics
 
 from tests.ui.helpers import settle, type_query
 from ui.batch_tag_dialog import BatchTagDialog
 from ui.jurisdiction_dialog import JurisdictionDialog
-from ui.results_model import DocIdRole, SnippetRole
+from ui.results_model import DocIdRole, MetaRole, SnippetRole
+from ui.snippet_delegate import wrap_title
 from ui.stance_dialog import StanceDialog
 
 
@@ -304,3 +305,43 @@ def test_all_annotations_is_deleted_when_closed(qtbot, make_window, imported):
     dialog.close()
     qtbot.waitUntil(lambda: destroyed == [True])  # and so no longer reloads on every change
     assert window.findChild(AnnotationsDialog) is None
+
+
+def test_result_rows_say_source_and_date_and_columns_are_optional(qtbot, make_window, imported):
+    window = make_window(imported)
+    type_query(qtbot, window, "calamity")
+    header = window.results.horizontalHeader()
+    assert [header.isSectionHidden(c) for c in range(4)] == [False, True, True, True]
+    assert window.results_model.index(0, 0).data(MetaRole) == "denver.md  ·  2025-01-24  ·  Markdown"
+    window.column_actions[2].trigger()  # View > Result columns > Date
+    assert not header.isSectionHidden(2)
+    window.column_actions[2].trigger()
+    assert header.isSectionHidden(2)
+
+
+def test_a_click_on_a_column_orders_the_whole_result_and_a_second_reverses_it(qtbot, make_window, imported):
+    window = make_window(imported)
+    header = window.results.horizontalHeader()
+
+    def first_words():
+        return [window.results_model.index(r, 0).data().split()[0] for r in range(window.results_model.rowCount())]
+
+    header.sectionClicked.emit(0)
+    settle(qtbot, window)
+    assert window.sort_box.currentData() == "title" and first_words() == ["Denver", "Grand", "Omaha"]
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (0, Qt.SortOrder.AscendingOrder)
+    header.sectionClicked.emit(0)
+    settle(qtbot, window)
+    assert window.sort_box.currentData() == "title-desc" and first_words() == ["Omaha", "Grand", "Denver"]
+    window.sort_box.setCurrentIndex(0)
+    settle(qtbot, window)
+    assert header.sortIndicatorSection() == -1
+
+
+def test_a_long_title_wraps_to_two_lines_and_ends_in_an_ellipsis(qtbot):
+    font = QFont()
+    width = QFontMetrics(font).horizontalAdvance("x" * 30)
+    title = "Memorandum of agreement between the Department of Homeland Security and the Franklin County Sheriff"
+    lines = wrap_title(title, font, width)
+    assert len(lines) == 2 and lines[1].endswith("…") and title.startswith(lines[0])
+    assert wrap_title("Omaha police", font, width) == ["Omaha police"]
