@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
@@ -169,7 +170,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.splitter.addWidget(self.facets)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.viewer)
-        self.splitter.setSizes([230, 540, 630])
+        self.splitter.setSizes([200, 420, 780])
         self.splitter.setStretchFactor(2, 1)
 
         root = QWidget()
@@ -720,19 +721,31 @@ class MainWindow(BundleActions, QMainWindow):
             self.resize(1400, 900)
         if state := self.settings.value("window/state"):
             self.restoreState(state)
-        if splitter := self.settings.value("window/splitter"):
+        layout = self._layout_key()
+        if splitter := self.settings.value(f"{layout}/splitter"):
             self.splitter.restoreState(splitter)
+        if reader := self.settings.value(f"{layout}/reader"):
+            self.viewer.split.restoreState(reader)
+        if side := self.settings.value(f"{layout}/side"):
+            self.viewer.side.restore_state(side)
         if header := self.settings.value("window/results_columns"):
             self.results.horizontalHeader().restoreState(header)
         for column, action in self.column_actions.items():
             action.setChecked(not self.results.horizontalHeader().isSectionHidden(column))
         self._sort_by(self.settings.value("search/sort", "relevance"))
 
+    def _layout_key(self) -> str:
+        """Pane sizes and collapsed sections are remembered per archive (folders differ in what they hold)."""
+        return "layout/" + hashlib.sha1(str(self.archive.folder.resolve()).encode("utf-8")).hexdigest()[:16]
+
     def save_settings(self) -> None:
         """Remember window layout and sort order."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        layout = self._layout_key()
+        self.settings.setValue(f"{layout}/splitter", self.splitter.saveState())
+        self.settings.setValue(f"{layout}/reader", self.viewer.split.saveState())
+        self.settings.setValue(f"{layout}/side", self.viewer.side.save_state())
         self.settings.setValue("window/results_columns", self.results.horizontalHeader().saveState())
         self.settings.setValue("search/sort", self.sort_box.currentData())
 

@@ -86,7 +86,7 @@ class ScreenshotDirector(QObject):
             elif self.tab == "details":
                 self.window.viewer.tabs.setCurrentWidget(self.window.viewer.details)
             elif self.tab == "tags":
-                self.window.viewer.side_tabs.setCurrentWidget(self.window.viewer.tag_panel)
+                self.window.viewer.tag_selection()
             return
         image = self.window.grab()
         self.out.parent.mkdir(parents=True, exist_ok=True)

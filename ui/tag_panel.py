@@ -1,17 +1,16 @@
-"""The viewer's Tags tab: the document's tags, adding one (whole document or selected passage), and
+"""The viewer's Tags and Suggestions sections: the document's tags, adding one (whole document or selected passage), and
 the suggestions a person accepts or rejects, with their evidence marked in the text."""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDoubleSpinBox,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -71,14 +70,16 @@ class JurisdictionField(QLineEdit):
         super().focusInEvent(event)
 
 
-class TagPanel(QWidget):
-    """Tags and suggestions of the open document; emits ``tags_changed`` after any change it makes (the window's
-    change watcher then reloads it, as for a change made anywhere else)."""
+class TagPanel(QObject):
+    """Tags and suggestions of the open document, as two widgets (``tags_box``, ``suggestions_box``) the side panel
+    places; emits ``tags_changed`` after any change it makes (the window's change watcher then reloads it, as for a
+    change made anywhere else) and ``counted`` (tags, suggestions) whenever it has loaded them."""
 
     tags_changed = Signal(int)
     message = Signal(str)
+    counted = Signal(int, int)
 
-    def __init__(self, archive: Archive, runner: OpRunner, text_view: TextView, parent: QWidget | None = None) -> None:
+    def __init__(self, archive: Archive, runner: OpRunner, text_view: TextView, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.archive, self.runner, self.text_view = archive, runner, text_view
         self.doc_id: int | None = None
@@ -87,11 +88,11 @@ class TagPanel(QWidget):
 
         self.tag_model = QStandardItemModel(self)
         self.tag_list = _tree(self.tag_model)
-        self.remove_button = QPushButton("&Remove tag")
+        self.remove_button = QPushButton("&Remove")
         self.jurisdiction = JurisdictionField(archive)
         self.stance = StanceBox()
         self.tag_document_button = QPushButton("Tag &document")
-        self.tag_passage_button = QPushButton("Tag &selected passage")
+        self.tag_passage_button = QPushButton("Tag &passage")
         self.tag_passage_button.setToolTip("Select text in the Text tab first")
 
         self.suggestion_model = QStandardItemModel(self)
@@ -101,11 +102,12 @@ class TagPanel(QWidget):
         self.reject_button = QPushButton("Re&ject")
         self.threshold = QDoubleSpinBox(suffix=" %", decimals=0, minimum=1, maximum=100, value=80)
         self.accept_all_button = QPushButton("Accept all at or above")
+        self.accept_all_button.setToolTip("Accept every suggestion scoring at least this much")
         self.suggestion_status = QLabel()
         self.suggestion_status.setWordWrap(True)
 
-        tags_box = QGroupBox("Tags")
-        tags_layout = QVBoxLayout(tags_box)
+        self.tags_box = QWidget()  # the side panel shows tags and suggestions as two sections
+        tags_layout = QVBoxLayout(self.tags_box)
         tags_layout.addWidget(self.tag_list)
         add_row = QHBoxLayout()
         add_row.addWidget(self.jurisdiction, 2)
@@ -118,21 +120,17 @@ class TagPanel(QWidget):
         buttons.addWidget(self.remove_button)
         tags_layout.addLayout(buttons)
 
-        suggestions_box = QGroupBox("Suggestions (confirm each: nothing is tagged silently)")
-        suggestions_layout = QVBoxLayout(suggestions_box)
+        self.suggestions_box = QWidget()
+        self.suggestions_box.setToolTip("Confirm each suggestion: nothing is tagged silently")
+        suggestions_layout = QVBoxLayout(self.suggestions_box)
         suggestions_layout.addWidget(self.suggestion_status)
         suggestions_layout.addWidget(self.suggestion_list)
-        row = QHBoxLayout()
-        row.addWidget(self.accept_button)
-        row.addWidget(self.reject_button)
-        row.addStretch(1)
-        row.addWidget(self.accept_all_button)
-        row.addWidget(self.threshold)
-        suggestions_layout.addLayout(row)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(tags_box, 2)
-        layout.addWidget(suggestions_box, 3)
+        for widgets in ((self.accept_button, self.reject_button), (self.accept_all_button, self.threshold)):
+            row = QHBoxLayout()
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
+            suggestions_layout.addLayout(row)
 
         self.tag_document_button.clicked.connect(lambda: self._add(passage=False))
         self.tag_passage_button.clicked.connect(lambda: self._add(passage=True))
@@ -197,7 +195,7 @@ class TagPanel(QWidget):
         for pair in found.stances:
             name = self.archive.gazetteer.get(pair.jurisdiction).display
             stance = self._stance_labels.get(f"{pair.stance_set}/{pair.stance}", pair.stance)
-            item = QStandardItem(f"{pair.score:.0%}  {name}: {stance}  ×{len(pair.evidence)}")
+            item = QStandardItem(f"{pair.score:.0%}  {name}: {stance}  ×{len(pair.evidence)}{_first_quote(pair)}")
             item.setData(("stance", pair), SuggestionRole)
             self.suggestion_model.appendRow(item)
         total = len(found.jurisdictions) + len(found.stances)
@@ -205,6 +203,7 @@ class TagPanel(QWidget):
             f"{total} suggestion{'s' if total != 1 else ''}" if total else "No new suggestions for this document."
         )
         self._update_buttons()
+        self.counted.emit(len(tags), total)
 
     def _tag_label(self, tag: Tag) -> str:
         place = self.archive.gazetteer.get(tag.jurisdiction)
@@ -295,6 +294,12 @@ class TagPanel(QWidget):
         self.reject_button.setEnabled(writable and has_suggestion)
         self.accept_all_button.setEnabled(writable and self.suggestion_model.rowCount() > 0)
         self.remove_button.setEnabled(writable and self.tag_list.currentIndex().isValid())
+
+
+def _first_quote(suggestion) -> str:
+    """The sentence of a suggestion's first evidence, as an indented second line (the why, readable in the list)."""
+    quote = " ".join(suggestion.evidence[0].quote.split()) if suggestion.evidence else ""
+    return f"\n    “{quote[:160]}{'…' if len(quote) > 160 else ''}”" if quote else ""
 
 
 def _tree(model: QStandardItemModel) -> QTreeView:

@@ -25,6 +25,7 @@ from app.errors import DossierError
 from app.models import Document
 from ui.annotation_commands import AnnotationEditor
 from ui.annotations_panel import AnnotationsPanel
+from ui.collapsible import SectionStack
 from ui.html_view import HtmlView
 from ui.metadata_panel import MetadataPanel
 from ui.ops import Op, OpRunner
@@ -85,18 +86,21 @@ class DocumentViewer(QWidget):
         self.tag_panel = TagPanel(archive, runner, self.text_view)
         self.annotation_editor = AnnotationEditor(archive, self)
         self.annotations_panel = AnnotationsPanel(archive, self.annotation_editor, self.text_view)
-        self.side_tabs = QTabWidget()
-        self.side_tabs.addTab(self.annotations_panel, "Annotations")
-        self.side_tabs.addTab(self.tag_panel, "Tags and suggestions")
+        self.side = SectionStack()  # beside the text: the reader keeps the pane's full height
+        self.tags_section = self.side.add_section("Tags", self.tag_panel.tags_box, 2)
+        self.suggestions_section = self.side.add_section("Suggestions", self.tag_panel.suggestions_box, 3)
+        self.annotations_section = self.side.add_section("Annotations", self.annotations_panel, 3)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.text_view, "&Text")
         self.tabs.addTab(self.original_stack, "&Original")
         self.tabs.addTab(self.details, "&Details")
-        self.split = QSplitter(Qt.Orientation.Vertical)  # tags below the text, so evidence and passages show
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setChildrenCollapsible(False)
         self.split.addWidget(self.tabs)
-        self.split.addWidget(self.side_tabs)
+        self.split.addWidget(self.side)
         self.split.setStretchFactor(0, 3)
-        self.split.setStretchFactor(1, 2)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([560, 300])
         self.placeholder = QLabel("Select a result to read it here.", alignment=Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
 
@@ -123,6 +127,7 @@ class DocumentViewer(QWidget):
         self.details.save_requested.connect(self._save_metadata)
         self.related.open_requested.connect(lambda doc_id: self.show_document(doc_id, self.query))
         self.tag_panel.message.connect(self.message)
+        self.tag_panel.counted.connect(self._counted)
         self.annotation_editor.failed.connect(self.message)
         self.annotations_panel.tag_requested.connect(self.tag_selection)
         self.annotations_panel.shown.connect(self._annotations_shown)
@@ -178,7 +183,7 @@ class DocumentViewer(QWidget):
 
     def tag_selection(self) -> None:
         """Show the tag fields for the selected passage."""
-        self.side_tabs.setCurrentWidget(self.tag_panel)
+        self.tags_section.set_expanded(True)
         self.tag_panel.jurisdiction.setFocus()
 
     def clear(self) -> None:
@@ -265,8 +270,13 @@ class DocumentViewer(QWidget):
         elif self.doc.kind == "html":
             self.html_view.highlight_terms(self._terms)
 
+    def _counted(self, tags: int, suggestions: int) -> None:
+        self.tags_section.set_count(tags)
+        self.suggestions_section.set_count(suggestions)
+
     def _annotations_shown(self, annotations: list) -> None:
         self._annotations = annotations
+        self.annotations_section.set_count(len(annotations))
         self._annotations_on_pdf()
 
     def _annotations_on_pdf(self) -> None:

@@ -345,3 +345,33 @@ def test_a_long_title_wraps_to_two_lines_and_ends_in_an_ellipsis(qtbot):
     lines = wrap_title(title, font, width)
     assert len(lines) == 2 and lines[1].endswith("…") and title.startswith(lines[0])
     assert wrap_title("Omaha police", font, width) == ["Omaha police"]
+
+
+def test_tags_suggestions_and_annotations_are_sections_beside_the_reader(qtbot, make_window, imported):
+    window = make_window(imported)
+    window.open_document(imported.search_ids("omaha").ids[0])
+    settle(qtbot, window)
+    viewer = window.viewer
+    assert viewer.split.orientation() == Qt.Orientation.Horizontal and viewer.split.widget(0) is viewer.tabs
+    assert [s.title for s in viewer.side.sections] == ["Tags", "Suggestions", "Annotations"]
+    assert viewer.tabs.height() > 0.8 * viewer.split.height()  # the text has the pane's height
+    assert viewer.tags_section.header.text() == "Tags  (0)"
+    viewer.suggestions_section.header.click()
+    assert not viewer.suggestions_section.expanded() and viewer.tag_panel.suggestions_box.isHidden()
+    assert viewer.suggestions_section.height() <= viewer.suggestions_section.header.sizeHint().height()
+
+
+def test_panes_and_collapsed_sections_are_remembered_per_archive(qtbot, make_window, imported, tmp_path, settings):
+    from app.archive import Archive
+
+    window = make_window(imported)
+    window.viewer.annotations_section.set_expanded(False)
+    window.splitter.setSizes([150, 500, 750])
+    window.save_settings()
+    assert settings.value(f"{window._layout_key()}/splitter") == window.splitter.saveState()
+    again = make_window(imported)  # sizes are restored, then fitted to the (offscreen) screen
+    assert not again.viewer.annotations_section.expanded() and again.viewer.tags_section.expanded()
+    with Archive.open(tmp_path / "other") as other:
+        elsewhere = make_window(other)
+        assert elsewhere._layout_key() != window._layout_key()
+        assert elsewhere.viewer.annotations_section.expanded()
