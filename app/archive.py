@@ -40,6 +40,7 @@ from indexer.types import IndexDoc
 DB_NAME = "dossier.sqlite3"
 HELPER_BUSY_S = 300.0  # an import process waits this long for a write the window holds (a long bundle merge)
 INDEX_BATCH = 500
+RENDERED_KINDS = ("html", "markdown")  # originals shown as a safe page in the Original tab
 # orders of a result: best match, newest or oldest first, or by title, kind or source (A-Z, or Z-A with -desc)
 SORTS = ("relevance", "date", "oldest", "title", "title-desc", "kind", "kind-desc", "source", "source-desc")
 ORPHAN_GRACE_S = 3600.0  # a younger original without a document may be another process's import in flight
@@ -303,13 +304,14 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring):
         return target
 
     def original_html(self, doc_id: int) -> str:
-        """An HTML original made safe to display: no scripts, no resources to load (parsed in a sandbox)."""
+        """An HTML or Markdown original as a page safe to display: no scripts, no resources to load (parsed in a
+        sandbox)."""
         doc = self.document(doc_id)
-        if doc.kind != "html":
-            raise DossierError(f"Document {doc_id} is a {doc.kind} file, not a web page.")
+        if doc.kind not in RENDERED_KINDS:
+            raise DossierError(f"Document {doc_id} is a {doc.kind} file, not a web page or Markdown.")
         data = self.blobs.path(doc.sha256).read_bytes()
         with ExtractorPool(DISPLAY_LIMITS, extractor="indexer.formats.html_sanitize:display") as pool:
-            (outcome,) = pool.run([Job(doc_id, "html", data)])
+            (outcome,) = pool.run([Job(doc_id, doc.kind, data)])
         if outcome.error:
             raise DossierError(f"The page cannot be shown safely: {outcome.error}. Its text is in the Text tab.")
         return outcome.extracted.text

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.archive import Archive
+from app.archive import RENDERED_KINDS, Archive
 from app.citation import citation
 from app.errors import DossierError
 from app.models import Document
@@ -244,7 +244,7 @@ class DocumentViewer(QWidget):
             self.original_stack.setCurrentWidget(self.pdf_view)
             self._highlight_original()
             self._annotations_on_pdf()
-        elif doc.kind == "html":
+        elif doc.kind in RENDERED_KINDS:
             self._note("Preparing a safe view of the page…")
             op = Op(lambda: self.archive.original_html(doc.id))
             op.succeeded.connect(lambda html: self._html_arrived(doc.id, html))
@@ -267,7 +267,7 @@ class DocumentViewer(QWidget):
             return
         if self.doc.kind == "pdf":
             self.pdf_view.set_search(self._terms[0])
-        elif self.doc.kind == "html":
+        elif self.doc.kind in RENDERED_KINDS:
             self.html_view.highlight_terms(self._terms)
 
     def _counted(self, tags: int, suggestions: int) -> None:

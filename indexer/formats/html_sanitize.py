@@ -17,6 +17,7 @@ from lxml_html_clean import Cleaner
 
 from indexer.decode import decode_text, sniff_html_charset
 from indexer.errors import ExtractionError
+from indexer.formats import markdown
 from indexer.types import Extracted
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -70,8 +71,9 @@ _CLEANER = Cleaner(
 
 
 def display(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted:
-    """Sandbox entry point (``ExtractorPool(extractor="indexer.formats.html_sanitize:display")``)."""
-    return Extracted(text=sanitize_html(data))
+    """Sandbox entry point (``ExtractorPool(extractor="indexer.formats.html_sanitize:display")``): a web page, or
+    a Markdown file rendered to one, made safe to show."""
+    return Extracted(text=sanitize_html(markdown.render_html(data) if kind == "markdown" else data))
 
 
 def sanitize_html(data: bytes) -> str:

@@ -4,6 +4,7 @@ The stored text is what a reader sees, not the markup: emphasis and link syntax 
 images are left out (their alt text usually repeats the caption), line breaks are kept as written.
 """
 
+import html
 import re
 from collections.abc import Sequence
 
@@ -44,6 +45,8 @@ _BLOCK_TAGS = {
     "footer",
 }
 _PARSER = MarkdownIt("commonmark").enable("table")
+# shown as written: a line break in the file is one on screen (notes and clipped articles put a paragraph per line)
+_DISPLAY = MarkdownIt("commonmark", {"breaks": True}).enable("table")
 #: An indented "code block" that is really markup: saved web articles indent their HTML with tabs.
 _INDENTED_HTML = re.compile(r"\A\s*</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?/?>")
 
@@ -79,6 +82,16 @@ def split_front_matter(source: str) -> tuple[dict, str]:
     if not isinstance(meta, dict):
         return {}, source
     return meta, source[match.end() :]
+
+
+def render_html(data: bytes) -> bytes:
+    """A Markdown file as an HTML page to show (front matter left out, its title as the page's title); the
+    caller sanitizes it like any untrusted page, since Markdown may carry raw HTML."""
+    source = decode_text(data).replace("\r\n", "\n").lstrip("\ufeff")
+    meta, body = split_front_matter(source)
+    title = html.escape(_scalar(meta.get("title")))
+    page = f"<html><head><title>{title}</title></head><body>{_DISPLAY.render(body)}</body></html>"
+    return page.encode("utf-8")
 
 
 def render_plain(body: str) -> str:

@@ -171,3 +171,23 @@ def test_real_page_keeps_its_main_paragraphs(corpus, page):
     assert len(paragraphs) >= 10
     shown = _text(sanitize_html((folder / "source.html").read_bytes()))
     assert [p for p in paragraphs if p not in shown] == []
+
+
+def test_markdown_is_shown_rendered_with_its_raw_html_made_as_safe_as_a_page(tmp_path):
+    source = (
+        "---\ntitle: Denver calls the crackdown a calamity\ndate: 2025-01-24\n---\n"
+        "# Denver\n\nFirst line of a paragraph\nsecond line\n\n- **one** item\n- [a link](https://example.org/a)\n"
+        "- [local](file:///etc/passwd) [relative](notes.html)\n\n"
+        '![Chief speaking](photo.jpg)\n\n<script>alert("SCRIPTRAN")</script><img src="x" onerror="ONERROR">\n'
+    )
+    shown = display("markdown", source.encode("utf-8")).text
+    tree = _parse(shown)
+    assert [h.text for h in tree.iter("h1")] == ["Denver calls the crackdown a calamity", "Denver"]  # title first
+    assert "title:" not in shown and "2025-01-24" not in shown
+    assert [li.text_content() for li in tree.iter("li")][:2] == ["one item", "a link"]
+    assert [a.get("href") for a in tree.iter("a") if a.get("href")] == ["https://example.org/a"]
+    assert tree.find(".//strong").text == "one" and tree.find(".//p/br") is not None  # a line break stays one
+    assert "[image: Chief speaking]" in _text(shown)
+    assert not {"script", "img"} & {element.tag for element in tree.iter()}
+    for leaked in ("SCRIPTRAN", "ONERROR", "photo.jpg", 'href="file', 'href="notes'):
+        assert leaked not in shown

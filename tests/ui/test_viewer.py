@@ -87,8 +87,21 @@ def test_html_original_is_sanitized_in_a_sandbox_and_loads_nothing(qtbot, viewer
     assert "alert(1)" not in shown and "/etc/hostname" not in shown
 
 
-def test_text_documents_explain_where_their_text_is(qtbot, viewer, imported):
+def test_markdown_original_is_shown_rendered_with_the_query_marked(qtbot, viewer, imported):
     doc_id = imported.search_ids("calamity").ids[0]
+    viewer.show_document(doc_id, "calamity")
+    viewer.show_original()
+    qtbot.waitUntil(lambda: viewer.original_stack.currentWidget() is viewer.html_view, timeout=30000)
+    assert "describing the federal immigration crackdown as a calamity." in viewer.html_view.toPlainText()
+    assert (
+        "*a calamity*" not in viewer.html_view.toPlainText()
+        and 'font-style:italic;">a calamity<' in viewer.html_view.toHtml()
+    )
+    assert viewer.html_view.extraSelections()
+
+
+def test_text_documents_explain_where_their_text_is(qtbot, viewer, imported):
+    doc_id = imported.search_ids("omaha").ids[0]
     viewer.show_document(doc_id)
     viewer.show_original()
     assert viewer.original_stack.currentWidget() is viewer.original_note
