@@ -84,7 +84,7 @@ class AnnotationsPanel(QWidget):
         self.list.setRootIsDecorated(False)
         self.list.setWordWrap(True)
         self.list.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
-        self.status = QLabel()
+        self.status = QLabel(wordWrap=True)  # a long hint must not widen the side panel
         self.note_button = QPushButton("Edit &note…")
         self.colour_button = QPushButton("&Colour")
         self.delete_button = QPushButton("&Delete")

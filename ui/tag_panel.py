@@ -32,6 +32,12 @@ SuggestionRole = Qt.ItemDataRole.UserRole + 31  # ("jurisdiction"|"stance", sugg
 class StanceBox(QComboBox):
     """Stances of every vocabulary, "(no stance)" first; ``current_key()`` is "set/id" or None."""
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # as wide as a short label, not the longest "label · topic": the side panel stays narrow, the reader wide
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(12)
+
     def set_vocabularies(self, sets: list[StanceSet]) -> None:
         """Fill from the archive's stance vocabularies."""
         self.clear()

@@ -355,6 +355,8 @@ def test_tags_suggestions_and_annotations_are_sections_beside_the_reader(qtbot, 
     assert viewer.split.orientation() == Qt.Orientation.Horizontal and viewer.split.widget(0) is viewer.tabs
     assert [s.title for s in viewer.side.sections] == ["Tags", "Suggestions", "Annotations"]
     assert viewer.tabs.height() > 0.8 * viewer.split.height()  # the text has the pane's height
+    assert viewer.tabs.width() > viewer.side.width() and viewer.tabs.width() > window.results.width()
+    assert viewer.side.sizeHint().width() < 330  # no hint or long stance label widens the panel
     assert viewer.tags_section.header.text() == "Tags  (0)"
     viewer.suggestions_section.header.click()
     assert not viewer.suggestions_section.expanded() and viewer.tag_panel.suggestions_box.isHidden()
