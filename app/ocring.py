@@ -44,6 +44,14 @@ class OcrReport:
 class Ocring:
     """OCR operations of the archive (see :class:`app.archive.Archive`)."""
 
+    def ocr_words(self, doc_id: int) -> dict[int, list[tuple[int, int, float, float, float, float]]]:
+        """Boxes of the words OCR read on a document's scanned pages, by page number (1-based): each
+        ``(start, end, left, top, right, bottom)``, the offsets into its stored text, the box as fractions of the
+        page. Pages read before boxes were kept, and pages whose own text was used, have none."""
+        doc = self.document(doc_id)
+        pages, words = OcrStore(self._reader().conn).words(doc.sha256)
+        return _placed_words(self.text(doc_id), self.page_spans(doc_id), pages, words)
+
     def documents_needing_ocr(self, among: Iterable[int] | None = None) -> list[int]:
         """Ids of documents with scanned pages that OCR has not read yet."""
         return OcrStore(self._reader().conn).needing(sorted(among) if among is not None else None)
@@ -75,11 +83,13 @@ class Ocring:
         store = OcrStore(self._reader().conn)
         wanted: dict[int, list[int]] = {}
         done: dict[int, dict[int, str]] = {}
+        boxes: dict[int, dict[int, list]] = {}
         for doc_id in ids:
             doc = self.document(doc_id)
             pages = _pages_to_read(doc.metadata, doc.pages or 1, doc.kind)
-            cached = store.cached(doc.sha256, engine.name, engine.version, engine.language)
+            cached, cached_boxes = store.cached(doc.sha256, engine.name, engine.version, engine.language)
             done[doc_id] = {n: cached[n] for n in pages if n in cached}
+            boxes[doc_id] = {n: cached_boxes[n] for n in done[doc_id] if n in cached_boxes}
             wanted[doc_id] = [n for n in pages if n not in cached]
             report.pages += len(pages)
             report.pages_cached += len(done[doc_id])
@@ -91,7 +101,7 @@ class Ocring:
 
         tick()
         for doc_id in [d for d in ids if not wanted[d]]:  # all from the cache
-            self._ocr_land(doc_id, done[doc_id], engine, report)
+            self._ocr_land(doc_id, done[doc_id], boxes[doc_id], engine, report)
         jobs = self._ocr_jobs(ids, wanted, engine.language)
         keys: dict[int, tuple[int, int]] = {}
         failed: set[int] = set()
@@ -104,12 +114,13 @@ class Ocring:
                     done[doc_id][number] = ""
                 else:
                     done[doc_id][number] = outcome.extracted.text
+                    boxes[doc_id][number] = [list(word) for word in outcome.extracted.words]
                     report.pages_ocr += 1
                 wanted[doc_id].remove(number)
                 finished += 1
                 tick()
                 if not wanted[doc_id]:
-                    self._ocr_land(doc_id, done[doc_id], engine, report, cache=doc_id not in failed)
+                    self._ocr_land(doc_id, done[doc_id], boxes[doc_id], engine, report, cache=doc_id not in failed)
         report.cancelled = cancel()
         return report
 
@@ -123,7 +134,13 @@ class Ocring:
                 yield (doc_id, number), Job(0, ocr.page_job_kind(number, doc.kind, language), data)
 
     def _ocr_land(
-        self, doc_id: int, pages: dict[int, str], engine: ocr.Engine, report: OcrReport, cache: bool = True
+        self,
+        doc_id: int,
+        pages: dict[int, str],
+        boxes: dict[int, list],
+        engine: ocr.Engine,
+        report: OcrReport,
+        cache: bool = True,
     ) -> None:
         """Put a document's OCR text in the store and index, re-anchoring its annotations."""
         doc = self.document(doc_id)
@@ -133,11 +150,23 @@ class Ocring:
         with self.writing("recording OCR"), transaction(self.conn):
             store = OcrStore(self.conn)
             if cache:  # a document with a failed page is not cached: the next run tries it again
-                store.put(doc.sha256, engine.name, engine.version, engine.language, pages)
+                store.put(doc.sha256, engine.name, engine.version, engine.language, pages, boxes)
             store.mark_read(doc_id, engine.label, ocr.page_list(sorted(pages)))
             self.documents.queue([doc_id])
         self._index_queued(only=[doc_id])
         report.read += 1
+
+
+def _placed_words(text: str, spans: list[tuple[int, int]], pages: dict[int, str], words: dict[int, list]):
+    """Word boxes by page (1-based) with offsets into the stored ``text``: for each page whose stored text is the
+    OCR text the boxes were read with (a page whose own text layer won keeps none)."""
+    placed = {}
+    for number, boxes in words.items():
+        if 0 < number <= len(spans) and boxes:
+            start, end = spans[number - 1]
+            if text[start:end] == pages.get(number):
+                placed[number] = [(start + a, start + b, *box) for a, b, *box in boxes]
+    return placed
 
 
 def _keyed(jobs, keys: dict[int, tuple[int, int]]):

@@ -13,12 +13,13 @@ page text and recomputes the page spans.
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import os
 import shutil
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexer.errors import ExtractionError
@@ -49,9 +50,15 @@ class Engine:
         return f"{self.name} {self.version} ({self.language})"
 
 
+#: a word OCR read: its characters in the page text (start, end) and its box as fractions of the page
+#: (left, top, right, bottom), so it can be drawn on the page at any zoom
+WordBox = tuple[int, int, float, float, float, float]
+
+
 @dataclass
 class PageText:
     text: str
+    words: list[WordBox] = field(default_factory=list)
 
 
 def program() -> str:
@@ -119,13 +126,14 @@ def _image_frame(data: bytes, number: int):
 
 
 def ocr_image(image, lang: str | None = None) -> PageText:
-    """Text of one PIL image."""
+    """Text of one PIL image, with the box of every word (Tesseract's TSV output, read into lines and
+    paragraphs as its plain-text output would be)."""
     found = engine(lang)
     out = io.BytesIO()
     image.save(out, format="PNG")
     try:
         run = subprocess.run(
-            [found.program, "stdin", "stdout", "-l", found.language, "--psm", "3"],
+            [found.program, "stdin", "stdout", "-l", found.language, "--psm", "3", "tsv"],
             input=out.getvalue(),
             capture_output=True,
             env=_env(),
@@ -135,21 +143,30 @@ def ocr_image(image, lang: str | None = None) -> PageText:
         raise ExtractionError(f"OCR failed: {exc}") from exc
     if run.returncode != 0:
         raise ExtractionError(f"OCR failed: {run.stderr.decode(errors='replace').strip()[:200]}")
-    return PageText(_clean(run.stdout.decode("utf-8", errors="replace")))
+    return read_tsv(run.stdout.decode("utf-8", errors="replace"), *image.size)
 
 
-def _clean(text: str) -> str:
-    lines = [line.rstrip() for line in text.replace("\f", "").splitlines()]
-    paragraphs, current = [], []
-    for line in lines:
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            paragraphs.append(" ".join(current))
-            current = []
-    if current:
-        paragraphs.append(" ".join(current))
-    return "\n".join(paragraphs)
+def read_tsv(tsv: str, width: int, height: int) -> PageText:
+    """Page text from Tesseract's TSV (level 5 rows are words): a paragraph's words joined by spaces across
+    its lines, paragraphs one a line; each word's box kept with its place in that text."""
+    parts: list[str] = []
+    words: list[WordBox] = []
+    length, paragraph = 0, None
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
+            continue
+        here = (row["page_num"], row["block_num"], row["par_num"])
+        if parts:
+            parts.append("\n" if here != paragraph else " ")
+            length += 1
+        paragraph = here
+        left, top = int(row["left"]), int(row["top"])
+        right, bottom = left + int(row["width"]), top + int(row["height"])
+        words.append((length, length + len(text), left / width, top / height, right / width, bottom / height))
+        parts.append(text)
+        length += len(text)
+    return PageText("".join(parts), words)
 
 
 def page_job_kind(number: int, kind: str = "pdf", lang: str = "") -> str:
@@ -169,7 +186,8 @@ def ocr_page(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted
     number = int(number_text)
     _lower_priority()
     if source == "image":
-        return Extracted(text=ocr_image(_image_frame(data, number), lang or None).text)
+        read = ocr_image(_image_frame(data, number), lang or None)
+        return Extracted(text=read.text, words=read.words)
     document = None
     for password in (None, *passwords):
         try:
@@ -189,7 +207,8 @@ def ocr_page(kind: str, data: bytes, passwords: Sequence[str] = ()) -> Extracted
         image = bitmap.to_pil()
     finally:
         document.close()
-    return Extracted(text=ocr_image(image, lang or None).text)
+    read = ocr_image(image, lang or None)
+    return Extracted(text=read.text, words=read.words)
 
 
 def page_list(numbers: list[int]) -> str:

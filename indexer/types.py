@@ -36,6 +36,7 @@ class Extracted:
     metadata: dict[str, str] = field(default_factory=dict)
     cut_from: int = 0  # the length of the text before it was cut to the limit (0: not cut)
     members: list[Member] = field(default_factory=list)  # files inside this one, imported as documents
+    words: list[tuple[int, int, float, float, float, float]] = field(default_factory=list)  # OCR: see indexer.ocr
 
 
 @dataclass

@@ -231,7 +231,13 @@ def _v8(conn: sqlite3.Connection) -> None:
 
 
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+def _v9(conn: sqlite3.Connection) -> None:
+    """The boxes of the words OCR read, per page, so hits and annotations can be drawn on scanned pages (pages
+    cached before have none)."""
+    conn.execute("ALTER TABLE ocr_cache ADD COLUMN words TEXT NOT NULL DEFAULT '{}'")
+
+
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 LATEST = len(STEPS)
 
 

@@ -12,13 +12,19 @@ class OcrStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def cached(self, sha256: str, engine: str, version: str, language: str) -> dict[int, str]:
-        """The page texts read before from this original by this engine, version and language."""
+    def cached(self, sha256: str, engine: str, version: str, language: str) -> tuple[dict[int, str], dict[int, list]]:
+        """The page texts read before from this original by this engine, version and language, and their
+        word boxes."""
         row = self.conn.execute(
-            "SELECT pages FROM ocr_cache WHERE sha256 = ? AND engine = ? AND version = ? AND language = ?",
+            "SELECT pages, words FROM ocr_cache WHERE sha256 = ? AND engine = ? AND version = ? AND language = ?",
             (sha256, engine, version, language),
         ).fetchone()
-        return {int(number): text for number, text in json.loads(row[0]).items()} if row else {}
+        if not row:
+            return {}, {}
+        return (
+            {int(number): text for number, text in json.loads(row[0]).items()},
+            {int(number): boxes for number, boxes in json.loads(row[1]).items()},
+        )
 
     def cached_any(self, sha256: str) -> dict[int, str]:
         """The newest cached page texts of an original by any engine (for a re-extraction)."""
@@ -27,12 +33,29 @@ class OcrStore:
         ).fetchone()
         return {int(number): text for number, text in json.loads(row[0]).items()} if row else {}
 
-    def put(self, sha256: str, engine: str, version: str, language: str, pages: dict[int, str]) -> None:
-        """Keep page texts (inside a transaction)."""
+    def put(
+        self, sha256: str, engine: str, version: str, language: str, pages: dict[int, str], words: dict[int, list]
+    ) -> None:
+        """Keep page texts and their word boxes (inside a transaction)."""
         self.conn.execute(
-            "INSERT OR REPLACE INTO ocr_cache (sha256, engine, version, language, pages) VALUES (?, ?, ?, ?, ?)",
-            (sha256, engine, version, language, json.dumps({str(n): t for n, t in sorted(pages.items())})),
+            "INSERT OR REPLACE INTO ocr_cache (sha256, engine, version, language, pages, words)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                *(sha256, engine, version, language),
+                json.dumps({str(n): t for n, t in sorted(pages.items())}),
+                json.dumps({str(n): w for n, w in sorted(words.items())}),
+            ),
         )
+
+    def words(self, sha256: str) -> tuple[dict[int, str], dict[int, list]]:
+        """The newest cached page texts of an original and the word boxes read with them."""
+        row = self.conn.execute(
+            "SELECT pages, words FROM ocr_cache WHERE sha256 = ? ORDER BY rowid DESC LIMIT 1", (sha256,)
+        ).fetchone()
+        if not row:
+            return {}, {}
+        pages, words = json.loads(row[0]), json.loads(row[1])
+        return {int(n): t for n, t in pages.items()}, {int(n): w for n, w in words.items()}
 
     def needing(self, among: list[int] | None = None) -> list[int]:
         """Documents flagged as needing OCR (or with scanned pages) that OCR has not read yet."""

@@ -199,3 +199,22 @@ def test_an_uninstalled_language_says_which_package_reads_it(archive, tesseract,
         archive.ocr()
     settings.set_ocr_language("")
     assert archive.ocr(language="eng").read == 1
+
+
+def test_ocr_keeps_each_words_box_so_a_hit_can_be_drawn_on_the_scan(archive, tesseract, tmp_path):
+    path = tmp_path / "scan.png"
+    _page_image(["Omaha police will not join raids", "", "The city council voted on Tuesday"]).save(path)
+    doc_id = archive.import_paths([path]).imported[0]["id"]
+    archive.ocr()
+    text = archive.text(doc_id)
+
+    (boxes,) = archive.ocr_words(doc_id).values()
+
+    assert all(text[start:end] for start, end, *_ in boxes)
+    (council,) = [box for box in boxes if text[box[0] : box[1]] == "council"]
+    left, top, right, bottom = council[2:]
+    assert 0.15 < left < right < 0.5 and 0.16 < top < bottom < 0.22  # third line, drawn at y = 290 of 1650
+    (omaha,) = [box for box in boxes if text[box[0] : box[1]] == "Omaha"]
+    assert abs(omaha[2] - 120 / 1275) < 0.01 and omaha[3] < top
+    archive.reextract([doc_id])
+    assert archive.ocr_words(doc_id) == {1: boxes}  # the cache keeps them with the text
