@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QSize, QSizeF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QKeySequence, QPainter, QPolygonF, QTransform
 from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
@@ -39,6 +40,7 @@ class HighlightingPdfView(QPdfView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.highlights: dict[int, list[tuple[int, int, QColor]]] = {}  # by 0-based page
+        self.boxes: dict[int, list[tuple[QRectF, QColor]]] = {}  # by 0-based page: fractions of the page (scans)
         self._shapes: dict[int, list[tuple[list[QPolygonF], QColor]]] = {}
         self._layout: tuple[tuple, list[QRect]] = ((), [])  # page_rects and what they were computed for
 
@@ -47,15 +49,24 @@ class HighlightingPdfView(QPdfView):
         self.highlights, self._shapes = highlights, {}
         self.viewport().update()
 
+    def set_boxes(self, boxes: dict[int, list[tuple[QRectF, QColor]]]) -> None:
+        """Paint these boxes (fractions of their page: the words OCR read on a scan) instead of the ones before."""
+        self.boxes = boxes
+        self.viewport().update()
+
     def shapes(self, page: int) -> list[tuple[list[QPolygonF], QColor]]:
-        """The polygons (in page points) and colour of each highlight on ``page``."""
+        """The polygons (in page points) and colour of each highlight and box on ``page``."""
         if page not in self._shapes:
             document = self.document()
             self._shapes[page] = [
                 (document.getSelectionAtIndex(page, start, length).bounds(), colour)
                 for start, length, colour in self.highlights.get(page, [])
             ]
-        return self._shapes[page]
+        points = self.document().pagePointSize(page)
+        to_points = QTransform.fromScale(points.width(), points.height())
+        return self._shapes[page] + [
+            ([to_points.map(QPolygonF(box))], colour) for box, colour in self.boxes.get(page, [])
+        ]
 
     def forget_layout(self) -> None:
         """Drop the cached page rectangles (another document was loaded)."""
@@ -103,14 +114,14 @@ class HighlightingPdfView(QPdfView):
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        if not self.highlights:
+        if not self.highlights and not self.boxes:
             return
         rects = self.page_rects()
         scroll = QPoint(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
         painter = QPainter(self.viewport())
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)  # ink stays legible
-        for page in self.highlights:
+        for page in self.highlights.keys() | self.boxes.keys():
             if page >= len(rects) or not rects[page].translated(-scroll).intersects(event.rect()):
                 continue
             rect, points = rects[page].translated(-scroll), self.document().pagePointSize(page)
@@ -220,6 +231,7 @@ class PdfView(QWidget):
     def clear(self) -> None:
         """Close the document and forget the search and the highlights."""
         self.pdf_view.set_highlights({})
+        self.pdf_view.set_boxes({})
         self.pdf_view.forget_layout()
         self._search.setSearchString("")
         self.pdf_view.setCurrentSearchResultIndex(-1)
@@ -287,6 +299,22 @@ class PdfView(QWidget):
                     placed.setdefault(part_page, []).append((first, last - first, colour))
         self.pdf_view.set_highlights(placed)
         return count
+
+    def set_scan_marks(self, words: dict[int, list], marks: list[tuple[int, int, QColor]]) -> int:
+        """Mark, on scanned pages, the words OCR read (``words``: see ``Archive.ocr_words``) that fall in any of
+        ``marks`` (start, end in the stored text, colour): hits and annotations drawn where the scan shows them.
+        Returns how many words are marked."""
+        ordered = sorted(marks)
+        starts = [start for start, _, _ in ordered]
+        boxes: dict[int, list[tuple[QRectF, QColor]]] = {}
+        for number, placed in words.items():
+            for start, end, left, top, right, bottom in placed:
+                for _, mark_end, colour in ordered[: bisect_left(starts, end)]:
+                    if mark_end > start:
+                        boxes.setdefault(number - 1, []).append((QRectF(left, top, right - left, bottom - top), colour))
+                        break
+        self.pdf_view.set_boxes(boxes)
+        return sum(len(found) for found in boxes.values())
 
     def next_match(self) -> int:
         """Frame and scroll to the match after the current one (wrapping); its index, -1 if none."""

@@ -33,7 +33,7 @@ from ui.pdf_view import PdfView
 from ui.related_panel import RelatedPanel
 from ui.tag_panel import TagPanel
 from ui.text_view import TextView
-from ui.theme import highlight_colour
+from ui.theme import highlight_colour, mark_colour
 
 TEXT_TAB, ORIGINAL_TAB, DETAILS_TAB = range(3)
 
@@ -54,6 +54,7 @@ class DocumentViewer(QWidget):
         self._original_loaded = False
         self._terms: list[str] = []
         self._annotations: list = []  # the open document's placed annotations (for the PDF page)
+        self._scan_words: dict[int, list] = {}  # the words OCR read on its scanned pages, by page
 
         self.title = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -242,8 +243,12 @@ class DocumentViewer(QWidget):
                 self._note(f"The PDF cannot be shown here: {error}\nIts text is in the Text tab.")
                 return
             self.original_stack.setCurrentWidget(self.pdf_view)
+            self._scan_words = {}
             self._highlight_original()
             self._annotations_on_pdf()
+            op = Op(lambda: self.archive.ocr_words(doc.id))
+            op.succeeded.connect(lambda words: self._scan_words_arrived(doc.id, words))
+            self.runner.start(op)
         elif doc.kind in RENDERED_KINDS:
             self._note("Preparing a safe view of the page…")
             op = Op(lambda: self.archive.original_html(doc.id))
@@ -267,6 +272,7 @@ class DocumentViewer(QWidget):
             return
         if self.doc.kind == "pdf":
             self.pdf_view.set_search(self._terms[0])
+            self._mark_scans()
         elif self.doc.kind in RENDERED_KINDS:
             self.html_view.highlight_terms(self._terms)
 
@@ -284,6 +290,20 @@ class DocumentViewer(QWidget):
             self.pdf_view.set_highlights(
                 [(a.page, a.exact, a.prefix, highlight_colour(a.colour, self)) for a in self._annotations if a.page]
             )
+            self._mark_scans()
+
+    def _scan_words_arrived(self, doc_id: int, words: dict[int, list]) -> None:
+        if self.doc and self.doc.id == doc_id and self._original_loaded:
+            self._scan_words = words
+            self._mark_scans()
+
+    def _mark_scans(self) -> None:
+        """Hits and annotations on scanned pages, drawn over the words OCR read there (no text layer to search)."""
+        if not self._scan_words:
+            return
+        hits = [(start, end, mark_colour(self)) for start, end in self.text_view.matches] if self.query else []
+        notes = [(a.start, a.end, highlight_colour(a.colour, self)) for a in self._annotations]
+        self.pdf_view.set_scan_marks(self._scan_words, notes + hits)
 
     def _note(self, text: str) -> None:
         self.original_note.setText(text)

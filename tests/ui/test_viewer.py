@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image, ImageDraw, ImageFont
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from app.citation import citation
+from indexer import ocr
 from ui.ops import OpRunner
 from ui.text_view import READING_COLUMN_CHARS, TextView, Utf16Map
-from ui.theme import highlight_colour
+from ui.theme import highlight_colour, mark_colour
 from ui.viewer import ORIGINAL_TAB, DocumentViewer
+
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 
 
 @pytest.fixture
@@ -205,3 +210,34 @@ def test_texts_wrapped_by_hand_or_with_empty_lines_are_shown_as_they_are(qtbot):
     for text in (wrapped, spaced):
         view.set_text(text)
         assert view.toPlainText() == text
+
+
+def test_hits_and_annotations_are_drawn_on_a_scanned_page_over_the_words_ocr_read(qtbot, viewer, archive, tmp_path):
+    try:
+        ocr.engine()
+    except ocr.OcrUnavailable as exc:
+        pytest.skip(f"OCR engine not installed: {exc}")
+    image = Image.new("L", (1275, 1650), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(SERIF, 36) if Path(SERIF).exists() else ImageFont.load_default(size=36)
+    draw.text((120, 150), "Scanned page: the Marrowdale County", fill=0, font=font)
+    draw.text((120, 220), "Sheriff signed it in Vermont.", fill=0, font=font)
+    scan = io.BytesIO()
+    image.save(scan, "PNG")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(scan, x=0, y=0, w=210)
+    pdf.output(str(tmp_path / "scan.pdf"))
+    doc_id = archive.import_paths([tmp_path / "scan.pdf"]).imported[0]["id"]
+    archive.ocr()
+    archive.annotate(doc_id, quote="Vermont", colour="pink")
+
+    with qtbot.waitSignal(viewer.ready):
+        viewer.show_document(doc_id, "marrowdale")
+    viewer.show_original()
+
+    qtbot.waitUntil(lambda: len(viewer.pdf_view.pdf_view.boxes.get(0, [])) == 2, timeout=30_000)
+    (hit, hit_colour), (note, note_colour) = sorted(viewer.pdf_view.pdf_view.boxes[0], key=lambda b: b[0].top())
+    assert hit_colour == mark_colour(viewer) and note_colour == highlight_colour("pink", viewer)
+    assert 0.3 < hit.left() < hit.right() < 0.8 and hit.top() < note.top() < 0.2
+    assert viewer.pdf_view.pdf_view.shapes(0)  # painted with the page's highlights
