@@ -66,9 +66,9 @@ class Ocring:
         cancel: Callable[[], bool] | None = None,
     ) -> OcrReport:
         """OCR every document that needs it (or ``doc_ids``; ``force`` reads them again, from the cache
-        where it has them) in ``language`` (Tesseract's code, e.g. ``deu`` or ``spa+eng``; default: the
-        ``ocr_language`` setting, else English). ``progress(page, pages)``; ``cancel()`` stops between pages,
-        keeping what is read."""
+        where it has them with their word boxes) in ``language`` (Tesseract's code, e.g. ``deu`` or ``spa+eng``;
+        default: the ``ocr_language`` setting, else English). ``progress(page, pages)``; ``cancel()`` stops
+        between pages, keeping what is read."""
         self._require_writable()
         cancel = cancel or (lambda: False)
         try:
@@ -88,9 +88,10 @@ class Ocring:
             doc = self.document(doc_id)
             pages = _pages_to_read(doc.metadata, doc.pages or 1, doc.kind)
             cached, cached_boxes = store.cached(doc.sha256, engine.name, engine.version, engine.language)
-            done[doc_id] = {n: cached[n] for n in pages if n in cached}
+            # a forced run reads again the pages cached before word boxes were kept (schema step 9)
+            done[doc_id] = {n: cached[n] for n in pages if n in cached and (n in cached_boxes or not force)}
             boxes[doc_id] = {n: cached_boxes[n] for n in done[doc_id] if n in cached_boxes}
-            wanted[doc_id] = [n for n in pages if n not in cached]
+            wanted[doc_id] = [n for n in pages if n not in done[doc_id]]
             report.pages += len(pages)
             report.pages_cached += len(done[doc_id])
         finished = report.pages_cached

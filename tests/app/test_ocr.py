@@ -218,3 +218,18 @@ def test_ocr_keeps_each_words_box_so_a_hit_can_be_drawn_on_the_scan(archive, tes
     assert abs(omaha[2] - 120 / 1275) < 0.01 and omaha[3] < top
     archive.reextract([doc_id])
     assert archive.ocr_words(doc_id) == {1: boxes}  # the cache keeps them with the text
+
+
+def test_a_forced_run_reads_again_the_pages_cached_without_word_boxes(archive, tesseract, tmp_path):
+    path = tmp_path / "scan.png"
+    _page_image(["Omaha police will not join raids"]).save(path)
+    doc_id = archive.import_paths([path]).imported[0]["id"]
+    archive.ocr()
+    with archive.conn:
+        archive.conn.execute("UPDATE ocr_cache SET words = '{}'")  # as cached before schema step 9
+    assert archive.ocr_words(doc_id) == {}
+
+    forced = archive.ocr([doc_id], force=True)
+
+    assert (forced.pages_ocr, forced.pages_cached) == (1, 0)
+    assert [w for w in archive.ocr_words(doc_id)[1] if archive.text(doc_id)[w[0] : w[1]] == "Omaha"]
