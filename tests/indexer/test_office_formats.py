@@ -257,3 +257,25 @@ def test_new_suffixes_are_registered_and_listed(tmp_path):
         assert kind_for(tmp_path / f"file{suffix.upper()}") is not None
         assert suffix in supported_suffixes()
     assert set(extract_module.KINDS.values()) == set(extract_module._MODULES)
+
+
+def test_rtf_headers_footers_and_groups_with_a_stray_star_are_read(corpus):
+    boarding = extract("rtf", _read(corpus, "rtf", "tika", "testRTFBoldPlain.rtf"))  # all its text is a header
+    assert boarding.text.startswith("Animal Hospital\n(555) 555-1212") and boarding.title == "Animal Hospital"
+    various = extract("rtf", _read(corpus, "rtf", "tika", "testRTFVarious.rtf"))
+    assert "This is the header text." in various.text and "This is the footer text." in various.text
+    assert various.title == "Footnote appears here"  # the body's first line, not the running header
+    fox = extract("rtf", _read(corpus, "rtf", "tika", "testRTFIgnoredControlWord.rtf"))
+    assert fox.text == "The quick brown fox jumps over the lazy dog"
+
+
+def test_rtf_without_text_says_what_it_holds(corpus):
+    with pytest.raises(ExtractionError, match="only pictures or embedded objects"):
+        extract("rtf", _read(corpus, "rtf", "tika", "testBinControlWord.rtf"))
+    with pytest.raises(ExtractionError, match="contains no text"):
+        extract("rtf", _read(corpus, "rtf", "tika", "test_list_override.rtf"))
+
+
+def test_rtf_title_skips_the_question_marks_word_writes_before_the_unicode_one(corpus):
+    doc = extract("rtf", _read(corpus, "rtf", "tika", "testRTFJapanese.rtf"))
+    assert doc.title.startswith("ゾルゲと尾崎")
