@@ -1,5 +1,5 @@
-"""Word documents (.docx): paragraphs, tables, altChunk parts and chart text in body order, core
-properties as metadata."""
+"""Word documents (.docx): paragraphs, tables, altChunk parts and chart text in body order, then the headers and
+footers; core properties as metadata."""
 
 import io
 from collections.abc import Sequence
@@ -40,7 +40,7 @@ def extract(data: bytes, passwords: Sequence[str] = ()) -> Extracted:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise ExtractionError(f"not a readable Word document ({exc})") from exc
-    text = normalize_text("\n\n".join(b for b in _blocks(document) if b.strip()))
+    text = normalize_text("\n\n".join(b for b in [*_blocks(document), *_headers_and_footers(document)] if b.strip()))
     if not text:  # text only in content controls, tracked insertions, fields or text boxes
         text = normalize_text("\n\n".join(_xml_paragraphs(document.element.body)))
     if not text:
@@ -78,6 +78,24 @@ def _blocks(document) -> list[str]:
             blocks.append(alt_chunk_text(document.part, element))
         blocks.extend(chart_text(document.part, element))
     return blocks
+
+
+def _headers_and_footers(document) -> list[str]:
+    """Each distinct header and footer text of the sections (letterheads, file numbers, "Confidential"), after the
+    body so that the body's first line still names the document."""
+    seen: dict[str, None] = {}
+    for section in document.sections:
+        for part in (
+            *(section.header, section.first_page_header, section.even_page_header),
+            *(section.footer, section.first_page_footer, section.even_page_footer),
+        ):
+            if part.is_linked_to_previous:
+                continue
+            text = "\n".join(p.text for p in part.paragraphs if p.text.strip())
+            text += "".join(f"\n{_table_text(table)}" for table in part.tables)
+            if text.strip():
+                seen.setdefault(text.strip())
+    return list(seen)
 
 
 def _xml_paragraphs(body) -> list[str]:

@@ -103,3 +103,27 @@ def test_a_document_without_core_properties_gets_no_made_up_title_or_editor(corp
     extracted = docx.extract(_read(corpus, "testAltChunkHTML.docx"))  # the file has no docProps/core.xml
     assert extracted.title == "Simple paragraph with a emphasized word."
     assert "last_modified_by" not in extracted.metadata  # python-docx's default says "python-docx"
+
+
+def test_headers_and_footers_follow_the_body_once_each(tmp_path):
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_paragraph("Memo on cooperation with immigration enforcement")
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "Omaha Police Department, Office of the Chief"
+    section.footer.paragraphs[0].text = "Case file 2025-117"
+    document.add_section()  # linked to the first: the same header is not read twice
+    document.add_paragraph("Second section body.")
+    out = io.BytesIO()
+    document.save(out)
+
+    found = docx.extract(out.getvalue())
+
+    assert found.text.split("\n\n") == [
+        "Memo on cooperation with immigration enforcement",
+        "Second section body.",
+        "Omaha Police Department, Office of the Chief",
+        "Case file 2025-117",
+    ]
+    assert found.title == "Memo on cooperation with immigration enforcement"
