@@ -24,7 +24,7 @@ lint: $(STAMP)
 
 # `make bench` prints issue 12's figures beside their peers in one table (about 10 minutes at the default size);
 # `make bench BENCH_SIZES=10000,50000,100000` adds the 50k and 100k rows (about 20 minutes more on 2 cores).
-# `make bench-more` runs the extraction-quality and GUI-responsiveness benchmarks.
+# `make bench-more` runs the extraction-quality, per-format import, OCR and GUI-responsiveness benchmarks.
 BENCH_SIZES ?= 10000
 BENCH_OUT := bench/out
 BENCH_ENV := QT_QPA_PLATFORM=offscreen
@@ -40,6 +40,8 @@ bench: $(STAMP)
 
 bench-more: $(STAMP)
 	$(BIN)/python bench/extraction_quality.py
+	$(BIN)/python bench/format_rates.py
+	$(BIN)/python bench/ocr.py
 	$(BENCH_ENV) $(BIN)/python bench/gui_responsiveness.py
 
 clean:
