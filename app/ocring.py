@@ -22,6 +22,8 @@ from indexer import ocr
 from indexer.sandbox import ExtractorPool, Job
 from indexer.types import Extracted
 
+INSTALL_HINT = ocr.INSTALL_HINT  # what to install for OCR, in one line
+
 
 @dataclass
 class OcrReport:
@@ -43,6 +45,11 @@ class OcrReport:
 
 class Ocring:
     """OCR operations of the archive (see :class:`app.archive.Archive`)."""
+
+    @staticmethod
+    def ocr_languages() -> list[str]:
+        """Languages OCR can read here (Tesseract's codes, e.g. ``eng``, ``deu``), [] when it is not installed."""
+        return ocr.installed_languages()
 
     def ocr_words(self, doc_id: int) -> dict[int, list[tuple[int, int, float, float, float, float]]]:
         """Boxes of the words OCR read on a document's scanned pages, by page number (1-based): each

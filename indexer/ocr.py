@@ -82,17 +82,30 @@ def _engine(path: str, lang: str) -> Engine:
         raise OcrUnavailable(f"{INSTALL_HINT} (no program {path!r} found)")
     try:
         run = subprocess.run([found, "--version"], capture_output=True, timeout=30)
-        langs = subprocess.run([found, "--list-langs"], capture_output=True, timeout=30)
+        available = _languages(found)
     except (OSError, subprocess.SubprocessError) as exc:
         raise OcrUnavailable(f"{INSTALL_HINT} ({path!r} does not run: {exc})") from exc
     first = (run.stdout or run.stderr).decode(errors="replace").strip().splitlines()
     version = first[0].split()[-1] if first else "unknown"
-    available = langs.stdout.decode(errors="replace").split()[1:] if langs.returncode == 0 else []
     for wanted in lang.split("+"):
         if wanted not in available:
             hint = f"sudo apt install tesseract-ocr-{wanted}"
             raise OcrUnavailable(f"OCR needs Tesseract's {wanted!r} language data: {hint}")
     return Engine("tesseract", version, lang, found)
+
+
+def installed_languages() -> list[str]:
+    """The language codes the installed engine has data for (``osd`` left out), [] without an engine."""
+    found = shutil.which(program())
+    try:
+        return [code for code in _languages(found) if code != "osd"] if found else []
+    except (OSError, subprocess.SubprocessError):
+        return []
+
+
+def _languages(found: str) -> list[str]:
+    listed = subprocess.run([found, "--list-langs"], capture_output=True, timeout=30)
+    return listed.stdout.decode(errors="replace").split()[1:] if listed.returncode == 0 else []
 
 
 def _env() -> dict[str, str]:

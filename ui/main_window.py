@@ -42,7 +42,7 @@ from ui.import_flow import ImportController, ImportProgressBar
 from ui.import_report import ImportReportDialog
 from ui.jurisdiction_dialog import JurisdictionDialog
 from ui.map_view import MapView
-from ui.ocr_flow import OcrController, OcrProgressBar
+from ui.ocr_flow import OcrController, OcrProgressBar, choose_ocr_language
 from ui.ops import Op, OpRunner
 from ui.query_help import QueryHelpPopup
 from ui.results_model import COLUMN_SORTS, DocIdRole, ResultsModel
@@ -200,6 +200,7 @@ class MainWindow(BundleActions, QMainWindow):
             file_menu, "Import &folder…", "Ctrl+Shift+I", self.choose_folder, icon("folder-open", sp.SP_DirOpenIcon)
         )
         self.read_scans_action = self._action(file_menu, "&Read scans (OCR)", "Ctrl+Shift+R", self.read_scans)
+        self._action(file_menu, "OCR &language…", None, self.choose_ocr_language)
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, "&Export bundle…", "Ctrl+E", self.export_bundle)
         self.import_bundle_action = self._action(file_menu, "Import &bundle…", "Ctrl+Shift+B", self.choose_bundle)
@@ -474,6 +475,11 @@ class MainWindow(BundleActions, QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Import a folder (with its subfolders)", self._last_dir())
         if folder:
             self.import_paths([folder])
+
+    def choose_ocr_language(self) -> None:
+        """File > OCR language: the language later OCR runs read scans in (the CLI's ``ocr --set-lang``)."""
+        if code := choose_ocr_language(self, self.archive.ocr_languages()):
+            self.statusBar().showMessage(f"Scans will be read in {code}: File > Read scans (OCR) reads them.", 5000)
 
     def read_scans(self) -> bool:
         """OCR, in the background, every document whose scanned pages wait (imported before, or a stopped run)."""

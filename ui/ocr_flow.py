@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
+from app import settings
 from app.archive import Archive
-from app.ocring import OcrReport
+from app.errors import DossierError
+from app.ocring import INSTALL_HINT, OcrReport
 from ui.ops import Op, OpRunner
 from ui.status_progress import StatusProgress
 
@@ -98,3 +100,31 @@ class OcrProgressBar(StatusProgress):
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
         self.label.setText(f"OCR: page {min(done + 1, total)} of {total}")
+
+
+def choose_ocr_language(parent: QWidget, languages: list[str]) -> str | None:
+    """Ask which language scanned pages are read in (the installed ones, or a combination typed as "spa+eng");
+    remembers it and returns it, or None when cancelled or not valid (the user is told why)."""
+    if not languages:
+        QMessageBox.information(parent, "OCR language", INSTALL_HINT)
+        return None
+    current = settings.ocr_language() or "eng"
+    items = sorted(set(languages) | {current})
+    code, chosen = QInputDialog.getItem(
+        parent,
+        "OCR language",
+        "Read scanned pages in (Tesseract's code; several as spa+eng):",
+        items,
+        items.index(current),
+        True,
+    )
+    if not chosen:
+        return None
+    missing = [part for part in code.strip().split("+") if part not in languages]
+    try:
+        if missing:
+            raise DossierError(f"No OCR data for {', '.join(missing)}: sudo apt install tesseract-ocr-{missing[0]}")
+        return settings.set_ocr_language(code) or "eng"
+    except DossierError as exc:
+        QMessageBox.warning(parent, "OCR language", str(exc))
+        return None

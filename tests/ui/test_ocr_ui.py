@@ -70,3 +70,33 @@ def test_read_scans_ocrs_what_an_earlier_import_left_waiting(qtbot, make_window,
     assert archive.search('"Quillfeather Borough"').total == 1
     assert not window.read_scans()  # nothing waits any more, and the window says so
     assert window.statusBar().currentMessage() == "No scanned pages wait for OCR."
+
+
+def test_the_ocr_language_is_chosen_among_the_installed_ones_and_remembered(qtbot, archive, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+    from app import settings
+    from ui.ocr_flow import choose_ocr_language
+
+    languages = archive.ocr_languages()
+    if not languages:
+        pytest.skip("OCR engine not installed")
+    assert "eng" in languages and "osd" not in languages
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    offered, warnings = [], []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+
+    def answer(code):
+        def get_item(_parent, _title, _label, items, current, editable):
+            offered.append((items, items[current], editable))
+            return code, True
+
+        monkeypatch.setattr(QInputDialog, "getItem", get_item)
+
+    answer("eng")
+    assert choose_ocr_language(parent, languages) == "eng" and settings.ocr_language() == "eng"
+    assert offered[0] == (sorted(languages), "eng", True)
+    answer("eng+xyz")
+    assert choose_ocr_language(parent, languages) is None and settings.ocr_language() == "eng"
+    assert warnings == ["No OCR data for xyz: sudo apt install tesseract-ocr-xyz"]
