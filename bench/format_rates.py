@@ -94,10 +94,12 @@ def peer_times(kind: str, files: list[Path]) -> dict | None:
     if not command or not shutil.which(command[0]):
         return None
     times = []
-    for path in files:
-        start = time.perf_counter()
-        subprocess.run([part.format(path=path) for part in command], capture_output=True, timeout=120)
-        times.append(time.perf_counter() - start)
+    with tempfile.TemporaryDirectory(prefix="dossier-peer-") as scratch:  # unrtf writes pictures to its folder
+        for path in files:
+            start = time.perf_counter()
+            run = [part.format(path=path) for part in command]
+            subprocess.run(run, capture_output=True, timeout=120, cwd=scratch)
+            times.append(time.perf_counter() - start)
     return {"tool": command[0], **_percentiles(times)}
 
 
