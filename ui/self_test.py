@@ -14,6 +14,16 @@ from PySide6.QtWidgets import QApplication
 from app.self_test import MARKER, Context, Step, check, self_test
 
 
+def _icons(context: Context) -> str:
+    from ui.theme import app_icon, lock_icon
+
+    for name, icon in (("dossier", app_icon()), ("lock", lock_icon())):
+        image = icon.pixmap(64, 64).toImage()
+        check(not image.isNull(), f"the {name} icon does not draw (its SVG file or Qt's SVG icon plugin is missing)")
+        check(any(image.pixelColor(x, 32).alpha() for x in range(64)), f"the {name} icon draws nothing")
+    return "the app and padlock icons draw from their SVG files"
+
+
 def _window(context: Context) -> str:
     from ui.app_controller import AppController
     from ui.screenshot import ScreenshotDirector
@@ -49,4 +59,4 @@ def _window(context: Context) -> str:
 
 def run() -> int:
     """Run the whole self-test; the exit code."""
-    return self_test([Step("render the main window", _window)], separate_process=True)
+    return self_test([Step("icons", _icons), Step("render the main window", _window)], separate_process=True)
