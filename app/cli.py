@@ -37,6 +37,10 @@ EXIT_FAILURE, EXIT_USAGE, EXIT_IMPORT_FAILURES = 1, 2, 3
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dossier`` console script."""
     multiprocessing.freeze_support()
+    if (sys.argv[1:] if argv is None else argv) == ["--self-test"]:
+        from app.self_test import self_test
+
+        return self_test()
     args = _parser().parse_args(argv)
     vars(args).setdefault("json", False)
     streams = sys.stdout, sys.stderr
@@ -96,7 +100,10 @@ def _parser() -> argparse.ArgumentParser:
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
     )
     parser = argparse.ArgumentParser(
-        prog="dossier", parents=[common], description="Offline research archive: import, search and inspect documents."
+        prog="dossier",
+        parents=[common],
+        description="Offline research archive: import, search and inspect documents.",
+        epilog="`dossier --self-test` checks that this installation works (a scratch archive; yours is untouched).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

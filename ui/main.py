@@ -39,6 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--tab", choices=("text", "original", "details", "tags"), default="text", help="viewer tab with --open"
     )
     parser.add_argument("--screenshot", metavar="OUT.png", type=Path, help="render offscreen at 1400x900, save, exit")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check that this installation works (offscreen, a scratch archive)"
+    )
     return parser.parse_args(argv)
 
 
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dossier-gui`` script."""
     multiprocessing.freeze_support()
     args = parse_args(argv)
-    if args.screenshot:
+    if args.screenshot or args.self_test:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if not has_display():
         print(
@@ -71,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
 
     app.setWindowIcon(app_icon())
     tune_interpreter()
+    if args.self_test:
+        from ui.self_test import run
+
+        return run()
     controller = AppController(screenshot=args.screenshot is not None)
     folder = Path(args.archive).expanduser().resolve() if args.archive else controller.last_archive()
     window = controller.open_window(folder or resolve_archive(None))
