@@ -601,6 +601,7 @@ def _index_doc(doc: Document, text: str, terms: dict) -> IndexDoc:
         body=text,
         kind=doc.kind,
         site=" ".join([doc.site, doc.file_name]),
+        file_name=doc.file_name,
         author=doc.author,
         published=doc.published,
         headers={name: doc.metadata.get(name, "") for name in ("from", "to", "cc", "subject")},

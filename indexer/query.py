@@ -27,7 +27,7 @@ MAX_SLOP = 20
 #: A word of the query found in the title adds half a body match: the title is also the text's first line
 #: (text files, most articles), and 2.0 or even 1.0 ranked headlines that only name a word above the
 #: stories about it (bench/relevance.py).
-FIELD_BOOSTS = {"title": 0.5}
+FIELD_BOOSTS = {"title": 0.5, "file": 0.2}  # a file name says what a document is, weakly
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ FIELDS = (
     Field("note", ("notes",), "note:raids", "a word in your annotations' notes"),
     Field("author", (), "author:smith", "the author"),
     Field("source", ("site",), "source:npr", "the publisher or site"),
+    Field("file", ("filename",), "file:loudoun", "a word in the file's name"),
     Field("kind", ("type",), "kind:pdf", "the kind of file: " + ", ".join(sorted(set(KINDS.values())))),
     Field("year", (), "year:2025", "the year of publication"),
     Field("date", (), "date:2025-01", "a year, month or day; date:[2025-01-01 to 2025-03-31], date:>2024"),

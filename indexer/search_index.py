@@ -16,7 +16,14 @@ from time import monotonic
 
 import numpy as np
 from whoosh import collectors, fields, index, query, writing
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import (
+    LowercaseFilter,
+    RegexTokenizer,
+    StandardAnalyzer,
+    StemFilter,
+    StemmingAnalyzer,
+    StopFilter,
+)
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
@@ -28,14 +35,21 @@ from indexer.searcher_cache import SearcherCache, bitset
 from indexer.types import HitIds, IndexDoc
 from indexer.vector_search import Evaluator
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 READ_RETRIES = 5
 WRITE_LOCK_TIMEOUT_S = 30.0
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag", "status")
-DEFAULT_FIELDS = ["title", "body", "note"]
+DEFAULT_FIELDS = ["title", "body", "note", "file"]
 MAIL_FIELDS = ("from", "to", "cc", "subject")  # an email's headers
 SEARCH_SECONDS = 0.8  # a search running longer stops and says so
 _VERSION_FILE = "SCHEMA_VERSION"
+
+
+def file_name_analyzer():
+    """File names as words: "MAINE__Wells_Police_Department__MOA.pdf" -> maine, well, polic, depart, moa, pdf
+    (split at underscores too, stemmed; a possessive's "s" dropped, so "Attorney General's Office" matches
+    "Attorney_Generals_Office"). FOIA releases and saved records name a document's agency and state there."""
+    return RegexTokenizer(r"[^\W_]+") | LowercaseFilter() | StopFilter(stoplist=["s"], minsize=1) | StemFilter()
 
 
 def build_schema() -> fields.Schema:
@@ -47,6 +61,7 @@ def build_schema() -> fields.Schema:
         title=fields.TEXT(analyzer=stem),
         body=fields.TEXT(analyzer=stem),
         note=fields.TEXT(analyzer=stem),
+        file=fields.TEXT(analyzer=file_name_analyzer()),
         author=fields.TEXT(analyzer=StandardAnalyzer()),
         source=fields.TEXT(analyzer=StandardAnalyzer()),
         kind=fields.KEYWORD(**facet),
@@ -306,6 +321,7 @@ def _fields(doc: IndexDoc) -> dict:
         "body": doc.body,
         "author": doc.author,
         "source": doc.site,
+        "file": doc.file_name,
         "kind": doc.kind,
         "jurisdiction": ",".join(doc.jurisdictions),
         "tagged": ",".join(doc.tagged_jurisdictions),

@@ -48,6 +48,7 @@ class IndexDoc:
     body: str
     kind: str
     site: str = ""
+    file_name: str = ""
     author: str = ""
     published: date | None = None
     jurisdictions: list[str] = field(default_factory=list)  # tagged ones and the places they lie in

@@ -90,3 +90,27 @@ def test_filters_and_excludes_restrict_the_hits_and_their_counts(tmp_path):
     assert sorted(excluded.ids) == [0, 2, 3, 5, 6, 8] and excluded.facets["kind"] == {"html": 3, "text": 3}
     assert sorted(index.hit_ids("police", sort="date", filters={"kind": ["html"]}).ids) == [2, 5, 8]
     index.close()
+
+
+def test_a_file_name_is_searched_as_words_below_the_text(tmp_path):
+    index = SearchIndex(tmp_path / "ix")
+    index.write(
+        [
+            IndexDoc(
+                1,
+                "287(g) MOA TF - Wells PD",
+                "scanned agreement",
+                "pdf",
+                file_name="MAINE__Wells_Police_Department__WellsPDME_TFM.pdf",
+            ),
+            IndexDoc(2, "Letter", "The Wells Police Department of Maine wrote", "pdf", file_name="letter.pdf"),
+            IndexDoc(
+                3, "Memo", "the State of Mississippi", "pdf", file_name="Mississippi_Attorney_Generals_Office_MOA.pdf"
+            ),
+        ]
+    )
+    assert index.hit_ids('"Wells Police Department" Maine').ids == [2, 1]  # the text's match ranks first
+    assert index.hit_ids('"Attorney General\'s Office" Mississippi').ids == [3]
+    assert index.hit_ids("file:wells").ids == [1] and index.hit_ids("filename:tfm").ids == [1]
+    assert sorted(index.hit_ids("pdf").ids) == [1, 2, 3] and index.hit_ids("file:letter").ids == [2]
+    index.close()
