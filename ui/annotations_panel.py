@@ -182,23 +182,19 @@ class AnnotationsPanel(QWidget):
         if self.doc_id is None or span is None or not self.archive.writable:
             return
         doc_id = self.doc_id
-        dialog = NoteDialog(self.view.text[span[0] : span[1]], parent=self)
-        dialog.accepted.connect(lambda: self.editor.create(doc_id, *span, note=dialog.note(), private=dialog.private()))
+        dialog = NoteDialog(self.view.text[span[0] : span[1]], self.archive, parent=self)
+        dialog.accepted.connect(lambda: self.editor.create(doc_id, *span, **dialog.values()))
         self._show(dialog)
 
     def edit_note(self) -> None:
-        """Change the note (and privacy) of the selected annotation, with its passage in view."""
+        """Change what the selected annotation carries (note, colour, tags, jurisdiction, stance, privacy), with its
+        passage in view."""
         annotation = self.current()
         if annotation is None:
             return
         dialog = NoteDialog.for_annotation(annotation, self.archive, self)
-        dialog.accepted.connect(lambda: self._note_edited(annotation, note=dialog.note(), private=dialog.private()))
+        dialog.accepted.connect(lambda: (changes := dialog.changes()) and self.editor.edit(annotation, **changes))
         self._show(dialog)
-
-    def _note_edited(self, annotation: Annotation, **chosen: object) -> None:
-        changes = {name: value for name, value in chosen.items() if value != getattr(annotation, name)}
-        if changes:
-            self.editor.edit(annotation, **changes)
 
     def _show(self, dialog: NoteDialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

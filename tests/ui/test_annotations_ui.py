@@ -145,23 +145,41 @@ def test_the_note_dialog_shows_the_passage_and_what_the_annotation_carries(qtbot
     dialog = window.findChild(NoteDialog)
     assert dialog.isVisible() and dialog.passage.isReadOnly()
     assert dialog.passage.toPlainText() == "“does not intend to participate”"
-    assert dialog.colour.text() == "pink"
-    assert {name: label.text() for name, label in dialog.facts.items()} == {
-        "Tags": "quote, raids",
-        "Jurisdiction": "Omaha, NE",
-        "Stance": "Sanctuary",
-    }
+    assert dialog.colour.currentData() == "pink" and dialog.tags.text() == "quote, raids"
+    assert dialog.jurisdiction.text() == "Omaha, NE" and dialog.stance.currentText().startswith("Sanctuary")
     assert dialog.private() and dialog.editor.toPlainText() == "source: a council aide"
 
     dialog.editor.setPlainText("the aide, on background")
     dialog.private_box.setChecked(False)
+    dialog.colour.setCurrentIndex(dialog.colour.findData("blue"))
+    assert dialog.changes() == {"note": "the aide, on background", "private": False, "colour": "blue"}
     gone = []
     dialog.destroyed.connect(lambda: gone.append(True))
     dialog.accept()
     qtbot.waitUntil(lambda: gone == [True])  # deleted after use, not kept for the window's lifetime
     qtbot.waitUntil(lambda: "the aide, on background" in panel.model.item(0).text())
     (annotation,) = imported.annotations(doc_id)
-    assert (annotation.note, annotation.private, annotation.revision) == ("the aide, on background", False, 2)
+    assert (annotation.note, annotation.private, annotation.colour) == ("the aide, on background", False, "blue")
+    assert annotation.revision == 2 and annotation.tags == ["quote", "raids"] and annotation.stance == "sanctuary"
+
+
+def test_a_new_note_gets_colour_tags_jurisdiction_and_stance_from_the_dialog(qtbot, make_window, imported):
+    window = make_window(imported)
+    viewer = _open(qtbot, window)
+    panel = viewer.annotations_panel
+    _select(viewer.text_view, "the chief said")
+    window.note_action.trigger()
+    dialog = window.findChild(NoteDialog)
+    dialog.editor.setPlainText("on video")
+    dialog.colour.setCurrentIndex(dialog.colour.findData("green"))
+    dialog.tags.setText("Quote, follow-up")
+    dialog.jurisdiction.setText("Omaha, NE")
+    dialog.stance.setCurrentIndex(dialog.stance.findData("immigration-enforcement/sanctuary"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    (made,) = imported.annotations(viewer.doc.id)
+    assert (made.note, made.colour, made.tags) == ("on video", "green", ["follow-up", "quote"])
+    assert imported.gazetteer.get(made.jurisdiction).display == "Omaha, NE" and made.stance == "sanctuary"
 
 
 def _has_the_lock(icon: QIcon) -> bool:
