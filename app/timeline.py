@@ -93,9 +93,6 @@ class Timeline:
             total.update(bucket.counts)
         return self.ordered(total)
 
-    def has_untagged(self) -> bool:
-        return any(b.untagged for b in [*self.buckets, self.undated])
-
     def tooltip(self, bucket: Bucket) -> str:
         """``2025-03: 4 Cooperates, 1 Sanctuary, 2 without a stance`` (``2025-04: nothing``)."""
         return f"{bucket.label}: {self.describe(bucket)}"

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import date
 
 import pytest
+from PIL import Image
 
 from app.archive import Archive
+from app.cli import main
 from app.timeline import MONTHS_AT_MOST, Item, timeline_of, with_date_clause, without_date_clause
+from app.timeline_svg import layout, render
 from tests.app.map_fixtures import corpus_has_map_files, tag_like_a_person
 from tests.conftest import corpus_root
 
+SVG = "{http://www.w3.org/2000/svg}"
 COOPERATES, SANCTUARY = "immigration-enforcement/cooperates", "immigration-enforcement/sanctuary"
 
 
@@ -117,3 +122,59 @@ def test_a_drag_replaces_the_clause_it_wrote_and_keeps_the_rest():
     edited = "sanctuary date:[2025-02-01 to 2025-04-30]"  # the user changed it: a new drag adds its own
     assert with_date_clause(edited, "date:2025", previous="date:[2025-02-01 to 2025-03-31]") == edited + " date:2025"
     assert without_date_clause(second, "date:[2025-02-01 to 2025-03-31]") == "sanctuary"
+
+
+def test_the_svg_stacks_each_bar_in_vocabulary_order_with_a_tooltip(mapped):
+    timeline = mapped.timeline()
+    svg = render(timeline)
+    root = ET.fromstring(svg)
+    bars = {g.get("id"): g for g in root.iter(f"{SVG}g") if g.get("class") == "bar"}
+    assert list(bars) == [f"bar-{b.label}" for b in timeline.buckets]
+    colours = {s.key: s.colour for s in timeline.stances}
+    months = _months(mapped)
+    march = bars["bar-2025-03"]
+    assert march.find(f"{SVG}title").text == f"2025-03: {months['2025-03']} Cooperates"
+    segments = [r for r in march.iter(f"{SVG}rect") if r.get("data-stance") is not None]
+    assert [(r.get("data-stance"), r.get("fill")) for r in segments] == [(COOPERATES, colours[COOPERATES])]
+    assert bars["bar-2021-01"].find(f"{SVG}title").text == "2021-01: nothing"
+    assert not [r for r in bars["bar-2021-01"].iter(f"{SVG}rect") if r.get("data-stance") is not None]
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert {"2020", "2025"} <= set(texts) and "Cooperates" in texts
+    assert "Sanctuary" not in texts  # only the undated seed holds it: told in words, not in the legend
+    assert any("1 undated, not drawn (" in (t or "") for t in texts)
+    assert "<script" not in svg and "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_stance_labels_are_escaped(imported):
+    imported.save_stance("immigration-enforcement", "sanctuary", '<b>"Safe" & \x01sound</b>', colour="#2e7d32")
+    denver = imported.search_ids("calamity").ids[0]
+    imported.tag(denver, "Denver, CO", "sanctuary")
+    svg = render(imported.timeline())
+    root = ET.fromstring(svg)  # well-formed despite the label
+    (bar,) = (g for g in root.iter(f"{SVG}g") if g.get("class") == "bar")
+    assert bar.find(f"{SVG}title").text == '2025-01: 1 <b>"Safe" & sound</b>'
+    assert "\x01" not in svg and "<b>" not in svg
+
+
+def test_cli_writes_svg_png_and_json(mapped, tmp_path, capsys):
+    out = tmp_path / "timeline.svg"
+    assert main(["--archive", str(mapped.folder), "timeline", "--query", "date:<2021", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "3 documents: 3 dated, by month; 0 undated" in printed and "2020-03: 1 Cooperates" in printed
+    assert len([g for g in ET.parse(out).getroot().iter(f"{SVG}g") if g.get("class") == "bar"]) == 5
+    png = tmp_path / "timeline.png"
+    assert main(["--archive", str(mapped.folder), "timeline", "--out", str(png)]) == 0
+    capsys.readouterr()
+    timeline = mapped.timeline()
+    geo = layout(timeline)
+    with Image.open(png) as image:
+        assert image.size == (geo.width * 2, geo.height * 2)  # drawn at twice the size, for a sharp picture
+        march = [b.label for b in timeline.buckets].index("2025-03")
+        x, y = (geo.left + (march + 0.5) * geo.slot) * 2, (geo.bottom - 3) * 2
+        cooperates = next(s.colour for s in timeline.stances if s.key == COOPERATES)
+        assert "#{:02x}{:02x}{:02x}".format(*image.convert("RGB").getpixel((x, y))) == cooperates.lower()
+    assert main(["--archive", str(mapped.folder), "timeline", "--out", str(tmp_path / "timeline.gif")]) == 1
+    assert "SVG or PNG" in capsys.readouterr().err
+    assert main(["--archive", str(mapped.folder), "timeline", "--query", "stance:sanctuary", "--json"]) == 0
+    shape = json.loads(capsys.readouterr().out)
+    assert shape["buckets"] == [] and list(shape["undated"]["stances"]) == [SANCTUARY]
