@@ -32,6 +32,7 @@ from app.store.documents import DocumentStore
 from app.store.tags import TagStore
 from app.tagging import Tagging
 from app.text_check import differing_texts
+from app.timeline import Timeline, build_timeline
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.sandbox import ExtractorPool, Job, Limits
 from indexer.search_index import SearchIndex
@@ -379,6 +380,10 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring):
     def stance_map(self, query: str = "") -> StanceMap:
         """Where each place stands in the documents ``query`` finds (all when empty): see :mod:`app.stance_map`."""
         return build_stance_map(self, query)
+
+    def timeline(self, query: str = "") -> Timeline:
+        """The documents ``query`` finds and their stances by date (all when empty): see :mod:`app.timeline`."""
+        return build_timeline(self, query)
 
     def match_spans(self, query: str, doc_id: int) -> list[tuple[int, int]]:
         """Where the query's words occur in the stored text of a document."""

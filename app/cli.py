@@ -17,7 +17,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from app import cli_keys, cli_map, settings, wording
+from app import cli_keys, cli_map, cli_timeline, settings, wording
 from app.archive import SORTS, Archive
 from app.batch_tagging import UnknownBatch
 from app.citation import citation
@@ -327,6 +327,7 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_config)
     cli_keys.add_commands(commands, common)
     cli_map.add_commands(commands, common)
+    cli_timeline.add_commands(commands, common)
 
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
     cmd.add_argument(

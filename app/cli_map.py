@@ -1,4 +1,4 @@
-"""The command line's ``map``: the stance map of the archive (or of a search) as an SVG file or a summary."""
+"""The command line's ``map``: the stance map of the archive (or of a search) as an SVG or PNG file or a summary."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.paths import resolve_archive
 from app.printable import print_json
 from app.stance_map import StanceMap
 from app.stance_map_svg import render
+from app.svg_png import svg_to_png
 
 
 def add_commands(commands, common: argparse.ArgumentParser) -> None:
@@ -21,16 +22,15 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
         "map", parents=[common], help="where each place stands: the stance map as SVG (or a summary)"
     )
     cmd.add_argument("--query", default="", metavar="Q", help="only the evidence of the documents this search finds")
-    cmd.add_argument("--out", metavar="FILE.svg", help="write the map to FILE.svg (without it: a summary)")
+    cmd.add_argument("--out", metavar="FILE", help="write the map to FILE.svg or FILE.png (without it: a summary)")
     cmd.set_defaults(handler=_map)
 
 
 def _map(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() != ".svg":
+    if out is not None and out.suffix.lower() not in (".svg", ".png"):
         raise DossierError(
-            f"{out.name}: the command line writes the map as SVG only.",
-            cli_hint="Give --out a name ending in .svg; the window's View > Stance map exports PNG.",
+            f"{out.name}: the map is written as SVG or PNG.", cli_hint="Give --out a name ending in .svg or .png."
         )
     with Archive.open(resolve_archive(getattr(args, "archive", None)), shared=True) as archive:
         try:
@@ -38,7 +38,8 @@ def _map(args: argparse.Namespace) -> int:
         except BadQuery as exc:
             raise BadQuery(f"{exc} Query syntax: `dossier search --help`.") from exc
     if out is not None:
-        _write(out, render(stance_map))
+        svg = render(stance_map)
+        _write(out, svg_to_png(svg) if out.suffix.lower() == ".png" else svg.encode("utf-8"))
     if args.json:
         print_json({**stance_map.to_json(), "out": str(out) if out else None})
         return 0
@@ -50,11 +51,11 @@ def _map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(out: Path, svg: str) -> None:
+def _write(out: Path, data: bytes) -> None:
     """Write the file whole or not at all (a half-written map would not open)."""
     partial = out.with_name(f".{out.name}.partial")
     try:
-        partial.write_text(svg, encoding="utf-8")
+        partial.write_bytes(data)
         os.replace(partial, out)
     except OSError as exc:
         partial.unlink(missing_ok=True)

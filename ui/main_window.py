@@ -52,6 +52,7 @@ from ui.snippet_delegate import SnippetDelegate, row_height_for
 from ui.stance_dialog import StanceDialog
 from ui.tag_preview_dialog import TagPreviewDialog
 from ui.theme import app_icon, icon
+from ui.timeline_view import TimelineView, show_timeline
 from ui.viewer import DocumentViewer
 
 SORTS = (
@@ -91,6 +92,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.hits: HitList | None = None
         self._reports: list[QDialog] = []  # the non-modal dialogs on screen
         self.map_view: MapView | None = None  # View > Stance map, while it is open
+        self.timeline_view: TimelineView | None = None  # View > Timeline, while it is open
         self.setWindowTitle(f"Dossier — {archive.folder}")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -268,6 +270,7 @@ class MainWindow(BundleActions, QMainWindow):
         self._action(view_menu, "Show &original", "Ctrl+3", self.viewer.show_original)
         self._action(view_menu, "All &annotations…", "Ctrl+Shift+A", self.show_annotations)
         self._action(view_menu, "Stance &map…", "Ctrl+Shift+M", self.show_map)
+        self._action(view_menu, "T&imeline…", "Ctrl+Shift+L", lambda: show_timeline(self))  # Ctrl+Shift+T tags
         self._action(view_menu, "Open original in its &application", "Ctrl+Shift+O", self.viewer.open_original)
 
         tag_menu = self.menuBar().addMenu("&Tag")

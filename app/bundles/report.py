@@ -1,17 +1,22 @@
 """The bundle's ``report.html``: one self-contained page (inline CSS only, no scripts, no resources) showing
-how many documents speak to each jurisdiction and stance, the evidence, and every document with links to its
-original and text in the bag, readable on screen and printed on A4. Every text is escaped."""
+how many documents speak to each jurisdiction and stance, the stance map and the timeline as inline SVG (each
+state's tile linking to its section), the evidence, and every document with links to its original and text in
+the bag, readable on screen and printed on A4. Every text is escaped."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
+from app import stance_map_svg, timeline_svg
 from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import LEVELS
-from app.models import StanceSet
+from app.models import StanceSet, stance_labels
+from app.stance_map import Evidence, Place, StanceMap, _tiles
+from app.timeline import Item, timeline_of
 from app.wording import count
 
 NO_STANCE = "No stance"
@@ -56,8 +61,10 @@ section.stance { border-left: 6px solid #9e9e9e; padding: .25rem 0 .25rem 1rem; 
 figure { margin: 0 0 1rem; }
 blockquote { margin: 0; padding: .35rem .75rem; background: #f6f8fa; font-family: Georgia, "DejaVu Serif", serif;
   white-space: pre-wrap; }
-.note { margin: .3rem 0 0; white-space: pre-wrap; }
-.note b { color: #57606a; }
+p.note { margin: .3rem 0 0; white-space: pre-wrap; }
+p.note b { color: #57606a; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+section.heading-only p { margin: .25rem 0; }
 figcaption { font-size: .85rem; color: #57606a; margin-top: .2rem; }
 .whole { font-style: italic; }
 @page { size: A4; margin: 16mm 14mm; }
@@ -131,12 +138,20 @@ def render_report(
     cells: defaultdict[tuple, set[str]] = defaultdict(set)  # the documents behind each (jurisdiction, stance)
     for e in entries:
         cells[(e.jurisdiction, e.stance)].add(e.document)
-    anchors = {jid: f"j{i}" for i, jid in enumerate(places, 1)}
+    stance_map = _stance_map(header.query, documents, entries, gazetteer, stance_sets)
+    tiles = {t.jurisdiction.id: t.place_ids for t in [*stance_map.tiles.values(), stance_map.federal] if t}
+    # a state whose evidence is all about places in it gets a section of its own for its tile to link to
+    sections = sorted({*places, *tiles} - {None}, key=lambda j: _tree_key(j, gazetteer)) + [None] * (None in places)
+    anchors = {jid: f"j{i}" for i, jid in enumerate(sections, 1)}
     doc_anchors = {d.sha256: f"d{i}" for i, d in enumerate(documents, 1)}
-    parts = [_head(header), _summary(places, used, cells, anchors, gazetteer, stances, len(documents))]
-    for jid in places:
+    figures = _figures(stance_map, anchors, _timeline(header.query, documents, entries, gazetteer, stance_sets))
+    parts = [_head(header), figures, _summary(places, used, cells, anchors, gazetteer, stances, len(documents))]
+    for jid in sections:
         group = [e for e in entries if e.jurisdiction == jid]
-        parts.append(_place(jid, anchors[jid], group, used, gazetteer, stances, doc_anchors))
+        if group:
+            parts.append(_place(jid, anchors[jid], group, used, gazetteer, stances, doc_anchors))
+        else:
+            parts.append(_heading_only(jid, anchors, tiles[jid], gazetteer))
     parts.append(_documents(documents, entries, doc_anchors))
     return "\n".join(["<!DOCTYPE html>", '<html lang="en">', *parts, "</body>", "</html>", ""])
 
@@ -214,6 +229,98 @@ def _place(jid, anchor: str, entries: list[Entry], used, gazetteer: Gazetteer, s
         parts.append("</section>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _heading_only(jid: str, anchors: dict, inside: list[str], gazetteer: Gazetteer) -> str:
+    """The section of a state (or the federal government) with no evidence of its own: links to its places'."""
+    inside = sorted(inside, key=lambda j: _tree_key(j, gazetteer))
+    links = ", ".join(f'<a href="#{anchors[j]}">{_e(_place_name(j, gazetteer))}</a>' for j in inside)
+    name = _e(_place_name(jid, gazetteer))
+    return (
+        f'<section class="jurisdiction heading-only">\n<h2 id="{anchors[jid]}">{name}</h2>\n'
+        f"<p>No evidence about {name} itself; about places in it: {links}.</p>\n</section>"
+    )
+
+
+def _evidence_of(entries: list[Entry], gazetteer: Gazetteer) -> list[Entry]:
+    """The entries the map and the timeline draw: those with a jurisdiction the gazetteer knows and a stance."""
+    return [e for e in entries if e.jurisdiction and e.stance and gazetteer.get(e.jurisdiction) is not None]
+
+
+def _stance_map(query: str, documents, entries, gazetteer: Gazetteer, stance_sets) -> StanceMap:
+    """The stance map of the bundle's own evidence (what the archive's map of the selection draws)."""
+    numbers = {d.sha256: i for i, d in enumerate(documents, 1)}
+    places: dict[str, Place] = {}
+    for e in _evidence_of(entries, gazetteer):
+        evidence = Evidence(numbers.get(e.document, 0), e.jurisdiction, e.stance, e.start, None, _date(e.date),
+                            e.title, e.quote)  # fmt: skip
+        places.setdefault(e.jurisdiction, Place(gazetteer.get(e.jurisdiction))).evidence.append(evidence)
+    places = dict(sorted(places.items(), key=lambda item: (-len(item[1].evidence), item[1].jurisdiction.display)))
+    tiles, federal = _tiles(gazetteer, places)
+    return StanceMap(
+        query=query,
+        stances=[s for ss in stance_sets for s in ss.stances],
+        labels=stance_labels(stance_sets),
+        tiles=tiles,
+        federal=federal,
+        places=places,
+        documents=len({e.doc_id for p in places.values() for e in p.evidence}),
+    )
+
+
+def _timeline(query: str, documents, entries, gazetteer: Gazetteer, stance_sets):
+    """The timeline of the bundle: its evidence by its documents' dates, and the documents without a stance."""
+    numbers = {d.sha256: i for i, d in enumerate(documents, 1)}
+    dates = {d.sha256: _date(d.date) for d in documents}
+    evidence = _evidence_of(entries, gazetteer)
+    items = [Item(numbers[e.document], dates[e.document], e.stance) for e in evidence if e.document in numbers]
+    with_stance = {e.document for e in evidence}
+    items += [Item(numbers[d.sha256], dates[d.sha256], None) for d in documents if d.sha256 not in with_stance]
+    return timeline_of(items, stance_sets, query)
+
+
+def _figures(stance_map: StanceMap, anchors: dict, timeline) -> str:
+    """The map (each tile a link to its section) and the timeline, inline: the SVG's own styles scoped to it."""
+
+    def link(jid: str) -> str | None:
+        return f"#{anchors[jid]}" if jid in anchors else None
+
+    map_svg = stance_map_svg.render(stance_map, link=link, heading="Where each place stands")
+    timeline_part = ""
+    if timeline.buckets:
+        timeline_part = (
+            '<figure class="chart" id="timeline">\n'
+            + _inline(timeline_svg.render(timeline, heading="When: the evidence by date"), "timeline")
+            + "<figcaption>Documents and tagged passages by the date of their document.</figcaption>\n</figure>\n"
+        )
+    return (
+        '<section>\n<h2 id="figures">Map and timeline</h2>\n<figure class="chart" id="map">\n'
+        + _inline(map_svg, "map")
+        + "<figcaption>A state's tile links to its section below; hover over one for its counts.</figcaption>\n"
+        "</figure>\n" + timeline_part + "</section>"
+    )
+
+
+def _inline(svg: str, scope: str) -> str:
+    """An SVG of ours placed in the page: no namespace URL (the HTML parser knows ``<svg>``), and its style
+    rules prefixed with the figure's id so that they style only it (an inline ``<style>`` is page-wide)."""
+    svg = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
+
+    def scoped(match: re.Match) -> str:
+        selectors = ",".join(f"#{scope} {s.strip()}" for s in match.group(2).split(","))
+        return f"{match.group(1)}{selectors}{{"
+
+    def style(match: re.Match) -> str:
+        return "<style>" + re.sub(r"(^|\})([^{}]+)\{", scoped, match.group(1)) + "</style>"
+
+    return re.sub(r"<style>(.*?)</style>", style, svg, count=1, flags=re.S)
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _evidence(e: Entry, doc_anchor: str) -> str:

@@ -122,6 +122,18 @@ class DocumentStore:
         present.sort(key=lambda pair: pair[1], reverse=descending)  # stable: ties stay in the given order
         return [ids[i] for i, _ in present] + [ids[i] for i, value in values if value in (None, "")]
 
+    def published_dates(self, ids: Sequence[int] | None = None) -> dict[int, date | None]:
+        """The published date of each document (of ``ids``, or of every one): what a timeline buckets."""
+        sql = "SELECT id, published FROM documents"
+        wanted = None if ids is None else set(ids)
+        if wanted is None or len(wanted) > _SCAN_ABOVE:
+            rows = self.conn.execute(sql)
+        else:
+            rows = rows_in(self.conn, f"{sql} WHERE id", list(wanted))
+        return {
+            row[0]: date.fromisoformat(row[1]) if row[1] else None for row in rows if wanted is None or row[0] in wanted
+        }
+
     def text(self, doc_id: int) -> str | None:
         """The stored text passages are anchored to."""
         row = self.conn.execute("SELECT text FROM document_text WHERE doc_id = ?", (doc_id,)).fetchone()

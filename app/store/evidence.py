@@ -30,3 +30,12 @@ class EvidenceStore:
                AND stance IS NOT NULL AND stance_set IS NOT NULL ORDER BY doc_id, start, end"""
         )
         return [_annotation(row) for row in rows]
+
+    def documents_with_stance(self) -> set[int]:
+        """Ids of the documents holding any confirmed stance: a stance tag or a live annotation with one."""
+        rows = self.conn.execute(
+            """SELECT doc_id FROM tags WHERE stance IS NOT NULL
+               UNION SELECT doc_id FROM annotations WHERE deleted IS NULL AND conflict_of IS NULL
+               AND jurisdiction IS NOT NULL AND stance IS NOT NULL AND stance_set IS NOT NULL"""
+        )
+        return {row[0] for row in rows}

@@ -59,7 +59,31 @@ def tagged(imported):
 
 _SAFE_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "dl", "dt", "dd",
               "section", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "a", "figure", "blockquote", "p",
-              "b", "span", "small", "figcaption"}  # fmt: skip
+              "b", "span", "small", "figcaption",
+              "svg", "g", "rect", "line", "circle", "text"}  # fmt: skip  # the inline map and timeline
+_SVG_ATTRIBUTES = {
+    "width",
+    "height",
+    "viewbox",
+    "role",
+    "aria-labelledby",
+    "x",
+    "y",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "text-anchor",
+    "data-stance",
+}
 
 
 class _Markup(HTMLParser):
@@ -198,7 +222,8 @@ def test_report_is_self_contained_escaped_and_in_tree_order(tagged, tmp_path):
     markup.feed(html)
     assert markup.tags <= _SAFE_TAGS, markup.tags - _SAFE_TAGS
     assert {name for name, _ in markup.attributes} <= {"lang", "charset", "http-equiv", "content", "name", "id",
-                                                        "class", "style", "scope", "title", "href"}  # fmt: skip
+                                                        "class", "style", "scope", "title", "href",
+                                                        *_SVG_ATTRIBUTES}  # fmt: skip
     hrefs = [value for name, value in markup.attributes if name == "href"]
     assert all(re.fullmatch(r"#\w+|documents/[0-9a-f]{64}\.(txt|md)|text/[0-9a-f]{64}\.txt", h) for h in hrefs), hrefs
     assert "default-src 'none'; style-src 'unsafe-inline'" in html
@@ -206,7 +231,7 @@ def test_report_is_self_contained_escaped_and_in_tree_order(tagged, tmp_path):
     assert "omaha OR &quot;&lt;denver&gt;&quot;" in html
     headings = [re.sub("<[^>]+>", "|", h) for h in re.findall(r'<h2 id="j\d+">(.*?)</h2>', html)]
     assert headings == [
-        "United States (federal)", "|Colorado|Denver, CO", "Nebraska", "|Nebraska|Omaha, NE",
+        "United States (federal)", "Colorado", "|Colorado|Denver, CO", "Nebraska", "|Nebraska|Omaha, NE",
         "|Nebraska › Omaha, NE|Omaha Police Department, NE", "No jurisdiction",
     ]  # fmt: skip
     assert "border-left-color:#2e7d32" in html  # the sanctuary colour

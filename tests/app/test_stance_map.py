@@ -6,10 +6,11 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from PIL import Image
 
 from app.archive import Archive
 from app.cli import main
-from app.stance_map_svg import GRID, TERRITORIES, render
+from app.stance_map_svg import GRID, TERRITORIES, render, tile_boxes
 from tests.app.map_fixtures import corpus_has_map_files, tag_like_a_person
 from tests.conftest import corpus_root
 
@@ -143,14 +144,22 @@ def test_the_grid_is_every_state_and_dc_once():
     assert set(TERRITORIES) == set(Gazetteer.load().states) - states
 
 
-def test_cli_writes_the_svg_and_refuses_png(mapped, tmp_path, capsys):
+def test_cli_writes_the_svg_and_the_png(mapped, tmp_path, capsys):
     out = tmp_path / "map.svg"
     assert main(["--archive", str(mapped.folder), "map", "--query", "stance:cooperates", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "Florida: Cooperates 2" in printed and "Texas: Cooperates 1\n" in printed and f"wrote {out}" in printed
     root = ET.fromstring(out.read_text(encoding="utf-8"))
     assert root.find(f".//{SVG}g[@id='tile-CA']/{SVG}rect").get("fill") == "#eceff1"  # no cooperation there
-    assert main(["--archive", str(mapped.folder), "map", "--out", str(tmp_path / "map.png")]) == 1
-    assert "SVG only" in capsys.readouterr().err and not (tmp_path / "map.png").exists()
+    png = tmp_path / "map.png"
+    assert main(["--archive", str(mapped.folder), "map", "--out", str(png)]) == 0
+    capsys.readouterr()
+    colours = {s.key: s.colour.lower() for s in mapped.stance_map().stances}
+    with Image.open(png) as image:  # drawn at twice the size; Florida's tile in the "cooperates" colour
+        x, y, w, h = tile_boxes()["FL"]
+        pixel = image.convert("RGB").getpixel((2 * (x + w // 2), 2 * (y + h - 6)))
+        assert "#{:02x}{:02x}{:02x}".format(*pixel) == colours[COOPERATES]
+    assert main(["--archive", str(mapped.folder), "map", "--out", str(tmp_path / "map.gif")]) == 1
+    assert "SVG or PNG" in capsys.readouterr().err and not (tmp_path / "map.gif").exists()
     assert main(["--archive", str(mapped.folder), "map", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["states"]["TX"]["own"] == {COOPERATES: 1}
