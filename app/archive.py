@@ -376,9 +376,16 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring):
                 )
         return [_hit(docs[i], (scores or {}).get(i, 0.0), marked.get(i, "")) for i in present]
 
-    def stance_map(self, query: str = "") -> StanceMap:
-        """Where each place stands in the documents ``query`` finds (all when empty): see :mod:`app.stance_map`."""
-        return build_stance_map(self, query)
+    def stance_map(
+        self,
+        query: str = "",
+        *,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        excludes: Mapping[str, Iterable[str]] | None = None,
+    ) -> StanceMap:
+        """Where each place stands in the documents ``query`` and the facet filters find (all when empty): see
+        :mod:`app.stance_map`."""
+        return build_stance_map(self, query, filters, excludes)
 
     def match_spans(self, query: str, doc_id: int) -> list[tuple[int, int]]:
         """Where the query's words occur in the stored text of a document."""

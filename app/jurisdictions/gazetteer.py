@@ -117,6 +117,11 @@ class Gazetteer:
             current = self._by_id.get(current.parent) if current.parent else None
         return None
 
+    def points(self, state: str) -> list[Jurisdiction]:
+        """The places of a state (by postal code) that have coordinates, most populous first: what frames the
+        zoomed map of a state and sketches its shape."""
+        return self._points.get(state, [])
+
     def children(self, jid: str) -> list[Jurisdiction]:
         """Direct children, by level then name."""
         return sorted(self._children.get(jid, ()), key=lambda j: (_LEVEL_RANK.get(j.level, 9), j.name))
@@ -200,6 +205,16 @@ class Gazetteer:
     @functools.cached_property
     def _state_keys(self) -> dict[str, Jurisdiction]:
         return {normalize(n): s for s in self.states.values() for n in (s.name, *s.aliases)}
+
+    @functools.cached_property
+    def _points(self) -> dict[str, list[Jurisdiction]]:
+        out: dict[str, list[Jurisdiction]] = {}
+        for j in self._by_id.values():
+            if j.level not in ("state", "federal") and j.state and j.lat is not None and j.lon is not None:
+                out.setdefault(j.state, []).append(j)
+        for places in out.values():
+            places.sort(key=lambda j: (-(j.population or 0), j.id))
+        return out
 
     @functools.cached_property
     def _children(self) -> dict[str, list[Jurisdiction]]:

@@ -154,3 +154,17 @@ def test_cli_writes_the_svg_and_refuses_png(mapped, tmp_path, capsys):
     assert "SVG only" in capsys.readouterr().err and not (tmp_path / "map.png").exists()
     assert main(["--archive", str(mapped.folder), "map", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["states"]["TX"]["own"] == {COOPERATES: 1}
+
+
+def test_facet_filters_limit_the_map_as_they_limit_the_results(mapped):
+    florida = "ocd-division/country:us/state:fl"
+    by_place = mapped.stance_map(filters={"jurisdiction": [florida]})
+    assert list(by_place.tiles) == ["FL"] and by_place.documents == 2 and by_place.federal is None
+    assert by_place.filters == {"jurisdiction": (florida,)}
+    by_stance = mapped.stance_map(filters={"stance": [SANCTUARY]})  # the seed article: only its sanctuary evidence
+    assert by_stance.used_stances() == [SANCTUARY] and by_stance.documents == 1
+    assert sorted(by_stance.tiles) == ["CA", "CT", "MN", "NE", "TX"]
+    without = mapped.stance_map(excludes={"stance": [SANCTUARY]})  # every agreement, not the seed
+    assert without.documents == 21 and without.used_stances() == [COOPERATES]
+    both = mapped.stance_map("date:<2021", filters={"jurisdiction": [florida]})
+    assert not both.tiles and both.documents == 0  # Florida's agreements are from 2025
