@@ -204,6 +204,13 @@ def _legend(stance_map: StanceMap, used: list[str], x: int, y: int) -> str:
     return "".join(parts)
 
 
+def tile_tooltip(stance_map: StanceMap, code: str) -> str:
+    """What hovering a tile (or ``federal``, the badge) tells: the jurisdiction, its stances and counts."""
+    if code == "federal":
+        return _tooltip(stance_map, stance_map.federal, "Federal government")
+    return _tooltip(stance_map, stance_map.tiles.get(code), code)
+
+
 def _tooltip(stance_map: StanceMap, tile: Tile | None, fallback: str) -> str:
     if tile is None:
         return f"{fallback}: no confirmed stance"
