@@ -123,7 +123,7 @@ class StanceMap:
         tile = next((t for t in [*self.tiles.values(), self.federal] if t and t.jurisdiction.id == jid), None)
         ids = [jid, *(tile.place_ids if tile else [])]
         found = [e for i in ids if i in self.places for e in self.places[i].evidence]
-        return sorted(found, key=_newest_first)
+        return sorted(found, key=newest_first)
 
     def split(self, code: str) -> bool:
         """True when the evidence of a state (own and places) holds more than one stance."""
@@ -212,7 +212,7 @@ def build_stance_map(
         evidence = Evidence(doc_id, jid, stance, start, end, doc.published, doc.title, quote, uuid)
         places.setdefault(jid, Place(place)).evidence.append(evidence)
     for place in places.values():
-        place.evidence.sort(key=_newest_first)
+        place.evidence.sort(key=newest_first)
     places = dict(sorted(places.items(), key=lambda item: (-len(item[1].evidence), item[1].jurisdiction.display)))
     tiles, federal = _tiles(gazetteer, places)
     return StanceMap(
@@ -286,7 +286,7 @@ def _within(gazetteer: Gazetteer, jid: str, named: set[str]) -> bool:
     return any(a.id.casefold() in named for a in gazetteer.ancestors(jid))
 
 
-def _newest_first(evidence: Evidence) -> tuple:
+def newest_first(evidence: Evidence) -> tuple:
     """Dated evidence newest first, then undated; within a document, whole-document tags before passages."""
     return (
         evidence.date is None,
@@ -295,3 +295,6 @@ def _newest_first(evidence: Evidence) -> tuple:
         evidence.start is not None,
         evidence.start or 0,
     )
+
+
+_newest_first = newest_first  # the name it had before the Map view needed it

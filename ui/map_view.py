@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app import wording
 from app.archive import Archive
-from app.stance_map import Evidence, StanceMap, _newest_first
+from app.stance_map import Evidence, StanceMap, newest_first
 from app.stance_map_svg import StateLayout, render, state_layout, state_svg, tile_boxes, tile_tooltip
 from ui.ops import Op, OpRunner
 from ui.search_controller import SearchSpec
@@ -332,7 +332,7 @@ class MapView(QDialog):
             return
         self.place = mark.key
         places = self.stance_map.places  # a dot's places, a county, or the state itself: each has evidence
-        found = sorted((e for i in mark.ids if i in places for e in places[i].evidence), key=_newest_first)
+        found = sorted((e for i in mark.ids if i in places for e in places[i].evidence), key=newest_first)
         name = places[mark.key].jurisdiction.display if mark.key in places else mark.key
         self.heading.setText(f"{name}: {wording.count(len(found), 'piece')} of evidence")
         self.filter_button.setEnabled(True)
