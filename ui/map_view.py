@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QDialog,
@@ -52,11 +52,14 @@ class MapCanvas(QWidget):
         self.setMinimumSize(380, 360)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setMouseTracking(True)
+        self._picture: QPixmap | None = None  # the map as last painted, for this size
+        self._picture_key: tuple = ()
 
     def load(self, svg: str, layout: StateLayout | None = None) -> None:
         """Show the grid (``layout`` None) or a state's zoomed view."""
         self.layout_ = layout
         self.renderer.load(QByteArray(svg.encode("utf-8")))
+        self._picture = None
         self.setToolTip("")
         self.update()
 
@@ -102,10 +105,21 @@ class MapCanvas(QWidget):
         )
 
     def paintEvent(self, event) -> None:
+        """Paint the map drawn once per SVG and size (QSvgRenderer parses nothing again, but drawing a state's
+        thousand dots on every expose, tooltip or window move cost the event loop tens of milliseconds)."""
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio)
+        if self._picture is None or self._picture_key != key:
+            picture = QPixmap(QSize(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio))))
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(QColor("#ffffff"))
+            if self.renderer.isValid():
+                drawing = QPainter(picture)
+                self.renderer.render(drawing, self.target())
+                drawing.end()
+            self._picture, self._picture_key = picture, key
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#ffffff"))
-        if self.renderer.isValid():
-            self.renderer.render(painter, self.target())
+        painter.drawPixmap(0, 0, self._picture)
         painter.end()
 
     def mousePressEvent(self, event) -> None:
