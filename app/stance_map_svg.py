@@ -276,8 +276,7 @@ def _attr(value: str) -> str:
 
 PLOT_W, PLOT_H = 560, 440  # the most room the places of a state get; the frame keeps the state's proportions
 SIDE_W = 250  # the column of what has no coordinates (counties, the state itself)
-BACKDROP_POPULATION = 2_000  # the grey dots that sketch a state's shape: its places of at least this many people
-BACKDROP_LIMIT = 900
+BACKDROP_LIMIT = 900  # the grey dots that sketch a state's shape: its most populous places (1,000+ people each)
 CHIP = 22  # height of a row in the side column
 _CHIPS = 24  # rows listed there; the rest are counted
 
@@ -500,7 +499,7 @@ def _state_subheading(stance_map: StanceMap, tile: Tile | None) -> str:
         return "No confirmed stance here."
     return (
         f"{wording.count(len(tile.place_ids), 'place')} with confirmed stances; a pie holds disagreeing stances. "
-        f"Grey dots: other places of {BACKDROP_POPULATION:,}+ people."
+        "Grey dots: other towns and cities."
     )
 
 
@@ -510,8 +509,6 @@ def _backdrop(stance_map: StanceMap, layout: StateLayout) -> str:
         return ""
     parts = ['<g class="backdrop" fill="#cfd8dc">']
     for place in stance_map.gazetteer.points(layout.code)[:BACKDROP_LIMIT]:
-        if (place.population or 0) < BACKDROP_POPULATION:
-            break
         x, y = layout.project(place.lat, place.lon)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.6"/>')
     parts.append("</g>")
