@@ -425,10 +425,11 @@ def state_svg(stance_map: StanceMap, code: str, *, layout: StateLayout | None = 
             )
     chips = [m for m in layout.marks if m.kind == "chip"]
     if chips:
-        out.append(f'<text class="note" x="{chips[0].x:.0f}" y="{chips[0].y - 24:.0f}">Not on the map</text>')
+        left = f"{chips[0].x:.0f}"
+        out.append(f'<text class="note" x="{left}" y="{chips[0].y - 24:.0f}">Not drawn as dots: the state</text>')
         out.append(
             f'<text class="note" x="{chips[0].x:.0f}" y="{chips[0].y - 10:.0f}">'
-            "(no coordinates in the gazetteer):</text>"
+            "itself, places without coordinates</text>"
         )
     for mark in chips:
         out.append(_chip(stance_map, mark, tile))
