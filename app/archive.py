@@ -377,9 +377,16 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring):
                 )
         return [_hit(docs[i], (scores or {}).get(i, 0.0), marked.get(i, "")) for i in present]
 
-    def stance_map(self, query: str = "") -> StanceMap:
-        """Where each place stands in the documents ``query`` finds (all when empty): see :mod:`app.stance_map`."""
-        return build_stance_map(self, query)
+    def stance_map(
+        self,
+        query: str = "",
+        *,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        excludes: Mapping[str, Iterable[str]] | None = None,
+    ) -> StanceMap:
+        """Where each place stands in the documents ``query`` and the facet filters find (all when empty): see
+        :mod:`app.stance_map`."""
+        return build_stance_map(self, query, filters, excludes)
 
     def timeline(self, query: str = "") -> Timeline:
         """The documents ``query`` finds and their stances by date (all when empty): see :mod:`app.timeline`."""

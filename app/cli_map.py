@@ -9,10 +9,11 @@ from pathlib import Path
 from app import wording
 from app.archive import Archive
 from app.errors import BadQuery, DossierError
+from app.jurisdictions.gazetteer import Gazetteer
 from app.paths import resolve_archive
 from app.printable import print_json
 from app.stance_map import StanceMap
-from app.stance_map_svg import render
+from app.stance_map_svg import render, state_svg
 from app.svg_png import svg_to_png
 
 
@@ -23,6 +24,9 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument("--query", default="", metavar="Q", help="only the evidence of the documents this search finds")
     cmd.add_argument("--out", metavar="FILE", help="write the map to FILE.svg or FILE.png (without it: a summary)")
+    cmd.add_argument(
+        "--state", metavar="CODE", help="draw one state (postal code, e.g. NE): its places as dots where they are"
+    )
     cmd.set_defaults(handler=_map)
 
 
@@ -32,13 +36,19 @@ def _map(args: argparse.Namespace) -> int:
         raise DossierError(
             f"{out.name}: the map is written as SVG or PNG.", cli_hint="Give --out a name ending in .svg or .png."
         )
+    code = None
+    if args.state:
+        state = Gazetteer.load().state_of(args.state)
+        if state is None or not state.state:
+            raise DossierError(f"{args.state}: not a state.", cli_hint="Give --state a postal code such as NE or TX.")
+        code = state.state
     with Archive.open(resolve_archive(getattr(args, "archive", None)), shared=True) as archive:
         try:
             stance_map = archive.stance_map(args.query)
         except BadQuery as exc:
             raise BadQuery(f"{exc} Query syntax: `dossier search --help`.") from exc
     if out is not None:
-        svg = render(stance_map)
+        svg = state_svg(stance_map, code) if code else render(stance_map)
         _write(out, svg_to_png(svg) if out.suffix.lower() == ".png" else svg.encode("utf-8"))
     if args.json:
         print_json({**stance_map.to_json(), "out": str(out) if out else None})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -98,6 +99,11 @@ class StanceMap:
     places: dict[str, Place]  # every jurisdiction with evidence, by id
     documents: int = 0  # documents matching the query that hold evidence
     warnings: list[str] = field(default_factory=list)  # parts of the query left out
+    #: (lat, lon) of each place in :attr:`places` that has one, its own or the place it sits under
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the facet filters it was drawn with
+    excludes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    gazetteer: Gazetteer | None = field(default=None, repr=False, compare=False)  # frames a state's zoomed view
 
     def ordered(self, counts: Counter[str]) -> list[str]:
         """The stance keys of ``counts`` in vocabulary order (the order a legend and a split tile use)."""
@@ -117,7 +123,7 @@ class StanceMap:
         tile = next((t for t in [*self.tiles.values(), self.federal] if t and t.jurisdiction.id == jid), None)
         ids = [jid, *(tile.place_ids if tile else [])]
         found = [e for i in ids if i in self.places for e in self.places[i].evidence]
-        return sorted(found, key=_newest_first)
+        return sorted(found, key=newest_first)
 
     def split(self, code: str) -> bool:
         """True when the evidence of a state (own and places) holds more than one stance."""
@@ -156,15 +162,24 @@ class StanceMap:
         }
 
 
-def build_stance_map(archive: Archive, query: str = "") -> StanceMap:
-    """The stance map of the documents ``query`` finds (every document when it is empty).
+def build_stance_map(
+    archive: Archive,
+    query: str = "",
+    filters: Mapping[str, Iterable[str]] | None = None,
+    excludes: Mapping[str, Iterable[str]] | None = None,
+) -> StanceMap:
+    """The stance map of the documents ``query`` and the facet ``filters``/``excludes`` find (every document
+    when all are empty), as :meth:`app.archive.Archive.search_ids` finds them for the results list.
 
     When the query names stances (``stance:sanctuary``) or places (``jurisdiction:texas``) and negates
-    nothing, only that evidence is drawn: the documents it finds may hold other stances and places too."""
+    nothing, or a facet filter requires a stance or a jurisdiction, only that evidence is drawn: the documents
+    found may hold other stances and places too."""
+    filters = {k: tuple(v) for k, v in (filters or {}).items() if v}
+    excludes = {k: tuple(v) for k, v in (excludes or {}).items() if v}
     warnings: list[str] = []
     wanted: set[int] | None = None
-    if query.strip():
-        found = archive.search_ids(query)
+    if query.strip() or filters or excludes:
+        found = archive.search_ids(query, filters=filters or None, excludes=excludes or None)
         wanted, warnings = set(found.ids), list(found.warnings)
     stance_sets = archive.stance_sets()
     gazetteer = archive.gazetteer
@@ -181,8 +196,11 @@ def build_stance_map(archive: Archive, query: str = "") -> StanceMap:
     stances_named, places_named = _named(archive, query, gazetteer) if query.strip() else (None, None)
     if any(row[1] not in gazetteer for row in rows):
         gazetteer = archive._reloaded_gazetteer()  # a custom jurisdiction another process added
+    stances_named = (stances_named or set()) | {v.casefold() for v in filters.get("stance", ())} or None
+    places_named = (places_named or set()) | set(filters.get("jurisdiction", ())) or None
     if stances_named:
-        rows = [row for row in rows if row[2] in stances_named]
+        folded = {key.casefold() for key in stances_named}
+        rows = [row for row in rows if row[2].casefold() in folded]
     if places_named:
         rows = [row for row in rows if _within(gazetteer, row[1], places_named)]
     docs = archive.documents_by_id({row[0] for row in rows})
@@ -194,7 +212,7 @@ def build_stance_map(archive: Archive, query: str = "") -> StanceMap:
         evidence = Evidence(doc_id, jid, stance, start, end, doc.published, doc.title, quote, uuid)
         places.setdefault(jid, Place(place)).evidence.append(evidence)
     for place in places.values():
-        place.evidence.sort(key=_newest_first)
+        place.evidence.sort(key=newest_first)
     places = dict(sorted(places.items(), key=lambda item: (-len(item[1].evidence), item[1].jurisdiction.display)))
     tiles, federal = _tiles(gazetteer, places)
     return StanceMap(
@@ -206,6 +224,10 @@ def build_stance_map(archive: Archive, query: str = "") -> StanceMap:
         places=places,
         documents=len({e.doc_id for p in places.values() for e in p.evidence}),
         warnings=warnings,
+        positions={jid: pos for jid in places if (pos := gazetteer.position(jid)) is not None},
+        filters=filters,
+        excludes=excludes,
+        gazetteer=gazetteer,
     )
 
 
@@ -256,13 +278,15 @@ def _named(archive: Archive, query: str, gazetteer: Gazetteer) -> tuple[set[str]
 
 
 def _within(gazetteer: Gazetteer, jid: str, named: set[str]) -> bool:
-    """True when ``jid`` is one of the named places or lies in one (``=id`` names a place only)."""
-    if jid in named or "=" + jid in named:
+    """True when ``jid`` is one of the named places or lies in one (``=id`` names a place only); ids compare
+    without case, as the index's facet values are lowercased."""
+    named = {n.casefold() for n in named}
+    if jid.casefold() in named or "=" + jid.casefold() in named:
         return True
-    return any(a.id in named for a in gazetteer.ancestors(jid))
+    return any(a.id.casefold() in named for a in gazetteer.ancestors(jid))
 
 
-def _newest_first(evidence: Evidence) -> tuple:
+def newest_first(evidence: Evidence) -> tuple:
     """Dated evidence newest first, then undated; within a document, whole-document tags before passages."""
     return (
         evidence.date is None,
@@ -271,3 +295,5 @@ def _newest_first(evidence: Evidence) -> tuple:
         evidence.start is not None,
         evidence.start or 0,
     )
+
+

@@ -13,10 +13,13 @@ Measures, on the corpus in ``shared/corpus`` (or $DOSSIER_CORPUS), with Qt's off
    for one / off (the GIL, a lock, I/O), each thread's CPU time with its sampled Python stack, and the garbage
    collections, so each stall shows what held the GUI thread.
 3. The same heartbeat and typing for ``--idle-seconds`` on the big archive with no import (search costs alone).
+4. With ``--with-map``: test 2 again with View > Stance map open (it redraws on every result and every change
+   the import lands), switching between the grid and Texas's zoomed view now and then, as a user would.
 
 Prints one JSON object, then tables. Targets (issue "desktop app"): no stall over 100 ms, a window in under 1.5 s.
 ``--switch-interval-ms`` sets ``sys.setswitchinterval`` for the stall tests, to try that as a fix.
-Usage: ``python bench/gui_responsiveness.py [--limit N] [--docs N] [--out FILE] [--skip-launch] [--skip-import]``
+Usage: ``python bench/gui_responsiveness.py [--limit N] [--docs N] [--out FILE] [--skip-launch] [--skip-import]
+[--with-map]``
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write the JSON report here")
     parser.add_argument("--skip-launch", action="store_true", help="do not time launches")
     parser.add_argument("--skip-import", action="store_true", help="do not run the import test")
+    parser.add_argument("--with-map", action="store_true", help="also run the import test with the map view open")
     parser.add_argument(
         "--switch-interval-ms", type=float, help="set sys.setswitchinterval for the stall tests (to try a fix)"
     )
@@ -118,6 +122,10 @@ def main() -> None:
         files = import_files(corpus, args.limit)
         _log(f"import of {len(files)} files with typing")
         report["import"] = import_stalls(files)
+    if args.with_map:
+        files = import_files(corpus, args.limit)
+        _log(f"import of {len(files)} files with typing, the stance map open")
+        report["import_map"] = import_stalls(files, with_map=True)
     if args.idle_seconds > 0:
         _log(f"{args.idle_seconds:.0f} s of typing on the big archive")
         report["idle"] = idle_stalls(args.archive_dir, args.idle_seconds)
@@ -372,6 +380,8 @@ TRACED_SLOTS = (
     ("ui.viewer", "DocumentViewer", ("show_document", "_matches_arrived")),
     ("ui.text_view", "TextView", ("set_text", "set_matches")),
     ("ui.metadata_panel", "MetadataPanel", ("show_document",)),
+    ("ui.map_view", "MapView", ("refresh", "_built", "_draw", "select", "zoom", "show_grid")),
+    ("ui.map_view", "MapCanvas", ("paintEvent", "load")),
 )
 
 
@@ -712,8 +722,9 @@ def _qt_app():
     return QApplication(sys.argv[:1])
 
 
-def import_stalls(files: list[Path]) -> dict:
-    """Heartbeat while the window imports ``files`` into a fresh archive and the user types."""
+def import_stalls(files: list[Path], with_map: bool = False) -> dict:
+    """Heartbeat while the window imports ``files`` into a fresh archive and the user types (and, ``with_map``,
+    the stance map is open, following the results and now and then zoomed into a state and back)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     from app.archive import Archive
@@ -727,6 +738,18 @@ def import_stalls(files: list[Path]) -> dict:
         tracer.reset()
         heartbeat = Heartbeat(tracer)
         typist = Typist(window, heartbeat, tracer)
+        map_view = window.show_map() if with_map else None
+        if map_view is not None:
+            map_view.drawn.connect(lambda: heartbeat.mark("map drawn"))
+            zoomer = QTimer(interval=TYPE_EVERY_MS * 5)
+
+            def zoom() -> None:  # into Texas and back: the view a user looks at while the import runs
+                if map_view.zoomed:
+                    tracer.call("bench.map_grid", map_view.show_grid)
+                else:
+                    tracer.call("bench.map_zoom", map_view.zoom, "TX")
+
+            zoomer.timeout.connect(zoom)
         loop = QEventLoop()
         outcome: dict = {}
         imports = window.imports
@@ -752,9 +775,13 @@ def import_stalls(files: list[Path]) -> dict:
         started = time.perf_counter()
         heartbeat.start(started)
         typist.timer.start()
+        if map_view is not None:
+            zoomer.start()
         window.import_paths([str(p) for p in files])
         loop.exec()
         typist.timer.stop()
+        if map_view is not None:
+            zoomer.stop()
         heartbeat.stop()
         refs_lost = _refs_lost(refs)
         if "report" not in outcome:
@@ -763,6 +790,7 @@ def import_stalls(files: list[Path]) -> dict:
     result = outcome.get("report")
     seconds = outcome.get("seconds")
     return {
+        "map_open": with_map,
         "files": len(files),
         "kinds": dict(kinds.most_common()),
         "error": outcome.get("error") or (None if result else f"did not finish within {IMPORT_TIMEOUT_S} s"),
@@ -841,11 +869,11 @@ def print_tables(report: dict) -> None:
                     steps + f", first results {run.get('first_results')}",
                 )
             )
-    for key, label in (("import", "during import"), ("idle", "typing, no import")):
+    for key, label in (("import", "during import"), ("import_map", "import, map open"), ("idle", "typing, no import")):
         part = report.get(key)
         if not part:
             continue
-        if key == "import":
+        if key.startswith("import"):
             kinds = ", ".join(f"{n} {k}" for k, n in part["kinds"].items())
             rows.append((f"import of {part['files']} files ({kinds})", f"{part['seconds']} s", part["error"] or ""))
             rows.append(
@@ -865,7 +893,11 @@ def print_tables(report: dict) -> None:
         rows.append(("  beats late > 50 ms / > 100 ms", f"{hb['stalls_over_50ms']} / {hb['stalls_over_100ms']}", "0"))
     _table(rows)
     print(f"\n{report['machine']['note']} ({report['machine']['cpus']} CPUs seen).")
-    for key, label in (("import", "during the import"), ("idle", "typing on the big archive")):
+    for key, label in (
+        ("import", "during the import"),
+        ("import_map", "during the import, the map open"),
+        ("idle", "typing on the big archive"),
+    ):
         part = report.get(key)
         if not part or not part["top_stalls"]:
             continue

@@ -624,7 +624,7 @@ class MainWindow(BundleActions, QMainWindow):
             self.map_view.raise_()
             self.map_view.activateWindow()
             return self.map_view
-        view = self.map_view = MapView(self.archive, self.task_runner, lambda: self.search_field.text(), self)
+        view = self.map_view = MapView(self.archive, self.task_runner, self.current_spec, self)
         view.open_passage.connect(self.open_passage)
         view.open_document.connect(self.open_document)
         view.filter_results.connect(self._search_for)

@@ -39,6 +39,17 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"[^\w&-]+", " ", text).split())
 
 
+def _record(fields: list[str]) -> Jurisdiction:
+    """One line of ``us.tsv.gz``: seven columns, then latitude and longitude (absent in files built before them;
+    any later columns are ignored)."""
+    jid, name, level, parent, state, pop, aliases = fields[:7]
+    lat, lon = [*fields[7:9], "", ""][:2]
+    return Jurisdiction(
+        jid, name, level, parent or None, state or None, int(pop) if pop else None,
+        tuple(aliases.split("|")) if aliases else (), float(lat) if lat else None, float(lon) if lon else None,
+    )  # fmt: skip
+
+
 class Gazetteer:
     """Jurisdictions by id, with parents, children and name lookup. Immutable; share it freely."""
 
@@ -52,12 +63,7 @@ class Gazetteer:
     def load(cls) -> Gazetteer:
         """The bundled gazetteer (read once per process)."""
         with gzip.open(DATA / "us.tsv.gz", "rt", encoding="utf-8") as f:
-            rows = [line.rstrip("\n").split("\t") for line in f]
-        items = [
-            Jurisdiction(jid, name, level, parent or None, state or None, int(pop) if pop else None,
-                         tuple(aliases.split("|")) if aliases else ())
-            for jid, name, level, parent, state, pop, aliases in rows
-        ]  # fmt: skip
+            items = [_record(line.rstrip("\n").split("\t")) for line in f]
         foreign = (DATA / "foreign_names.txt").read_text(encoding="utf-8").split("\n")
         return cls(items, (n for n in foreign if n))
 
@@ -98,6 +104,23 @@ class Gazetteer:
             if current is not None:
                 out.append(current)
         return out
+
+    def position(self, jid: str) -> tuple[float, float] | None:
+        """``(lat, lon)`` of a jurisdiction, or of the nearest enclosing one below the state that has one (a
+        custom police department sits where its city is); None when neither it nor such a parent has one."""
+        current = self._by_id.get(jid)
+        for _ in range(16):
+            if current is None or current.level in ("state", "federal"):
+                return None
+            if current.lat is not None and current.lon is not None:
+                return current.lat, current.lon
+            current = self._by_id.get(current.parent) if current.parent else None
+        return None
+
+    def points(self, state: str) -> list[Jurisdiction]:
+        """The places of a state (by postal code) that have coordinates, most populous first: what frames the
+        zoomed map of a state and sketches its shape."""
+        return self._points.get(state, [])
 
     def children(self, jid: str) -> list[Jurisdiction]:
         """Direct children, by level then name."""
@@ -182,6 +205,16 @@ class Gazetteer:
     @functools.cached_property
     def _state_keys(self) -> dict[str, Jurisdiction]:
         return {normalize(n): s for s in self.states.values() for n in (s.name, *s.aliases)}
+
+    @functools.cached_property
+    def _points(self) -> dict[str, list[Jurisdiction]]:
+        out: dict[str, list[Jurisdiction]] = {}
+        for j in self._by_id.values():
+            if j.level not in ("state", "federal") and j.state and j.lat is not None and j.lon is not None:
+                out.setdefault(j.state, []).append(j)
+        for places in out.values():
+            places.sort(key=lambda j: (-(j.population or 0), j.id))
+        return out
 
     @functools.cached_property
     def _children(self) -> dict[str, list[Jurisdiction]]:

@@ -19,6 +19,8 @@ class Jurisdiction:
     state: str | None = None  # postal code of the state it is in (NE), None for federal
     population: int | None = None
     aliases: tuple[str, ...] = ()
+    lat: float | None = None  # degrees north: a place's position, a state's centre (population-weighted)
+    lon: float | None = None  # degrees east (negative in the Americas); counties and custom entries have none
 
     @property
     def display(self) -> str:

@@ -147,3 +147,32 @@ def test_load_is_fast():
         assert time.perf_counter() - started < 0.5  # ~60 ms on the dev machine; generous for slow CI
     finally:
         Gazetteer.load.cache_clear()
+
+
+def test_places_and_states_have_coordinates_counties_do_not(gaz):
+    omaha, grand_island = gaz.get(OMAHA), gaz.get(f"{US}/state:ne/place:grand_island")
+    assert (round(omaha.lat, 1), round(omaha.lon, 1)) == (41.3, -95.9)
+    assert omaha.lon > grand_island.lon  # Omaha lies east of Grand Island
+    nebraska = gaz.get(f"{US}/state:ne")
+    assert 40 < nebraska.lat < 43 and -104 < nebraska.lon < -95.3  # the weighted centre stays inside the state
+    assert all(s.lat is not None and s.lon is not None for s in gaz.states.values())
+    assert gaz.get(f"{US}/state:ne/county:douglas").lat is None
+    assert gaz.federal.lat is None
+    assert sum(j.lat is not None for j in gaz if j.level == "city") > 15_000
+
+
+def test_position_is_inherited_from_the_place_a_custom_entry_is_under(gaz):
+    pd = Jurisdiction(f"{OMAHA}/agency:omaha_pd", "Omaha Police Department", "agency", parent=OMAHA, state="NE")
+    custom = gaz.with_custom([pd])
+    assert custom.position(pd.id) == (gaz.get(OMAHA).lat, gaz.get(OMAHA).lon)
+    assert custom.position(f"{US}/state:ne/county:douglas") is None  # no coordinates, and a state frames, not places
+    assert custom.position(f"{US}/state:ne") is None
+
+
+def test_rows_written_before_coordinates_still_read():
+    from app.jurisdictions.gazetteer import _record
+
+    old = _record([OMAHA, "Omaha", "city", f"{US}/state:ne", "NE", "486051", ""])
+    assert (old.population, old.lat, old.lon) == (486051, None, None)
+    new = _record([OMAHA, "Omaha", "city", f"{US}/state:ne", "NE", "486051", "", "41.259", "-95.938"])
+    assert (new.lat, new.lon) == (41.259, -95.938)

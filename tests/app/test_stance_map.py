@@ -10,7 +10,7 @@ from PIL import Image
 
 from app.archive import Archive
 from app.cli import main
-from app.stance_map_svg import GRID, TERRITORIES, render, tile_boxes
+from app.stance_map_svg import GRID, TERRITORIES, render, state_layout, state_svg, tile_boxes
 from tests.app.map_fixtures import corpus_has_map_files, tag_like_a_person
 from tests.conftest import corpus_root
 
@@ -163,3 +163,76 @@ def test_cli_writes_the_svg_and_the_png(mapped, tmp_path, capsys):
     assert "SVG or PNG" in capsys.readouterr().err and not (tmp_path / "map.gif").exists()
     assert main(["--archive", str(mapped.folder), "map", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["states"]["TX"]["own"] == {COOPERATES: 1}
+
+
+def test_facet_filters_limit_the_map_as_they_limit_the_results(mapped):
+    florida = "ocd-division/country:us/state:fl"
+    by_place = mapped.stance_map(filters={"jurisdiction": [florida]})
+    assert list(by_place.tiles) == ["FL"] and by_place.documents == 2 and by_place.federal is None
+    assert by_place.filters == {"jurisdiction": (florida,)}
+    by_stance = mapped.stance_map(filters={"stance": [SANCTUARY]})  # the seed article: only its sanctuary evidence
+    assert by_stance.used_stances() == [SANCTUARY] and by_stance.documents == 1
+    assert sorted(by_stance.tiles) == ["CA", "CT", "MN", "NE", "TX"]
+    without = mapped.stance_map(excludes={"stance": [SANCTUARY]})  # every agreement, not the seed
+    assert without.documents == 21 and without.used_stances() == [COOPERATES]
+    both = mapped.stance_map("date:<2021", filters={"jurisdiction": [florida]})
+    assert not both.tiles and both.documents == 0  # Florida's agreements are from 2025
+
+
+def test_the_zoomed_view_puts_places_where_they_are(mapped):
+    stance_map = mapped.stance_map()
+    texas = state_layout(stance_map, "TX")
+    el_paso, grand_prairie = (
+        texas.mark(f"ocd-division/country:us/state:tx/place:{p}") for p in ("el_paso", "grand_prairie")
+    )
+    assert el_paso.kind == grand_prairie.kind == "dot"
+    assert el_paso.centre[0] < grand_prairie.centre[0] - 200  # far west of Dallas-Fort Worth
+    assert el_paso.centre[1] > grand_prairie.centre[1]  # and a little south
+    x, y, w, h = texas.plot
+    assert all(x <= m.centre[0] <= x + w and y <= m.centre[1] <= y + h for m in texas.marks if m.kind == "dot")
+    assert [m.key for m in texas.marks if m.kind == "chip"] == ["ocd-division/country:us/state:tx"]  # itself
+    assert el_paso.tooltip == "El Paso, TX\nOpposes enforcement 1"
+    florida = state_layout(stance_map, "FL")  # Lake County has no coordinates: listed beside the map
+    assert [(m.kind, m.key.rsplit("/", 1)[1]) for m in florida.marks] == [
+        ("dot", "place:arcadia"),
+        ("chip", "county:lake"),
+    ]
+    svg = state_svg(stance_map, "TX")
+    root = ET.fromstring(svg)
+    colours = {s.key: s.colour for s in stance_map.stances}
+    dot = root.find(f".//{SVG}g[@id='dot-ocd-division/country:us/state:tx/place:el_paso']")
+    assert dot.find(f"{SVG}circle").get("fill") == colours[OPPOSES]
+    assert dot.find(f"{SVG}title").text == el_paso.tooltip
+    assert "<script" not in svg and "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_a_dot_of_disagreeing_stances_is_a_pie_and_an_agency_sits_on_its_city(imported):
+    omaha_pd = imported.add_jurisdiction("Omaha <PD>", "police department", "Omaha, NE")
+    grand_island = "ocd-division/country:us/state:ne/place:grand_island"
+    doc_id = imported.search_ids("Omaha").ids[0]
+    imported.tag(doc_id, "Omaha, NE", "sanctuary")
+    imported.tag(doc_id, omaha_pd.id, "cooperates")
+    imported.tag(doc_id, grand_island, "cooperates")
+    stance_map = imported.stance_map()
+    nebraska = state_layout(stance_map, "NE")
+    omaha = nebraska.mark("ocd-division/country:us/state:ne/place:omaha")
+    assert omaha is nebraska.mark(omaha_pd.id) and omaha.key.endswith("place:omaha")  # one dot for both
+    assert omaha.centre[0] > nebraska.mark(grand_island).centre[0]  # Omaha lies east of Grand Island
+    assert omaha.tooltip.splitlines() == [
+        "Omaha, NE",
+        "  Omaha, NE: Sanctuary 1",
+        "  Omaha <PD>, NE: Cooperates 1",
+    ]
+    root = ET.fromstring(state_svg(stance_map, "NE"))  # well-formed despite the name
+    pie = root.find(f".//{SVG}g[@id='dot-ocd-division/country:us/state:ne/place:omaha']")
+    assert "split" in pie.get("class") and len(pie.findall(f"{SVG}path")) == 2
+
+
+def test_cli_draws_one_state(mapped, tmp_path, capsys):
+    out = tmp_path / "tx.svg"
+    assert main(["--archive", str(mapped.folder), "map", "--state", "tx", "--out", str(out)]) == 0
+    root = ET.fromstring(out.read_text(encoding="utf-8"))
+    assert root.find(f"{SVG}title").text == "Texas: stances in the whole archive"
+    assert root.find(f".//{SVG}g[@id='dot-ocd-division/country:us/state:tx/place:el_paso']") is not None
+    assert main(["--archive", str(mapped.folder), "map", "--state", "Atlantis", "--out", str(out)]) == 1
+    assert "not a state" in capsys.readouterr().err
