@@ -388,9 +388,15 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring):
         :mod:`app.stance_map`."""
         return build_stance_map(self, query, filters, excludes)
 
-    def timeline(self, query: str = "") -> Timeline:
-        """The documents ``query`` finds and their stances by date (all when empty): see :mod:`app.timeline`."""
-        return build_timeline(self, query)
+    def timeline(
+        self,
+        query: str = "",
+        filters: Mapping[str, Iterable[str]] | None = None,
+        excludes: Mapping[str, Iterable[str]] | None = None,
+    ) -> Timeline:
+        """The documents ``query`` (and facet filters) finds and their stances by date (all when empty): see
+        :mod:`app.timeline`."""
+        return build_timeline(self, query, filters, excludes)
 
     def match_spans(self, query: str, doc_id: int) -> list[tuple[int, int]]:
         """Where the query's words occur in the stored text of a document."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -133,13 +133,19 @@ class Timeline:
         }
 
 
-def build_timeline(archive: Archive, query: str = "") -> Timeline:
-    """The timeline of the documents ``query`` finds (every document when it is empty).
+def build_timeline(
+    archive: Archive,
+    query: str = "",
+    filters: Mapping[str, Iterable[str]] | None = None,
+    excludes: Mapping[str, Iterable[str]] | None = None,
+) -> Timeline:
+    """The timeline of the documents ``query`` finds with the facet ``filters`` and ``excludes`` (every document
+    when all are empty).
 
     The evidence is the stance map's, so a query naming stances or places draws only theirs; a document of the
     results without any confirmed stance counts as one "without a stance"."""
-    stance_map = build_stance_map(archive, query)
-    found = archive.search_ids(query)
+    stance_map = build_stance_map(archive, query, filters, excludes)
+    found = archive.search_ids(query, filters=filters, excludes=excludes)
     reader = archive._reader()
     with_stance = EvidenceStore(reader.conn).documents_with_stance()
     items = [Item(e.doc_id, e.date, e.stance) for place in stance_map.places.values() for e in place.evidence]

@@ -213,12 +213,15 @@ class TimelineView(QDialog):
     filter_results = Signal(str)
     drawn = Signal()  # a timeline is on screen (or its error)
 
-    def __init__(self, archive: Archive, runner: OpRunner, query_source=None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, archive: Archive, runner: OpRunner, query_source=None, parent: QWidget | None = None, facets_source=None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Timeline")
         self.archive = archive
         self.runner = runner
         self.query_source = query_source or (lambda: "")
+        self.facets_source = facets_source or (lambda: ({}, {}))  # the window's facet (filters, excludes)
         self.timeline: Timeline | None = None
         self.svg = ""
         self.query: str | None = None  # the query drawn (the window's, without the clause written here)
@@ -276,7 +279,8 @@ class TimelineView(QDialog):
             self._pending = query
             return
         self._building = True
-        op = Op(lambda: (query, self.archive.timeline(query)))
+        filters, excludes = self.facets_source()
+        op = Op(lambda: (query, self.archive.timeline(query, filters or None, excludes or None)))
         op.succeeded.connect(self._built)
         op.failed.connect(self._failed)
         op.finished.connect(self._done)
@@ -383,7 +387,11 @@ def show_timeline(window) -> TimelineView:
         view.activateWindow()
         return view
     view = window.timeline_view = TimelineView(
-        window.archive, window.task_runner, lambda: window.search_field.text(), window
+        window.archive,
+        window.task_runner,
+        lambda: window.search_field.text(),
+        window,
+        facets_source=lambda: (window.current_spec().filters, window.current_spec().excludes),
     )
     view.filter_results.connect(window._search_for)
     window.results_shown.connect(view.refresh)

@@ -141,3 +141,12 @@ def test_png_export_draws_the_bars_in_the_vocabulary_colours(timeline_window, tm
     assert image.pixelColor(x, int(geo.bottom) - 3) == QColor(colour)
     assert image.pixelColor(x, int(geo.top) + 2) == QColor("#ffffff")  # above the bar
     assert view.export(tmp_path / "timeline.svg").read_text(encoding="utf-8") == view.svg
+
+
+def test_the_timeline_follows_the_facet_filters_too(timeline_window, qtbot):
+    window, view = timeline_window
+    everything = view.timeline.dated_documents
+    window.facet_state.cycle("jurisdiction", "ocd-division/country:us/state:fl")  # a click on Florida's facet
+    qtbot.waitUntil(lambda: window.hits.total == 2 and view.timeline.dated_documents == 2 and not view._building)
+    window.facet_state.cycle("jurisdiction", "ocd-division/country:us/state:fl")  # now excluded
+    qtbot.waitUntil(lambda: view.timeline.dated_documents == everything - 2 and not view._building)
