@@ -383,6 +383,17 @@ def _compare(ours: Annotation, theirs: Annotation) -> str:
     return "theirs" if theirs.revision > ours.revision else "ours"
 
 
+def compare_versions(ours: Annotation, theirs: Annotation) -> str:
+    """The merge's decision between two copies of one annotation, for a newsroom server to take the same one:
+    ``"ours"``, ``"theirs"`` or ``"conflict"`` (see :func:`_compare`)."""
+    return _compare(ours, theirs)
+
+
+def history_of(ours: Annotation, theirs: Annotation) -> list[str]:
+    """The history ``theirs`` keeps when it replaces ``ours`` (see :func:`_history`)."""
+    return _history(ours, theirs)
+
+
 def _known(annotation: Annotation) -> dict[int, str]:
     """Its versions by revision, as far back as its history goes."""
     return {r: annotation.version_at(r) for r in range(annotation.first_revision, annotation.revision + 1)}

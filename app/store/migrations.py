@@ -230,8 +230,23 @@ def _v8(conn: sqlite3.Connection) -> None:
         )""")
 
 
+def _v9(conn: sqlite3.Connection) -> None:
+    """Where each newsroom server's sync stands: per server and project, the server's newest change this archive
+    has pulled and the local change log's head up to which its changes were pushed (no credentials: those
+    stay in the pgpass file or the keyring)."""
+    conn.execute("""
+        CREATE TABLE sync_state (
+            server TEXT NOT NULL,
+            project TEXT NOT NULL,
+            pulled_seq INTEGER NOT NULL DEFAULT 0,
+            pushed_head INTEGER NOT NULL DEFAULT 0,
+            synced_at TEXT,
+            PRIMARY KEY (server, project)
+        )""")
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 LATEST = len(STEPS)
 
 

@@ -140,3 +140,45 @@ def pgpass(tmp_path, monkeypatch, pg_cluster):
         return password
 
     return add
+
+
+@dataclass
+class Newsroom:
+    """A Dossier server database with the project ``desk`` and its members alice and bob."""
+
+    cluster: Cluster
+    db: str
+    admin: str
+    roles: dict
+
+    def url(self, person: str) -> str:
+        return self.cluster.url(self.roles[person], self.db)
+
+    def person(self, name: str, *projects: str) -> str:
+        """A new login role (password in the pgpass file), member of ``projects``."""
+        from app.cli import main
+
+        role = self.cluster.new_role(name)
+        self._pgpass(role)
+        for project in projects:
+            assert main(["server", "project-add", self.admin, project]) == 0
+            assert main(["server", "member-add", self.admin, project, role]) == 0
+        self.roles[name] = role
+        return role
+
+    def query(self, sql_text: str, *args):
+        with self.cluster.admin(self.db) as conn:
+            return conn.execute(sql_text, args).fetchall()
+
+
+@pytest.fixture
+def newsroom(pg_cluster, pg_db, pgpass) -> Newsroom:
+    from app.cli import main
+
+    admin = pg_cluster.url(db=pg_db)
+    assert main(["server", "init", admin]) == 0
+    room = Newsroom(pg_cluster, pg_db, admin, {})
+    room._pgpass = pgpass
+    room.person("alice", "desk")
+    room.person("bob", "desk")
+    return room
