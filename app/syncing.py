@@ -50,13 +50,13 @@ class Syncing:
         cancel: Callable[[], bool] | None = None,
     ):
         """Push this archive's changes to a server's project and pull the others' (see :mod:`app.server.sync`)."""
-        from app.server import connect, sync
-
         self._require_writable()
         server, project = self.sync_target(server, project)
+        from app.server import connect, sync  # the driver loads only when a server is used
         conn = connect.connect(server, insecure=insecure)
         try:
-            return sync.sync(self, conn, connect.display_url(server), project, progress, cancel)
+            with connect.server_errors("syncing"):
+                return sync.sync(self, conn, connect.display_url(server), project, progress, cancel)
         finally:
             conn.close()
 
@@ -65,20 +65,20 @@ class Syncing:
         insecure: bool = False,
     ) -> list[dict]:  # fmt: skip
         """Full-text hits on the server's project (PostgreSQL's ranking and snippets), without pulling them."""
-        from app.server import connect
-        from app.store.server_rows import ServerRows
-
         if not query.strip():
             raise DossierError("Give words to search the server for.")
         server, project = self.sync_target(server, project)
+        from app.server import connect
+        from app.store.server_rows import ServerRows
         conn = connect.connect(server, insecure=insecure)
         try:
-            rows = ServerRows(conn)
-            project_id = rows.project_id(project)
-            if project_id is None:
-                raise DossierError(f"The server has no project {project!r} that you are a member of.")
-            known = self._reader().hashes()
-            hits = rows.search(project_id, query, limit)
+            with connect.server_errors("searching"):
+                rows = ServerRows(conn)
+                project_id = rows.project_id(project)
+                if project_id is None:
+                    raise DossierError(f"The server has no project {project!r} that you are a member of.")
+                known = self._reader().hashes()
+                hits = rows.search(project_id, query, limit)
         finally:
             conn.close()
         for hit in hits:
@@ -89,12 +89,12 @@ class Syncing:
         self, shas: list[str], server: str | None = None, project: str | None = None, *, insecure: bool = False
     ):
         """Pull some documents of the server's project (e.g. server search hits) with their tags and annotations."""
-        from app.server import connect, sync
-
         self._require_writable()
         server, project = self.sync_target(server, project)
+        from app.server import connect, sync  # the driver loads only when a server is used
         conn = connect.connect(server, insecure=insecure)
         try:
-            return sync.pull_documents(self, conn, connect.display_url(server), project, shas)
+            with connect.server_errors("pulling documents"):
+                return sync.pull_documents(self, conn, connect.display_url(server), project, shas)
         finally:
             conn.close()

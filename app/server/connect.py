@@ -5,6 +5,8 @@ schema version checked."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from app.errors import DossierError
@@ -93,6 +95,25 @@ def connect_admin(url: str, *, insecure: bool = False):
         return psycopg.connect(autocommit=True, **connection_params(url, insecure=insecure))
     except psycopg.OperationalError as exc:
         raise ServerError(f"Could not connect to the server: {_first_line(exc)}") from None
+
+
+@contextmanager
+def server_errors(doing: str) -> Iterator[None]:
+    """Turn the server's errors while ``doing`` into a message: a lost connection is said to be completed by the
+    next sync (each batch is a transaction on its side, what is done stays)."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise ServerError(
+            f"The connection to the newsroom server was lost while {doing} ({_first_line(exc)}). What was done is "
+            "kept on both sides; sync again to complete it."
+        ) from None
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ServerError(f"The server refused {doing}: {_first_line(exc)}. Ask its administrator.") from None
+    except psycopg.Error as exc:
+        raise ServerError(f"The newsroom server failed while {doing}: {_first_line(exc)}") from None
 
 
 def _first_line(exc: Exception) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from app.archive import Archive
+
 ADMIN = "pgadmin"  # the cluster's superuser: trusted on the socket, as a server's administrator would be
 PASSWORD_OF = "{}-secret-Pw"  # each person's password (scram-sha-256 on the socket)
 
@@ -182,3 +184,27 @@ def newsroom(pg_cluster, pg_db, pgpass) -> Newsroom:
     room.person("alice", "desk")
     room.person("bob", "desk")
     return room
+
+
+@pytest.fixture
+def laptops(tmp_path, corpus):
+    """Laptop A and laptop B, each with its own imports (one file on both), tags and annotations."""
+    with Archive.open(tmp_path / "laptop-a") as a, Archive.open(tmp_path / "laptop-b") as b:
+        a.import_paths(_bbc(corpus, "business", 1, 2, 3) + _bbc(corpus, "politics", 10))
+        b.import_paths(_bbc(corpus, "entertainment", 1, 2) + _bbc(corpus, "politics", 10))
+        shared = a.search_ids("").ids
+        timewarner = a.search_ids("timewarner").ids[0]
+        a.tag(timewarner, "New York, NY", "sanctuary")
+        a.add_jurisdiction("Newsroom Desk County", "county", "New York")
+        a.tag(timewarner, "Newsroom Desk County", start=0, end=10)
+        a.annotate(timewarner, quote="TimeWarner", occurrence=1, note="check the quarter", tags=["money"])
+        a.annotate(timewarner, quote="profits", occurrence=1, note="my source says 80%", private=True)
+        on_b = b.documents.ids()
+        b.tag(sorted(on_b)[0], "Texas", "cooperates")
+        b.annotate(sorted(on_b)[1], start=0, end=12, note="bob's lead", colour="pink")
+        assert len(shared) == 4 and len(on_b) == 3
+        yield a, b
+
+
+def _bbc(corpus: Path, section: str, *numbers: int) -> list[Path]:
+    return [corpus / "text" / "bbc" / section / f"{n:03d}.txt" for n in numbers]

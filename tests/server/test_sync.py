@@ -29,26 +29,6 @@ def snapshot(archive: Archive) -> dict:
     return out
 
 
-@pytest.fixture
-def laptops(tmp_path, corpus):
-    """Laptop A and laptop B, each with its own imports (one file on both), tags and annotations."""
-    with Archive.open(tmp_path / "laptop-a") as a, Archive.open(tmp_path / "laptop-b") as b:
-        a.import_paths(bbc(corpus, "business", 1, 2, 3) + bbc(corpus, "politics", 10))
-        b.import_paths(bbc(corpus, "entertainment", 1, 2) + bbc(corpus, "politics", 10))
-        shared = a.search_ids("").ids
-        timewarner = a.search_ids("timewarner").ids[0]
-        a.tag(timewarner, "New York, NY", "sanctuary")
-        a.add_jurisdiction("Newsroom Desk County", "county", "New York")
-        a.tag(timewarner, "Newsroom Desk County", start=0, end=10)
-        a.annotate(timewarner, quote="TimeWarner", occurrence=1, note="check the quarter", tags=["money"])
-        a.annotate(timewarner, quote="profits", occurrence=1, note="my source says 80%", private=True)
-        on_b = b.documents.ids()
-        b.tag(sorted(on_b)[0], "Texas", "cooperates")
-        b.annotate(sorted(on_b)[1], start=0, end=12, note="bob's lead", colour="pink")
-        assert len(shared) == 4 and len(on_b) == 3
-        yield a, b
-
-
 def test_two_laptops_end_with_the_same_documents_tags_and_annotations(newsroom, laptops):
     a, b = laptops
     first = a.sync(newsroom.url("alice"), "desk")
