@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from app.archive import Archive
+from app.server.sync import SyncCancelled
 
 from .test_sync import bbc, snapshot
 
@@ -76,3 +77,11 @@ def test_a_sync_cut_in_its_second_batch_completes_on_the_next_run(newsroom, tmp_
         with Archive.open(tmp_path / "colleague") as colleague:
             colleague.sync(newsroom.url("bob"), "desk")
             assert snapshot(colleague) == snapshot(laptop)
+
+
+def test_a_cancelled_sync_leaves_nothing_half_done_and_the_next_one_completes(newsroom, laptops):
+    a, _b = laptops
+    with pytest.raises(SyncCancelled):
+        a.sync(newsroom.url("alice"), "desk", cancel=lambda: True)
+    assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 0 and a.sync_states() == []
+    assert a.sync(newsroom.url("alice"), "desk").pushed_documents == 4
