@@ -53,6 +53,7 @@ class Syncing:
         self._require_writable()
         server, project = self.sync_target(server, project)
         from app.server import connect, sync  # the driver loads only when a server is used
+
         conn = connect.connect(server, insecure=insecure)
         try:
             with connect.server_errors("syncing"):
@@ -70,6 +71,7 @@ class Syncing:
         server, project = self.sync_target(server, project)
         from app.server import connect
         from app.store.server_rows import ServerRows
+
         conn = connect.connect(server, insecure=insecure)
         try:
             with connect.server_errors("searching"):
@@ -92,6 +94,7 @@ class Syncing:
         self._require_writable()
         server, project = self.sync_target(server, project)
         from app.server import connect, sync  # the driver loads only when a server is used
+
         conn = connect.connect(server, insecure=insecure)
         try:
             with connect.server_errors("pulling documents"):

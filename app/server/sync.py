@@ -28,6 +28,7 @@ from app.scratch import scratch_folder
 from app.store.annotations import AnnotationStore
 from app.store.server_rows import ServerRows
 from app.store.sync_state import SyncState
+from app.store.tags import TagStore
 from app.timestamps import now
 
 BATCH = 200  # documents per server transaction and per local merge (DOSSIER_SYNC_BATCH changes it)
@@ -233,6 +234,7 @@ def _merge_batches(archive, rows, project_id, shas, tags, annotations, places, s
     notes_of: dict[str, list[dict]] = {}
     for item in annotations:
         notes_of.setdefault(item["sha256"], []).append(item)
+    shas = _news(archive, shas, tags_of, notes_of)
     only_vocabulary = not shas and (places or stance_sets)
     for done, batch in [(0, [])] if only_vocabulary else _batches(shas, None):
         if cancel and cancel():
@@ -248,6 +250,39 @@ def _merge_batches(archive, rows, project_id, shas, tags, annotations, places, s
         report.conflicts += merged.conflicts
         if progress:
             progress("pull", done, len(shas))
+
+
+def _news(archive, shas: list[str], tags_of: dict, notes_of: dict) -> list[str]:
+    """The documents among ``shas`` that bring something: new here, or with a tag or an annotation version this
+    archive lacks (the rows a laptop pushed come back at its next pull; they are left out here, unfetched, so
+    that they cost neither a transfer nor the merge's reindexing, which any merge would leave unchanged)."""
+    reader = archive._reader()
+    known = reader.hashes()
+    ids = {sha: known[sha] for sha in shas if sha in known}
+    local_tags = TagStore(reader.conn).for_documents(ids.values())
+    notes = AnnotationStore(reader.conn)
+    out = []
+    for sha in shas:
+        if sha not in ids:
+            out.append(sha)
+            continue
+        have = {(t.jurisdiction, t.stance_set, t.stance, t.start, t.end) for t in local_tags[ids[sha]]}
+        tags = [t for t in tags_of.get(sha, []) if (t["jurisdiction"], t["stance_set"], t["stance"], t["start"],
+                                                     t["end"]) not in have]  # fmt: skip
+        items = [item for item in notes_of.get(sha, []) if not _known_version(notes, item)]
+        if tags or items:
+            tags_of[sha], notes_of[sha] = tags, items
+            out.append(sha)
+    return out
+
+
+def _known_version(notes: AnnotationStore, item: dict) -> bool:
+    """Whether this archive holds this version of the annotation already, or deleted it for good."""
+    fields = item["fields"]
+    ours = notes.get(fields["uuid"])
+    if ours is None:
+        return notes.purged(fields["uuid"])
+    return ours.version == Annotation(doc_id=0, **fields).version
 
 
 def _own_version(archive, item: dict) -> bool:

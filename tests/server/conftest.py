@@ -1,124 +1,32 @@
-"""A real, throw-away PostgreSQL cluster for the server tests: Debian's ``postgresql`` binaries, ``initdb`` into a
-temporary folder, ``postgres`` listening on a Unix socket there only (no TCP port), stopped at the end.
-
-PostgreSQL refuses to run as root, so as root (CI) the cluster runs as the ``postgres`` system user the Debian
-package creates, in a folder of its own under the system temporary folder (pytest's are root-only)."""
+"""Fixtures for the server tests: a real, throw-away PostgreSQL cluster for the session (tests/server/pg.py), a
+fresh database per test, roles whose passwords sit in a pgpass file, and a newsroom with two laptops."""
 
 from __future__ import annotations
 
-import itertools
 import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from app.archive import Archive
-
-ADMIN = "pgadmin"  # the cluster's superuser: trusted on the socket, as a server's administrator would be
-PASSWORD_OF = "{}-secret-Pw"  # each person's password (scram-sha-256 on the socket)
-
-
-def _bin_dir() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name))
-    if found:
-        return found[-1].parent
-    on_path = shutil.which("postgres")
-    return Path(on_path).parent if on_path else None
-
-
-@dataclass
-class Cluster:
-    socket_dir: Path
-    port: int
-    _counter = itertools.count(1)
-
-    def url(self, user: str = ADMIN, db: str = "postgres") -> str:
-        return f"postgresql://{user}@/{db}?host={self.socket_dir}&port={self.port}"
-
-    def admin(self, db: str = "postgres"):
-        import psycopg
-
-        return psycopg.connect(self.url(ADMIN, db), autocommit=True)
-
-    def new_database(self) -> str:
-        name = f"newsroom_{os.getpid()}_{next(self._counter)}"
-        with self.admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return name
-
-    def new_role(self, name: str) -> str:
-        """A login role with a password (each person connects as their own)."""
-        from psycopg import sql
-
-        role = f"{name}_{next(self._counter)}"
-        with self.admin() as conn:
-            conn.execute(
-                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                    sql.Identifier(role), sql.Literal(PASSWORD_OF.format(role))
-                )
-            )
-        return role
-
-
-def _run(argv: list[str], user: str | None, **kwargs) -> subprocess.CompletedProcess:
-    if user is not None:
-        argv = ["runuser", "-u", user, "--", *argv]
-    return subprocess.run(argv, check=True, capture_output=True, text=True, **kwargs)
+from tests.server.pg import PASSWORD_OF, Cluster, Unavailable, start
 
 
 @pytest.fixture(scope="session")
 def pg_cluster():
     """The running cluster; tests get databases and roles of their own from it."""
     pytest.importorskip("psycopg", reason="psycopg (the `server` extra) is not installed")
-    bins = _bin_dir()
-    if bins is None:
+    try:
+        cluster = start()
+    except Unavailable as exc:
         if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed: .ci/run installs Debian's postgresql package")
-        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
-    user = None
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.fail("running as root, the test cluster needs the postgres system user (Debian's package)")
-        user = "postgres"
-    base = Path(tempfile.mkdtemp(prefix="dossier-pg-"))
-    data, sockets = base / "data", base / "run"
-    sockets.mkdir()
-    if user is not None:
-        os.chmod(base, 0o755)
-        shutil.chown(base, user)
-        shutil.chown(sockets, user)
-    port = 5432
+            pytest.fail(f"{exc}: .ci/run installs Debian's postgresql package")
+        pytest.skip(str(exc))
     try:
-        _run([str(bins / "initdb"), "-D", str(data), "-U", ADMIN, "-A", "trust", "-E", "UTF8", "--no-sync"], user)
-        (data / "pg_hba.conf").write_text(f"local all {ADMIN} trust\nlocal all all scram-sha-256\n", encoding="utf-8")
-        if user is not None:
-            shutil.chown(data / "pg_hba.conf", user)
-        _run(
-            [str(bins / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-t", "60", "start", "-o",
-             f"-c listen_addresses='' -c unix_socket_directories='{sockets}' -c port={port} -c fsync=off "
-             "-c password_encryption=scram-sha-256"],
-            user,
-        )  # fmt: skip
-    except subprocess.CalledProcessError as exc:
-        log = (base / "log").read_text(errors="replace") if (base / "log").exists() else ""
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.fail(f"could not start PostgreSQL: {exc.stderr}\n{log}")
-    try:
-        yield Cluster(sockets, port)
+        yield cluster
     finally:
-        subprocess.run(
-            [*(["runuser", "-u", user, "--"] if user else []), str(bins / "pg_ctl"), "-D", str(data), "-m", "fast",
-             "-w", "stop"],
-            capture_output=True,
-        )  # fmt: skip
-        shutil.rmtree(base, ignore_errors=True)
+        cluster.stop()
 
 
 @pytest.fixture
