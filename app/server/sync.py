@@ -239,9 +239,9 @@ def _merge_batches(archive, rows, project_id, shas, tags, annotations, places, s
     for done, batch in [(0, [])] if only_vocabulary else _batches(shas, None):
         if cancel and cancel():
             raise SyncCancelled("The sync was stopped; what it fetched so far is merged, the next sync does the rest.")
-        known = archive._reader().hashes()
+        reader = archive._reader()
         with rows.conn.transaction():
-            records = rows.documents(project_id, batch, {sha for sha in batch if sha not in known})
+            records = rows.documents(project_id, batch, {sha for sha in batch if reader.id_for_sha(sha) is None})
         items = [_item(a) for sha in batch for a in notes_of.get(sha, []) if not _own_version(archive, a)]
         merged = _merge(archive, records, tags_of, items, places, stance_sets)
         report.pulled_documents += len(merged.documents_added)
@@ -257,8 +257,7 @@ def _news(archive, shas: list[str], tags_of: dict, notes_of: dict) -> list[str]:
     archive lacks (the rows a laptop pushed come back at its next pull; they are left out here, unfetched, so
     that they cost neither a transfer nor the merge's reindexing, which any merge would leave unchanged)."""
     reader = archive._reader()
-    known = reader.hashes()
-    ids = {sha: known[sha] for sha in shas if sha in known}
+    ids = {sha: doc_id for sha in shas if (doc_id := reader.id_for_sha(sha)) is not None}
     local_tags = TagStore(reader.conn).for_documents(ids.values())
     notes = AnnotationStore(reader.conn)
     out = []

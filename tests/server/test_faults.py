@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import psycopg
@@ -85,3 +86,26 @@ def test_a_cancelled_sync_leaves_nothing_half_done_and_the_next_one_completes(ne
         a.sync(newsroom.url("alice"), "desk", cancel=lambda: True)
     assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 0 and a.sync_states() == []
     assert a.sync(newsroom.url("alice"), "desk").pushed_documents == 4
+
+
+def test_two_laptops_syncing_the_same_project_at_once_both_succeed(newsroom, laptops):
+    a, b = laptops
+    reports, errors = {}, []
+
+    def run(name, laptop):
+        try:
+            reports[name] = laptop.sync(newsroom.url(name), "desk")
+        except Exception as exc:  # reported below, with the other laptop's outcome
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in (("alice", a), ("bob", b))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors and set(reports) == {"alice", "bob"}
+    assert reports["alice"].pushed_documents + reports["bob"].pushed_documents == 6  # the shared file once
+    a.sync()
+    b.sync()
+    assert snapshot(a).keys() == snapshot(b).keys() and len(snapshot(a)) == 6
+    assert not a.sync().changed and not b.sync().changed
