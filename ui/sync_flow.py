@@ -3,15 +3,21 @@ status bar. Installed on the main window by :func:`install`; nothing connects an
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import html
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -154,6 +160,10 @@ class SyncFlow(QObject):
         self.action.triggered.connect(self.choose)
         menu.addAction(self.action)
         window.addAction(self.action)
+        self.search_action = QAction("Search newsroo&m server…", window)
+        self.search_action.setToolTip("Search the project on the newsroom server and pull documents from it")
+        self.search_action.triggered.connect(self.search_server)
+        menu.addAction(self.search_action)
         self.controller.finished.connect(self._finished)
         self.controller.failed.connect(lambda message: window.statusBar().showMessage(message))
         self.last_message = ""
@@ -169,6 +179,21 @@ class SyncFlow(QObject):
             return False
         server, project = dialog.values()
         return self.start(server, project)
+
+    def search_server(self, server: str | None = None, project: str | None = None) -> ServerSearchDialog | None:
+        """Open the server search for the given project, or that of the last sync."""
+        states = self.window.archive.sync_states()
+        if not (server and project):
+            if not states:
+                self.window.statusBar().showMessage(
+                    "Sync with a newsroom server first (File > Sync with newsroom server).", 8000
+                )
+                return None
+            server, project = states[0].server, states[0].project
+        dialog = ServerSearchDialog(self, server, project)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def start(self, server: str, project: str) -> bool:
         if not self.window.archive.writable:
@@ -199,6 +224,101 @@ class SyncFlow(QObject):
         self.window.statusBar().showMessage(self.last_message)
 
 
+class ServerSearchDialog(QDialog):
+    """Search the project on the newsroom server (PostgreSQL full-text search) and pull hits into this archive.
+    Searches and pulls run on the window's task runner; the dialog stays responsive."""
+
+    searched = Signal(list)  # the hits shown
+    pulled = Signal(object)  # SyncReport of a pull
+
+    def __init__(self, flow: SyncFlow, server: str, project: str) -> None:
+        super().__init__(flow.window)
+        self.flow, self.server, self.project = flow, server, project
+        self.setWindowTitle(f"Search {project} on the newsroom server")
+        self.resize(760, 520)
+        self.query = QLineEdit(placeholderText='e.g. police overtime "city council" -fire')
+        self.search_button = QPushButton("Search server")
+        self.results = QListWidget()
+        self.results.setWordWrap(True)
+        self.results.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.pull_button = QPushButton("Pull into this archive")
+        self.pull_button.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(self.query, 1)
+        top.addWidget(self.search_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.pull_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.results, 1)
+        layout.addLayout(bottom)
+        self.query.returnPressed.connect(self.search)
+        self.search_button.clicked.connect(self.search)
+        self.pull_button.clicked.connect(self.pull_selected)
+        self.results.itemSelectionChanged.connect(self._selection_changed)
+        self.hits: list[dict] = []
+
+    def search(self) -> None:
+        query = self.query.text().strip()
+        if not query:
+            return
+        self.status.setText("Searching the server…")
+        archive = self.flow.window.archive
+        op = Op(lambda: archive.server_search(query, self.server, self.project, limit=50))
+        op.succeeded.connect(self._show)
+        op.failed.connect(self.status.setText)
+        self.flow.window.task_runner.start(op)
+
+    def _show(self, hits: list[dict]) -> None:
+        self.hits = hits
+        self.results.clear()
+        for hit in hits:
+            date = hit["published"].isoformat() if hit["published"] else "undated"
+            where = "in this archive" if hit["local_id"] else "on the server only"
+            snippet = html.escape(hit["snippet"]).replace("&lt;&lt;", "<b>").replace("&gt;&gt;", "</b>")
+            label = QLabel(
+                f"<b>{html.escape(hit['title'])}</b> <span style='color: gray'>[{hit['kind']}, {date}, {where}]"
+                f"</span><br>{snippet}"
+            )
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, hit["sha256"])
+            width = max(self.results.viewport().width() - 12, 300)
+            item.setSizeHint(QSize(width, label.heightForWidth(width) + 8))
+            self.results.addItem(item)
+            self.results.setItemWidget(item, label)
+        self.status.setText(f"{wording.count(len(hits), 'document')} on the server")
+        self.searched.emit(hits)
+
+    def _selection_changed(self) -> None:
+        self.pull_button.setEnabled(bool(self.results.selectedItems()))
+
+    def pull_selected(self) -> None:
+        shas = [item.data(Qt.ItemDataRole.UserRole) for item in self.results.selectedItems()]
+        if not shas:
+            return
+        self.status.setText(f"Pulling {wording.count(len(shas), 'document')}…")
+        self.pull_button.setEnabled(False)
+        archive = self.flow.window.archive
+        op = Op(lambda: archive.pull_from_server(shas, self.server, self.project))
+        op.succeeded.connect(self._pulled)
+        op.failed.connect(self.status.setText)
+        self.flow.window.task_runner.start(op)
+
+    def _pulled(self, report) -> None:
+        self.flow.window.watcher.poll()
+        self.status.setText(
+            f"Pulled {wording.count(report.pulled_documents, 'document')} with "
+            f"{wording.count(report.pulled_annotations, 'annotation')} and {wording.count(report.pulled_tags, 'tag')}."
+        )
+        self.pulled.emit(report)
+        self.search()  # the hits now say they are here
+
+
 def install(window, menu: QMenu) -> SyncFlow:
-    """Add File > Sync to ``window`` (a MainWindow) in ``menu``."""
+    """Add File > Sync and File > Search newsroom server to ``window`` (a MainWindow) in ``menu``."""
     return SyncFlow(window, menu)
