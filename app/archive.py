@@ -30,6 +30,7 @@ from app.store.changes import ChangeLog
 from app.store.db import connect, transaction
 from app.store.documents import DocumentStore
 from app.store.tags import TagStore
+from app.syncing import Syncing
 from app.tagging import Tagging
 from app.text_check import differing_texts
 from app.timeline import Timeline, build_timeline
@@ -53,7 +54,7 @@ StepFn = Callable[[int, int], None]
 OPEN_INDEX_LIMIT = 1000
 
 
-class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring):
+class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring, Syncing):
     """A self-contained archive folder: SQLite store, blob store and derived search index."""
 
     def __init__(self, folder: Path, *, writable: bool, read_only_reason: str = "") -> None:

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from app import cli_keys, cli_map, cli_timeline, settings, wording
+from app import cli_keys, cli_map, cli_server, cli_timeline, settings, wording
 from app.archive import SORTS, Archive
 from app.batch_tagging import UnknownBatch
 from app.citation import citation
@@ -133,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--limit", type=_positive, default=20, metavar="N", help="hits per page (default 20)")
     cmd.add_argument("--page", type=_positive, default=1, metavar="N", help="page of hits (default 1)")
     cmd.add_argument("--sort", choices=SORTS, default="relevance", help="order of hits (date: newest first)")
+    cli_server.add_search_options(cmd)
     cmd.set_defaults(handler=_search)
 
     cmd = commands.add_parser("show", parents=[common], help="show a document's metadata (and text)")
@@ -328,6 +329,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_keys.add_commands(commands, common)
     cli_map.add_commands(commands, common)
     cli_timeline.add_commands(commands, common)
+    cli_server.add_commands(commands, common)
 
     cmd = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
     cmd.add_argument(
@@ -472,6 +474,8 @@ def _run_ocr(
 
 
 def _search(args: argparse.Namespace) -> int:
+    if args.server:
+        return cli_server.search(args)
     with _archive(args, shared=True) as archive:
         try:
             result = archive.search(args.query, page=args.page, page_size=args.limit, sort=args.sort)

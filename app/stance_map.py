@@ -295,5 +295,3 @@ def newest_first(evidence: Evidence) -> tuple:
         evidence.start is not None,
         evidence.start or 0,
     )
-
-

@@ -31,6 +31,7 @@ from app import wording
 from app.archive import Archive
 from app.changes import Changes
 from app.models import HitList, ImportReport, stance_labels
+from ui import sync_flow
 from ui.annotations_dialog import AnnotationsDialog
 from ui.batch_tag_dialog import BatchTagDialog
 from ui.bulk_tagging import BulkTagger, BulkTagProgress
@@ -203,6 +204,7 @@ class MainWindow(BundleActions, QMainWindow):
         )
         self.read_scans_action = self._action(file_menu, "&Read scans (OCR)", "Ctrl+Shift+R", self.read_scans)
         self._action(file_menu, "OCR &language…", None, self.choose_ocr_language)
+        self.sync_flow = sync_flow.install(self, file_menu)  # File > Sync with newsroom server (ui/sync_flow.py)
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, "&Export bundle…", "Ctrl+E", self.export_bundle)
         self.import_bundle_action = self._action(file_menu, "Import &bundle…", "Ctrl+Shift+B", self.choose_bundle)
@@ -781,6 +783,7 @@ class MainWindow(BundleActions, QMainWindow):
         """Stop background work: cancel an import, wait for running calls, drop their late results."""
         self.imports.cancel()
         self.ocr.cancel()
+        self.sync_flow.cancel()
         self.watcher.stop()
         for runner in self.runners():
             runner.close()

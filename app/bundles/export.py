@@ -146,6 +146,21 @@ def export_bundle(
     return ExportReport(out, len(items), header.annotations, header.tags, left_out)
 
 
+def sync_records(archive, doc_ids: list[int], signed_as: str) -> tuple[dict, list[dict]]:
+    """What a bundle of ``doc_ids`` would carry, for a newsroom sync to push: documents.json's content (the
+    documents with their tags, the custom jurisdictions and stance sets they use) and, per live or trashed
+    annotation, ``{"sha256", "fields", "withheld"}``. Exactly the bundle's privacy: private notes blanked
+    (``withheld``), conflict copies left out, what was made here signed ``signed_as``."""
+    items, _left_out = _collect(archive, sorted(set(doc_ids)), False, signed_as)
+    documents = _documents_json(items, archive.gazetteer, archive.stance_sets())
+    annotations = [
+        {"sha256": item.doc.sha256, "fields": _fields(a), "withheld": a.private}
+        for item in items
+        for a in item.annotations + item.trashed
+    ]
+    return documents, annotations
+
+
 def _within_limits(sizes: dict[str, int], members: int | None = None) -> None:
     """Refuse, with the reason, a bundle that verification would refuse (:mod:`app.bundles.limits`)."""
     reason = excess(sizes, members)

@@ -129,13 +129,15 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
     step = (lambda done, _total: progress(done, steps)) if progress else None
     fresh = extract_again(bundle, new, archive.extraction_limits, passwords, step)
     added = []  # originals this import stores: removed again if the merge is refused
+    stored = []
     for done, doc in enumerate(docs, 1):  # originals first, synced, before the rows that record them
         if doc["sha256"] not in known:
             if not archive.blobs.path(doc["sha256"]).exists():
                 added.append(doc["sha256"])
-            archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=True)
+            stored.append(archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=False))
         if progress:
             progress(len(new) + done, steps)
+    archive.blobs.sync(stored)  # all at once (one syncfs on Linux), as an import does, before any row records them
     # where our text of a document (stored, or just extracted from the original of a new one) differs from
     # the bundle's (another extractor, or an altered bundle), passages are anchored again on ours: by quote and
     # context, or sent to review
@@ -381,6 +383,17 @@ def _compare(ours: Annotation, theirs: Annotation) -> str:
     if shared or ours.revision == theirs.revision:
         return "conflict"
     return "theirs" if theirs.revision > ours.revision else "ours"
+
+
+def compare_versions(ours: Annotation, theirs: Annotation) -> str:
+    """The merge's decision between two copies of one annotation, for a newsroom server to take the same one:
+    ``"ours"``, ``"theirs"`` or ``"conflict"`` (see :func:`_compare`)."""
+    return _compare(ours, theirs)
+
+
+def history_of(ours: Annotation, theirs: Annotation) -> list[str]:
+    """The history ``theirs`` keeps when it replaces ``ours`` (see :func:`_history`)."""
+    return _history(ours, theirs)
 
 
 def _known(annotation: Annotation) -> dict[int, str]:

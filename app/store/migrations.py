@@ -230,14 +230,29 @@ def _v8(conn: sqlite3.Connection) -> None:
         )""")
 
 
-#: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
 def _v9(conn: sqlite3.Connection) -> None:
     """The boxes of the words OCR read, per page, so hits and annotations can be drawn on scanned pages (pages
     cached before have none)."""
     conn.execute("ALTER TABLE ocr_cache ADD COLUMN words TEXT NOT NULL DEFAULT '{}'")
 
 
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+def _v10(conn: sqlite3.Connection) -> None:
+    """Where each newsroom server's sync stands: per server and project, the server's newest change this archive
+    has pulled and the local change log's head up to which its changes were pushed (no credentials: those
+    stay in the pgpass file or the keyring)."""
+    conn.execute("""
+        CREATE TABLE sync_state (
+            server TEXT NOT NULL,
+            project TEXT NOT NULL,
+            pulled_seq INTEGER NOT NULL DEFAULT 0,
+            pushed_head INTEGER NOT NULL DEFAULT 0,
+            synced_at TEXT,
+            PRIMARY KEY (server, project)
+        )""")
+
+
+#: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
 LATEST = len(STEPS)
 
 

@@ -1,0 +1,120 @@
+"""Connecting to a newsroom server: the URL checked (TLS for any host that is not this machine, no password in
+it), credentials only from libpq's standard places (the pgpass file, PGPASSFILE, or a service file), and the
+schema version checked."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from app.errors import DossierError
+
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+CONNECT_TIMEOUT_S = 10
+
+
+class ServerError(DossierError):
+    """The server could not be reached, refused us, or is not a Dossier server."""
+
+
+def connection_params(url: str, *, insecure: bool = False) -> dict[str, Any]:
+    """The libpq parameters for ``url`` (a ``postgresql://`` URL or a ``key=value`` string): refused when it
+    carries a password (keep it in the pgpass file), and, for a host that is not local, with
+    ``sslmode=verify-full`` unless the URL asks for less and ``insecure`` allows it."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = conninfo_to_dict(url)
+    except Exception as exc:  # psycopg.ProgrammingError: the message names the bad part, never a password
+        raise DossierError(f"That is not a PostgreSQL connection URL: {type(exc).__name__}.") from None
+    if params.get("password"):
+        raise DossierError(
+            "The server URL holds a password: Dossier never keeps one in the archive. Remove it from the URL and "
+            "put it in your pgpass file (~/.pgpass, mode 600: host:port:database:user:password)."
+        )
+    hosts = str(params.get("host") or os.environ.get("PGHOST", "")).split(",")
+    addrs = [a for a in str(params.get("hostaddr") or "").split(",") if a]
+    local = all(h.startswith("/") or h.startswith("@") or h in LOCAL_HOSTS for h in hosts) and all(
+        a in LOCAL_HOSTS for a in addrs
+    )
+    if not local:
+        mode = params.get("sslmode")
+        if mode is None:
+            params["sslmode"] = "verify-full"
+        elif mode != "verify-full" and not insecure:
+            raise DossierError(
+                f"The server {', '.join(hosts)} is not on this machine, and the URL asks for sslmode={mode}: "
+                "Dossier requires sslmode=verify-full there (an encrypted connection to a server whose "
+                "certificate is checked). Remove sslmode from the URL, or pass --insecure-tls if you know why."
+            )
+    params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+    params.setdefault("application_name", "dossier")
+    return params
+
+
+def display_url(url: str) -> str:
+    """The URL as recorded and shown: without a password (there never is one, :func:`connection_params`)."""
+    return url.strip()
+
+
+def connect(url: str, *, insecure: bool = False):
+    """An autocommit connection to a Dossier server whose schema this version knows."""
+    import psycopg
+
+    from app.store import server_schema
+
+    params = connection_params(url, insecure=insecure)
+    try:
+        conn = psycopg.connect(autocommit=True, **params)
+    except psycopg.OperationalError as exc:
+        raise ServerError(f"Could not connect to the newsroom server: {_first_line(exc)}") from None
+    try:
+        found = server_schema.version(conn)
+    except psycopg.Error as exc:
+        conn.close()
+        raise ServerError(f"The server refused to show its Dossier schema: {_first_line(exc)}") from None
+    if found is None or found == 0:
+        conn.close()
+        raise ServerError("That database holds no Dossier schema: its administrator runs `dossier server init`.")
+    if found > server_schema.LATEST:
+        conn.close()
+        raise ServerError(
+            f"The server's schema (version {found}) is newer than this Dossier knows ({server_schema.LATEST}): "
+            "update Dossier to sync with it."
+        )
+    return conn
+
+
+def connect_admin(url: str, *, insecure: bool = False):
+    """An autocommit connection for ``dossier server init`` and the membership commands (any schema state)."""
+    import psycopg
+
+    try:
+        return psycopg.connect(autocommit=True, **connection_params(url, insecure=insecure))
+    except psycopg.OperationalError as exc:
+        raise ServerError(f"Could not connect to the server: {_first_line(exc)}") from None
+
+
+@contextmanager
+def server_errors(doing: str) -> Iterator[None]:
+    """Turn the server's errors while ``doing`` into a message: a lost connection is said to be completed by the
+    next sync (each batch is a transaction on its side, what is done stays)."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise ServerError(
+            f"The connection to the newsroom server was lost while {doing} ({_first_line(exc)}). What was done is "
+            "kept on both sides; sync again to complete it."
+        ) from None
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ServerError(f"The server refused {doing}: {_first_line(exc)}. Ask its administrator.") from None
+    except psycopg.Error as exc:
+        raise ServerError(f"The newsroom server failed while {doing}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

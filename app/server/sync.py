@@ -1,0 +1,341 @@
+"""Syncing a laptop's archive with a newsroom server's project: push what this archive changed since its last
+push, then pull what the server got since the last pull, and merge it with the bundle merge
+(:func:`app.bundles.merge.merge_verified`): the pulled rows are laid out as a verified bundle would be, so the
+same three-way decision keeps both sides' edits and lists true conflicts for review. The server takes a pushed
+annotation by the same decision (:func:`app.bundles.merge.compare_versions`); where both sides changed it, the
+server keeps its copy and stores the pushed one beside it as a conflicting version, which every other laptop
+then pulls onto its review list.
+
+Each push batch is one server transaction, each pull batch one local transaction; where the sync stands is
+recorded only after its part is complete, and both directions are idempotent, so a sync cut anywhere (killed,
+the connection lost) leaves both sides consistent and the next one completes it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid as uuids
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from app.bundles.export import sync_records
+from app.bundles.merge import MergeReport, compare_versions, history_of, merge_verified
+from app.bundles.verify import VerifiedBundle
+from app.errors import DossierError
+from app.models import Annotation
+from app.scratch import scratch_folder
+from app.store.annotations import AnnotationStore
+from app.store.server_rows import ServerRows
+from app.store.sync_state import SyncState
+from app.store.tags import TagStore
+from app.timestamps import now
+
+BATCH = 200  # documents per server transaction and per local merge (DOSSIER_SYNC_BATCH changes it)
+ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
+CONFLICT_REVIEW = (
+    "another laptop changed this annotation too before syncing: this is {who}'s version; keep one of the two"
+)
+
+
+class SyncCancelled(DossierError):
+    """The person stopped the sync; what was done so far stays, the next sync does the rest."""
+
+
+@dataclass
+class SyncReport:
+    """What one sync pushed and pulled."""
+
+    server: str
+    project: str
+    pushed_documents: int = 0
+    pushed_tags: int = 0
+    pushed_annotations: int = 0
+    conflicts_on_server: int = 0  # pushed versions kept beside the server's for review
+    pulled_documents: int = 0
+    pulled_tags: int = 0
+    pulled_annotations: int = 0  # added or updated here
+    conflicts: list[dict] = field(default_factory=list)  # from the merge: {"uuid", "copy", "quote"}
+    server_seq: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.pushed_documents or self.pushed_tags or self.pushed_annotations or self.conflicts_on_server
+            or self.pulled_documents or self.pulled_tags or self.pulled_annotations or self.conflicts
+        )  # fmt: skip
+
+    def to_json(self) -> dict:
+        return {**self.__dict__, "changed": self.changed}
+
+
+def sync(
+    archive, conn, server: str, project: str, progress: ProgressFn | None = None, cancel: Callable | None = None
+) -> SyncReport:
+    """Push, then pull, one project (``conn``: a connection from :func:`app.server.connect.connect`)."""
+    rows = ServerRows(conn)
+    project_id = _project(rows, project)
+    report = SyncReport(server, project)
+    state = archive.sync_state(server, project)
+    state = _push(archive, rows, project_id, state, report, progress, cancel)
+    _pull(archive, rows, project_id, state, report, progress, cancel)
+    return report
+
+
+def pull_documents(archive, conn, server: str, project: str, shas: list[str], progress=None) -> SyncReport:
+    """Pull some documents of a project (server search hits) with all their tags and annotations, without
+    moving where the sync stands (the next sync pulls the rest, and these again at no cost)."""
+    rows = ServerRows(conn)
+    project_id = _project(rows, project)
+    report = SyncReport(server, project)
+    with conn.transaction():
+        rows.lock(project_id, shared=True)
+        missing = set(shas) - {doc["sha256"] for doc in rows.documents(project_id, shas, set())}
+        if missing:
+            raise DossierError(f"The project {project} holds no document {sorted(missing)[0]}.")
+        tags = rows.changed_tags(project_id, None, shas)
+        annotations = rows.changed_annotations(project_id, None, shas)
+        places, stance_sets, _ = rows.changed_vocabulary(project_id, 0)
+    _merge_batches(archive, rows, project_id, shas, tags, annotations, places, stance_sets, report, progress, None)
+    return report
+
+
+def _project(rows: ServerRows, name: str) -> int:
+    project_id = rows.project_id(name)
+    if project_id is None:
+        raise DossierError(
+            f"The server has no project {name!r} that you ({rows.session_role()}) are a member of: ask its "
+            "administrator to add you (`dossier server member-add`)."
+        )
+    return project_id
+
+
+# -- push -------------------------------------------------------------------------------------------
+
+
+def _push(archive, rows: ServerRows, project_id: int, state: SyncState, report: SyncReport, progress, cancel):
+    head = archive.change_head()
+    ids = _changed_documents(archive, state.pushed_head)
+    role = rows.session_role()
+    for done, batch in _batches(ids, cancel):
+        documents, annotations = sync_records(archive, batch, role)
+        by_sha = {doc.sha256: doc for doc in archive.documents_by_id(batch).values()}
+        with rows.conn.transaction():
+            rows.lock(project_id, shared=False)
+            present = rows.present(project_id, by_sha)
+            for doc in documents["documents"]:
+                local = by_sha[doc["sha256"]]
+                if doc["sha256"] not in present:
+                    rows.insert_document(project_id, doc, archive.text(local.id), _original(archive, local))
+                    report.pushed_documents += 1
+                report.pushed_tags += rows.insert_tags(project_id, doc["sha256"], doc["tags"])
+            rows.insert_vocabulary(project_id, documents["jurisdictions"], documents["stance_sets"])
+            _push_annotations(rows, project_id, annotations, role, report)
+        if progress:
+            progress("push", done, len(ids))
+    state = replace(state, pushed_head=head, synced_at=now())
+    archive._save_sync_state(state)
+    return state
+
+
+def _changed_documents(archive, since: int) -> list[int]:
+    """The documents whose rows, tags or annotations changed after local change ``since`` (all at first)."""
+    every = archive._reader().ids()
+    if since == 0:
+        return sorted(every)
+    _head, changes = archive.changes_since(since)
+    return sorted(every if changes.everything else changes.touched & every)
+
+
+def _original(archive, doc) -> bytes:
+    data = archive.original_path(doc.id).read_bytes()
+    if hashlib.sha256(data).hexdigest() != doc.sha256:
+        raise DossierError(
+            f"The original of document {doc.id} ({doc.title}) is damaged (its checksum changed), so it was not "
+            "pushed; run `dossier check`."
+        )
+    return data
+
+
+def _push_annotations(rows: ServerRows, project_id: int, items: list[dict], role: str, report: SyncReport) -> None:
+    """Each pushed annotation by the merge's decision against the server's copy."""
+    server = rows.annotations(project_id, [item["fields"]["uuid"] for item in items])
+    for item in items:
+        fields = {**item["fields"], "review": None}  # a review reason is this archive's own
+        theirs = Annotation(doc_id=0, **fields)
+        stored = server.get(theirs.uuid)
+        if stored is None:
+            if not theirs.deleted:  # a deletion of what the server never had: nothing to tell
+                rows.put_annotation(project_id, item["sha256"], fields, item["withheld"], replace=False)
+                report.pushed_annotations += 1
+            continue
+        ours = Annotation(doc_id=0, **stored)
+        outcome = compare_versions(ours, theirs)
+        if outcome == "theirs":
+            taken = replace(theirs, history=history_of(ours, theirs))
+            rows.put_annotation(project_id, item["sha256"], _fields(taken), item["withheld"], replace=True)
+            report.pushed_annotations += 1
+            _retire_copies(rows, project_id, item["sha256"], taken, role)
+        elif ours.version == theirs.version:  # this laptop agrees with the server (it took the server's in)
+            _retire_copies(rows, project_id, item["sha256"], ours, role)
+        elif outcome == "conflict" and not theirs.deleted:  # an edit elsewhere outweighs a deletion here
+            copy = replace(
+                theirs,
+                uuid=str(uuids.uuid5(uuids.UUID(theirs.uuid), theirs.version)),
+                review=CONFLICT_REVIEW.format(who=role),
+                conflict_of=theirs.uuid,
+            )
+            if rows.put_annotation(project_id, item["sha256"], _fields(copy), item["withheld"], replace=False):
+                report.conflicts_on_server += 1
+
+
+def _retire_copies(rows: ServerRows, project_id: int, sha256: str, settled: Annotation, role: str) -> None:
+    """Conflicting versions kept on the server that the settled annotation went through, or that this role
+    pushed (a version that now supersedes the server's settles this role's conflict: it took the server's in):
+    trashed there, so that the laptops that listed them for review take them off the list at their next sync."""
+    lineage = {*settled.history, settled.version}
+    for fields, pushed_by in rows.copies_of(project_id, settled.uuid):
+        copy = Annotation(doc_id=0, **fields)
+        if not copy.deleted and (copy.version in lineage or pushed_by == role):
+            stamp = now()
+            rows.put_annotation(project_id, sha256, _fields(copy.revised(stamp, deleted=stamp)), False, replace=True)
+
+
+def _fields(annotation: Annotation) -> dict:
+    fields = annotation.to_json()
+    del fields["doc_id"]
+    return fields
+
+
+# -- pull -------------------------------------------------------------------------------------------
+
+
+def _pull(archive, rows: ServerRows, project_id: int, state: SyncState, report: SyncReport, progress, cancel):
+    after = state.pulled_seq
+    with rows.conn.transaction():
+        rows.lock(project_id, shared=True)
+        documents = rows.changed_documents(project_id, after)
+        tags = rows.changed_tags(project_id, after)
+        annotations = rows.changed_annotations(project_id, after)
+        places, stance_sets, newest = rows.changed_vocabulary(project_id, after)
+    seqs = [seq for _, seq in documents] + [t["seq"] for t in tags] + [a["seq"] for a in annotations]
+    head = max([after, newest, *seqs])
+    shas = list(dict.fromkeys([sha for sha, _ in documents] + [t["sha256"] for t in tags] +
+                              [a["sha256"] for a in annotations]))  # fmt: skip
+    _merge_batches(archive, rows, project_id, shas, tags, annotations, places, stance_sets, report, progress, cancel)
+    report.server_seq = head
+    archive._save_sync_state(replace(state, pulled_seq=head, synced_at=now()))
+
+
+def _merge_batches(archive, rows, project_id, shas, tags, annotations, places, stance_sets, report, progress, cancel):
+    tags_of: dict[str, list[dict]] = {}
+    for tag in tags:
+        tags_of.setdefault(tag["sha256"], []).append({k: v for k, v in tag.items() if k not in ("sha256", "seq")})
+    notes_of: dict[str, list[dict]] = {}
+    for item in annotations:
+        notes_of.setdefault(item["sha256"], []).append(item)
+    shas = _news(archive, shas, tags_of, notes_of)
+    only_vocabulary = not shas and (places or stance_sets)
+    for done, batch in [(0, [])] if only_vocabulary else _batches(shas, None):
+        if cancel and cancel():
+            raise SyncCancelled("The sync was stopped; what it fetched so far is merged, the next sync does the rest.")
+        reader = archive._reader()
+        with rows.conn.transaction():
+            records = rows.documents(project_id, batch, {sha for sha in batch if reader.id_for_sha(sha) is None})
+        items = [_item(a) for sha in batch for a in notes_of.get(sha, []) if not _own_version(archive, a)]
+        merged = _merge(archive, records, tags_of, items, places, stance_sets)
+        report.pulled_documents += len(merged.documents_added)
+        report.pulled_tags += merged.tags_added
+        report.pulled_annotations += merged.annotations_added + merged.annotations_updated
+        report.conflicts += merged.conflicts
+        if progress:
+            progress("pull", done, len(shas))
+
+
+def _news(archive, shas: list[str], tags_of: dict, notes_of: dict) -> list[str]:
+    """The documents among ``shas`` that bring something: new here, or with a tag or an annotation version this
+    archive lacks (the rows a laptop pushed come back at its next pull; they are left out here, unfetched, so
+    that they cost neither a transfer nor the merge's reindexing, which any merge would leave unchanged)."""
+    reader = archive._reader()
+    ids = {sha: doc_id for sha in shas if (doc_id := reader.id_for_sha(sha)) is not None}
+    local_tags = TagStore(reader.conn).for_documents(ids.values())
+    notes = AnnotationStore(reader.conn)
+    out = []
+    for sha in shas:
+        if sha not in ids:
+            out.append(sha)
+            continue
+        have = {(t.jurisdiction, t.stance_set, t.stance, t.start, t.end) for t in local_tags[ids[sha]]}
+        tags = [t for t in tags_of.get(sha, []) if (t["jurisdiction"], t["stance_set"], t["stance"], t["start"],
+                                                     t["end"]) not in have]  # fmt: skip
+        items = [item for item in notes_of.get(sha, []) if not _known_version(notes, item)]
+        if tags or items:
+            tags_of[sha], notes_of[sha] = tags, items
+            out.append(sha)
+    return out
+
+
+def _known_version(notes: AnnotationStore, item: dict) -> bool:
+    """Whether this archive holds this version of the annotation already, or deleted it for good."""
+    fields = item["fields"]
+    ours = notes.get(fields["uuid"])
+    if ours is None:
+        return notes.purged(fields["uuid"])
+    return ours.version == Annotation(doc_id=0, **fields).version
+
+
+def _own_version(archive, item: dict) -> bool:
+    """A conflicting version the server kept of one of ours that is our own version: nothing to review here."""
+    of = item["fields"].get("conflict_of")
+    if not of:
+        return False
+    ours = AnnotationStore(archive._reader().conn).get(of)
+    return ours is not None and ours.version == Annotation(doc_id=0, **item["fields"]).version
+
+
+def _item(annotation: dict) -> dict:
+    """A pulled annotation as annotations.jsonld carries it."""
+    return {
+        "target": {"source": f"urn:sha256:{annotation['sha256']}"},
+        "dossier:fields": annotation["fields"],
+        **({"dossier:noteWithheld": True} if annotation["withheld"] else {}),
+    }
+
+
+def _merge(archive, records: list[dict], tags_of: dict, items: list[dict], places, stance_sets) -> MergeReport:
+    """The pulled rows laid out as a verified bundle (originals and texts in the archive's scratch space), merged."""
+    with scratch_folder(archive.folder, "sync") as folder:
+        (folder / "data" / "documents").mkdir(parents=True)
+        (folder / "data" / "text").mkdir()
+        documents = []
+        for record in records:
+            sha = record["sha256"]
+            if record["original"] is not None:
+                _write(folder / "data" / "documents" / sha, record["original"], sha)
+            (folder / "data" / "text" / f"{sha}.txt").write_bytes(record["text"].encode("utf-8"))
+            doc = {k: v for k, v in record.items() if k not in ("text", "original")}
+            documents.append({**doc, "tags": tags_of.get(sha, [])})
+        bundle = VerifiedBundle(
+            folder=folder,
+            documents={"documents": documents, "jurisdictions": places, "stance_sets": stance_sets},
+            annotations={"items": items},
+            info={},
+        )
+        return merge_verified(archive, bundle)
+
+
+def _write(path: Path, data: bytes, sha: str) -> None:
+    if hashlib.sha256(data).hexdigest() != sha:  # what the server sends is checked like a bundle's payload
+        raise DossierError(f"The server sent an original that does not match its hash {sha}; nothing was merged.")
+    path.write_bytes(data)
+
+
+def _batches(items: list, cancel: Callable | None) -> Iterator[tuple[int, list]]:
+    size = max(int(os.environ.get("DOSSIER_SYNC_BATCH", "") or BATCH), 1)
+    for start in range(0, len(items), size):
+        if cancel and cancel():
+            raise SyncCancelled(
+                "The sync was stopped; what it sent so far is on the server, the next sync does the rest."
+            )
+        batch = items[start : start + size]
+        yield start + len(batch), batch

@@ -1,0 +1,169 @@
+"""The newsroom server's schema in PostgreSQL, upgraded by numbered steps like the local store's.
+
+Everything lives in the schema ``dossier``: projects and their members, and per project the documents (by
+sha256: the original's bytes, the extracted text, the metadata and a full-text ``tsvector``), tags, custom
+jurisdictions, stances, annotations (the fields a bundle carries, with their revision histories; trashed ones
+are tombstones) and one change sequence: every inserted or updated row takes the next number, so a laptop asks
+for what changed after the number it last saw. Row-level security limits each role to its projects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from psycopg import Connection, sql
+
+SCHEMA = "dossier"
+MEMBERS_ROLE = "dossier_members"  # the group role every person's role joins: table rights, rows by membership
+PROJECT_TABLES = ("documents", "tags", "jurisdictions", "stances", "annotations")
+
+
+def _v1(conn: Connection) -> None:
+    conn.execute(f"""
+        CREATE SEQUENCE {SCHEMA}.change_seq;
+        CREATE FUNCTION {SCHEMA}.next_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN NEW.seq := nextval('{SCHEMA}.change_seq'); RETURN NEW; END $$;
+        CREATE TABLE {SCHEMA}.projects (
+            id serial PRIMARY KEY,
+            name text NOT NULL UNIQUE,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE {SCHEMA}.members (
+            project_id int NOT NULL REFERENCES {SCHEMA}.projects ON DELETE CASCADE,
+            role name NOT NULL,
+            PRIMARY KEY (project_id, role)
+        );
+        -- the projects of the role that logged in; SECURITY DEFINER so that the policies can read members
+        CREATE FUNCTION {SCHEMA}.my_projects() RETURNS SETOF int LANGUAGE sql STABLE SECURITY DEFINER
+            SET search_path = pg_catalog AS $$ SELECT project_id FROM {SCHEMA}.members WHERE role = session_user $$;
+        CREATE TABLE {SCHEMA}.documents (
+            project_id int NOT NULL REFERENCES {SCHEMA}.projects ON DELETE CASCADE,
+            sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{{64}}$'),
+            kind text NOT NULL,
+            title text NOT NULL,
+            author text NOT NULL DEFAULT '',
+            published date,
+            site text NOT NULL DEFAULT '',
+            file_name text NOT NULL,
+            size bigint NOT NULL,
+            pages int,
+            page_spans jsonb NOT NULL DEFAULT '[]',
+            needs_ocr boolean NOT NULL DEFAULT false,
+            metadata jsonb NOT NULL DEFAULT '{{}}',
+            text text NOT NULL,
+            original bytea NOT NULL,
+            tsv tsvector GENERATED ALWAYS AS (
+                setweight(to_tsvector('english'::regconfig, title), 'A')
+                || setweight(to_tsvector('english'::regconfig, left(text, 300000)), 'B')) STORED,
+            pushed_by name NOT NULL DEFAULT session_user,
+            seq bigint NOT NULL,
+            PRIMARY KEY (project_id, sha256)
+        );
+        CREATE INDEX documents_tsv ON {SCHEMA}.documents USING gin (tsv);
+        CREATE TABLE {SCHEMA}.tags (
+            id bigserial PRIMARY KEY,
+            project_id int NOT NULL,
+            sha256 text NOT NULL,
+            jurisdiction text NOT NULL,
+            stance_set text,
+            stance text,
+            start_at int,
+            end_at int,
+            quote text NOT NULL DEFAULT '',
+            created_by text NOT NULL,
+            created_at text NOT NULL,
+            from_suggestion boolean NOT NULL DEFAULT false,
+            seq bigint NOT NULL,
+            FOREIGN KEY (project_id, sha256) REFERENCES {SCHEMA}.documents ON DELETE CASCADE
+        );
+        CREATE UNIQUE INDEX tags_unique ON {SCHEMA}.tags (project_id, sha256, jurisdiction, coalesce(stance_set, ''),
+            coalesce(stance, ''), coalesce(start_at, -1), coalesce(end_at, -1));
+        CREATE TABLE {SCHEMA}.jurisdictions (
+            project_id int NOT NULL REFERENCES {SCHEMA}.projects ON DELETE CASCADE,
+            id text NOT NULL,
+            record jsonb NOT NULL,
+            seq bigint NOT NULL,
+            PRIMARY KEY (project_id, id)
+        );
+        CREATE TABLE {SCHEMA}.stances (
+            project_id int NOT NULL REFERENCES {SCHEMA}.projects ON DELETE CASCADE,
+            set_id text NOT NULL,
+            stance_id text NOT NULL,
+            topic text NOT NULL,
+            record jsonb NOT NULL,
+            seq bigint NOT NULL,
+            PRIMARY KEY (project_id, set_id, stance_id)
+        );
+        CREATE TABLE {SCHEMA}.annotations (
+            project_id int NOT NULL,
+            uuid text NOT NULL,
+            sha256 text NOT NULL,
+            fields jsonb NOT NULL,
+            note_withheld boolean NOT NULL DEFAULT false,
+            pushed_by name NOT NULL DEFAULT session_user,
+            seq bigint NOT NULL,
+            PRIMARY KEY (project_id, uuid),
+            FOREIGN KEY (project_id, sha256) REFERENCES {SCHEMA}.documents ON DELETE CASCADE
+        );
+        CREATE INDEX annotations_conflict_of ON {SCHEMA}.annotations (project_id, (fields->>'conflict_of'))
+            WHERE fields->>'conflict_of' IS NOT NULL;
+    """)
+    for table in PROJECT_TABLES:
+        conn.execute(f"""
+            CREATE INDEX {table}_seq ON {SCHEMA}.{table} (project_id, seq);
+            CREATE TRIGGER {table}_change BEFORE INSERT OR UPDATE ON {SCHEMA}.{table}
+                FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.next_change();
+            ALTER TABLE {SCHEMA}.{table} ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY member ON {SCHEMA}.{table}
+                USING (project_id IN (SELECT {SCHEMA}.my_projects()))
+                WITH CHECK (project_id IN (SELECT {SCHEMA}.my_projects()));
+            GRANT SELECT, INSERT, UPDATE ON {SCHEMA}.{table} TO {MEMBERS_ROLE};
+        """)
+    conn.execute(f"""
+        ALTER TABLE {SCHEMA}.projects ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY member ON {SCHEMA}.projects USING (id IN (SELECT {SCHEMA}.my_projects()));
+        ALTER TABLE {SCHEMA}.members ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY own ON {SCHEMA}.members USING (role = session_user);
+        GRANT SELECT ON {SCHEMA}.projects, {SCHEMA}.members TO {MEMBERS_ROLE};
+        GRANT USAGE ON SEQUENCE {SCHEMA}.change_seq, {SCHEMA}.tags_id_seq TO {MEMBERS_ROLE};
+    """)
+
+
+#: Step n upgrades version n-1 to n. Append only; never edit a released step.
+STEPS: list[Callable[[Connection], None]] = [_v1]
+LATEST = len(STEPS)
+
+
+def version(conn: Connection) -> int | None:
+    """The schema version of the database, or None when it has no Dossier schema."""
+    found = conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.schema_version",)).fetchone()[0]
+    if found is None:
+        return None
+    return conn.execute(f"SELECT version FROM {SCHEMA}.schema_version").fetchone()[0]
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Create or upgrade the schema to LATEST (each step in its own transaction); returns the steps applied.
+    Run by the server's administrator (the owner of the tables)."""
+    with conn.transaction():
+        conn.execute(
+            sql.SQL(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {name}) THEN "
+                "CREATE ROLE {role} NOLOGIN; END IF; END $$"
+            ).format(name=sql.Literal(MEMBERS_ROLE), role=sql.Identifier(MEMBERS_ROLE))
+        )
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.schema_version (version int NOT NULL)")
+        conn.execute(
+            f"INSERT INTO {SCHEMA}.schema_version SELECT 0 WHERE NOT EXISTS (SELECT FROM {SCHEMA}.schema_version)"
+        )
+        conn.execute(f"GRANT USAGE ON SCHEMA {SCHEMA} TO {MEMBERS_ROLE}")
+        conn.execute(f"GRANT SELECT ON {SCHEMA}.schema_version TO {MEMBERS_ROLE}")
+    applied = []
+    while True:
+        with conn.transaction():
+            current = conn.execute(f"SELECT version FROM {SCHEMA}.schema_version FOR UPDATE").fetchone()[0]
+            if current >= LATEST:
+                return applied
+            STEPS[current](conn)
+            conn.execute(f"UPDATE {SCHEMA}.schema_version SET version = %s", (current + 1,))
+        applied.append(current + 1)

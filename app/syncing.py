@@ -1,0 +1,103 @@
+"""The Archive's newsroom sync (issue 17): ``sync``, ``server_search`` and ``pull_from_server``, for the command
+line and File > Sync alike. Nothing here connects anywhere until one of them is called with a server (or one a
+previous sync recorded): offline stays the default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.errors import DossierError
+from app.lock import write_api
+from app.store.db import transaction
+from app.store.sync_state import SyncState, SyncStateStore
+
+
+class Syncing:
+    """Mixin for :class:`app.archive.Archive`."""
+
+    def sync_state(self, server: str, project: str) -> SyncState:
+        """How far the sync with one server's project has got."""
+        return SyncStateStore(self._reader().conn).get(server, project)
+
+    def sync_states(self) -> list[SyncState]:
+        """Every server and project this archive synced with, the latest first."""
+        return SyncStateStore(self._reader().conn).all()
+
+    def sync_target(self, server: str | None = None, project: str | None = None) -> tuple[str, str]:
+        """The server and project to use: those given, else those of the latest sync."""
+        if server and project:
+            return server, project
+        for state in self.sync_states():
+            if (server in (None, state.server)) and (project in (None, state.project)):
+                return state.server, state.project
+        raise DossierError(
+            "No newsroom server is set up for this archive: sync once with --server URL --project NAME "
+            "(the password goes in your pgpass file, never in the URL)."
+        )
+
+    @write_api("recording a sync")
+    def _save_sync_state(self, state: SyncState) -> None:
+        with transaction(self.conn):
+            SyncStateStore(self.conn).save(state)
+
+    def sync(
+        self,
+        server: str | None = None,
+        project: str | None = None,
+        *,
+        insecure: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ):
+        """Push this archive's changes to a server's project and pull the others' (see :mod:`app.server.sync`)."""
+        self._require_writable()
+        server, project = self.sync_target(server, project)
+        from app.server import connect, sync  # the driver loads only when a server is used
+
+        conn = connect.connect(server, insecure=insecure)
+        try:
+            with connect.server_errors("syncing"):
+                return sync.sync(self, conn, connect.display_url(server), project, progress, cancel)
+        finally:
+            conn.close()
+
+    def server_search(
+        self, query: str, server: str | None = None, project: str | None = None, *, limit: int = 20,
+        insecure: bool = False,
+    ) -> list[dict]:  # fmt: skip
+        """Full-text hits on the server's project (PostgreSQL's ranking and snippets), without pulling them."""
+        if not query.strip():
+            raise DossierError("Give words to search the server for.")
+        server, project = self.sync_target(server, project)
+        from app.server import connect
+        from app.store.server_rows import ServerRows
+
+        conn = connect.connect(server, insecure=insecure)
+        try:
+            with connect.server_errors("searching"):
+                rows = ServerRows(conn)
+                project_id = rows.project_id(project)
+                if project_id is None:
+                    raise DossierError(f"The server has no project {project!r} that you are a member of.")
+                known = self._reader().hashes()
+                hits = rows.search(project_id, query, limit)
+        finally:
+            conn.close()
+        for hit in hits:
+            hit["local_id"] = known.get(hit["sha256"])
+        return hits
+
+    def pull_from_server(
+        self, shas: list[str], server: str | None = None, project: str | None = None, *, insecure: bool = False
+    ):
+        """Pull some documents of the server's project (e.g. server search hits) with their tags and annotations."""
+        self._require_writable()
+        server, project = self.sync_target(server, project)
+        from app.server import connect, sync  # the driver loads only when a server is used
+
+        conn = connect.connect(server, insecure=insecure)
+        try:
+            with connect.server_errors("pulling documents"):
+                return sync.pull_documents(self, conn, connect.display_url(server), project, shas)
+        finally:
+            conn.close()
