@@ -44,14 +44,14 @@ def test_a_scanned_agreement_is_found_by_its_agency_and_state(archive, corpus, t
     report = archive.import_paths([source])
     doc_id = report.imported[0]["id"]
     assert report.imported[0]["needs_ocr"]
-    assert archive.search('"Mineral County Sheriff"').total == 0  # no text layer on its scanned pages yet
+    assert archive.search('body:"Mineral County Sheriff"').total == 0  # no text layer on its scanned pages yet
     assert archive.documents_needing_ocr() == [doc_id]
 
     done = archive.ocr()
 
     assert (done.read, done.pages_cached, done.failed) == (1, 0, [])
     assert done.pages_ocr == len(ocr.scanned_pages(archive.document(doc_id).metadata["ocr_pages"]))
-    assert [h.id for h in archive.search('"Mineral County Sheriff\'s office"').hits] == [doc_id]
+    assert [h.id for h in archive.search('body:"Mineral County Sheriff\'s office"').hits] == [doc_id]
     assert [h.id for h in archive.search('"Nevada"').hits] == [doc_id]
     doc = archive.document(doc_id)
     assert doc.needs_ocr is False and doc.metadata["ocr"].startswith("tesseract ")
