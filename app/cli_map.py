@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from app import wording
 from app.archive import Archive
 from app.errors import BadQuery, DossierError
+from app.figure_files import check_out, write_figure
 from app.jurisdictions.gazetteer import Gazetteer
 from app.paths import resolve_archive
 from app.printable import print_json
 from app.stance_map import StanceMap
 from app.stance_map_svg import render, state_svg
-from app.svg_png import svg_to_png
 
 
 def add_commands(commands, common: argparse.ArgumentParser) -> None:
@@ -32,10 +31,7 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
 
 def _map(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() not in (".svg", ".png"):
-        raise DossierError(
-            f"{out.name}: the map is written as SVG or PNG.", cli_hint="Give --out a name ending in .svg or .png."
-        )
+    check_out(out, "map")
     code = None
     if args.state:
         state = Gazetteer.load().state_of(args.state)
@@ -49,7 +45,7 @@ def _map(args: argparse.Namespace) -> int:
             raise BadQuery(f"{exc} Query syntax: `dossier search --help`.") from exc
     if out is not None:
         svg = state_svg(stance_map, code) if code else render(stance_map)
-        _write(out, svg_to_png(svg) if out.suffix.lower() == ".png" else svg.encode("utf-8"))
+        write_figure(out, svg)
     if args.json:
         print_json({**stance_map.to_json(), "out": str(out) if out else None})
         return 0
@@ -59,17 +55,6 @@ def _map(args: argparse.Namespace) -> int:
     if out is not None:
         print(f"wrote {out}")
     return 0
-
-
-def _write(out: Path, data: bytes) -> None:
-    """Write the file whole or not at all (a half-written map would not open)."""
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise DossierError(f"Could not write {out}: {exc.strerror or exc}.") from exc
 
 
 def _summary(stance_map: StanceMap) -> None:

@@ -4,19 +4,16 @@ an SVG or PNG file or a summary."""
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from app import wording
 from app.archive import Archive
-from app.errors import BadQuery, DossierError
+from app.errors import BadQuery
+from app.figure_files import check_out, write_figure
 from app.paths import resolve_archive
 from app.printable import print_json
-from app.svg_png import svg_to_png
 from app.timeline import Timeline
 from app.timeline_svg import render
-
-_SUFFIXES = (".svg", ".png")
 
 
 def add_commands(commands, common: argparse.ArgumentParser) -> None:
@@ -31,11 +28,7 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
 
 def _timeline(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() not in _SUFFIXES:
-        raise DossierError(
-            f"{out.name}: the timeline is written as SVG or PNG.",
-            cli_hint="Give --out a name ending in .svg or .png.",
-        )
+    check_out(out, "timeline")
     with Archive.open(resolve_archive(getattr(args, "archive", None)), shared=True) as archive:
         try:
             timeline = archive.timeline(args.query)
@@ -43,7 +36,7 @@ def _timeline(args: argparse.Namespace) -> int:
             raise BadQuery(f"{exc} Query syntax: `dossier search --help`.") from exc
     if out is not None:
         svg = render(timeline)
-        _write(out, svg_to_png(svg) if out.suffix.lower() == ".png" else svg.encode("utf-8"))
+        write_figure(out, svg)
     if args.json:
         print_json({**timeline.to_json(), "out": str(out) if out else None})
         return 0
@@ -53,17 +46,6 @@ def _timeline(args: argparse.Namespace) -> int:
     if out is not None:
         print(f"wrote {out}")
     return 0
-
-
-def _write(out: Path, data: bytes) -> None:
-    """Write the file whole or not at all (a half-written picture would not open)."""
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise DossierError(f"Could not write {out}: {exc.strerror or exc}.") from exc
 
 
 def _summary(timeline: Timeline) -> None:
