@@ -4,14 +4,12 @@ zoomed view on a click, a place's evidence on a click on its dot, hover tooltips
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +26,7 @@ from app import wording
 from app.archive import Archive
 from app.stance_map import Evidence, StanceMap, newest_first
 from app.stance_map_svg import StateLayout, render, state_layout, state_svg, tile_boxes, tile_tooltip
+from ui.figure_export import FigureExport
 from ui.ops import Op, OpRunner
 from ui.search_controller import SearchSpec
 
@@ -137,13 +136,15 @@ class MapCanvas(QWidget):
         super().mouseMoveEvent(event)
 
 
-class MapView(QDialog):
+class MapView(FigureExport, QDialog):
     """Non-modal. :meth:`follow` draws the map of a search (query and facet filters) in the background (the
     window calls it with each new result); a click on a tile lists its evidence by stance, newest first, and
     opens the state's zoomed view (Escape or the back button returns to the grid), where a click on a dot lists
     that place's evidence; activating a piece of evidence asks the window to show it
     (``open_passage(doc_id, start, end)``, ``open_document(doc_id)``); "Show its results" narrows the
     window's search to the selected state or place."""
+
+    figure, file_stem = "map", "stance-map"
 
     open_passage = Signal(int, int, int)
     open_document = Signal(int)
@@ -402,28 +403,6 @@ class MapView(QDialog):
             self.open_passage.emit(evidence.doc_id, evidence.start, evidence.end)
         else:
             self.open_document.emit(evidence.doc_id)
-
-    # -- export ----------------------------------------------------------------------------------
-
-    def _choose_export(self, kind: str) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, f"Export the map as {kind.upper()}", f"stance-map.{kind}")
-        if name:
-            self.export(Path(name) if Path(name).suffix else Path(name).with_suffix(f".{kind}"))
-
-    def export(self, path: Path, scale: float = 2.0) -> Path:
-        """Write the map as SVG or (by the suffix) PNG, drawn at ``scale`` for a sharp image."""
-        if path.suffix.lower() == ".svg":
-            path.write_text(self.svg, encoding="utf-8")
-            return path
-        size = self.canvas.renderer.defaultSize() * scale
-        image = QImage(size, QImage.Format.Format_ARGB32)
-        image.fill(QColor("#ffffff"))
-        painter = QPainter(image)
-        self.canvas.renderer.render(painter)
-        painter.end()
-        if not image.save(str(path), "PNG"):
-            raise OSError(f"could not write {path}")
-        return path
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -8,15 +8,12 @@ stays in view with the chosen range highlighted while the results shrink to it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QByteArray, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -30,6 +27,7 @@ from app import wording
 from app.archive import Archive
 from app.timeline import Timeline, with_date_clause, without_date_clause
 from app.timeline_svg import Layout, layout, render
+from ui.figure_export import FigureExport
 from ui.ops import Op, OpRunner
 
 _DRAG_PX = 4  # a move this far with the button down is a drag, not a jittery click (bars can be 6 px)
@@ -205,10 +203,12 @@ class TimelineCanvas(QWidget):
             super().keyPressEvent(event)
 
 
-class TimelineView(QDialog):
+class TimelineView(FigureExport, QDialog):
     """Non-modal. :meth:`follow` draws the timeline of a query in the background (the window calls
     :meth:`refresh` with each new result); a chosen range asks the window to search for the query with the
     range's clause (``filter_results(query)``)."""
+
+    figure, file_stem = "timeline", "timeline"
 
     filter_results = Signal(str)
     drawn = Signal()  # a timeline is on screen (or its error)
@@ -354,28 +354,6 @@ class TimelineView(QDialog):
             self.canvas.clear_selection()  # the first Escape clears; the next closes the view
             return
         super().keyPressEvent(event)
-
-    # -- export -----------------------------------------------------------------------------------
-
-    def _choose_export(self, kind: str) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, f"Export the timeline as {kind.upper()}", f"timeline.{kind}")
-        if name:
-            self.export(Path(name) if Path(name).suffix else Path(name).with_suffix(f".{kind}"))
-
-    def export(self, path: Path, scale: float = 2.0) -> Path:
-        """Write the timeline as SVG or (by the suffix) PNG, drawn at ``scale`` for a sharp image."""
-        if path.suffix.lower() == ".svg":
-            path.write_text(self.svg, encoding="utf-8")
-            return path
-        size = self.canvas.renderer.defaultSize() * scale
-        image = QImage(size, QImage.Format.Format_ARGB32)
-        image.fill(QColor("#ffffff"))
-        painter = QPainter(image)
-        self.canvas.renderer.render(painter)
-        painter.end()
-        if not image.save(str(path), "PNG"):
-            raise OSError(f"could not write {path}")
-        return path
 
 
 def show_timeline(window) -> TimelineView:
