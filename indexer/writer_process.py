@@ -21,8 +21,8 @@ from pathlib import Path
 from indexer.errors import IndexBusy, IndexUnavailable
 from indexer.types import IndexDoc
 
-CHUNK_DOCS, CHUNK_CHARS = 250, 4_000_000  # documents are sent this many (or this much text) at a time
-QUEUED_CHUNKS = 16  # the process holds this many chunks it has not written yet before the sender waits
+CHUNK_DOCS, CHUNK_CHARS = 250, 2_000_000  # documents are sent this many (or this much text) at a time
+QUEUED_CHUNKS = 32  # chunks the process holds unwritten (a 5,000-document flush of stories) before the sender waits
 
 
 class WriterProcess:
