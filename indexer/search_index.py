@@ -142,8 +142,9 @@ class SearchIndex:
             count = 0
             for doc_id in deletions:
                 writer.delete_by_term("id", str(doc_id))
+            add = upserter(writer)
             for doc in upserts:
-                writer.update_document(**_fields(doc))
+                add(_fields(doc))
                 count += 1
             writer.commit(merge=merge)
         return count
@@ -350,6 +351,21 @@ def fuse(schema: fields.Schema) -> None:
             fused = FusedText.__new__(FusedText)
             fused.__dict__.update(field.__dict__)
             schema._fields[name] = fused
+
+
+def upserter(writer) -> Callable[[dict], None]:
+    """Add a document's fields with ``writer``, replacing the document of the same id if the index has one.
+    Whoosh's ``update_document`` looks the id up with a query per segment for every document; a new one (an
+    import's) needs only the term lookup that shows no segment has it."""
+    existing = writer.searcher().reader()
+
+    def add(values: dict) -> None:
+        if ("id", values["id"]) in existing:
+            writer.update_document(**values)
+        else:
+            writer.add_document(**values)
+
+    return add
 
 
 def _for_writers(folder: Path, schema: fields.Schema) -> index.Index:

@@ -102,7 +102,7 @@ def _serve(folder: str, conn) -> None:
     ("error", why)."""
     from whoosh import index
 
-    from indexer.search_index import WRITE_LOCK_TIMEOUT_S, _for_writers, fuse
+    from indexer.search_index import WRITE_LOCK_TIMEOUT_S, _for_writers, fuse, upserter
 
     messages: queue.Queue = queue.Queue(QUEUED_CHUNKS)
 
@@ -129,6 +129,7 @@ def _serve(folder: str, conn) -> None:
             fuse(writer.schema)
             for doc_id in message[1]:
                 writer.delete_by_term("id", doc_id)
+            add = upserter(writer)
         except index.LockError:
             answer = ("busy", "another process is writing the search index")
         except Exception as exc:  # any failure is reported; the documents stay queued
@@ -137,7 +138,7 @@ def _serve(folder: str, conn) -> None:
             if answer is None:
                 try:
                     for values in message[1]:
-                        writer.update_document(**values)
+                        add(values)
                         count += 1
                 except Exception as exc:
                     answer = ("error", f"the search index could not be written ({exc})")

@@ -128,3 +128,13 @@ def test_a_fused_writer_leaves_the_index_as_whoosh_s_own_would(tmp_path):
     reopened = whoosh_index.open_dir(tmp_path / "ix")
     assert type(reopened.schema["body"]) is fields.TEXT
     reopened.close()
+
+
+def test_a_write_replaces_a_document_of_the_same_id_in_any_segment_and_adds_new_ones(tmp_path):
+    index = SearchIndex(tmp_path / "ix")
+    index.write([IndexDoc(1, "Omaha", "Omaha police", "text"), IndexDoc(2, "Denver", "Denver council", "text")])
+    index.write([IndexDoc(3, "Austin", "Austin sheriff", "text")], merge=False)
+    index.write([IndexDoc(1, "Omaha", "Omaha sheriff", "text"), IndexDoc(4, "Tulsa", "Tulsa sheriff", "text")])
+    assert index.doc_count() == 4 and index.ids() == {1, 2, 3, 4}
+    assert sorted(index.hit_ids("sheriff").ids) == [1, 3, 4] and index.hit_ids("police").ids == []
+    index.close()
