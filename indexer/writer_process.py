@@ -22,6 +22,7 @@ from indexer.errors import IndexBusy, IndexUnavailable
 from indexer.types import IndexDoc
 
 CHUNK_DOCS, CHUNK_CHARS = 250, 2_000_000  # documents are sent this many (or this much text) at a time
+WRITER_MB = 64  # Whoosh's posting pool in the process (it spills to sorted runs on disk past this)
 QUEUED_CHUNKS = 32  # chunks the process holds unwritten (a 5,000-document flush of stories) before the sender waits
 
 
@@ -125,7 +126,7 @@ def _serve(folder: str, conn) -> None:
                 opened = index.open_dir(folder)
                 writes = _for_writers(Path(folder), opened.schema)
                 opened.close()
-            writer = writes.writer(limitmb=128, timeout=WRITE_LOCK_TIMEOUT_S)
+            writer = writes.writer(limitmb=WRITER_MB, timeout=WRITE_LOCK_TIMEOUT_S)
             fuse(writer.schema)
             for doc_id in message[1]:
                 writer.delete_by_term("id", doc_id)
