@@ -38,6 +38,7 @@ from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.sandbox import ExtractorPool, Job, Limits
 from indexer.search_index import SearchIndex
 from indexer.types import IndexDoc
+from indexer.writer_process import WriterProcess
 
 DB_NAME = "dossier.sqlite3"
 HELPER_BUSY_S = 300.0  # an import process waits this long for a write the window holds (a long bundle merge)
@@ -231,15 +232,22 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring, Syncing):
                 finally:  # what an edit here could not index while the child held the index, or what a dead
                     self._index_queued()  # child committed but did not index
             known = self._reader().hashes()
+            indexing = _ImportIndexing(self)
             importer = Importer(
                 known,
                 self._store_batch,
-                lambda ids: self._index_queued(merge=False, only=ids, chunk=len(ids)),
+                indexing.flush,
                 lambda data: self.blobs.put(data, sync=False),
                 self.extraction_limits,
                 self._store_links,
+                indexing.searchable,
             )
-            report = importer.run(paths, passwords, progress, cancel)
+            try:
+                report = importer.run(paths, passwords, progress, cancel)
+            except BaseException:
+                indexing.abandon()  # what it had not committed stays queued for the next opening
+                raise
+            indexing.finish()
             self._merge_index()
             return report
 
@@ -584,6 +592,32 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring, Syncing):
             self.documents.dequeue(chunk)
         return len(chunk)
 
+    @write_api("indexing documents")
+    def _start_index_batch(self, writer: WriterProcess, wanted: set[int]) -> tuple[list[int], int]:
+        """Hand the queued documents among ``wanted`` to ``writer`` (read as :meth:`_index_batch` reads them);
+        returns them and the change log's head, for :meth:`_dequeue_written`."""
+        chunk = self._queued(self.documents, wanted)
+        if not chunk:
+            return [], 0
+        head = ChangeLog(self.conn).head()
+        present = self.documents.ids(among=chunk)
+        rows = self.documents.iter_for_index(chunk)
+        tags = TagStore(self.conn).for_documents(present)
+        notes = AnnotationStore(self.conn).for_documents(present)
+        upserts = (_index_doc(doc, text, self.index_terms(tags[doc.id], notes[doc.id])) for doc, text in rows)
+        writer.start(upserts, deletions=[i for i in chunk if i not in present])
+        return chunk, head
+
+    @write_api("indexing documents")
+    def _dequeue_written(self, chunk: list[int], head: int) -> None:
+        """Dequeue documents a writer process committed, except those changed since it read them (their
+        change is not in the index yet: they stay queued for the next pass)."""
+        _, changed = ChangeLog(self.conn).since(head)
+        if changed.everything or changed.vocabulary or changed.jurisdictions:
+            return
+        with transaction(self.conn):
+            self.documents.dequeue([doc_id for doc_id in chunk if doc_id not in changed.touched])
+
     @staticmethod
     def _queued(store: DocumentStore, wanted: set[int] | None) -> list[int]:
         queued = store.queued()
@@ -595,6 +629,75 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring, Syncing):
                 f"The archive {self.folder} is open read-only: {self.read_only_reason}. "
                 "Open it again from a writable place to make changes."
             )
+
+
+class _ImportIndexing:
+    """An import's index flushes: each but the last is committed by a :class:`WriterProcess` while the import
+    stores its next batches (one in flight at a time); the last flush, an import too small for a second one,
+    and whatever a failed or busy writer process left queued are indexed in this process."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.writer: WriterProcess | None = None
+        self.in_flight: tuple[list[int], int] = ([], 0)
+        self.flushed: list[int] = []  # every id handed to a flush: what this process indexes if still queued
+        self.committed = 0  # of those, how many a commit has made searchable
+
+    def flush(self, ids: list[int], last: bool) -> None:
+        self.flushed += ids
+        self._settle()
+        if last or not _writer_processes():
+            self.finish()
+            return
+        try:
+            if self.writer is None:
+                self.writer = WriterProcess(self.archive.index.folder)
+            self.in_flight = self.archive._start_index_batch(self.writer, set(ids))
+        except (IndexUnavailable, ArchiveBusy):  # left queued: finish() indexes them here
+            self._stop()
+
+    def searchable(self) -> int:
+        """How many of the import's documents are committed to the index (settling a finished commit)."""
+        if self.in_flight[0] and self.writer is not None and self.writer.done():
+            self._settle()
+        return self.committed
+
+    def finish(self) -> None:
+        """Wait for the commit in flight, stop the writer process, index here what is still queued."""
+        self._settle()
+        self._stop()
+        if self.flushed:
+            self.archive._index_queued(merge=False, only=self.flushed, chunk=len(self.flushed))
+            self.committed = len(self.flushed)
+
+    def abandon(self) -> None:
+        """Stop the writer process without waiting for the commit in flight (its documents stay queued)."""
+        self.in_flight, self.flushed = ([], 0), []
+        self._stop()
+
+    def _settle(self) -> None:
+        chunk, head = self.in_flight
+        if not chunk:
+            return
+        self.in_flight = ([], 0)
+        try:
+            self.writer.wait()
+        except IndexUnavailable:  # nothing of that commit was kept: the documents stay queued
+            self._stop()
+            return
+        self.committed += len(chunk)
+        with suppress(ArchiveBusy):  # still queued: indexed again (replaced) by the final pass
+            self.archive._dequeue_written(chunk, head)
+
+    def _stop(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def _writer_processes() -> bool:
+    """Whether index flushes go to a writer process (``DOSSIER_INDEX_PROCESS=0`` keeps them in this one)."""
+    return os.environ.get("DOSSIER_INDEX_PROCESS", "1") != "0"
 
 
 @contextmanager

@@ -80,19 +80,21 @@ Batch = list[tuple[_Pending, NewDocument]]
 
 class Importer:
     """Runs one import; ``store_batch`` commits a batch to the store and returns the new ids, ``index``
-    makes stored documents searchable in one index commit (a segment)."""
+    makes stored documents searchable in one index commit (a segment), told whether it is the import's last."""
 
     def __init__(
         self,
         known_hashes: dict[str, int],
         store_batch: Callable[[Batch], list[int]],
-        index: Callable[[list[int]], None],
+        index: Callable[[list[int], bool], None],
         put_blob: Callable[[bytes], str],
         limits: Limits,
         store_links: Callable[[list[tuple[int, int, str, str]]], None] | None = None,
+        searchable: Callable[[], int] | None = None,
     ) -> None:
         """``store_links`` records (parent id, child id, relation, member path) of the documents found inside
-        others (attachments, a mailbox's messages, a zip's members)."""
+        others (attachments, a mailbox's messages, a zip's members); ``searchable`` says how many of the
+        flushed documents are committed to the index, when ``index`` commits after it returns."""
         self.known = known_hashes
         self.store_batch = store_batch
         self.index = index
@@ -102,6 +104,7 @@ class Importer:
         self.report = ImportReport()
         self._originals: dict[str, _Pending] = {}  # by sha256: files sent for extraction, not yet settled
         self.store_links = store_links
+        self.searchable = searchable
         self._members: list[tuple[_Pending, Member]] = []  # found inside extracted files, for the next round
         self._links: list[tuple[str, str, str, str]] = []  # (parent sha, child sha, relation, path) to record
         self._unpacked: dict[str, list[int]] = {}  # per file given to the import: members and bytes so far
@@ -156,7 +159,7 @@ class Importer:
                     jobs = self._jobs(unread, pending, tuple(passwords))
                 else:
                     break
-        self._index_flush()
+        self._index_flush(last=True)
         if cancel():
             self.report.cancelled = True
             settled = {entry["path"] for group in self.report.to_json().values() for entry in group}
@@ -296,9 +299,9 @@ class Importer:
                 self._link(copy)
         batch.clear()
 
-    def _index_flush(self) -> None:
+    def _index_flush(self, last: bool = False) -> None:
         if self._unindexed:
-            self.index(self._unindexed)
+            self.index(self._unindexed, last)
             self._unindexed = []
 
     def _settle(self, group: str, entry: dict, decided: bool = False) -> None:
@@ -317,7 +320,7 @@ class Importer:
                     printable(str(path)),
                     len(self.report.imported) + unflushed,
                     len(self.report.failed),
-                    len(self.report.imported) - len(self._unindexed),
+                    self.searchable() if self.searchable else len(self.report.imported) - len(self._unindexed),
                 )
             )
 

@@ -2,7 +2,10 @@
 
 import hashlib
 
+import pytest
+
 from app.archive import Archive
+from app.store.db import transaction
 
 
 def test_import_accounts_for_every_file(archive, sample_files):
@@ -63,6 +66,7 @@ def test_the_index_is_written_in_flushes_and_progress_counts_only_what_they_hold
     monkeypatch.setattr("app.importer.STORE_BATCH_DOCS", 5)
     monkeypatch.setattr("app.importer.INDEX_FLUSH_MIN", 10)
     monkeypatch.setattr("app.importer.INDEX_FLUSH_MAX", 20)
+    monkeypatch.setenv("DOSSIER_INDEX_PROCESS", "0")  # every flush in this process, where it can be counted
     flushes, write = [], archive.index.write
 
     def counted(upserts=(), deletions=(), merge=True):
@@ -77,6 +81,112 @@ def test_the_index_is_written_in_flushes_and_progress_counts_only_what_they_hold
     assert all(10 <= size <= 25 for size in flushes[:-1]) and max(flushes) > 10  # grows with the archive
     assert all(said == indexed for said, indexed in searchable) and searchable[-1][0] >= 80
     assert archive.search_ids("overtime").total == 100 and archive.stats()["queued_for_index"] == 0
+
+
+def _small_flushes(monkeypatch) -> None:
+    monkeypatch.setattr("app.importer.STORE_BATCH_DOCS", 10)
+    monkeypatch.setattr("app.importer.INDEX_FLUSH_MIN", 30)
+    monkeypatch.setattr("app.importer.INDEX_FLUSH_MAX", 60)
+
+
+def _corpus_texts(corpus, count: int) -> list:
+    files = sorted((corpus / "text").rglob("*.txt"))[:count]
+    if len(files) < count:
+        pytest.skip(f"fewer than {count} text files under {corpus / 'text'}")
+    return files
+
+
+def test_flushes_written_by_the_writer_process_hold_every_document_exactly_once(archive, corpus, monkeypatch):
+    """Flushes committed by the index writer process while the import stores the next batches: every stored
+    document is in the index once, nothing stays queued, progress never claims more than the index holds, and
+    there is a segment per flush at most."""
+    from whoosh import index as whoosh_index
+
+    _small_flushes(monkeypatch)
+    files = _corpus_texts(corpus, 240)
+    seen = []
+    report = archive.import_paths(files, progress=lambda p: seen.append((p.searchable, archive.index.doc_count())))
+    stored = archive.documents.ids()
+    assert len(stored) == len(report.imported) > 200
+    assert archive.index.ids() == stored and archive.index.doc_count() == len(stored)  # no duplicates
+    assert archive.stats()["queued_for_index"] == 0
+    assert all(said <= indexed for said, indexed in seen) and seen[-1][0] >= len(stored) // 2
+    assert any(0 < said < len(stored) for said, _ in seen)  # searchable during the import, flush by flush
+    first = report.imported[0]
+    assert first["id"] in archive.search_ids(f'"{first["title"]}"').ids
+    opened = whoosh_index.open_dir(archive.folder / "index")
+    with opened.reader() as reader:
+        assert 1 < len(reader.leaf_readers()) <= len(stored) // 30 + 1
+    opened.close()
+    # edits and deletions after such an import still reach the index
+    archive.update_metadata(first["id"], title="Zanzibar clove harvest")
+    assert archive.search_ids("zanzibar").ids == [first["id"]]
+    assert archive.search_ids(f'"{first["title"]}"').ids.count(first["id"]) <= 1
+    assert archive.index.doc_count() == len(stored)
+
+
+def test_an_edit_made_while_a_writer_process_commits_is_indexed_afterwards(archive, corpus, monkeypatch):
+    """A document changed after the writer process read it stays queued when its commit is settled, so the
+    next pass indexes the change instead of dropping it."""
+    from indexer.writer_process import WriterProcess
+
+    files = _corpus_texts(corpus, 20)
+    monkeypatch.setenv("DOSSIER_INDEX_PROCESS", "0")
+    report = archive.import_paths(files)
+    ids = [entry["id"] for entry in report.imported]
+    with archive.writing("test"), transaction(archive.conn):
+        archive.documents.queue(ids)
+    with WriterProcess(archive.folder / "index") as writer:
+        chunk, head = archive._start_index_batch(writer, set(ids))
+        assert sorted(chunk) == sorted(ids)
+        assert writer.wait() == len(ids)
+    with archive.writing("test"), transaction(archive.conn):
+        archive.documents.update(ids[0], title="Zanzibar clove harvest")  # logged, not indexed yet
+        archive.documents.queue([ids[0]])
+    archive._dequeue_written(chunk, head)
+    assert archive.documents.queued() == [ids[0]]
+    assert archive.search_ids("zanzibar").ids == []
+    archive.repair_index()
+    assert archive.search_ids("zanzibar").ids == [ids[0]] and archive.index.doc_count() == len(ids)
+
+
+def test_an_import_cancelled_between_writer_process_flushes_leaves_an_index_the_opening_repairs(
+    archive_dir, corpus, monkeypatch
+):
+    _small_flushes(monkeypatch)
+    files = _corpus_texts(corpus, 200)
+    seen = []
+    with Archive.open(archive_dir) as archive:
+        report = archive.import_paths(files, progress=seen.append, cancel=lambda: len(seen) >= 90)
+        assert report.cancelled and 0 < len(report.imported) < 200
+        stored = archive.documents.ids()
+        assert archive.index.ids() == stored and archive.index.doc_count() == len(stored)
+    with Archive.open(archive_dir) as archive:
+        assert archive.index.ids() == archive.documents.ids() == stored
+        assert archive.stats()["queued_for_index"] == 0
+
+
+def test_an_import_that_fails_while_a_writer_process_commits_leaves_what_the_opening_indexes(
+    archive_dir, corpus, monkeypatch
+):
+    """An import stopped by an error (as by Ctrl+C) abandons the commit in flight: what it had not committed
+    stays queued, and the next opening indexes it, each document once."""
+    _small_flushes(monkeypatch)
+    files = _corpus_texts(corpus, 200)
+    seen = []
+
+    def progress(report) -> None:
+        seen.append(report)
+        if len(seen) == 120:
+            raise RuntimeError("stopped")
+
+    with Archive.open(archive_dir) as archive, pytest.raises(RuntimeError, match="stopped"):
+        archive.import_paths(files, progress=progress)
+    with Archive.open(archive_dir) as archive:
+        stored = archive.documents.ids()
+        assert 0 < len(stored) < 200
+        assert archive.index.ids() == stored and archive.index.doc_count() == len(stored)
+        assert archive.stats()["queued_for_index"] == 0
 
 
 def test_progress_reports_each_file_and_cancel_skips_the_rest(archive, tmp_path):

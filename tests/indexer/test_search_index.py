@@ -114,3 +114,51 @@ def test_a_file_name_is_searched_as_words_below_the_text(tmp_path):
     assert index.hit_ids("file:wells").ids == [1] and index.hit_ids("filename:tfm").ids == [1]
     assert sorted(index.hit_ids("pdf").ids) == [1, 2, 3] and index.hit_ids("file:letter").ids == [2]
     index.close()
+
+
+def test_fused_text_indexes_exactly_what_whoosh_s_stemming_chain_does(corpus):
+    """The writer's one-loop postings for the stemmed fields equal Whoosh's own, on real stories and on
+    words that lowercase to other lengths, dotted words and wildcard characters the tokenizer keeps."""
+    from whoosh import fields
+
+    from indexer.extract import extract
+    from indexer.search_index import FusedText, build_schema, fuse
+
+    files = sorted((corpus / "text").rglob("*.txt"))[:300]
+    if not files:
+        pytest.skip(f"no text files under {corpus / 'text'}")
+    texts = [extract("text", path.read_bytes()).text for path in files]
+    texts += ["İSTANBUL İstanbul straße STRASSE ǅemal ﬁne naïve café", "U.S.A. e.g. 3.14 x_y ..a.b.. Delaware*, ½²", ""]
+    plain, fused = build_schema(), build_schema()
+    fuse(fused)
+    assert {type(fused[name]) for name in ("title", "body", "note")} == {FusedText}
+    assert type(fused["author"]) is fields.TEXT  # another analyzer: left to Whoosh
+    for text in texts:
+        for name in ("title", "body", "note"):
+            assert list(fused[name].index(text)) == list(plain[name].index(text))
+
+
+def test_a_fused_writer_leaves_the_index_as_whoosh_s_own_would(tmp_path):
+    """Documents written through the fused fields are found as before, and the table of contents still
+    names Whoosh's TEXT, so an index written here opens anywhere the plain schema does."""
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    index = SearchIndex(tmp_path / "ix")
+    index.write([IndexDoc(1, "Lawyers' memos", "The councils were not participating in raids", "text")])
+    assert index.hit_ids("council").ids == [1] and index.hit_ids('"not participating"').ids == [1]
+    assert index.hit_ids("title:lawyer").ids == [1]
+    index.close()
+    reopened = whoosh_index.open_dir(tmp_path / "ix")
+    assert type(reopened.schema["body"]) is fields.TEXT
+    reopened.close()
+
+
+def test_a_write_replaces_a_document_of_the_same_id_in_any_segment_and_adds_new_ones(tmp_path):
+    index = SearchIndex(tmp_path / "ix")
+    index.write([IndexDoc(1, "Omaha", "Omaha police", "text"), IndexDoc(2, "Denver", "Denver council", "text")])
+    index.write([IndexDoc(3, "Austin", "Austin sheriff", "text")], merge=False)
+    index.write([IndexDoc(1, "Omaha", "Omaha sheriff", "text"), IndexDoc(4, "Tulsa", "Tulsa sheriff", "text")])
+    assert index.doc_count() == 4 and index.ids() == {1, 2, 3, 4}
+    assert sorted(index.hit_ids("sheriff").ids) == [1, 3, 4] and index.hit_ids("police").ids == []
+    index.close()
