@@ -625,7 +625,9 @@ def _suggest(args: argparse.Namespace) -> int:
                 for s in found.stances
             ],
         }
-        names = {s["jurisdiction"]: archive.gazetteer.get(s["jurisdiction"]).display for s in data["stances"]}
+        known = {s["jurisdiction"]: archive.gazetteer.get(s["jurisdiction"]) for s in data["stances"]}
+        known = {jid: place or found.proposed.get(jid) for jid, place in known.items()}
+        names = {jid: (place.display if place else jid) for jid, place in known.items()}
     if args.json:
         _print_json(data)
         return 0
@@ -653,7 +655,11 @@ def _accept_suggestions(args: argparse.Namespace) -> int:
 
 
 def _evidence(evidence) -> dict:
-    return {"start": evidence.start, "end": evidence.end, "quote": evidence.quote, "field": evidence.field}
+    out = {"start": evidence.start, "end": evidence.end, "quote": evidence.quote, "field": evidence.field}
+    for why in ("actor", "cue", "how"):  # a stance's evidence says who holds it and which words say so
+        if getattr(evidence, why, ""):
+            out[why] = getattr(evidence, why)
+    return out
 
 
 def _quoted(quote: str) -> str:

@@ -35,6 +35,8 @@ class Tagging:
     """Tag operations of the archive (see :class:`app.archive.Archive`)."""
 
     _gazetteer: Gazetteer | None = None
+    #: Agencies suggestions proposed (custom jurisdictions not yet in the archive), made when one is accepted.
+    _proposed: dict[str, Jurisdiction] | None = None
 
     # -- vocabularies ----------------------------------------------------------------------
 
@@ -138,7 +140,15 @@ class Tagging:
         end: int | None = None,
         from_suggestion: bool = False,
     ) -> list[Tag]:
-        """Tag several documents at once (a whole search result)."""
+        """Tag several documents at once (a whole search result). A suggested agency (a custom jurisdiction
+        the archive does not have yet) is added to the archive when its suggestion is accepted."""
+        proposed = (self._proposed or {}).get(jurisdiction)
+        if from_suggestion and proposed is not None and self.gazetteer.get(proposed.id) is None:
+            with transaction(self.conn):
+                TagStore(self.conn).add_custom_jurisdiction(
+                    proposed.id, proposed.name, proposed.level, proposed.parent, proposed.state, now()
+                )
+            self._gazetteer = None
         place = self.resolve_jurisdiction(jurisdiction)
         stance_set, stance_id = self.resolve_stance(stance) if stance else (None, None)
         ids = list(dict.fromkeys(doc_ids))
@@ -208,6 +218,8 @@ class Tagging:
         """Everything suggested for a document, and what of it is still open (not tagged, accepted or rejected)."""
         doc, text = self.document(doc_id), self.text(doc_id)
         found = suggest(text, doc.title, self.gazetteer, self.stance_sets())
+        new = {jid: j for jid, j in found.proposed.items() if self.gazetteer.get(jid) is None}
+        self._proposed = {**(self._proposed or {}), **new}
         reader = self._tag_reader()
         decided = reader.decisions(doc_id)
         tagged = reader.for_document(doc_id)

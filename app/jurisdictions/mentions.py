@@ -57,7 +57,7 @@ _W = r"[ \t]+"
 #: "Bridgeport, Connecticut, school district", "Georgia Department of Public Safety" (groups: police, sheriff,
 #: school, council, state agency).
 _AGENCY = re.compile(
-    rf",?{_W}(?:(Police{_W}Department|Police{_W}Dept\.?|police{_W}department|Police{_W}Dep't)"
+    rf",?{_W}(?:(Police{_W}Department|Police{_W}Dept\.?|police{_W}department|Police{_W}Dep't|[Pp]olice\b)"
     rf"|(Sheriff['’]?s?{_W}(?:Office|Department|Dept\.?)|[Ss]heriff['’]s{_W}[Oo]ffice)"
     rf"|((?:Unified{_W}|Independent{_W}|Public{_W})?[Ss]chool{_W}[Dd]istrict|Public{_W}Schools)"
     rf"|(City{_W}Council|[Cc]ity{_W}[Cc]ouncil)"
@@ -121,6 +121,7 @@ class Mention:
     jurisdiction: Jurisdiction
     conf: float
     zone: bool = False  # in a caption or credit line
+    qualifier: bool = False  # the state of "Omaha, Nebraska": not an actor of its own
 
 
 def suggest_jurisdictions(
@@ -160,12 +161,15 @@ def analyse(
             ranked.append((-score, first, jid))
     out = []
     for neg_score, _, jid in sorted(ranked):
-        mine = [(m, t) for m, conf, a, t in found if jid in (m.resolved, a) and m.conf >= 0.05]
+        mine = [(m, t, a == jid) for m, conf, a, t in found if jid in (m.resolved, a) and m.conf >= 0.05]
         mine.sort(key=lambda mt: (mt[1], mt[0].zone, mt[0].start))  # the body first, captions and credits last
-        ends = {m.start: m.agency[2] if jid in agencies else m.end for m, _ in mine}  # an agency: its whole name
-        evidence = [Evidence(m.start, ends[m.start], body.quote(m.start, m.end)) for m, t in mine if not t]
+        evidence = [  # an agency's evidence: its whole name
+            Evidence(m.start, m.agency[2] if named else m.end, body.quote(m.start, m.end))
+            for m, t, named in mine
+            if not t
+        ]
         evidence = (
-            evidence[:MAX_EVIDENCE] + [Evidence(m.start, m.end, title.strip(), "title") for m, t in mine if t][:1]
+            evidence[:MAX_EVIDENCE] + [Evidence(m.start, m.end, title.strip(), "title") for m, t, _ in mine if t][:1]
         )
         place = agencies.get(jid) or gazetteer.get(jid)
         out.append(JurisdictionSuggestion(place, round(min(-neg_score, 0.99), 3), evidence))
@@ -176,7 +180,7 @@ def analyse(
         if agency is not None:
             mentions.append(Mention(m.start, m.agency[2], agencies[agency], conf, m.zone))
         else:
-            mentions.append(Mention(m.start, m.end, gazetteer.get(m.resolved), conf, m.zone))
+            mentions.append(Mention(m.start, m.end, gazetteer.get(m.resolved), conf, m.zone, m.as_qualifier))
     return out, mentions
 
 

@@ -257,6 +257,10 @@ def test_seed_article(gaz, corpus):
         f"{S}ct/place:bridgeport/school_district:bridgeport_school_district",
     }
     assert agencies <= confident  # "The Omaha Police Department", "The Bridgeport, Connecticut, school district"
+    agencies |= {  # "the Minneapolis police", "Grand Prairie, Texas, Police Chief Daniel Scesney"
+        f"{S}mn/place:minneapolis/police_department:minneapolis_police_department",
+        f"{S}tx/place:grand_prairie/police_department:grand_prairie_police_department",
+    }
     assert confident - expected - agencies <= {f"{S}ca"}  # "other California officials": the state, named as such
     assert f"{S}wa" not in found and f"{US}/district:dc" not in found
     assert not any("Johnson" in s.jurisdiction.name for s in found.values())
