@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from app.authorship import searchable_notes
@@ -98,6 +99,12 @@ class Tagging:
         name, level = name.strip(), level.strip().lower()
         if not name or not level:
             raise DossierError("A custom jurisdiction needs a name and a level (e.g. 'school district').")
+        for what, text in (("name", name), ("level", level)):
+            if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
+                raise DossierError(
+                    f"A jurisdiction's {what} cannot contain control characters (tabs, line breaks, "
+                    f"invisible formatting): {text!r}."
+                )
         above = self.resolve_jurisdiction(parent)
         jid = f"{above.id}/{_slug(level)}:{_slug(name)}"
         if self.gazetteer.get(jid):

@@ -74,6 +74,20 @@ def test_custom_jurisdictions_nest_under_a_real_one(imported, omaha_doc):
     assert imported.search_ids("jurisdiction:nebraska").ids == [omaha_doc]
 
 
+@pytest.mark.parametrize(
+    "name", ["Omaha\tPolice", "Omaha\nPolice", "Omaha\x00", "Omaha\u200bPolice", "Omaha\u2028Police"]
+)
+def test_a_custom_jurisdiction_name_with_control_characters_is_refused(imported, name):
+    with pytest.raises(DossierError, match="control characters"):
+        imported.add_jurisdiction(name, "police department", "Omaha, NE")
+    with pytest.raises(DossierError, match="control characters"):
+        imported.add_jurisdiction("Omaha Police", name.replace("Omaha", "police "), "Omaha, NE")
+    assert not [j for j in imported.gazetteer if j.level == "police department"]
+    assert imported.add_jurisdiction("Omaha Police Department", "police department", "Omaha, NE").name == (
+        "Omaha Police Department"
+    )
+
+
 def test_tags_survive_a_rebuild_of_the_index(imported, omaha_doc):
     imported.tag(omaha_doc, OMAHA, "sanctuary")
     imported.reindex()
