@@ -57,8 +57,8 @@ _W = r"[ \t]+"
 #: "Bridgeport, Connecticut, school district", "Georgia Department of Public Safety" (groups: police, sheriff,
 #: school, council, state agency).
 _AGENCY = re.compile(
-    rf",?{_W}(?:(Police{_W}Department|Police{_W}Dept\.?|police{_W}department|Police{_W}Dep't|[Pp]olice\b)"
-    rf"|(Sheriff['’]?s?{_W}(?:Office|Department|Dept\.?)|[Ss]heriff['’]s{_W}[Oo]ffice)"
+    rf",?{_W}(?:(Police{_W}Department|Police{_W}Dept\.?|police{_W}department|Police{_W}Dep't|[Pp]olice\b|PD\b)"
+    rf"|(Sheriff['’]?s?{_W}(?:Office|Department|Dept\.?)|[Ss]heriff['’]s{_W}[Oo]ffice|SO\b)"
     rf"|((?:Unified{_W}|Independent{_W}|Public{_W})?[Ss]chool{_W}[Dd]istrict|Public{_W}Schools)"
     rf"|(City{_W}Council|[Cc]ity{_W}[Cc]ouncil)"
     rf"|((?:State{_W})?(?:Department|Dept\.?|Bureau|Office){_W}of(?:{_W}the)?(?:{_W}(?:and{_W}|of{_W})?[A-Z][\w'’]+)+"
@@ -122,6 +122,7 @@ class Mention:
     conf: float
     zone: bool = False  # in a caption or credit line
     qualifier: bool = False  # the state of "Omaha, Nebraska": not an actor of its own
+    title: bool = False  # in the title (start and end are offsets in the title)
 
 
 def suggest_jurisdictions(
@@ -175,10 +176,10 @@ def analyse(
         out.append(JurisdictionSuggestion(place, round(min(-neg_score, 0.99), 3), evidence))
     mentions = []
     for m, conf, agency, in_title in found:
-        if in_title or not m.resolved or conf <= 0:
+        if not m.resolved or conf <= 0 or (in_title and agency is None):
             continue
         if agency is not None:
-            mentions.append(Mention(m.start, m.agency[2], agencies[agency], conf, m.zone))
+            mentions.append(Mention(m.start, m.agency[2], agencies[agency], conf, m.zone, title=in_title))
         else:
             mentions.append(Mention(m.start, m.end, gazetteer.get(m.resolved), conf, m.zone, m.as_qualifier))
     return out, mentions
@@ -391,6 +392,20 @@ class _Analysis:
             "city council": ("city",),
             "state agency": ("state",),
         }[level]
+        if place is not None and place.level == "state" and level in ("police department", "sheriff's office"):
+            # "Wells Maine Police Department": a town the gazetteer does not list, under the state named
+            before = re.search(
+                r"([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[ \t]*,?[ \t]*$", self.text[max(0, m.start - 40) : m.start]
+            )
+            town = before.group(1) if before else ""
+            if (
+                town
+                and not set(town.split()) & (NOT_NAMES | TITLES)
+                and not any(j.state == place.state for j in self.gazetteer.by_name(town))
+            ):
+                suffix = "Police Department" if level == "police department" else "Sheriff's Office"
+                name = f"{town} {suffix}"
+                return Jurisdiction(f"{place.id}/{_slug(level)}:{_slug(name)}", name, level, place.id, place.state)
         if place is None or place.level not in allowed:
             return None
         words = " ".join(words.split())
@@ -514,9 +529,24 @@ class _Analysis:
             base *= 0.15
         if risky:
             base *= 0.2 if self._doc(m.start, j.state or "") >= 0.5 else 0.1
+        if j.level == "city" and self._elsewhere(m, j):
+            base *= 0.4
         if m.address:  # a mailing address names where an office is, rarely what the text is about
             base *= 0.2
         return base
+
+    def _elsewhere(self, m: _Mention, j: Jurisdiction) -> bool:
+        """Whether a small place of an ambiguous name is in no state the text names while the text names another
+        clearly: "Wells PD" in an agreement of Maine is not Wells, Minnesota (Maine has no Wells we know)."""
+        if len(m.ids) < 2 or m.qualifier or m.place_cue or self._near(m.start, j.state) or self._doc(m.start, j.state):
+            return False
+        others = [self.gazetteer.get(i).population or 0 for i in m.ids if i != j.id]
+        if (j.population or 0) >= 10 * max(others, default=0):
+            return False  # Denver is Denver, Colorado wherever the text is
+        strong = {state for state, signs in self._best.items() if signs and signs[0][0] >= 0.9}
+        if self.outer is not None:
+            strong |= {state for state, signs in self.outer._best.items() if signs and signs[0][0] >= 0.9}
+        return bool(strong - {j.state})
 
     def _list_coherence(self) -> None:
         """ "Chicago, Denver, New York and ..." -> a name in a list of cities is a city too."""
