@@ -11,13 +11,17 @@ enforcement), or anyone.
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import resources
 from app.jurisdictions.gazetteer import Gazetteer
-from app.jurisdictions.mentions import JurisdictionSuggestion, Mention, analyse
-from app.models import StanceSet
+from app.jurisdictions.mentions import AGENCY_LEVELS, JurisdictionSuggestion, Mention, analyse
+from app.jurisdictions.model import Jurisdiction
+from app.models import Stance, StanceRule, StanceSet
 from app.stance_rules import rule_spans, sentences
 
 #: How sure a pairing is, by how the actor was found (calibrated on tests/data/suggestions with
@@ -86,24 +90,44 @@ class Suggestions:
 
     jurisdictions: list[JurisdictionSuggestion]
     stances: list[StanceSuggestion]
+    #: Agencies the suggestions name (custom jurisdictions, maybe not in the archive yet), by id: what a
+    #: stance suggestion's ``jurisdiction`` is when the gazetteer does not know it.
+    agencies: dict[str, Jurisdiction] = field(default_factory=dict)
 
     @property
-    def proposed(self) -> dict[str, object]:
-        """Suggested jurisdictions by id: agencies (custom jurisdictions not yet in the archive) included."""
-        return {s.jurisdiction.id: s.jurisdiction for s in self.jurisdictions}
+    def proposed(self) -> dict[str, Jurisdiction]:
+        """Agencies by id (see :attr:`agencies`)."""
+        return self.agencies
+
+
+def preset_stance_sets() -> list[StanceSet]:
+    """The shipped stance vocabularies (``resources/stances.json``), as a new archive starts with them."""
+    data = json.loads((Path(resources.__file__).parent / "stances.json").read_text(encoding="utf-8"))
+    return [
+        StanceSet(s["id"], s["topic"], [
+            Stance(s["id"], t["id"], t["label"], t["description"], t["colour"],
+                   [StanceRule(r["kind"], r["pattern"]) for r in t["rules"]], t.get("holders", ""))
+            for t in s["stances"]
+        ])
+        for s in data["sets"]
+    ]  # fmt: skip
 
 
 def suggest(text: str, title: str, gazetteer: Gazetteer, stance_sets: list[StanceSet]) -> Suggestions:
     """Jurisdiction mentions ranked by salience, and stance rule matches paired with the actor holding them."""
     places, mentions = analyse(text, gazetteer, title=title)
     federal_document = bool(places) and places[0].jurisdiction.level == "federal" and places[0].score >= 0.9
-    return Suggestions(places, _stances(text, places, mentions, stance_sets, federal_document))
+    agencies = {m.jurisdiction.id: m.jurisdiction for m in mentions if m.jurisdiction.level in AGENCY_LEVELS}
+    return Suggestions(places, _stances(text, places, mentions, stance_sets, federal_document), agencies)
 
 
 def _stances(text, places, mentions, stance_sets, federal_document) -> list[StanceSuggestion]:
     matchable = text.translate(_QUOTES)  # "Trump’s", "won’t": rules are written with straight apostrophes
     scores = {s.jurisdiction.id: s.score for s in places}
-    actors = [m for m in mentions if m.jurisdiction.id in scores and not m.zone and not m.qualifier]
+    actors = [m for m in mentions if m.jurisdiction.id in scores and not (m.zone or m.qualifier or m.title)]
+    #: The agency a title names ("287(g) MOA WSO - Hughes County SO"): an agreement's LEA when its body
+    #: leaves the party blank.
+    titled = [m for m in mentions if m.title and m.jurisdiction.id in scores]
     actor_starts = [m.start for m in actors]
     bounds = sentences(text)
     starts = [start for start, _ in bounds]
@@ -114,7 +138,7 @@ def _stances(text, places, mentions, stance_sets, federal_document) -> list[Stan
             for rule in stance.rules:
                 for start, end in rule_spans(rule, matchable):
                     sentence = bounds[max(bisect_right(starts, start) - 1, 0)]
-                    held = _actor(text, actors, actor_starts, sentence, start, end, holders, federal_document)
+                    held = _actor(text, actors, actor_starts, sentence, start, end, holders, federal_document, titled)
                     for jid, words, how, sure in held:
                         _add(found, text, stance_set, stance, jid, words, how, sure, scores, sentence, start, end)
     return sorted(found.values(), key=lambda s: (-s.score, s.jurisdiction, s.stance))
@@ -138,7 +162,7 @@ def _allowed(m: Mention, holders: str) -> bool:
     return (holders != "federal" or federal) and (holders != "local" or not federal)
 
 
-def _actor(text, actors, actor_starts, sentence, start, end, holders, federal_document):
+def _actor(text, actors, actor_starts, sentence, start, end, holders, federal_document, titled=()):
     """(jurisdiction id, the actor's words, how it was found, how sure) for the cue at start:end, or None."""
     s_start, s_end = sentence
     lo, hi = bisect_right(actor_starts, s_start - 1), bisect_right(actor_starts, start - 1)
@@ -151,14 +175,14 @@ def _actor(text, actors, actor_starts, sentence, start, end, holders, federal_do
     if in_clause and not (anaphor and anaphor.start() < in_clause[0].start):
         return _subject(text, in_clause, SUBJECT, "subject")
     if anaphor:
-        referent = _referent(actors, actor_starts, anaphor, holders)
+        referent = _referent(actors, actor_starts, anaphor, holders, titled)
         if referent is not None:
             return [(referent.jurisdiction.id, anaphor.group(), "coreference", COREFERENCE)]
     if before:
         return _subject(text, before, IN_SENTENCE, "in sentence")
     anaphor = _anaphor(text, s_start, start)
     if anaphor:
-        referent = _referent(actors, actor_starts, anaphor, holders)
+        referent = _referent(actors, actor_starts, anaphor, holders, titled)
         if referent is not None:
             return [(referent.jurisdiction.id, anaphor.group(), "coreference", COREFERENCE)]
     after = [m for m in actors[hi:] if m.start >= end and m.start < s_end and _allowed(m, holders)]
@@ -166,7 +190,7 @@ def _actor(text, actors, actor_starts, sentence, start, end, holders, federal_do
         return [(after[0].jurisdiction.id, text[after[0].start : after[0].end], "after cue", AFTER_CUE)]
     anaphor = _anaphor(text, end, s_end)
     if anaphor:
-        referent = _referent(actors, actor_starts, anaphor, holders)
+        referent = _referent(actors, actor_starts, anaphor, holders, titled)
         if referent is not None:
             return [(referent.jurisdiction.id, anaphor.group(), "coreference", AFTER_CUE)]
     if federal_document and holders == "federal":
@@ -193,7 +217,7 @@ def _anaphor(text, lo, hi):
     return found
 
 
-def _referent(actors, actor_starts, anaphor, holders) -> Mention | None:
+def _referent(actors, actor_starts, anaphor, holders, titled=()) -> Mention | None:
     """The last actor of the anaphor's kind named before it (within REACH)."""
     kind = next(k for k, v in anaphor.groupdict().items() if v)
     levels = _KINDS[kind]
@@ -205,10 +229,13 @@ def _referent(actors, actor_starts, anaphor, holders) -> Mention | None:
             break
         if m.jurisdiction.level in levels and _allowed(m, holders):
             return m
-    if kind == "agency":  # "the chief" with no department named: the last city named
+    if kind == "agency":  # "the chief" with no department named: the last city named; an agreement's LEA: its state
+        fallback = ("city", "county", "state") if defined else ("city", "county")
         for m in reversed(actors[:i]):
-            if m.start < anaphor.start() - REACH:
+            if m.start < anaphor.start() - reach:
                 break
-            if m.jurisdiction.level in ("city", "county") and _allowed(m, holders):
+            if m.jurisdiction.level in fallback and _allowed(m, holders):
                 return m
+        if defined:
+            return next((m for m in titled if _allowed(m, holders)), None)
     return None

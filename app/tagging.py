@@ -239,6 +239,7 @@ class Tagging:
                 if s.jurisdiction.id not in places and ("jurisdiction", s.jurisdiction.id) not in decided
             ],
             [s for s in found.stances if s.key not in pairs and ("stance", s.key) not in decided],
+            found.agencies,
         )
 
     @write_api("rejecting a suggestion")
