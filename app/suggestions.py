@@ -122,7 +122,9 @@ def suggest(text: str, title: str, gazetteer: Gazetteer, stance_sets: list[Stanc
 
 
 def _stances(text, places, mentions, stance_sets, federal_document) -> list[StanceSuggestion]:
-    matchable = text.translate(_QUOTES)  # "Trump’s", "won’t": rules are written with straight apostrophes
+    # "Trump’s", "won’t": rules are written with straight apostrophes (the same length: offsets hold)
+    matchable = text.translate(_QUOTES) if "’" in text or "‘" in text else text
+    lower = matchable.lower()
     scores = {s.jurisdiction.id: s.score for s in places}
     actors = [m for m in mentions if m.jurisdiction.id in scores and not (m.zone or m.qualifier or m.title)]
     #: The agency a title names ("287(g) MOA WSO - Hughes County SO"): an agreement's LEA when its body
@@ -136,7 +138,7 @@ def _stances(text, places, mentions, stance_sets, federal_document) -> list[Stan
         for stance in stance_set.stances:
             holders = stance.holders
             for rule in stance.rules:
-                for start, end in rule_spans(rule, matchable):
+                for start, end in rule_spans(rule, matchable, lower):
                     sentence = bounds[max(bisect_right(starts, start) - 1, 0)]
                     held = _actor(text, actors, actor_starts, sentence, start, end, holders, federal_document, titled)
                     for jid, words, how, sure in held:
