@@ -66,7 +66,7 @@ def main() -> None:
     gazetteer = Gazetteer.load()
     load_s = time.perf_counter() - started
     sets = preset_stance_sets()
-    scored: list[tuple[float, bool]] = []  # every stance suggestion: (score, right)
+    scored: list[tuple[float, bool, str]] = []  # every stance suggestion: (score, right, what)
     report = {
         "threshold": args.threshold,
         "gazetteer": {"jurisdictions": len(gazetteer), "load_s": round(load_s, 3)},
@@ -106,7 +106,7 @@ def seed(corpus, labels, gazetteer, sets, threshold, scored) -> dict:
     acceptable_pairs = expected_pairs | {(p["place"], p["stance"]) for p in labels["acceptable_stances"]}
     pairs = _pairs(found, gazetteer)
     for place, stance, score in pairs:
-        scored.append((score, (place, stance) in acceptable_pairs))
+        scored.append((score, (place, stance) in acceptable_pairs, f"seed {place} {stance}"))
     return {
         "jurisdictions": {
             "recall": _ratio(sum(j in shown for j in labels["jurisdictions"]), len(labels["jurisdictions"])),
@@ -176,7 +176,7 @@ def agreements(root: Path, gazetteer, sets, threshold, scored, ocr: bool = False
         right = (expected, row["stance"])
         if not row["scan"]:
             for place, stance, score in pairs:
-                scored.append((score, (place, stance) == right))
+                scored.append((score, (place, stance) == right, f"{row['file'][4:30]} {place} {stance}"))
         shown_pairs = [(p, s) for p, s, score in pairs if score >= threshold]
         entry = {
             "file": row["file"],
@@ -242,7 +242,7 @@ def white_house(root: Path, gazetteer, sets, threshold, scored) -> dict:
         pairs = _pairs(found, gazetteer)
         good = {(FEDERAL, "threatens-enforcement"), (FEDERAL, "anti-sanctuary")} if row["stance"] != "none" else set()
         for place, stance, score in pairs:
-            scored.append((score, (place, stance) in good))
+            scored.append((score, (place, stance) in good, f"{row['file'][-60:]} {place} {stance}"))
         shown = {(p, s) for p, s, score in pairs if score >= threshold}
         if row["stance"] != "none":
             about += 1
@@ -261,11 +261,16 @@ def white_house(root: Path, gazetteer, sets, threshold, scored) -> dict:
     }
 
 
-def calibration(scored: list[tuple[float, bool]]) -> list[dict]:
+def calibration(scored: list[tuple[float, bool, str]]) -> list[dict]:
     out = []
     for lo, hi in itertools.pairwise(BANDS):
-        band = [right for score, right in scored if lo <= score < hi]
-        out.append({"band": f"{lo:.1f}-{min(hi, 1.0):.1f}", "n": len(band), "right": _ratio(sum(band), len(band))})
+        band = [(right, what) for score, right, what in scored if lo <= score < hi]
+        out.append({
+            "band": f"{lo:.1f}-{min(hi, 1.0):.1f}",
+            "n": len(band),
+            "right": _ratio(sum(r for r, _ in band), len(band)),
+            "wrong": [what for r, what in band if not r],
+        })  # fmt: skip
     return out
 
 
