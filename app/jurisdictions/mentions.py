@@ -148,7 +148,10 @@ def analyse(
             agency = analysis.agency_of(m)
             if agency is not None:
                 agencies[agency.id] = agency
-            found.append((m, conf, agency.id if agency else None, in_title))
+            named = gazetteer.get(m.resolved) if m.resolved and agency is None else None
+            # an agency the archive has ("Omaha Police Department" as written) names its place too
+            parent = named.parent if named is not None and named.level in AGENCY_LEVELS else None
+            found.append((m, conf, agency.id if agency else parent, in_title))
     by_words: dict[str, dict[str, list[float]]] = {}  # jurisdiction -> words used -> confidences
     for m, conf, agency, _ in found:
         for jid in (m.resolved, agency):
@@ -162,7 +165,7 @@ def analyse(
             ranked.append((-score, first, jid))
     out = []
     for neg_score, _, jid in sorted(ranked):
-        mine = [(m, t, a == jid) for m, conf, a, t in found if jid in (m.resolved, a) and m.conf >= 0.05]
+        mine = [(m, t, a == jid and m.agency) for m, conf, a, t in found if jid in (m.resolved, a) and m.conf >= 0.05]
         mine.sort(key=lambda mt: (mt[1], mt[0].zone, mt[0].start))  # the body first, captions and credits last
         evidence = [  # an agency's evidence: its whole name
             Evidence(m.start, m.agency[2] if named else m.end, body.quote(m.start, m.end))
@@ -176,12 +179,14 @@ def analyse(
         out.append(JurisdictionSuggestion(place, round(min(-neg_score, 0.99), 3), evidence))
     mentions = []
     for m, conf, agency, in_title in found:
-        if not m.resolved or conf <= 0 or (in_title and agency is None):
+        if not m.resolved or conf <= 0:
             continue
-        if agency is not None:
+        if agency in agencies and m.agency is not None:
             mentions.append(Mention(m.start, m.agency[2], agencies[agency], conf, m.zone, title=in_title))
-        else:
-            mentions.append(Mention(m.start, m.end, gazetteer.get(m.resolved), conf, m.zone, m.as_qualifier))
+            continue
+        place = gazetteer.get(m.resolved)
+        if not in_title or place.level in AGENCY_LEVELS:  # of a title, only its agency (an agreement's party)
+            mentions.append(Mention(m.start, m.end, place, conf, m.zone, m.as_qualifier, in_title))
     return out, mentions
 
 
