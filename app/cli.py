@@ -640,7 +640,10 @@ def _suggest(args: argparse.Namespace) -> int:
         print("stances suggested:")
     for item in data["stances"]:
         print(f"  {item['score']:.2f}  {names[item['jurisdiction']]}: {item['stance']}")
-        print(f"        {_quoted(item['evidence'][0]['quote'])}")
+        why = item["evidence"][0]
+        if why.get("actor"):
+            print(f"        held by {_quoted(why['actor'])} ({why.get('how', '')}), cue {_quoted(why.get('cue', ''))}")
+        print(f"        {_quoted(why['quote'])}")
     return 0
 
 

@@ -165,7 +165,8 @@ def _allowed(m: Mention, holders: str) -> bool:
 
 
 def _actor(text, actors, actor_starts, sentence, start, end, holders, federal_document, titled=()):
-    """(jurisdiction id, the actor's words, how it was found, how sure) for the cue at start:end, or None."""
+    """[(jurisdiction id, the actor's words, how it was found, how sure)] for the cue at start:end (several for a
+    list of subjects), or [] when no actor is in reach."""
     s_start, s_end = sentence
     lo, hi = bisect_right(actor_starts, s_start - 1), bisect_right(actor_starts, start - 1)
     before = [m for m in actors[lo:hi] if m.end <= start and _allowed(m, holders)]
