@@ -258,6 +258,8 @@ class BatchTagging:
         started, written, when = time.monotonic(), [], now()
         with transaction(self.conn):
             store = TagStore(self.conn)
+            if plan.from_suggestion:
+                self._add_suggested_agencies(store, chunk, when)
             for handled, entry in enumerate(chunk):
                 if (cancel and cancel()) or (handled and time.monotonic() - started > TURN_S):
                     break
@@ -273,6 +275,17 @@ class BatchTagging:
                     progress(BatchProgress(result.handled, result.total, entry.title))
             self.documents.queue(written)
         return written
+
+    def _add_suggested_agencies(self, store: TagStore, chunk: list[PlannedTag], when: str) -> None:
+        """Add the agencies suggestions named (custom jurisdictions, "Omaha Police Department") that the plan
+        tags and the archive does not have yet (inside the turn's transaction)."""
+        proposed = self._proposed or {}
+        wanted = {tag.jurisdiction for entry in chunk for tag in entry.tags}
+        new = [proposed[jid] for jid in sorted(wanted) if jid in proposed and self.gazetteer.get(jid) is None]
+        for place in new:
+            store.add_custom_jurisdiction(place.id, place.name, place.level, place.parent, place.state, when)
+        if new:
+            self._gazetteer = None
 
     @write_api("undoing a bulk tagging")
     def undo_batch(self, batch: str) -> BatchUndo:
@@ -319,7 +332,7 @@ class BatchTagging:
         self, jurisdiction: str, stance_set: str | None, stance: str | None, labels: dict[str, str] | None = None
     ) -> str:
         """ "Omaha, NE · Sanctuary"; ``labels`` (stance key -> label) saves reading the vocabularies again."""
-        place = self.gazetteer.get(jurisdiction)
+        place = self.gazetteer.get(jurisdiction) or (self._proposed or {}).get(jurisdiction)
         name = place.display if place else jurisdiction
         if stance is None:
             return name

@@ -625,7 +625,9 @@ def _suggest(args: argparse.Namespace) -> int:
                 for s in found.stances
             ],
         }
-        names = {s["jurisdiction"]: archive.gazetteer.get(s["jurisdiction"]).display for s in data["stances"]}
+        known = {s["jurisdiction"]: archive.gazetteer.get(s["jurisdiction"]) for s in data["stances"]}
+        known = {jid: place or found.proposed.get(jid) for jid, place in known.items()}
+        names = {jid: (place.display if place else jid) for jid, place in known.items()}
     if args.json:
         _print_json(data)
         return 0
@@ -638,7 +640,10 @@ def _suggest(args: argparse.Namespace) -> int:
         print("stances suggested:")
     for item in data["stances"]:
         print(f"  {item['score']:.2f}  {names[item['jurisdiction']]}: {item['stance']}")
-        print(f"        {_quoted(item['evidence'][0]['quote'])}")
+        why = item["evidence"][0]
+        if why.get("actor"):
+            print(f"        held by {_quoted(why['actor'])} ({why.get('how', '')}), cue {_quoted(why.get('cue', ''))}")
+        print(f"        {_quoted(why['quote'])}")
     return 0
 
 
@@ -653,7 +658,11 @@ def _accept_suggestions(args: argparse.Namespace) -> int:
 
 
 def _evidence(evidence) -> dict:
-    return {"start": evidence.start, "end": evidence.end, "quote": evidence.quote, "field": evidence.field}
+    out = {"start": evidence.start, "end": evidence.end, "quote": evidence.quote, "field": evidence.field}
+    for why in ("actor", "cue", "how"):  # a stance's evidence says who holds it and which words say so
+        if getattr(evidence, why, ""):
+            out[why] = getattr(evidence, why)
+    return out
 
 
 def _quoted(quote: str) -> str:

@@ -194,6 +194,8 @@ class Stance:
     description: str
     colour: str
     rules: list[StanceRule] = field(default_factory=list)
+    #: Who may hold it, for suggestions: "federal", "local" (any government but the federal one) or "" (anyone).
+    holders: str = ""
 
     @property
     def key(self) -> str:

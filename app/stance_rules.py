@@ -41,9 +41,12 @@ def format_rule(rule: StanceRule) -> str:
     return f"{rule.kind}: {rule.pattern}"
 
 
-def rule_spans(rule: StanceRule, text: str) -> list[tuple[int, int]]:
+def rule_spans(rule: StanceRule, text: str, lower: str | None = None) -> list[tuple[int, int]]:
     """Where ``rule`` matches ``text``: character ranges, in order. ``all`` matches whole sentences that
-    hold every word."""
+    hold every word. ``lower`` (``text.lower()``, for many rules over one text) lets a rule whose required
+    words are missing be skipped without running it."""
+    if lower is not None and not all(word in lower for word in _required(rule.kind, rule.pattern)):
+        return []
     if rule.kind == "regex":
         return [m.span() for m in _compiled(rule.pattern, 0).finditer(text) if m.end() > m.start()]
     if rule.kind == "phrase":
@@ -77,6 +80,32 @@ def _words_pattern(phrase: str) -> str:
     head = r"(?<![\w-])" if phrase[:1].isalnum() else ""  # "sanctuary city" is not in "non-sanctuary city"
     tail = r"(?![\w-])" if phrase[-1:].isalnum() else ""
     return head + body + tail
+
+
+@lru_cache(maxsize=512)
+def _required(kind: str, pattern: str) -> tuple[str, ...]:
+    """Lowercase words no match of a rule can do without: a phrase's first word, every word of ``all``, the
+    literal runs at the top level of a regular expression ("face" in ``(?:could|will) face prosecution``)."""
+    if kind == "phrase":
+        return (pattern.split()[0].lower(),) if pattern.split() else ()
+    if kind == "all":
+        return tuple(word.lower() for word in pattern.split())
+    if kind != "regex":
+        return ()
+    try:
+        parsed = re._parser.parse(pattern)  # the standard library's own parser (internal, hence the fallback)
+        literal = re._constants.LITERAL
+        runs, run = [], ""
+        for op, arg in parsed:
+            if op == literal:
+                run += chr(arg)
+                continue
+            runs.append(run)
+            run = ""
+        runs.append(run)
+    except Exception:  # no shortcut then: the rule is run as it is
+        return ()
+    return tuple(r.lower() for r in runs if len(r.strip()) >= 3)
 
 
 @lru_cache(maxsize=512)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from app.authorship import searchable_notes
@@ -35,6 +36,8 @@ class Tagging:
     """Tag operations of the archive (see :class:`app.archive.Archive`)."""
 
     _gazetteer: Gazetteer | None = None
+    #: Agencies suggestions proposed (custom jurisdictions not yet in the archive), made when one is accepted.
+    _proposed: dict[str, Jurisdiction] | None = None
 
     # -- vocabularies ----------------------------------------------------------------------
 
@@ -96,6 +99,12 @@ class Tagging:
         name, level = name.strip(), level.strip().lower()
         if not name or not level:
             raise DossierError("A custom jurisdiction needs a name and a level (e.g. 'school district').")
+        for what, text in (("name", name), ("level", level)):
+            if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
+                raise DossierError(
+                    f"A jurisdiction's {what} cannot contain control characters (tabs, line breaks, "
+                    f"invisible formatting): {text!r}."
+                )
         above = self.resolve_jurisdiction(parent)
         jid = f"{above.id}/{_slug(level)}:{_slug(name)}"
         if self.gazetteer.get(jid):
@@ -138,7 +147,15 @@ class Tagging:
         end: int | None = None,
         from_suggestion: bool = False,
     ) -> list[Tag]:
-        """Tag several documents at once (a whole search result)."""
+        """Tag several documents at once (a whole search result). A suggested agency (a custom jurisdiction
+        the archive does not have yet) is added to the archive when its suggestion is accepted."""
+        proposed = (self._proposed or {}).get(jurisdiction)
+        if from_suggestion and proposed is not None and self.gazetteer.get(proposed.id) is None:
+            with transaction(self.conn):
+                TagStore(self.conn).add_custom_jurisdiction(
+                    proposed.id, proposed.name, proposed.level, proposed.parent, proposed.state, now()
+                )
+            self._gazetteer = None
         place = self.resolve_jurisdiction(jurisdiction)
         stance_set, stance_id = self.resolve_stance(stance) if stance else (None, None)
         ids = list(dict.fromkeys(doc_ids))
@@ -208,6 +225,8 @@ class Tagging:
         """Everything suggested for a document, and what of it is still open (not tagged, accepted or rejected)."""
         doc, text = self.document(doc_id), self.text(doc_id)
         found = suggest(text, doc.title, self.gazetteer, self.stance_sets())
+        new = {jid: j for jid, j in found.proposed.items() if self.gazetteer.get(jid) is None}
+        self._proposed = {**(self._proposed or {}), **new}
         reader = self._tag_reader()
         decided = reader.decisions(doc_id)
         tagged = reader.for_document(doc_id)
@@ -220,6 +239,7 @@ class Tagging:
                 if s.jurisdiction.id not in places and ("jurisdiction", s.jurisdiction.id) not in decided
             ],
             [s for s in found.stances if s.key not in pairs and ("stance", s.key) not in decided],
+            found.agencies,
         )
 
     @write_api("rejecting a suggestion")

@@ -199,7 +199,7 @@ class TagPanel(QObject):
             item.setData(("jurisdiction", place), SuggestionRole)
             self.suggestion_model.appendRow(item)
         for pair in found.stances:
-            name = self.archive.gazetteer.get(pair.jurisdiction).display
+            name = (self.archive.gazetteer.get(pair.jurisdiction) or found.agencies[pair.jurisdiction]).display
             stance = self._stance_labels.get(f"{pair.stance_set}/{pair.stance}", pair.stance)
             item = QStandardItem(f"{pair.score:.0%}  {name}: {stance}  ×{len(pair.evidence)}{_first_quote(pair)}")
             item.setData(("stance", pair), SuggestionRole)

@@ -287,7 +287,11 @@ def _documents_json(items: list[_Item], gazetteer: Gazetteer, stance_sets) -> di
 
 
 def _stance_set(stance_set) -> dict:
-    stances = [{k: v for k, v in dataclasses.asdict(s).items() if k != "set_id"} for s in stance_set.stances]
+    # who may hold a stance (holders) steers this archive's suggestions only: bundles keep the format older
+    # Dossiers read (their schema allows no other key)
+    stances = [
+        {k: v for k, v in dataclasses.asdict(s).items() if k not in ("set_id", "holders")} for s in stance_set.stances
+    ]
     return {"id": stance_set.id, "topic": stance_set.topic, "stances": stances}
 
 

@@ -41,7 +41,7 @@ COMMON_WORDS = _words(
     "Page Paradise Paramount Plantation Post Price Progress Prospect Prosper Purchase Reading Republic Reserve "
     "Rifle Rush Security Severance Spring Star Sterling Sulphur Summit Sunrise Sunset Superior Surprise Talent "
     "Tea Temple Union Unity Upland Victoria Vista Ward Welcome Wise Worth English Scotland Holland Energy Zion "
-    "Canaan Goshen Shiloh Canadian Hurricane Carolina Bishop August Parkway"
+    "Canaan Goshen Shiloh Canadian Hurricane Carolina Bishop August Parkway Many"
 )
 #: Place names that are better known as people's names.
 PERSONISH = _words(

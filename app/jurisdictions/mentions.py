@@ -52,6 +52,23 @@ _ADDRESS_STATE = re.compile(r",?[ \t]+([A-Z][A-Zl1])[ \t]+\d{5}(?!\d)")
 _ZIP = re.compile(r",?[ \t]+\d{5}(?!\d)")
 #: Words of an agency's name that may stand between a place and its state: "Oconee County Sheriff's Office, SC".
 _AGENCY_WORDS = r"(?:[ \t]+(?:Sheriff's|Sheriff’s|Sheriffs|Sheriff|Office|Police|Department|Public|Schools|Board))*"
+_W = r"[ \t]+"
+#: An agency named after the place right before it: "Omaha Police Department", "Franklin County Sheriff's Office",
+#: "Bridgeport, Connecticut, school district", "Georgia Department of Public Safety" (groups: police, sheriff,
+#: school, council, state agency).
+_AGENCY = re.compile(
+    rf",?{_W}(?:(Police{_W}Department|Police{_W}Dept\.?|police{_W}department|Police{_W}Dep't|[Pp]olice\b|PD\b)"
+    rf"|(Sheriff['’]?s?{_W}(?:Office|Department|Dept\.?)|[Ss]heriff['’]s{_W}[Oo]ffice|SO\b)"
+    rf"|((?:Unified{_W}|Independent{_W}|Public{_W})?[Ss]chool{_W}[Dd]istrict|Public{_W}Schools)"
+    rf"|(City{_W}Council|[Cc]ity{_W}[Cc]ouncil)"
+    rf"|((?:State{_W})?(?:Department|Dept\.?|Bureau|Office){_W}of(?:{_W}the)?(?:{_W}(?:and{_W}|of{_W})?[A-Z][\w'’]+)+"
+    rf"|Attorney{_W}General['’]s{_W}Office|Highway{_W}Patrol|State{_W}(?:Police|Patrol)))"
+)
+AGENCY_LEVELS = ("police department", "sheriff's office", "school district", "city council", "state agency")
+#: Lines that caption or credit a picture: names there say little about what a text is about.
+_CREDIT = re.compile(r"Getty Images|AP Photo|/AP\b|Reuters/|Photo(?:graph)? (?:by|credit)|Image credit|Courtesy of")
+_CAPTION_MARK = re.compile(r"^(?:hide caption|toggle caption|enlarge this image)$", re.IGNORECASE | re.MULTILINE)
+ZONE_FACTOR = 0.35  # a name in a caption or credit line counts this much
 
 
 @dataclass(frozen=True)
@@ -91,37 +108,86 @@ class _Mention:
     person: bool = False
     resolved: str | None = None
     conf: float = 0.0
+    agency: tuple[int, str, int] | None = None  # (group of _AGENCY, the agency's words, where they end)
+    zone: bool = False  # in a caption or credit line
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One name of a jurisdiction or agency in a text, as resolved (what stance attribution reads)."""
+
+    start: int
+    end: int
+    jurisdiction: Jurisdiction
+    conf: float
+    zone: bool = False  # in a caption or credit line
+    qualifier: bool = False  # the state of "Omaha, Nebraska": not an actor of its own
+    title: bool = False  # in the title (start and end are offsets in the title)
 
 
 def suggest_jurisdictions(
     text: str, gazetteer: Gazetteer, title: str = "", *, min_score: float = MIN_SCORE
 ) -> list[JurisdictionSuggestion]:
     """Jurisdictions ``text`` (and its ``title``) mention, most salient first, each with its evidence."""
+    return analyse(text, gazetteer, title, min_score=min_score)[0]
+
+
+def analyse(
+    text: str, gazetteer: Gazetteer, title: str = "", *, min_score: float = MIN_SCORE
+) -> tuple[list[JurisdictionSuggestion], list[Mention]]:
+    """The suggestions of :func:`suggest_jurisdictions`, and every resolved mention of the text in order
+    (agencies as custom jurisdictions under their place: "Omaha Police Department" under Omaha, NE)."""
     matcher = _matcher(gazetteer)
     body = _Analysis(text, matcher, gazetteer)
-    found = [(m, m.conf) for m in body.mentions]
-    heading = _Analysis(title, matcher, gazetteer, context=body).mentions if title.strip() else []
-    found += [(m, min(0.95, m.conf * 1.2)) for m in heading]
+    heading = _Analysis(title, matcher, gazetteer, context=body) if title.strip() else None
+    agencies: dict[str, Jurisdiction] = {}
+    found: list[tuple[_Mention, float, str | None, bool]] = []  # (mention, conf, agency id, in title)
+    for analysis, in_title in ((body, False), (heading, True)):
+        for m in analysis.mentions if analysis else ():
+            conf = min(0.95, m.conf * 1.2) if in_title else m.conf
+            agency = analysis.agency_of(m)
+            if agency is not None:
+                agencies[agency.id] = agency
+            named = gazetteer.get(m.resolved) if m.resolved and agency is None else None
+            # an agency the archive has ("Omaha Police Department" as written) names its place too
+            parent = named.parent if named is not None and named.level in AGENCY_LEVELS else None
+            found.append((m, conf, agency.id if agency else parent, in_title))
     by_words: dict[str, dict[str, list[float]]] = {}  # jurisdiction -> words used -> confidences
-    for m, conf in found:
-        if m.resolved and conf > 0:
-            by_words.setdefault(m.resolved, {}).setdefault(m.surface, []).append(conf)
+    for m, conf, agency, _ in found:
+        for jid in (m.resolved, agency):
+            if jid and conf > 0:
+                by_words.setdefault(jid, {}).setdefault(m.surface, []).append(conf)
     ranked = []
     for jid, words in by_words.items():
         score = 1.0 - math.prod(1.0 - _repeated(confs) for confs in words.values())
         if score >= min_score:
-            first = min((m.start for m in body.mentions if m.resolved == jid), default=len(text))
+            first = min((m.start for m, _, a, t in found if jid in (m.resolved, a) and not t), default=len(text))
             ranked.append((-score, first, jid))
     out = []
     for neg_score, _, jid in sorted(ranked):
-        evidence = [
-            Evidence(m.start, m.end, body.quote(m.start, m.end))
-            for m in body.mentions
-            if m.resolved == jid and m.conf >= 0.05
+        mine = [(m, t, a == jid and m.agency) for m, conf, a, t in found if jid in (m.resolved, a) and m.conf >= 0.05]
+        mine.sort(key=lambda mt: (mt[1], mt[0].zone, mt[0].start))  # the body first, captions and credits last
+        evidence = [  # an agency's evidence: its whole name
+            Evidence(m.start, m.agency[2] if named else m.end, body.quote(m.start, m.end))
+            for m, t, named in mine
+            if not t
         ]
-        evidence += [Evidence(m.start, m.end, title.strip(), "title") for m in heading if m.resolved == jid][:1]
-        out.append(JurisdictionSuggestion(gazetteer.get(jid), round(min(-neg_score, 0.99), 3), evidence[:MAX_EVIDENCE]))
-    return out
+        evidence = (
+            evidence[:MAX_EVIDENCE] + [Evidence(m.start, m.end, title.strip(), "title") for m, t, _ in mine if t][:1]
+        )
+        place = agencies.get(jid) or gazetteer.get(jid)
+        out.append(JurisdictionSuggestion(place, round(min(-neg_score, 0.99), 3), evidence))
+    mentions = []
+    for m, conf, agency, in_title in found:
+        if not m.resolved or conf <= 0:
+            continue
+        if agency in agencies and m.agency is not None:
+            mentions.append(Mention(m.start, m.agency[2], agencies[agency], conf, m.zone, title=in_title))
+            continue
+        place = gazetteer.get(m.resolved)
+        if not in_title or place.level in AGENCY_LEVELS:  # of a title, only its agency (an agreement's party)
+            mentions.append(Mention(m.start, m.end, place, conf, m.zone, m.as_qualifier, in_title))
+    return out, mentions
 
 
 def _repeated(confs: list[float]) -> float:
@@ -191,6 +257,7 @@ class _Analysis:
     def __init__(self, text: str, matcher: _Matcher, gazetteer: Gazetteer, context: _Analysis | None = None):
         self.text, self.matcher, self.gazetteer = text, matcher, gazetteer
         self.mentions = [self._mention(*f) for f in matcher.find(text)]
+        self._mark_zones()
         self._mark_qualifiers()
         #: (position, state, weight) of every sign of a state: its name, a qualifier, a place only it has.
         self.near_states: list[tuple[int, str, float]] = []
@@ -214,6 +281,12 @@ class _Analysis:
         if kind == "name":
             self._qualify(m)
             self._cues(m)
+        tail = m.qualifier_end if m.qualifier_end > 0 else m.end
+        agency = _AGENCY.match(self.text, m.end) or _AGENCY.match(self.text, tail)
+        if agency:
+            group = next(i for i in range(5) if agency.group(i + 1))
+            m.agency = (group, agency.group(group + 1), agency.end())
+            m.factor = max(m.factor, 0.9 if m.factor >= 0.2 else m.factor)  # "Arcadia Police Dept" is a place
         return m
 
     def _qualify(self, m: _Mention) -> None:
@@ -286,9 +359,73 @@ class _Analysis:
         head = self.text[max(0, m.start - 30) : m.start].lower()
         return (
             prev.rsplit(".", 1)[-1] in FEDERAL_OFFICES
-            or re.match(r",?[ \t]+Field Office", self.text[tail : tail + 16]) is not None
-            or re.search(r"field (?:office|location) (?:at|in) $", head) is not None
+            or re.match(r",?[ \t]+(?:Field|Sub)[ -]?Office", self.text[tail : tail + 16]) is not None
+            or re.search(r"field (?:office|location) (?:at|in) $|\b(?:opla|ero|hsi|ice),? (?:through|at|in) $", head)
+            is not None
         )
+
+    def _mark_zones(self) -> None:
+        """Mentions in picture captions (the lines before "hide caption") and credit lines."""
+        zones = []
+        for mark in _CAPTION_MARK.finditer(self.text):
+            zones.append((self.text.rfind("\n\n", 0, mark.start()) + 1, mark.end()))
+            if len(zones) > 50:
+                break
+        if not self.mentions:
+            return
+        for m in self.mentions:
+            line_start = self.text.rfind("\n", 0, m.start) + 1
+            line_end = self.text.find("\n", m.end)
+            line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
+            if (len(line) < 200 and _CREDIT.search(line)) or any(
+                lo <= m.start < hi and hi - m.start < 600 for lo, hi in zones
+            ):
+                m.zone = True
+
+    def agency_of(self, m: _Mention) -> Jurisdiction | None:
+        """The agency a mention names with the words after it ("Omaha" + " Police Department"), as a custom
+        jurisdiction under the place (its id as ``Archive.add_jurisdiction`` makes it), or None."""
+        if m.agency is None or not m.resolved:
+            return None
+        place = self.gazetteer.get(m.resolved)
+        group, words, _ = m.agency
+        level = AGENCY_LEVELS[group]
+        allowed = {
+            "police department": ("city", "county"),
+            "sheriff's office": ("county",),
+            "school district": ("city", "county"),
+            "city council": ("city",),
+            "state agency": ("state",),
+        }[level]
+        if place is not None and place.level == "state" and level in ("police department", "sheriff's office"):
+            # "Wells Maine Police Department": a town the gazetteer does not list, under the state named
+            before = re.search(
+                r"([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[ \t]*,?[ \t]*$", self.text[max(0, m.start - 40) : m.start]
+            )
+            town = before.group(1) if before else ""
+            if (
+                town
+                and not set(town.split()) & (NOT_NAMES | TITLES)
+                and not any(j.state == place.state for j in self.gazetteer.by_name(town))
+            ):
+                suffix = "Police Department" if level == "police department" else "Sheriff's Office"
+                name = f"{town} {suffix}"
+                return Jurisdiction(f"{place.id}/{_slug(level)}:{_slug(name)}", name, level, place.id, place.state)
+        if place is None or place.level not in allowed:
+            return None
+        words = " ".join(words.split())
+        if level == "police department":
+            name = f"{place.name} Police Department"
+        elif level == "sheriff's office":
+            name = f"{place.name} Sheriff's Office"
+        elif level == "school district" and words.lower() == "school district":
+            name = f"{place.name} School District"
+        elif level == "city council":
+            name = f"{place.name} City Council"
+        else:
+            name = f"{place.name} {words}"
+        slug = _slug(level)
+        return Jurisdiction(f"{place.id}/{slug}:{_slug(name)}", name, level, place.id, place.state)
 
     def _mark_qualifiers(self) -> None:
         ends = {m.qualifier_end for m in self.mentions if m.qualifier}
@@ -333,7 +470,7 @@ class _Analysis:
 
     def _resolve(self, m: _Mention, level_boost: str | None = None) -> None:
         if m.kind == "federal":
-            m.resolved, m.conf = m.ids[0], m.weight
+            m.resolved, m.conf = m.ids[0], m.weight * (ZONE_FACTOR if m.zone else 1.0)
             return
         if m.kind == "state_phrase":
             m.resolved, m.conf = m.ids[0], 0.95 * m.factor
@@ -348,6 +485,8 @@ class _Analysis:
         j = candidates[best]
         m.resolved = j.id
         m.conf = weights[best] / sum(weights) * self._nameness(m, j) * m.factor
+        if m.zone:
+            m.conf *= ZONE_FACTOR
 
     def _qualified(self, m: _Mention) -> list[Jurisdiction]:
         """Candidates of a qualified name in its qualifier's state, most populous first."""
@@ -382,9 +521,9 @@ class _Analysis:
             risky = m.surface in PERSONISH and not near
         elif j.level in ("city", "county"):
             base = 0.92 if j.level == "county" else _interpolate(math.log10(max(j.population or 1000, 1000)))
-            if m.qualifier or m.place_cue or near >= 0.5 or self.senses.get(m.surface) == j.id:
+            if m.qualifier or m.place_cue or m.agency or near >= 0.5 or self.senses.get(m.surface) == j.id:
                 base = max(base, 0.95 if m.qualifier else 0.88)
-            explicit = m.qualifier or m.place_cue
+            explicit = m.qualifier or m.place_cue or m.agency
             if m.surface in self.gazetteer.foreign_names:  # "Paris": only "Paris, Texas" or "the city of Paris"
                 risky = not explicit
             else:  # "Mobile", "Lincoln": also with the state named nearby
@@ -395,9 +534,24 @@ class _Analysis:
             base *= 0.15
         if risky:
             base *= 0.2 if self._doc(m.start, j.state or "") >= 0.5 else 0.1
+        if j.level == "city" and self._elsewhere(m, j):
+            base *= 0.4
         if m.address:  # a mailing address names where an office is, rarely what the text is about
             base *= 0.2
         return base
+
+    def _elsewhere(self, m: _Mention, j: Jurisdiction) -> bool:
+        """Whether a small place of an ambiguous name is in no state the text names while the text names another
+        clearly: "Wells PD" in an agreement of Maine is not Wells, Minnesota (Maine has no Wells we know)."""
+        if len(m.ids) < 2 or m.qualifier or m.place_cue or self._near(m.start, j.state) or self._doc(m.start, j.state):
+            return False
+        others = [self.gazetteer.get(i).population or 0 for i in m.ids if i != j.id]
+        if (j.population or 0) >= 10 * max(others, default=0):
+            return False  # Denver is Denver, Colorado wherever the text is
+        strong = {state for state, signs in self._best.items() if signs and signs[0][0] >= 0.9}
+        if self.outer is not None:
+            strong |= {state for state, signs in self.outer._best.items() if signs and signs[0][0] >= 0.9}
+        return bool(strong - {j.state})
 
     def _list_coherence(self) -> None:
         """ "Chicago, Denver, New York and ..." -> a name in a list of cities is a city too."""
@@ -510,3 +664,8 @@ def _matcher(gazetteer: Gazetteer) -> _Matcher:
     if gazetteer not in _MATCHERS:
         _MATCHERS[gazetteer] = _Matcher(gazetteer)
     return _MATCHERS[gazetteer]
+
+
+def _slug(text: str) -> str:
+    """The id segment ``Archive.add_jurisdiction`` makes of a name or a level."""
+    return re.sub(r"[^a-z0-9._~-]+", "_", text.lower()).strip("_")

@@ -123,7 +123,7 @@ def seed_stance_presets(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "INSERT INTO stances (set_id, id, label, description, colour, position) VALUES (?, ?, ?, ?, ?, ?)",
                 (stance_set["id"], stance["id"], stance["label"], stance["description"], stance["colour"], position),
-            )
+            )  # who may hold it (``holders``) is added by _v11, which fills it from the same file
             conn.executemany(
                 "INSERT INTO stance_rules (set_id, stance_id, kind, pattern) VALUES (?, ?, ?, ?)",
                 [(stance_set["id"], stance["id"], rule["kind"], rule["pattern"]) for rule in stance["rules"]],
@@ -251,8 +251,78 @@ def _v10(conn: sqlite3.Connection) -> None:
         )""")
 
 
+#: The rules of the presets' stances as _v2 first shipped them: a stance whose rules are still exactly these was
+#: never edited, and _v11 may give it the rules of issue 15 (a stance a person edited keeps its rules).
+_V2_RULES = {
+    "sanctuary": [
+        ("phrase", "sanctuary city"), ("phrase", "will not participate"), ("phrase", "not intend to participate"),
+        ("phrase", "will not cooperate"), ("phrase", "limit cooperation"), ("phrase", "limiting information sharing"),
+        ("phrase", "denied access to school"),
+        ("regex", "(?i)\\b(?:will|would|do|does|did) not (?:help|assist|support|join|take part in) "
+         "(?:any |the |federal |immigration )*(?:raids?|sweeps?|roundups?|enforcement|deportations?)"),
+        ("regex", "(?i)\\bprohibit(?:s|ed)? the use of (?:city|county|state) resources in immigration enforcement"),
+    ],
+    "anti-sanctuary": [
+        ("phrase", "anti-sanctuary"), ("phrase", "ban sanctuary"), ("phrase", "not be a sanctuary city"),
+        ("phrase", "non-sanctuary"),
+        ("regex", "(?i)\\b(?:withhold|cut|strip|deny|terminate)\\w* (?:all )?federal (?:funding|funds|grants) "
+         "(?:from|to|for) sanctuary"),
+        ("regex", "(?i)\\bpenali[sz]\\w* sanctuary"),
+    ],
+}  # fmt: skip
+_V2_STANCES = {
+    "immigration-enforcement": ("sanctuary", "opposes", "neutral", "cooperates", "anti-sanctuary"),
+    "generic": ("supports", "opposes", "mixed", "neutral"),
+}
+
+
+def _v11(conn: sqlite3.Connection) -> None:
+    """Who may hold a stance (``holders``: "federal", "local" or anyone), for suggestions that attribute a stance
+    to the actor holding it; and the stances issue 15 added to the shipped immigration vocabulary (refuses to
+    join raids, denies access, threatens enforcement) added to an archive that has that vocabulary, after its
+    own stances. Nothing a person made or edited changes: existing stances keep their ids, labels and tags;
+    a preset stance gets the new rules only if its rules are still the ones first shipped."""
+    conn.execute("ALTER TABLE stances ADD COLUMN holders TEXT NOT NULL DEFAULT ''")
+    presets = json.loads((Path(resources.__file__).parent / "stances.json").read_text(encoding="utf-8"))
+    for stance_set in presets["sets"]:
+        if conn.execute("SELECT 1 FROM stance_sets WHERE id = ?", (stance_set["id"],)).fetchone() is None:
+            continue  # a vocabulary the person deleted stays deleted
+        for stance in stance_set["stances"]:
+            key = (stance_set["id"], stance["id"])
+            rules = [(rule["kind"], rule["pattern"]) for rule in stance["rules"]]
+            row = conn.execute("SELECT 1 FROM stances WHERE set_id = ? AND id = ?", key).fetchone()
+            if row is None:
+                if stance["id"] in _V2_STANCES.get(stance_set["id"], ()):
+                    continue  # a shipped stance the person deleted stays deleted
+                position = conn.execute(
+                    "SELECT COALESCE(MAX(position) + 1, 0) FROM stances WHERE set_id = ?", (key[0],)
+                ).fetchone()[0]
+                conn.execute(
+                    "INSERT INTO stances (set_id, id, label, description, colour, position, holders) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (*key, stance["label"], stance["description"], stance["colour"], position, stance["holders"]),
+                )
+                conn.executemany(
+                    "INSERT INTO stance_rules (set_id, stance_id, kind, pattern) VALUES (?, ?, ?, ?)",
+                    [(*key, kind, pattern) for kind, pattern in rules],
+                )
+                continue
+            conn.execute(
+                "UPDATE stances SET holders = ? WHERE set_id = ? AND id = ?", (stance.get("holders", ""), *key)
+            )
+            current = conn.execute(
+                "SELECT kind, pattern FROM stance_rules WHERE set_id = ? AND stance_id = ? ORDER BY id", key
+            ).fetchall()
+            if stance["id"] in _V2_RULES and [tuple(r) for r in current] == _V2_RULES[stance["id"]]:
+                conn.execute("DELETE FROM stance_rules WHERE set_id = ? AND stance_id = ?", key)
+                conn.executemany(
+                    "INSERT INTO stance_rules (set_id, stance_id, kind, pattern) VALUES (?, ?, ?, ?)",
+                    [(*key, kind, pattern) for kind, pattern in rules],
+                )
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
 LATEST = len(STEPS)
 
 

@@ -126,7 +126,15 @@ class TagStore:
         for row in self.conn.execute("SELECT * FROM stances ORDER BY position"):
             key = (row["set_id"], row["id"])
             sets[row["set_id"]].stances.append(
-                Stance(row["set_id"], row["id"], row["label"], row["description"], row["colour"], rules.get(key, []))
+                Stance(
+                    row["set_id"],
+                    row["id"],
+                    row["label"],
+                    row["description"],
+                    row["colour"],
+                    rules.get(key, []),
+                    row["holders"],
+                )
             )
         return list(sets.values())
 

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from app.archive import Archive
+from app.stance_rules import sentences
 
 
 def _agency_place(agency: str, state: str) -> str:
@@ -16,23 +17,32 @@ def _agency_place(agency: str, state: str) -> str:
     return state  # a state department, attorney general or bureau
 
 
+#: The seed article's passages as a person tagged them (place, stance, the passage's first words; the passage is
+#: the sentence). Fixed here rather than taken from the suggestions, so the map's tests do not move with them.
+SEED_TAGS = [
+    ("Los Angeles, CA", "sanctuary", "- In November, the city of Los Angeles adopted"),
+    ("Denver, CO", "opposes", "Democratic Mayor Mike Johnson said"),
+    ("Huntington Beach, CA", "anti-sanctuary", "Huntington Beach, California, passed"),
+    ("Bridgeport, CT", "sanctuary", "- The Bridgeport, Connecticut, school district"),
+    ("Omaha, NE", "sanctuary", "“The Omaha Police Department does not intend"),
+    ("Grand Prairie, TX", "sanctuary", "At an event last week in Grand Prairie"),
+]
+#: Passages tagged on a few words only.
+SEED_PHRASES = [
+    ("Minneapolis, MN", "sanctuary", "It would have a very chilling effect"),
+    ("El Paso, TX", "opposes", "criticized Trump’s immigration plans"),
+    ("federal", "anti-sanctuary", "state and local officials could face prosecution"),
+]
+
+
 def _tag_seed(archive: Archive, doc_id: int) -> None:
-    """Accept the stance suggestions of the seed article as passage tags, except Minneapolis's (its evidence
-    is the article's opening sentence, not about Minneapolis), and tag what the rules miss by hand."""
+    """Tag the seed article's passages as :data:`SEED_TAGS` and :data:`SEED_PHRASES` say."""
     text = archive.text(doc_id)
-    for found in archive.suggest(doc_id).stances:
-        if found.jurisdiction.endswith("place:minneapolis"):
-            archive.reject_suggestion(doc_id, "stance", found.key)
-            continue
-        start = text.index(found.evidence[0].quote)
-        end = start + len(found.evidence[0].quote)
-        stance = f"{found.stance_set}/{found.stance}"
-        archive.tag(doc_id, found.jurisdiction, stance, start=start, end=end, from_suggestion=True)
-    for place, stance, quote in [
-        ("Minneapolis, MN", "sanctuary", "It would have a very chilling effect"),
-        ("El Paso, TX", "opposes", "criticized Trump’s immigration plans"),
-        ("federal", "anti-sanctuary", "state and local officials could face prosecution"),
-    ]:
+    for place, stance, words in SEED_TAGS:
+        start = text.index(words)
+        end = next(e for s, e in sentences(text) if s <= start < e)
+        archive.tag(doc_id, place, stance, start=start, end=len(text[:end].rstrip()))
+    for place, stance, quote in SEED_PHRASES:
         start = text.index(quote)
         archive.tag(doc_id, place, stance, start=start, end=start + len(quote))
 

@@ -108,20 +108,21 @@ def test_accepting_suggestions_is_a_plan_of_each_documents_own_tags_and_one_batc
     assert gets == {
         prairie: ("its suggestions are tagged or rejected already", ""),
         denver: ("", "Denver, CO; Denver, CO · Opposes enforcement"),
-        omaha: ("", "Omaha, NE; Omaha, NE · Sanctuary"),
-    }
+        omaha: ("", "Omaha, NE; Omaha Police Department, NE; Omaha Police Department, NE · Refuses to join raids"),
+    }  # "Omaha police will not join raids": the department's stance, the department under its city
     assert {e.reason for e in imported.plan_suggestions(ids, 0.99).entries} == {"nothing suggested at 99% or more"}
 
     result = imported.apply_plan(plan)
-    assert sorted(result.tagged) == sorted([denver, omaha]) and result.tags == 4
-    assert result.summary() == "Tagged 2 documents with the suggestions scoring 80% or more (4 tags, 1 unchanged)"
+    assert sorted(result.tagged) == sorted([denver, omaha]) and result.tags == 5
+    assert result.summary() == "Tagged 2 documents with the suggestions scoring 80% or more (5 tags, 1 unchanged)"
     assert all(t.from_suggestion for t in imported.tags(omaha) + imported.tags(denver))
-    assert imported.search_ids("stance:sanctuary").ids == [omaha]
+    assert imported.search_ids("stance:refuses-raids").ids == [omaha]
+    assert imported.search_ids("jurisdiction:nebraska").ids == [omaha]  # the new agency is under Omaha, NE
     (listed,) = imported.tag_batches()
-    assert (listed.batch, listed.documents, listed.label) == (result.batch, 2, "4 accepted suggestions")
+    assert (listed.batch, listed.documents, listed.label) == (result.batch, 2, "5 accepted suggestions")
 
     undone = imported.undo_batch(result.batch)
-    assert (undone.removed, undone.summary()) == (4, "Removed 4 accepted suggestions from 2 documents")
+    assert (undone.removed, undone.summary()) == (5, "Removed 5 accepted suggestions from 2 documents")
     assert imported.tags(omaha) == imported.tags(denver) == []
     assert [t.jurisdiction for t in imported.tags(prairie)] == ["ocd-division/country:us/state:tx/place:grand_prairie"]
     assert imported.plan_suggestions(ids, 0.8) == plan  # undone, the suggestions are offered again

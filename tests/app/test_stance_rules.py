@@ -1,5 +1,7 @@
 """Stance rules find the passages that suggest a stance."""
 
+import pytest
+
 from app.models import StanceRule
 from app.stance_rules import rule_spans, sentences
 
@@ -41,3 +43,27 @@ def test_abbreviations_do_not_end_sentences():
         "The U.S. Immigration agency said Gov. Smith agreed.",
         "Then it rained.",
     ]
+
+
+def test_skipping_rules_whose_words_are_missing_finds_the_same(corpus):
+    """The shortcut of rule_spans(rule, text, lower) only skips rules that could not match."""
+    from app.suggestions import preset_stance_sets
+    from indexer.extract import extract
+
+    path = corpus / "seed" / "npr-cities-immigration-crackdown-2025.md"
+    if not path.is_file():
+        pytest.skip("seed article not in the corpus")
+    texts = [
+        extract("markdown", path.read_bytes()).text.replace("’", "'"),
+        "Officials could face\nprosecution. The county won't honor detainers. HONOUR DETAINERS.",
+        "ICE agents were Denied Access To Schools; mostly they came quietly.",
+    ]
+    rules = [rule for s in preset_stance_sets() for stance in s.stances for rule in stance.rules]
+    rules += [StanceRule("regex", "ICE (?:agents|officers)"), StanceRule("regex", "(?i)[a-z]+ly")]
+    found = 0
+    for text in texts:
+        for rule in rules:
+            spans = rule_spans(rule, text)
+            assert rule_spans(rule, text, text.lower()) == spans, rule
+            found += len(spans)
+    assert found > 20

@@ -113,8 +113,51 @@ def test_version_2_adds_tags_and_the_stance_presets(archive):
     sets = [row[0] for row in conn.execute("SELECT id FROM stance_sets ORDER BY position")]
     assert sets == ["immigration-enforcement", "generic"]
     order = [row[0] for row in conn.execute("SELECT id FROM stances WHERE set_id = ? ORDER BY position", (sets[0],))]
-    assert order == ["sanctuary", "opposes", "neutral", "cooperates", "anti-sanctuary"]
+    assert order == [
+        "sanctuary", "refuses-raids", "denies-access", "opposes", "neutral", "cooperates", "anti-sanctuary",
+        "threatens-enforcement",
+    ]  # fmt: skip
     assert conn.execute("SELECT COUNT(*) FROM stance_rules").fetchone()[0] > 10
+    holders = dict(conn.execute("SELECT id, holders FROM stances WHERE set_id = ?", (sets[0],)).fetchall())
+    assert (holders["threatens-enforcement"], holders["cooperates"], holders["opposes"]) == ("federal", "local", "")
+
+
+def _rules(conn, stance):
+    query = "SELECT kind, pattern FROM stance_rules WHERE stance_id = ? ORDER BY id"
+    return [tuple(r) for r in conn.execute(query, (stance,))]
+
+
+def test_version_11_adds_the_new_stances_without_touching_what_a_person_made(archive, sample_files):
+    """An archive made before issue 15 (presets of _v2, no holders) keeps its stances, edits and tags."""
+    from app.store.migrations import _V2_RULES, _v11
+
+    conn = archive.conn
+    doc_id = archive.import_paths([sample_files / "omaha.txt"]).imported[0]["id"]
+    archive.tag(doc_id, "Omaha, NE", "sanctuary")
+    insert = "INSERT INTO stance_rules (set_id, stance_id, kind, pattern) VALUES ('immigration-enforcement', ?, ?, ?)"
+    with conn:  # back to what _v2 made before issue 15
+        conn.execute("DELETE FROM stances WHERE id IN ('refuses-raids', 'denies-access', 'threatens-enforcement')")
+        for stance, rules in _V2_RULES.items():
+            conn.execute("DELETE FROM stance_rules WHERE stance_id = ?", (stance,))
+            conn.executemany(insert, [(stance, kind, pattern) for kind, pattern in rules])
+        conn.execute("DELETE FROM stance_rules WHERE stance_id = 'anti-sanctuary'")  # a person's edit
+        conn.execute(insert, ("anti-sanctuary", "phrase", "my own rule"))
+        conn.execute("UPDATE stances SET label = 'Protective' WHERE id = 'sanctuary'")
+        conn.execute("ALTER TABLE stances DROP COLUMN holders")
+    with conn:
+        _v11(conn)
+    query = "SELECT id FROM stances WHERE set_id = 'immigration-enforcement' ORDER BY position"
+    assert [r[0] for r in conn.execute(query)] == [
+        "sanctuary", "opposes", "neutral", "cooperates", "anti-sanctuary", "refuses-raids", "denies-access",
+        "threatens-enforcement",
+    ]  # fmt: skip
+    assert _rules(conn, "anti-sanctuary") == [("phrase", "my own rule")]  # edited: kept
+    assert ("phrase", "will not participate") not in _rules(conn, "sanctuary")  # unedited: the new rules
+    assert ("phrase", "will not participate") in _rules(conn, "refuses-raids")  # with the stance that says it
+    assert conn.execute("SELECT label FROM stances WHERE id = 'sanctuary'").fetchone()[0] == "Protective"
+    assert [(t.jurisdiction, t.stance) for t in archive.tags(doc_id)] == [
+        ("ocd-division/country:us/state:ne/place:omaha", "sanctuary")
+    ]
 
 
 def test_change_log_records_writes_of_every_connection(archive, sample_files):

@@ -74,6 +74,20 @@ def test_custom_jurisdictions_nest_under_a_real_one(imported, omaha_doc):
     assert imported.search_ids("jurisdiction:nebraska").ids == [omaha_doc]
 
 
+@pytest.mark.parametrize(
+    "name", ["Omaha\tPolice", "Omaha\nPolice", "Omaha\x00", "Omaha\u200bPolice", "Omaha\u2028Police"]
+)
+def test_a_custom_jurisdiction_name_with_control_characters_is_refused(imported, name):
+    with pytest.raises(DossierError, match="control characters"):
+        imported.add_jurisdiction(name, "police department", "Omaha, NE")
+    with pytest.raises(DossierError, match="control characters"):
+        imported.add_jurisdiction("Omaha Police", name.replace("Omaha", "police "), "Omaha, NE")
+    assert not [j for j in imported.gazetteer if j.level == "police department"]
+    assert imported.add_jurisdiction("Omaha Police Department", "police department", "Omaha, NE").name == (
+        "Omaha Police Department"
+    )
+
+
 def test_tags_survive_a_rebuild_of_the_index(imported, omaha_doc):
     imported.tag(omaha_doc, OMAHA, "sanctuary")
     imported.reindex()
@@ -85,12 +99,18 @@ def test_suggestions_come_with_evidence_and_a_rejection_sticks(imported, omaha_d
     text = imported.text(omaha_doc)
     omaha = next(s for s in found.jurisdictions if s.jurisdiction.id == OMAHA)
     assert all(text[e.start : e.end].lower().startswith("omaha") for e in omaha.evidence)
-    stance = next(s for s in found.stances if s.stance == "sanctuary")
-    assert stance.jurisdiction == OMAHA and "intend to participate" in stance.evidence[0].quote
+    police = f"{OMAHA}/police_department:omaha_police_department"
+    assert {s.jurisdiction for s in found.stances if s.stance == "refuses-raids"} == {police}  # "Omaha police" too
+    stance = next(s for s in found.stances if s.stance == "refuses-raids" and "intend" in s.evidence[0].quote)
+    assert stance.jurisdiction == police and "intend to participate" in stance.evidence[0].quote
+    why = stance.evidence[0]
+    assert (why.actor, why.cue, why.how) == ("Omaha Police Department", "not intend to participate", "subject")
     imported.reject_suggestion(omaha_doc, "stance", stance.key)
-    assert all(s.stance != "sanctuary" for s in imported.suggest(omaha_doc).stances)
+    assert all(s.key != stance.key for s in imported.suggest(omaha_doc).stances)
+    assert imported.gazetteer.get(police) is None  # suggested, not yet in the archive
     accepted = imported.accept_suggestions(omaha_doc, 0.0)
-    assert OMAHA in {t.jurisdiction for t in accepted} and all(t.from_suggestion for t in accepted)
+    assert {OMAHA, police} <= {t.jurisdiction for t in accepted} and all(t.from_suggestion for t in accepted)
+    assert imported.gazetteer.get(police).parent == OMAHA  # accepting the agency added it under its city
     assert all(s.jurisdiction.id != OMAHA for s in imported.suggest(omaha_doc).jurisdictions)
 
 

@@ -158,7 +158,10 @@ def test_suggest_tag_jurisdictions_and_stances(capsys, tmp_path, sample_files):
     assert out.splitlines()[:3] == ["United States (federal)  (1)", "  Nebraska  (1)", "    Omaha, NE  (1)"]
     code, out, _ = run(capsys, "--archive", archive, "stances", "--json")
     stances = json.loads(out)[0]["stances"]
-    assert [s["id"] for s in stances] == ["sanctuary", "opposes", "neutral", "cooperates", "anti-sanctuary"]
+    assert [s["id"] for s in stances] == [
+        "sanctuary", "refuses-raids", "denies-access", "opposes", "neutral", "cooperates", "anti-sanctuary",
+        "threatens-enforcement",
+    ]  # fmt: skip
     assert stances[0]["documents"] == 1
     code, out, _ = run(capsys, "--archive", archive, "tag", "1", "--jurisdiction", "Omaha, NE", "--remove", "--json")
     assert json.loads(out) == {"removed": 2}

@@ -81,7 +81,8 @@ def test_suggest_accepts_above_a_score_for_a_query_as_one_batch(capsys, archive)
     code, out, _ = run(capsys, *args, "--dry-run")
     lines = out.splitlines()
     assert code == 0 and len(lines) == len(found) + 1
-    assert "Omaha, NE; Los Angeles, CA; " in next(line for line in lines if "npr-cities" in line)
+    seed = next(line for line in lines if "npr-cities" in line)
+    assert "Omaha, NE; " in seed and "Refuses to join raids" in seed  # places first, then (place, stance) pairs
     assert lines[-1] == (
         f"would tag {len(found)} documents with the suggestions scoring 90% or more (dry run: nothing was written)"
     )

@@ -132,7 +132,9 @@ def test_accepting_suggestions_is_previewed_with_each_documents_tags_and_one_und
     model = dialog.model
     qtmodeltester.check(model)
     assert dialog.windowTitle() == "Accept suggestions"
-    assert model.index(_row_of(model, omaha), 1).data() == "Omaha, NE; Omaha, NE · Sanctuary"
+    assert model.index(_row_of(model, omaha), 1).data() == (
+        "Omaha, NE; Omaha Police Department, NE; Omaha Police Department, NE · Refuses to join raids"
+    )
     assert model.index(_row_of(model, prairie), 1).data() == "its suggestions are tagged or rejected already"
     assert dialog.ok_button.text() == "&Accept suggestions on 2 documents"
 
