@@ -303,9 +303,15 @@ class TagPanel(QObject):
 
 
 def _first_quote(suggestion) -> str:
-    """The sentence of a suggestion's first evidence, as an indented second line (the why, readable in the list)."""
-    quote = " ".join(suggestion.evidence[0].quote.split()) if suggestion.evidence else ""
-    return f"\n    “{quote[:160]}{'…' if len(quote) > 160 else ''}”" if quote else ""
+    """The why of a suggestion, readable in the list: who holds the stance and the words that say so (a stance's
+    evidence names them), then the sentence, as indented lines."""
+    if not suggestion.evidence:
+        return ""
+    first = suggestion.evidence[0]
+    quote = " ".join(first.quote.split())
+    actor, cue = first.actor, " ".join(first.cue.split())
+    why = f"\n    {actor}: “{cue}”" if actor and cue else ""
+    return why + (f"\n    “{quote[:160]}{'…' if len(quote) > 160 else ''}”" if quote else "")
 
 
 def _tree(model: QStandardItemModel) -> QTreeView:

@@ -154,3 +154,16 @@ def test_a_custom_jurisdiction_is_added_from_the_tag_menu(qtbot, make_window, im
     window.add_jurisdiction_action.trigger()
     assert "Added Omaha Public Schools, NE (school district)" in window.statusBar().currentMessage()
     assert imported.resolve_jurisdiction("Omaha Public Schools").parent == OMAHA
+
+
+def test_a_stance_suggestion_says_who_holds_it_and_the_words_that_say_so(qtbot, make_window, imported):
+    window = make_window(imported)
+    panel = _open_omaha(qtbot, window)
+    qtbot.waitUntil(lambda: panel.suggestion_model.rowCount() > 0)
+    rows = [panel.suggestion_model.item(r) for r in range(panel.suggestion_model.rowCount())]
+    (stance,) = [row for row in rows if row.data(SuggestionRole)[0] == "stance"]
+    evidence = stance.data(SuggestionRole)[1].evidence[0]
+    lines = stance.text().splitlines()
+    assert lines[0].endswith("Omaha Police Department, NE: Refuses to join raids  ×2")
+    assert lines[1].strip() == f"{evidence.actor}: “{evidence.cue}”" and "Omaha Police Department" in evidence.actor
+    assert lines[2].strip().startswith("“The Omaha Police Department does not intend to participate")
