@@ -384,7 +384,8 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring, Syncing):
                     lambda i: reader.text(i) or "",
                     lambda i: searchable_notes(notes[i]),
                 )
-        return [_hit(docs[i], (scores or {}).get(i, 0.0), marked.get(i, "")) for i in present]
+        tags = self.tag_labels(present)
+        return [_hit(docs[i], (scores or {}).get(i, 0.0), marked.get(i, ""), tags[i]) for i in present]
 
     def stance_map(
         self,
@@ -712,8 +713,8 @@ def _user_query() -> Iterator[None]:
         raise DossierError(f"The search could not run: {exc}.") from exc
 
 
-def _hit(doc: Document, score: float, snippet: str) -> SearchHit:
-    return SearchHit(doc.id, doc.title, doc.kind, score, snippet, doc.published, doc.site, doc.file_name)
+def _hit(doc: Document, score: float, snippet: str, tags: tuple[str, ...]) -> SearchHit:
+    return SearchHit(doc.id, doc.title, doc.kind, score, snippet, doc.published, doc.site, doc.file_name, tags)
 
 
 def _index_doc(doc: Document, text: str, terms: dict) -> IndexDoc:

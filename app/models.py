@@ -75,6 +75,7 @@ class SearchHit:
     published: date | None = None
     site: str = ""
     file_name: str = ""
+    tags: tuple[str, ...] = ()  # in words: "Omaha, NE: Refuses to join raids" (see Archive.tag_labels)
 
     def to_json(self) -> dict:
         """The CLI's hit shape."""
@@ -86,6 +87,7 @@ class SearchHit:
             "snippet": self.snippet,
             "date": self.published.isoformat() if self.published else None,
             "source": self.site or self.file_name,
+            "tags": list(self.tags),
         }
 
 

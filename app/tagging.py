@@ -17,7 +17,7 @@ from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer, normalize
 from app.jurisdictions.model import Jurisdiction
 from app.lock import write_api
-from app.models import Annotation, Stance, StanceSet, Tag
+from app.models import Annotation, Stance, StanceSet, Tag, stance_labels
 from app.stance_rules import check_rule
 from app.store.db import transaction
 from app.store.tags import TagStore
@@ -56,6 +56,24 @@ class Tagging:
                 log.warning("custom jurisdiction %s has an unknown parent %s; left out", place.id, place.parent)
             self._gazetteer = base.with_custom(usable)
         return self._gazetteer
+
+    def tag_labels(self, doc_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+        """Each document's tags in words for a results row: "Omaha, NE: Refuses to join raids", a place once
+        with each stance it is tagged with (whole document or passage alike), by jurisdiction id (so a state comes
+        before its places)."""
+        ids = list(doc_ids)
+        tags = self._tag_reader().for_documents(ids)
+        stances = stance_labels(self.stance_sets()) if any(tags.values()) else {}
+        labels = {}
+        for doc_id in ids:
+            seen: dict[str, None] = {}
+            for tag in sorted(tags.get(doc_id, []), key=lambda t: (t.jurisdiction, t.stance or "")):
+                place = self.gazetteer.get(tag.jurisdiction)
+                name = place.display if place else tag.jurisdiction
+                stance = stances.get(f"{tag.stance_set}/{tag.stance}", tag.stance) if tag.stance else ""
+                seen.setdefault(f"{name}: {stance}" if stance else name)
+            labels[doc_id] = tuple(seen)
+        return labels
 
     def _reloaded_gazetteer(self) -> Gazetteer:
         """The gazetteer with the custom jurisdictions read again (another process may have added one)."""

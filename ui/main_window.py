@@ -67,7 +67,12 @@ SORTS = (
     ("source", "Source A–Z"),
     ("source-desc", "Source Z–A"),
 )
-OPTIONAL_COLUMNS = ((1, "&Kind"), (2, "&Date"), (3, "&Source"))  # hidden at first: the row already says them
+OPTIONAL_COLUMNS = (
+    (1, "&Kind"),
+    (2, "&Date"),
+    (3, "&Source"),
+    (4, "&Tags"),
+)  # hidden at first: the row already says them
 
 
 class MainWindow(BundleActions, QMainWindow):
@@ -150,7 +155,12 @@ class MainWindow(BundleActions, QMainWindow):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.setToolTip("Click a column to order the results by it; right-click to choose the columns")
         metrics = self.results.fontMetrics()
-        for column, sample in ((1, "Markdown"), (2, "2025-01-31"), (3, "a-source-name.org")):
+        for column, sample in (
+            (1, "Markdown"),
+            (2, "2025-01-31"),
+            (3, "a-source-name.org"),
+            (4, "Omaha, NE: Sanctuary"),
+        ):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
             header.hideSection(column)
         self.empty = EmptyState()
@@ -435,7 +445,9 @@ class MainWindow(BundleActions, QMainWindow):
         self.sort_box.setCurrentIndex(max(self.sort_box.findData(key), 0))
 
     def _header_clicked(self, column: int) -> None:
-        """A header click orders by that column; a second click reverses the order."""
+        """A header click orders by that column; a second click reverses the order (tags have no order)."""
+        if column not in COLUMN_SORTS:
+            return
         first, second = COLUMN_SORTS[column]
         self._sort_by(second if self.sort_box.currentData() == first else first)
 

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 BLOCK = 50
 SNIPPET_CHUNK = 5  # snippets computed between checks that the result is still the one shown
-COLUMNS = ("Title", "Kind", "Date", "Source")
+COLUMNS = ("Title", "Kind", "Date", "Source", "Tags")
 DocIdRole = Qt.ItemDataRole.UserRole + 1
 SnippetRole = Qt.ItemDataRole.UserRole + 2
 MetaRole = Qt.ItemDataRole.UserRole + 3  # "source · date · kind" under the title
@@ -94,7 +94,11 @@ class ResultsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
             return COLUMNS[section]
         return None
 
@@ -122,6 +126,8 @@ class ResultsModel(QAbstractTableModel):
             return _meta(hit)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
             return f"<p>{html.escape(hit.title)}</p>"  # rich text, escaped: a title is shown, never rendered
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4 and hit.tags:
+            return "<p>" + "<br>".join(html.escape(tag) for tag in hit.tags) + "</p>"
         return None
 
     # -- loading ---------------------------------------------------------------------------
@@ -184,6 +190,8 @@ def _display(hit: SearchHit, column: int) -> str | None:
         return hit.published.isoformat() if hit.published else ""
     if column == 3:
         return hit.site or hit.file_name
+    if column == 4:
+        return "; ".join(hit.tags)
     return None
 
 

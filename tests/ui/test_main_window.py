@@ -311,12 +311,27 @@ def test_result_rows_say_source_and_date_and_columns_are_optional(qtbot, make_wi
     window = make_window(imported)
     type_query(qtbot, window, "calamity")
     header = window.results.horizontalHeader()
-    assert [header.isSectionHidden(c) for c in range(4)] == [False, True, True, True]
+    assert [header.isSectionHidden(c) for c in range(5)] == [False, True, True, True, True]
     assert window.results_model.index(0, 0).data(MetaRole) == "denver.md  ·  2025-01-24  ·  Markdown"
     window.column_actions[2].trigger()  # View > Result columns > Date
     assert not header.isSectionHidden(2)
     window.column_actions[2].trigger()
     assert header.isSectionHidden(2)
+
+
+def test_the_tags_column_says_each_place_and_stance_a_document_is_tagged_with(qtbot, make_window, imported):
+    doc_id = imported.search_ids("calamity").ids[0]
+    imported.tag(doc_id, "Denver, CO", "sanctuary")
+    imported.tag(doc_id, "Denver, CO")
+    imported.tag(doc_id, "Colorado")
+    window = make_window(imported)
+    type_query(qtbot, window, "calamity")
+    window.column_actions[4].trigger()  # View > Result columns > Tags
+    assert window.results_model.index(0, 4).data() == "Colorado; Denver, CO; Denver, CO: Sanctuary"
+    window.results.horizontalHeader().sectionClicked.emit(4)  # tags have no order: the result stays as it is
+    assert window.sort_box.currentData() == "relevance"
+    (hit,) = imported.search("calamity").hits
+    assert hit.to_json()["tags"] == ["Colorado", "Denver, CO", "Denver, CO: Sanctuary"]
 
 
 def test_a_click_on_a_column_orders_the_whole_result_and_a_second_reverses_it(qtbot, make_window, imported):
