@@ -88,7 +88,8 @@ def render(timeline: Timeline, *, heading: str | None = None) -> str:
         ".heading{font-size:16px;font-weight:bold}.note{font-size:11px}</style>",
         f'<rect x="0" y="0" width="{geo.width}" height="{geo.height}" fill="#ffffff"/>',
         f'<text class="heading" x="{MARGIN}" y="{MARGIN + 10}" fill="{TEXT}">{_text(title)}</text>',
-        f'<text class="note" x="{MARGIN}" y="{MARGIN + 28}" fill="{NOTE}">{_text(_subheading(timeline))}</text>',
+        f'<text class="note" x="{MARGIN}" y="{MARGIN + 28}" fill="{NOTE}">'
+        f"{_text(_subheading(timeline, int((geo.width - 2 * MARGIN) / NOTE_CHAR_PX)))}</text>",
     ]
     right = geo.left + geo.slot * geo.count
     if not timeline.buckets:
@@ -107,17 +108,25 @@ def render(timeline: Timeline, *, heading: str | None = None) -> str:
     return "\n".join(part for part in out if part) + "\n"
 
 
+NOTE_CHAR_PX = 6.2  # the average width of a character of the 11 px note: how much of a line fits the drawing
+
+
 def _heading(timeline: Timeline) -> str:
     return f"Timeline of “{timeline.query}”" if timeline.query.strip() else "Timeline of the whole archive"
 
 
-def _subheading(timeline: Timeline) -> str:
+def _subheading(timeline: Timeline, room: int) -> str:
+    """What the bars count; the undated documents' stances too when they fit in ``room`` characters (the view's
+    caption says them in any case)."""
     dated = timeline.dated_documents
     undated = len(timeline.undated.documents)
     per = "month" if timeline.unit == "month" else "year"
     text = f"{wording.count(dated, 'dated document')} by {per}, by the date each bears"
     if undated:
-        text += f"; {undated:,} undated, not drawn ({timeline.describe(timeline.undated)})"
+        text += f"; {undated:,} undated, not drawn"
+        details = f" ({timeline.describe(timeline.undated)})"
+        if len(text) + len(details) <= room:
+            text += details
     return text
 
 
