@@ -1,10 +1,10 @@
 """Regenerate the README's screenshots from the shared corpus: ``python scripts/readme_screenshots.py [--out DIR]``.
 
 Builds a demo archive in a temporary folder (the seed article, the 287(g) agreements with OCR of one scan, an
-Outlook message with attachments), accepts the suggestions scoring 80 % or more, annotates three passages,
-then renders each view with ``dossier-gui --screenshot`` (offscreen, 1400x900) and the stance map, one state's
-places and the timeline with ``dossier map`` / ``dossier timeline`` (the drawings the window shows). Needs the
-corpus beside the clone (or ``$DOSSIER_CORPUS``) and Tesseract for the scan.
+Outlook message with attachments) and annotates three passages; shoots the seed's suggestions, then accepts them
+(80 % on the seed, 70 % on the agreements) and renders each view with ``dossier-gui --screenshot`` (offscreen,
+1400x900), and the stance map, one state's places and the timeline with ``dossier map`` / ``dossier timeline``
+(the drawings the window shows). Needs the corpus beside the clone (or ``$DOSSIER_CORPUS``) and Tesseract.
 """
 
 from __future__ import annotations
@@ -54,8 +54,6 @@ def build(archive: Path, corpus: Path) -> dict[str, str]:
     wells = doc_id(archive, '"Wells Police"')
     dossier(archive, "ocr", wells)
     seed = doc_id(archive, "crackdown")
-    dossier(archive, "suggest", seed, "--accept-above", "0.8")
-    dossier(archive, "suggest", "--query", "kind:pdf", "--accept-above", "0.8")  # the agreements' parties
     for quote, note, colour, place in NOTES:
         extra = ["--note", note] if note else []
         extra += ["--jurisdiction", place] if place else []
@@ -78,10 +76,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dossier-shots-") as folder:
         archive = Path(folder) / "archive"
         ids = build(archive, args.corpus)
+        shoot(archive, args.out / "tags.png", "", ids["seed"], "tags")  # its suggestions, before they are accepted
+        dossier(archive, "suggest", ids["seed"], "--accept-above", "0.8")
+        dossier(archive, "suggest", "--query", "kind:pdf", "--accept-above", "0.7")  # the agreements' parties
         shoot(archive, args.out / "search.png", '"will not cooperate" OR police', ids["seed"])
         shoot(archive, args.out / "pdf-original.png", "Arcadia", ids["arcadia"], "original")
         shoot(archive, args.out / "scan-ocr.png", "Wells", ids["wells"], "original")
-        shoot(archive, args.out / "tags.png", "", ids["seed"], "tags")
         shoot(archive, args.out / "annotations.png", "police", ids["seed"])
         shoot(archive, args.out / "email.png", "", ids["message"])
         for name, extra in (("map.png", []), ("map-texas.png", ["--state", "TX"])):  # the window draws the same SVG
