@@ -4,35 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from app import settings
-from app.archive import Archive
 from app.errors import DossierError
 from app.ocring import INSTALL_HINT, OcrReport
-from ui.ops import Op, OpRunner
+from ui.background_op import BackgroundOp
 from ui.status_progress import StatusProgress
 
 
-class OcrController(QObject):
+class OcrController(BackgroundOp):
     """Runs :meth:`Archive.ocr` on a worker thread (the pages themselves in the sandboxed workers)."""
 
     started = Signal(int)  # documents to read
     progressed = Signal(int, int)  # page, pages
-    finished = Signal(object)  # OcrReport
-    failed = Signal(str)  # one line for the user, e.g. what to install
-    stopped = Signal()
-
-    def __init__(self, archive: Archive, runner: OpRunner, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.archive = archive
-        self.runner = runner
-        self.op: Op | None = None
-
-    def running(self) -> bool:
-        """Whether OCR is under way."""
-        return self.op is not None
 
     def start(self, ids: Sequence[int] | None = None) -> bool:
         """OCR the documents among ``ids`` (default: all) that need it; False when none does or OCR runs."""
@@ -41,37 +27,13 @@ class OcrController(QObject):
         wanted = self.archive.documents_needing_ocr(ids)
         if not wanted:
             return False
-        op = Op(
-            lambda progress, cancel: self.archive.ocr(
-                wanted, progress=lambda done, total: progress((done, total)), cancel=cancel
-            ),
-            with_progress=True,
-        )
-        op.progressed.connect(lambda pair: self.progressed.emit(*pair))
-        op.succeeded.connect(self._succeeded)
-        op.failed.connect(self._failed)
-        op.crashed.connect(lambda _exc: self._stop())
-        self.op = op
+
+        def work(progress, cancel) -> OcrReport:
+            return self.archive.ocr(wanted, progress=lambda done, total: progress((done, total)), cancel=cancel)
+
+        self._run(work, self.progressed.emit)
         self.started.emit(len(wanted))
-        self.runner.start(op)
         return True
-
-    def cancel(self) -> None:
-        """Stop between pages; documents already read keep their text."""
-        if self.op is not None:
-            self.op.cancel()
-
-    def _succeeded(self, report: OcrReport) -> None:
-        self.op = None
-        self.finished.emit(report)
-
-    def _failed(self, message: str) -> None:
-        self._stop()
-        self.failed.emit(message)
-
-    def _stop(self) -> None:
-        self.op = None
-        self.stopped.emit()
 
 
 class OcrProgressBar(StatusProgress):

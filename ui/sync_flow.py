@@ -23,66 +23,30 @@ from PySide6.QtWidgets import (
 )
 
 from app import wording
-from app.archive import Archive
-from ui.ops import Op, OpRunner
+from ui.background_op import BackgroundOp
+from ui.ops import Op
 from ui.status_progress import StatusProgress
 
 PHASES = {"push": "sending", "pull": "receiving"}
 
 
-class SyncController(QObject):
+class SyncController(BackgroundOp):
     """Runs :meth:`Archive.sync` on a worker thread."""
 
     started = Signal(str)  # the project
     progressed = Signal(str, int, int)  # phase ("push", "pull"), documents done, of
-    finished = Signal(object)  # SyncReport
-    failed = Signal(str)
-    stopped = Signal()
-
-    def __init__(self, archive: Archive, runner: OpRunner, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.archive = archive
-        self.runner = runner
-        self.op: Op | None = None
-
-    def running(self) -> bool:
-        return self.op is not None
 
     def start(self, server: str, project: str) -> bool:
         """Sync with ``server``'s ``project``; False when a sync already runs."""
         if self.op is not None:
             return False
-        op = Op(
-            lambda progress, cancel: self.archive.sync(
-                server, project, progress=lambda *step: progress(step), cancel=cancel
-            ),
-            with_progress=True,
-        )
-        op.progressed.connect(lambda step: self.progressed.emit(*step))
-        op.succeeded.connect(self._succeeded)
-        op.failed.connect(self._failed)
-        op.crashed.connect(lambda _exc: self._stop())
-        self.op = op
+
+        def work(progress, cancel):
+            return self.archive.sync(server, project, progress=lambda *step: progress(step), cancel=cancel)
+
+        self._run(work, self.progressed.emit)
         self.started.emit(project)
-        self.runner.start(op)
         return True
-
-    def cancel(self) -> None:
-        """Stop between batches: what was sent or received stays, the next sync does the rest."""
-        if self.op is not None:
-            self.op.cancel()
-
-    def _succeeded(self, report) -> None:
-        self.op = None
-        self.finished.emit(report)
-
-    def _failed(self, message: str) -> None:
-        self._stop()
-        self.failed.emit(message)
-
-    def _stop(self) -> None:
-        self.op = None
-        self.stopped.emit()
 
 
 class SyncProgressBar(StatusProgress):
