@@ -22,6 +22,7 @@ from indexer.errors import ExtractionError, NeedsPassword
 from indexer.formats import pdf_cleanup as cleanup
 from indexer.formats.cleanup import join_pages, normalize_text
 from indexer.formats.dates import parse_date
+from indexer.ocr import page_list  # the "scanned_pages" listing OCR reads back (ocr.scanned_pages)
 from indexer.types import Extracted
 
 # pypdf reports every repaired defect through logging; they are not the user's concern.
@@ -106,7 +107,7 @@ def _extract(data: bytes, passwords: Sequence[str]) -> Extracted:
     _add_info(reader, extracted)
     extracted.metadata["pages"] = str(count)
     if scans:
-        extracted.metadata["scanned_pages"] = _page_list(scans)
+        extracted.metadata["scanned_pages"] = page_list(scans)
     if errors:
         listed = [f"page {n}: {reason}" for n, reason in list(errors.items())[:_MAX_ERRORS_LISTED]]
         more = len(errors) - len(listed)
@@ -286,17 +287,6 @@ def _title(raw: object) -> str:
     if (stem != title or "_" in stem) and " " not in stem:
         return ""
     return "" if _GENERIC_TITLE.fullmatch(stem) else stem
-
-
-def _page_list(numbers: list[int]) -> str:
-    """Compress page numbers into ranges: [1, 2, 3, 7] -> "1-3, 7"."""
-    ranges: list[list[int]] = []
-    for n in numbers:
-        if ranges and ranges[-1][1] == n - 1:
-            ranges[-1][1] = n
-        else:
-            ranges.append([n, n])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
 def _reason(exc: Exception) -> str:
