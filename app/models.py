@@ -214,6 +214,22 @@ class StanceSet:
     stances: list[Stance] = field(default_factory=list)
 
 
+class InVocabularyOrder:
+    """For a drawing that holds ``stances`` (the vocabularies' stances, in order): stances looked up and counted
+    the way its legend, split tiles and stacked bars read them."""
+
+    stances: list[Stance]
+
+    def ordered(self, counts: Counter[str]) -> list[str]:
+        """The stance keys of ``counts`` in vocabulary order (one no vocabulary holds any more goes last)."""
+        order = {s.key: i for i, s in enumerate(self.stances)}
+        return sorted((k for k, n in counts.items() if n), key=lambda k: (order.get(k, len(order)), k))
+
+    def stance(self, key: str) -> Stance | None:
+        """The stance with this key, or None for one no vocabulary holds any more."""
+        return next((s for s in self.stances if s.key == key), None)
+
+
 def stance_labels(stance_sets: list[StanceSet]) -> dict[str, str]:
     """Each stance's label by its :attr:`Stance.key` (``set/id``); a label that several vocabularies use is
     followed by its vocabulary's topic, so that two stances never read alike."""

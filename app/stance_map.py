@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import Jurisdiction
-from app.models import Stance, stance_labels
+from app.models import InVocabularyOrder, Stance, stance_labels
 from app.store.evidence import EvidenceStore
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class Tile:
 
 
 @dataclass
-class StanceMap:
+class StanceMap(InVocabularyOrder):
     """What :meth:`app.archive.Archive.stance_map` returns."""
 
     query: str
@@ -104,15 +104,6 @@ class StanceMap:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the facet filters it was drawn with
     excludes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     gazetteer: Gazetteer | None = field(default=None, repr=False, compare=False)  # frames a state's zoomed view
-
-    def ordered(self, counts: Counter[str]) -> list[str]:
-        """The stance keys of ``counts`` in vocabulary order (the order a legend and a split tile use)."""
-        order = {s.key: i for i, s in enumerate(self.stances)}
-        return sorted((k for k, n in counts.items() if n), key=lambda k: (order.get(k, len(order)), k))
-
-    def stance(self, key: str) -> Stance | None:
-        """The stance with this key, or None for one no vocabulary holds any more."""
-        return next((s for s in self.stances if s.key == key), None)
 
     def used_stances(self) -> list[str]:
         """Keys of the stances that have evidence on this map, in vocabulary order."""

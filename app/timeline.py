@@ -19,7 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from app import wording
-from app.models import Stance, StanceSet, stance_labels
+from app.models import InVocabularyOrder, Stance, StanceSet, stance_labels
 from app.stance_map import build_stance_map
 from app.store.evidence import EvidenceStore
 
@@ -58,7 +58,7 @@ class Bucket:
 
 
 @dataclass
-class Timeline:
+class Timeline(InVocabularyOrder):
     """What :func:`build_timeline` returns."""
 
     query: str
@@ -77,14 +77,6 @@ class Timeline:
     @property
     def dated_documents(self) -> int:
         return len(set().union(*(b.documents for b in self.buckets)))
-
-    def ordered(self, counts: Counter[str]) -> list[str]:
-        """The stance keys of ``counts`` in vocabulary order (bars stack in it, the legend reads in it)."""
-        order = {s.key: i for i, s in enumerate(self.stances)}
-        return sorted((k for k, n in counts.items() if n), key=lambda k: (order.get(k, len(order)), k))
-
-    def stance(self, key: str) -> Stance | None:
-        return next((s for s in self.stances if s.key == key), None)
 
     def used_stances(self) -> list[str]:
         """Keys of the stances with evidence on the timeline (dated or not), in vocabulary order."""
