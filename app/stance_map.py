@@ -204,8 +204,25 @@ def build_stance_map(
         places.setdefault(jid, Place(place)).evidence.append(evidence)
     for place in places.values():
         place.evidence.sort(key=newest_first)
+    return map_of(
+        places,
+        gazetteer,
+        stance_sets,
+        query,
+        warnings=warnings,
+        positions={jid: pos for jid in places if (pos := gazetteer.position(jid)) is not None},
+        filters=filters,
+        excludes=excludes,
+        gazetteer=gazetteer,
+    )
+
+
+def map_of(places: dict[str, Place], lookup: Gazetteer, stance_sets, query: str = "", **more) -> StanceMap:
+    """The map of ``places``' evidence (the archive's, or a bundle's for its report): the places with most
+    evidence first, a tile per state of ``lookup``, the federal badge; ``more`` are the other
+    :class:`StanceMap` fields."""
     places = dict(sorted(places.items(), key=lambda item: (-len(item[1].evidence), item[1].jurisdiction.display)))
-    tiles, federal = _tiles(gazetteer, places)
+    tiles, federal = _tiles(lookup, places)
     return StanceMap(
         query=query,
         stances=[s for ss in stance_sets for s in ss.stances],
@@ -214,11 +231,7 @@ def build_stance_map(
         federal=federal,
         places=places,
         documents=len({e.doc_id for p in places.values() for e in p.evidence}),
-        warnings=warnings,
-        positions={jid: pos for jid in places if (pos := gazetteer.position(jid)) is not None},
-        filters=filters,
-        excludes=excludes,
-        gazetteer=gazetteer,
+        **more,
     )
 
 

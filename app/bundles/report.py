@@ -14,8 +14,8 @@ from html import escape
 from app import stance_map_svg, timeline_svg
 from app.jurisdictions.gazetteer import Gazetteer
 from app.jurisdictions.model import LEVELS
-from app.models import StanceSet, stance_labels
-from app.stance_map import Evidence, Place, StanceMap, _tiles
+from app.models import StanceSet
+from app.stance_map import Evidence, Place, StanceMap, map_of
 from app.timeline import Item, timeline_of
 from app.wording import count
 
@@ -255,17 +255,7 @@ def _stance_map(query: str, documents, entries, gazetteer: Gazetteer, stance_set
         evidence = Evidence(numbers.get(e.document, 0), e.jurisdiction, e.stance, e.start, None, _date(e.date),
                             e.title, e.quote)  # fmt: skip
         places.setdefault(e.jurisdiction, Place(gazetteer.get(e.jurisdiction))).evidence.append(evidence)
-    places = dict(sorted(places.items(), key=lambda item: (-len(item[1].evidence), item[1].jurisdiction.display)))
-    tiles, federal = _tiles(gazetteer, places)
-    return StanceMap(
-        query=query,
-        stances=[s for ss in stance_sets for s in ss.stances],
-        labels=stance_labels(stance_sets),
-        tiles=tiles,
-        federal=federal,
-        places=places,
-        documents=len({e.doc_id for p in places.values() for e in p.evidence}),
-    )
+    return map_of(places, gazetteer, stance_sets, query)
 
 
 def _timeline(query: str, documents, entries, gazetteer: Gazetteer, stance_sets):
