@@ -1,11 +1,24 @@
-"""Export of a view's drawing (the stance map, the timeline) as SVG or PNG, shared by both views."""
+"""What the views of a drawing (the stance map, the timeline) share: where the drawing sits in the widget, and
+its export as SVG or PNG."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFileDialog
+
+
+def fitted(renderer: QSvgRenderer, size: QSize) -> QRectF:
+    """Where a drawing is painted in a widget of ``size``: scaled to fit, aspect kept, centred (empty if none)."""
+    view = renderer.viewBoxF()
+    if view.isEmpty():
+        return QRectF()
+    scale = min(size.width() / view.width(), size.height() / view.height())
+    w, h = view.width() * scale, view.height() * scale
+    return QRectF((size.width() - w) / 2, (size.height() - h) / 2, w, h)
 
 
 class FigureExport:

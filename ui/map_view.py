@@ -26,7 +26,7 @@ from app import wording
 from app.archive import Archive
 from app.stance_map import Evidence, StanceMap, newest_first
 from app.stance_map_svg import StateLayout, render, state_layout, state_svg, tile_boxes, tile_tooltip
-from ui.figure_export import FigureExport
+from ui.figure_export import FigureExport, fitted
 from ui.ops import Op, OpRunner
 from ui.search_controller import SearchSpec
 
@@ -66,13 +66,8 @@ class MapCanvas(QWidget):
         return self.renderer.defaultSize() if self.renderer.isValid() else QSize(760, 700)
 
     def target(self) -> QRectF:
-        """Where the map is drawn in the widget."""
-        view = self.renderer.viewBoxF()
-        if view.isEmpty():
-            return QRectF()
-        scale = min(self.width() / view.width(), self.height() / view.height())
-        w, h = view.width() * scale, view.height() * scale
-        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+        """Where the drawing is in the widget."""
+        return fitted(self.renderer, self.size())
 
     def position_of(self, key: str) -> QPointF:
         """The widget point at the middle of a tile, or of the mark of a jurisdiction on a zoomed view."""

@@ -27,7 +27,7 @@ from app import wording
 from app.archive import Archive
 from app.timeline import Timeline, with_date_clause, without_date_clause
 from app.timeline_svg import Layout, layout, render
-from ui.figure_export import FigureExport
+from ui.figure_export import FigureExport, fitted
 from ui.ops import Op, OpRunner
 
 _DRAG_PX = 4  # a move this far with the button down is a drag, not a jittery click (bars can be 6 px)
@@ -94,13 +94,8 @@ class TimelineCanvas(QWidget):
     # -- geometry ---------------------------------------------------------------------------------
 
     def target(self) -> QRectF:
-        """Where the picture is drawn in the widget."""
-        view = self.renderer.viewBoxF()
-        if view.isEmpty():
-            return QRectF()
-        scale = min(self.width() / view.width(), self.height() / view.height())
-        w, h = view.width() * scale, view.height() * scale
-        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+        """Where the drawing is in the widget."""
+        return fitted(self.renderer, self.size())
 
     def to_svg_x(self, x: float) -> float:
         target, view = self.target(), self.renderer.viewBoxF()
