@@ -23,6 +23,7 @@ from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
+from indexer import posting_pool
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.highlight import Needles, first_spans, match_spans, needles, snippet
 from indexer.query import parse_query
@@ -34,6 +35,7 @@ from indexer.vector_search import Evaluator
 SCHEMA_VERSION = 8
 READ_RETRIES = 5
 WRITE_LOCK_TIMEOUT_S = 30.0
+WRITER_MB = 64  # a writer's posting pool (it spills to sorted runs on disk past this)
 FACET_FIELDS = ("kind", "year", "jurisdiction", "stance", "tag", "status")
 DEFAULT_FIELDS = ["title", "body", "note", "file"]
 MAIL_FIELDS = ("from", "to", "cc", "subject")  # an email's headers
@@ -171,10 +173,9 @@ class SearchIndex:
         fails; afterwards searchers reopen on what was committed."""
         with self._write_lock:
             try:
-                writer = self._writes.writer(limitmb=128, timeout=WRITE_LOCK_TIMEOUT_S)
+                writer = new_writer(self._writes, WRITER_MB)
             except LockError as exc:
                 raise IndexBusy("another process is writing the search index") from exc
-            fuse(writer.schema)
             try:
                 yield writer
             except BaseException:
@@ -359,6 +360,15 @@ def fuse(schema: fields.Schema) -> None:
             fused = FusedText.__new__(FusedText)
             fused.__dict__.update(field.__dict__)
             schema._fields[name] = fused
+
+
+def new_writer(writes: index.Index, limitmb: int):
+    """A writer on ``writes`` (LockError past the lock timeout) that analyses with :class:`FusedText` and
+    pools its postings in a :class:`indexer.posting_pool.CompactPool` of ``limitmb``."""
+    writer = writes.writer(limitmb=limitmb, timeout=WRITE_LOCK_TIMEOUT_S)
+    fuse(writer.schema)
+    posting_pool.install(writer, limitmb)
+    return writer
 
 
 def upserter(writer) -> Callable[[dict], None]:

@@ -22,7 +22,6 @@ from indexer.errors import IndexBusy, IndexUnavailable
 from indexer.types import IndexDoc
 
 CHUNK_DOCS, CHUNK_CHARS = 250, 2_000_000  # documents are sent this many (or this much text) at a time
-WRITER_MB = 64  # Whoosh's posting pool in the process (it spills to sorted runs on disk past this)
 QUEUED_CHUNKS = 32  # chunks the process holds unwritten (a 5,000-document flush of stories) before the sender waits
 
 
@@ -103,7 +102,7 @@ def _serve(folder: str, conn) -> None:
     ("error", why)."""
     from whoosh import index
 
-    from indexer.search_index import WRITE_LOCK_TIMEOUT_S, _for_writers, fuse, upserter
+    from indexer.search_index import WRITER_MB, _for_writers, new_writer, upserter
 
     messages: queue.Queue = queue.Queue(QUEUED_CHUNKS)
 
@@ -126,8 +125,7 @@ def _serve(folder: str, conn) -> None:
                 opened = index.open_dir(folder)
                 writes = _for_writers(Path(folder), opened.schema)
                 opened.close()
-            writer = writes.writer(limitmb=WRITER_MB, timeout=WRITE_LOCK_TIMEOUT_S)
-            fuse(writer.schema)
+            writer = new_writer(writes, WRITER_MB)
             for doc_id in message[1]:
                 writer.delete_by_term("id", doc_id)
             add = upserter(writer)
