@@ -26,6 +26,7 @@ from whoosh.index import LockError
 from indexer import posting_pool
 from indexer.errors import IndexBusy, IndexUnavailable, QueryError
 from indexer.highlight import Needles, first_spans, match_spans, needles, snippet
+from indexer.merge_policy import level_merge, to_merge
 from indexer.query import parse_query
 from indexer.ranking import Ranking
 from indexer.searcher_cache import SearcherCache, bitset
@@ -145,8 +146,8 @@ class SearchIndex:
     def write(self, upserts: Iterable[IndexDoc] = (), deletions: Iterable[int] = (), merge: bool = True) -> int:
         """Add or replace ``upserts`` and remove ``deletions`` in one commit; returns docs written.
 
-        ``merge=False`` skips Whoosh's small-segment merge (for the batches of a long import, which
-        would otherwise rewrite earlier segments again and again); call :meth:`merge` at the end.
+        ``merge=False`` skips merging small segments (for the batches of a long import); call :meth:`merge`
+        at the end.
         """
         with self._writing() as writer:
             count = 0
@@ -156,14 +157,15 @@ class SearchIndex:
             for doc in upserts:
                 add(_fields(doc))
                 count += 1
-            writer.commit(merge=merge)
+            writer.commit(mergetype=level_merge if merge else writing.NO_MERGE)
         return count
 
     def merge(self) -> None:
-        """Merge small segments once (after a series of ``merge=False`` writes)."""
+        """Merge small segments once (after a series of ``merge=False`` writes), as every merging commit does
+        (:mod:`indexer.merge_policy`)."""
         with self._writing() as writer:  # its segment list is read under the index's write lock
-            if len(writer.segments) > 1:
-                writer.commit(merge=True)
+            if to_merge(writer.segments):
+                writer.commit(mergetype=level_merge)
             else:
                 writer.cancel()
 

@@ -1,4 +1,4 @@
-"""Index writes: merging deferred during a long import, Whoosh's small-segment merge run once at the end."""
+"""Index writes: merging deferred during a long import, small segments merged by size level."""
 
 import pytest
 
@@ -7,15 +7,46 @@ from indexer.search_index import SearchIndex
 from indexer.types import IndexDoc
 
 
-def test_unmerged_batches_are_merged_at_the_end(tmp_path):
+def _sizes(index):
+    return sorted(segment.doc_count_all() for segment in index._index._segments())
+
+
+def test_ten_small_segments_of_one_size_level_are_merged_at_the_end(tmp_path):
     index = SearchIndex(tmp_path / "ix")
-    for batch in range(6):
+    for batch in range(12):
         docs = [IndexDoc(batch * 10 + n, "memo", f"council memo {batch} {n}", "text") for n in range(5)]
         index.write(docs, merge=False)
-    assert len(index._index._segments()) == 6
+    assert _sizes(index) == [5] * 12
     index.merge()
-    assert len(index._index._segments()) == 2  # MERGE_SMALL folds the five smallest into one
-    assert index.doc_count() == 30 and len(index.hit_ids("council").ids) == 30
+    assert _sizes(index) == [60]
+    assert index.doc_count() == 60 and len(index.hit_ids("council").ids) == 60
+    index.close()
+
+
+def test_fewer_than_ten_of_a_level_or_large_segments_are_left_alone(tmp_path):
+    index = SearchIndex(tmp_path / "ix")
+    sizes = [3000, 40, 40, 40, 5]
+    start = 0
+    for size in sizes:
+        index.write([IndexDoc(start + n, "memo", f"memo {n}", "text") for n in range(size)], merge=False)
+        start += size
+    index.merge()
+    assert _sizes(index) == sorted(sizes)
+    for edit in range(9):  # edits commit one document each
+        index.write([IndexDoc(start + edit, "edit", "an edit", "text")])
+    assert _sizes(index) == [1] * 9 + [5, 40, 40, 40, 3000]
+    index.write([IndexDoc(start + 9, "edit", "an edit", "text")])  # ten segments of 1-9 documents: merged
+    assert _sizes(index) == [15, 40, 40, 40, 3000]
+    index.close()
+
+
+def test_a_small_segment_mostly_replaced_by_edits_is_rewritten_without_them(tmp_path):
+    index = SearchIndex(tmp_path / "ix")
+    index.write([IndexDoc(n, "memo", f"memo {n}", "text") for n in range(40)], merge=False)
+    index.write([IndexDoc(n, "memo", f"memo {n} edited", "text") for n in range(30)])
+    assert index.doc_count() == 40
+    assert _sizes(index) == [40]  # the 30 replaced copies are gone, not kept as deleted documents
+    assert len(index.hit_ids("edited").ids) == 30
     index.close()
 
 
