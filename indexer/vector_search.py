@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import accumulate, islice
+from pickle import loads
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
-from whoosh import query
+from whoosh import formats, query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import _length_byte_cache
@@ -194,7 +195,7 @@ class Evaluator:
         found = self._and([self._term(q.fieldname, word, 1.0) for word in q.words], q.boost)
         if len(q.words) < 2 or not found.mask.any():
             return found
-        decode = field.format.decode_positions
+        decode = _decode_positions if type(field.format) is formats.Positions else field.format.decode_positions
         positions = [
             _positions(self._blocks(q.fieldname, field.to_bytes(word)), found.mask, decode) for word in q.words
         ]
@@ -299,11 +300,17 @@ def _positions(blocks: list, wanted: np.ndarray, decode: Callable[[bytes], list[
 
 def _in_phrase(positions: list[list[int]], slop: int) -> bool:
     """Whether the words' positions hold the phrase in order, each within ``slop`` of the one before
-    (Whoosh's SpanNear2 with ``ordered`` and ``mindist=1``)."""
-    spans = {(p, p) for p in positions[0]}
+    (Whoosh's SpanNear2 with ``ordered`` and ``mindist=1``): only where a partial phrase ends matters."""
+    ends = set(positions[0])
     for following in positions[1:]:
-        at = set(following)
-        spans = {(start, end + d) for start, end in spans for d in range(1, slop + 1) if end + d in at}
-        if not spans:
+        steps = range(1, slop + 1)
+        ends = {end + step for end in ends for step in steps}.intersection(following)
+        if not ends:
             return False
     return True
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """:meth:`whoosh.formats.Positions.decode_positions` without its Python loop (a phrase decodes the
+    positions of every document holding all its words)."""
+    return list(accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
