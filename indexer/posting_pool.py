@@ -77,8 +77,11 @@ class CompactPool(PostingPool):
 
     def save(self) -> None:
         """Spill what the pool holds to a sorted run on disk (Whoosh's runs, merged by :meth:`items`)."""
-        self.current = list(self._drain())
-        PostingPool.save(self)
+        if self._terms:
+            path, run = self._new_run()
+            self._write_run(run, self._drain())  # streamed: a list of the tuples would be 10x the pool
+            self._add_run(path)
+        self.currentsize = 0
 
     def items(self, maxfiles: int = 128) -> Iterator[tuple]:
         if not self.runs:
