@@ -1,18 +1,23 @@
 """Passwords from the OS keyring (a real Secret Service): `dossier server login` keeps one, a sync without a
-pgpass line uses it, `--forget` removes it; it is never written to the archive."""
+pgpass line uses it, `--forget` removes it, File > Sync asks for it and keeps it; it is never written to the
+archive, the window's settings or a log."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 
 import keyring
 import pytest
+from PySide6.QtCore import QSettings, QTimer
 
+from app.archive import Archive
 from app.cli import main
 from app.errors import DossierError
 from app.server import connect, credentials
 from tests.server.pg import PASSWORD_OF
+from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.server
 
@@ -53,3 +58,51 @@ def test_server_login_keeps_the_password_in_the_keyring_and_sync_uses_it(secret_
     with pytest.raises(DossierError, match="neither your pgpass file nor the system keyring has it"):
         a.sync(url, "desk")
     assert _grep(a.folder, password) == []
+
+
+def test_file_sync_asks_for_the_password_and_remembers_it_in_the_keyring(
+    qtbot, secret_service, carol, laptops, tmp_path, caplog, capfd
+):
+    caplog.set_level(logging.DEBUG)
+    role, url, password = carol
+    _a, b = laptops
+    settings = tmp_path / "ui.ini"
+    window = MainWindow(b, QSettings(str(settings), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    flow = window.sync_flow
+    asked = []
+
+    def answer():  # inside the dialog's own event loop
+        dialog = flow.dialog
+        if dialog is None or not dialog.isVisible():
+            return
+        timer.stop()
+        asked.append(dialog.findChild(type(dialog.password)).isVisible())
+        assert dialog.password.remember.text() == "Remember in the system keyring"
+        assert dialog.password.remember.isEnabled() and dialog.password.remember.isChecked()
+        dialog.password.field.setText(password)
+        dialog.accept()
+
+    timer = QTimer(interval=20)
+    timer.timeout.connect(answer)
+    timer.start()
+    try:
+        with qtbot.waitSignal(flow.controller.finished, timeout=120_000) as finished:
+            assert flow.start(url, "desk")  # the server asks; the dialog comes back with a password field
+        assert asked == [True] and finished.args[0].pushed_documents == 3
+        assert keyring.get_password(credentials.SERVICE, credentials.account(connect.connection_params(url))) == (
+            password
+        )
+        window.save_settings()
+        window.settings.sync()
+    finally:
+        timer.stop()
+        window.shutdown()
+    folder = b.folder
+    b.close()
+    with Archive.open(folder) as again:  # a later sync, with nothing typed: the keyring's password
+        assert again.sync(url, "desk").pulled_documents == 0
+        assert [s.server for s in again.sync_states()] == [url]
+    out, err = capfd.readouterr()
+    assert _grep(folder, password) == [] and password.encode() not in settings.read_bytes()
+    assert password not in caplog.text and password not in out + err
