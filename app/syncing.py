@@ -83,23 +83,24 @@ class Syncing:
                 project_id = rows.project_id(project)
                 if project_id is None:
                     raise DossierError(f"The server has no project {project!r} that you are a member of.")
-                known = self._reader().hashes()
                 hits = rows.search(project_id, query, limit)
         finally:
             conn.close()
+        reader = self._reader()
         for hit in hits:
-            hit["local_id"] = known.get(hit["sha256"])
+            hit["local_id"] = reader.id_for_sha(hit["sha256"])
         return hits
 
     def server_searcher(
         self, server: str | None = None, project: str | None = None, *, insecure: bool = False,
-        password: str | None = None,
+        password: str | None = None, remember: bool = False,
     ):  # fmt: skip
-        """A :class:`app.server.search.ServerSearcher` for search as you type (it connects at its first search)."""
+        """A :class:`app.server.search.ServerSearcher` for search as you type (it connects at its first search;
+        ``remember`` keeps ``password`` in the OS keyring once the server took it)."""
         server, project = self.sync_target(server, project)
         from app.server.search import ServerSearcher
 
-        return ServerSearcher(self, server, project, insecure=insecure, password=password)
+        return ServerSearcher(self, server, project, insecure=insecure, password=password, remember=remember)
 
     def pull_from_server(
         self, shas: list[str], server: str | None = None, project: str | None = None, *, insecure: bool = False,

@@ -324,7 +324,6 @@ class NewsroomScope(QObject):
         self.page.password_button.clicked.connect(self.ask_password)
         flow.controller.finished.connect(lambda _report: self.reload_scopes())
         self.pulling = False
-        self._account = ""  # the connection a PasswordNeeded named
         self.reload_scopes()
 
     @property
@@ -426,14 +425,14 @@ class NewsroomScope(QObject):
 
     # -- inside ---------------------------------------------------------------------------------
 
-    def _searcher(self, scope: Scope):
+    def _searcher(self, scope: Scope, remember: bool = False):
         return self.window.archive.server_searcher(
-            scope.server, scope.project, password=self.flow.passwords.get(scope.server)
+            scope.server, scope.project, password=self.flow.passwords.get(scope.server), remember=remember
         )
 
-    def _reconnect(self) -> None:
+    def _reconnect(self, remember: bool = False) -> None:
         if self.scope is not None:
-            self.search.use(self._searcher(self.scope))
+            self.search.use(self._searcher(self.scope, remember))
             self.page.status.setText("Connecting to the newsroom server…")
             self.search.request(self.window.search_field.text(), immediate=True)
 
@@ -441,8 +440,9 @@ class NewsroomScope(QObject):
         """The server asked for a password: ask the person (the keyring keeps it if they say so), search again."""
         if self.scope is None:
             return
-        if self.flow.ask_password(self.scope.server, self._account or self.scope.server):
-            self._reconnect()
+        answer = self.flow.ask_password(self.scope.server, self.page.problem.text())
+        if answer is not None:
+            self._reconnect(remember=answer[1])  # kept in the keyring once the server took it
 
     def _label(self) -> None:
         self.button.setText(self.scope.label if self.scope else LOCAL_SCOPE)
@@ -472,7 +472,6 @@ class NewsroomScope(QObject):
         if not self.active:
             return
         password = isinstance(error, PasswordNeeded)
-        self._account = error.account if password else ""
         self.page.show_problem(message if password else f"{message}\n\nCheck that you are on the newsroom's "
                                "network (or its VPN), then press Try again.", password=password)  # fmt: skip
         self._selection_changed()

@@ -193,30 +193,23 @@ class SyncFlow(QObject):
             self.dialog = None
         return self.start(server, project, password or None, remember)
 
-    def ask_password(self, server: str, asking: str) -> bool:
-        """Ask for ``server``'s password for the Newsroom scope (kept for this session, and in the keyring if the
-        person says so); False when they cancel."""
-        from app.server import connect, credentials
-
+    def ask_password(self, server: str, asking: str) -> tuple[str, bool] | None:
+        """Ask for ``server``'s password for the Newsroom scope: (password, remember in the keyring), kept for
+        this session; None when the person cancels."""
         self.dialog = SyncDialog(server, "", parent=self.window, asking=asking, title="Newsroom server password",
                                  ok="Search")  # fmt: skip
         self.dialog.project.setEnabled(False)
         self.dialog.server.setReadOnly(True)
         try:
             if not self.window._ask(self.dialog):
-                return False
+                return None
             password, remember = self.dialog.password.values()
         finally:
             self.dialog = None
         if not password:
-            return False
+            return None
         self.passwords[server] = password
-        if remember:  # kept now; a wrong one is asked again and replaced at the next try
-            try:
-                credentials.store(connect.connection_params(server), password)
-            except Exception as exc:  # DossierError: no keyring; the session still has the password
-                self.window.statusBar().showMessage(str(exc), 10000)
-        return True
+        return password, remember
 
     def start(self, server: str, project: str, password: str | None = None, remember: bool = False) -> bool:
         if not self.window.archive.writable:

@@ -18,9 +18,10 @@ class ServerSearcher:
     """Searches one server's project; :meth:`search` runs on one worker thread at a time, :meth:`cancel` and
     :meth:`close` from any thread. The connection opens at the first search and again after it was lost."""
 
-    def __init__(self, archive, server: str, project: str, *, insecure: bool = False, password: str | None = None):
+    def __init__(self, archive, server: str, project: str, *, insecure: bool = False, password: str | None = None,
+                 remember: bool = False) -> None:  # fmt: skip
         self.archive, self.server, self.project = archive, server, project
-        self._insecure, self._password = insecure, password
+        self._insecure, self._password, self._remember = insecure, password, remember
         self._lock = threading.Lock()
         self._conn = None
         self._project_id: int | None = None
@@ -83,7 +84,8 @@ class ServerSearcher:
                 raise SearchCancelled("the newsroom search was closed")
             if self._conn is not None and not self._conn.closed:
                 return self._conn, self._project_id
-        conn = connect.connect(self.server, insecure=self._insecure, password=self._password)
+        conn = connect.connect(self.server, insecure=self._insecure, password=self._password, remember=self._remember)
+        self._remember = False  # kept once: the server took it
         with connect.server_errors("searching"):
             project_id = ServerRows(conn).project_id(self.project)
         if project_id is None:

@@ -64,7 +64,7 @@ def test_file_sync_asks_for_the_password_and_remembers_it_in_the_keyring(
     qtbot, secret_service, carol, laptops, tmp_path, caplog, capfd
 ):
     caplog.set_level(logging.DEBUG)
-    role, url, password = carol
+    _role, url, password = carol
     _a, b = laptops
     settings = tmp_path / "ui.ini"
     window = MainWindow(b, QSettings(str(settings), QSettings.Format.IniFormat))
