@@ -583,7 +583,7 @@ class MainWindow(BundleActions, QMainWindow):
     def _show_stats(self, stats: dict) -> None:
         self.doc_count = stats["documents"]
         parts = [wording.count(stats["documents"], "document")]
-        if self.hits is not None:
+        if self.hits is not None and not self.newsroom.active:  # the server's hits are counted above them
             parts.append(wording.count(self.hits.total, "hit"))
         if self.imports.running():
             parts.append("importing…")

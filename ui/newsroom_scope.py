@@ -1,4 +1,4 @@
-"""The search box's Newsroom scope (issue 17): beside the search field, a scope button (Local archive | Newsroom:
+"""The search box's Newsroom scope (issue 17): before the search field, a scope box (Local archive | Newsroom:
 <project>) shown once this archive has synced with a server. In Newsroom scope the words typed search the
 project on the server (PostgreSQL full-text search) in the background, the hits take the results' place, and
 one action pulls the selected ones into this archive. Installed on the main window by :func:`install`; nothing
@@ -21,16 +21,16 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListView,
     QMenu,
     QPushButton,
     QStyle,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -283,7 +283,7 @@ class NewsroomPage(QWidget):
 
 
 class NewsroomScope(QObject):
-    """The scope button, the Newsroom page and their searches and pulls, on one main window."""
+    """The scope box, the Newsroom page and their searches and pulls, on one main window."""
 
     scope_changed = Signal(object)  # the Scope, or None for the local archive
     searched = Signal(list)  # the hits shown
@@ -298,13 +298,10 @@ class NewsroomScope(QObject):
         self.search = NewsroomSearch(self)
         self.page = NewsroomPage()
         window.results_stack.addWidget(self.page)
-        self.button = QToolButton()
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.button.setToolTip("Where to search: this archive, or a project on the newsroom server")
-        self.menu = QMenu(self.button)
-        self.button.setMenu(self.menu)
-        self.group = QActionGroup(self)
+        self.box = QComboBox()
+        self.box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.box.setToolTip("Where to search: this archive, or a project on the newsroom server (Ctrl+Shift+F)")
+        self.box.activated.connect(lambda row: self.set_scope(self.box.itemData(row)))
         self.pull_action = QAction("&Pull selected into this archive", window)
         self.pull_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.pull_action.setEnabled(False)
@@ -333,19 +330,13 @@ class NewsroomScope(QObject):
     def reload_scopes(self) -> None:
         """The scope choices from this archive's sync states (read locally: no socket): hidden when none."""
         self.scopes = [Scope(s.server, s.project) for s in self.window.archive.sync_states()]
-        for action in self.group.actions():
-            self.group.removeAction(action)
-        self.menu.clear()
+        self.box.clear()
+        twins = len({s.project for s in self.scopes}) < len(self.scopes)  # one project name on two servers
         for label, scope in [(LOCAL_SCOPE, None), *((s.label, s) for s in self.scopes)]:
-            action = self.menu.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(scope == self.scope)
-            action.setData(scope)
-            if scope is not None and len({s.project for s in self.scopes}) < len(self.scopes):
-                action.setToolTip(scope.server)  # two servers with one project name: which is which
-            action.triggered.connect(lambda _checked=False, s=scope: self.set_scope(s))
-            self.group.addAction(action)
-        self.button.setVisible(bool(self.scopes))
+            self.box.addItem(label, scope)
+            if scope is not None and twins:
+                self.box.setItemData(self.box.count() - 1, scope.server, Qt.ItemDataRole.ToolTipRole)
+        self.box.setVisible(bool(self.scopes))
         self._label()
 
     def set_scope(self, scope: Scope | None) -> None:
@@ -373,6 +364,7 @@ class NewsroomScope(QObject):
             self.page.status.setText("Type to search the project on the server.")
             window.results_stack.setCurrentWidget(self.page)
             self.request(window.search_field.text(), immediate=True)
+        window.update_stats()
         self.scope_changed.emit(scope)
 
     def choose_newsroom(self) -> bool:
@@ -445,7 +437,12 @@ class NewsroomScope(QObject):
             self._reconnect(remember=answer[1])  # kept in the keyring once the server took it
 
     def _label(self) -> None:
-        self.button.setText(self.scope.label if self.scope else LOCAL_SCOPE)
+        """Show the scope in use in the box (a scope no sync recorded, given by hand, gets an item of its own)."""
+        rows = [row for row in range(self.box.count()) if self.box.itemData(row) == self.scope]
+        if not rows:
+            self.box.addItem(self.scope.label, self.scope)
+            rows = [self.box.count() - 1]
+        self.box.setCurrentIndex(rows[0])
 
     def _busy(self, busy: bool) -> None:
         if busy and self.active:
@@ -485,7 +482,7 @@ class NewsroomScope(QObject):
         doc_id = index.data(DocIdRole) if index.isValid() else None
         viewer = self.window.viewer
         if doc_id is not None and (viewer.doc is None or viewer.doc.id != doc_id):
-            viewer.show_document(doc_id, "")
+            viewer.show_document(doc_id, self.window.search_field.text())  # the words marked, as in local hits
 
     def _context_menu(self, point) -> None:
         menu = QMenu(self.page.list)
@@ -515,7 +512,7 @@ class NewsroomScope(QObject):
 
 
 def install(window, flow, bar: QHBoxLayout) -> NewsroomScope:
-    """Put the scope button at the start of ``bar`` (the search field's row) of ``window`` (a MainWindow)."""
+    """Put the scope box at the start of ``bar`` (the search field's row) of ``window`` (a MainWindow)."""
     scope = NewsroomScope(window, flow)
-    bar.insertWidget(0, scope.button)
+    bar.insertWidget(0, scope.box)
     return scope

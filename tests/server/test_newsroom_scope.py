@@ -30,12 +30,11 @@ def window_on_b(qtbot, newsroom, laptops, tmp_path):
 def test_the_newsroom_scope_searches_the_server_as_you_type_and_pulls_a_hit(qtbot, window_on_b):
     window = window_on_b
     scope = window.newsroom
-    assert scope.button.isVisible() and scope.button.text() == LOCAL_SCOPE
-    labels = [action.text() for action in scope.menu.actions()]
-    assert labels == [LOCAL_SCOPE, "Newsroom: desk"]
+    assert scope.box.isVisible() and scope.box.currentText() == LOCAL_SCOPE
+    assert [scope.box.itemText(row) for row in range(scope.box.count())] == [LOCAL_SCOPE, "Newsroom: desk"]
     with qtbot.waitSignal(scope.searched, timeout=30_000):
-        scope.menu.actions()[1].trigger()  # an empty field: nothing to search, an empty list
-    assert scope.button.text() == "Newsroom: desk" and window.results_stack.currentWidget() is scope.page
+        qtbot.keyClick(scope.box, Qt.Key.Key_Down)  # picked in the box; an empty field: no search, an empty list
+    assert scope.box.currentText() == "Newsroom: desk" and window.results_stack.currentWidget() is scope.page
     assert not window.facets.isEnabled() and not window.sort_box.isEnabled()
 
     with qtbot.waitSignal(scope.searched, timeout=30_000) as searched:
@@ -58,7 +57,7 @@ def test_the_newsroom_scope_searches_the_server_as_you_type_and_pulls_a_hit(qtbo
     assert window.viewer.doc.title == "Ad sales boost Time Warner profit"
 
     with qtbot.waitSignal(window.results_shown, timeout=30_000):
-        scope.menu.actions()[0].trigger()  # back to the local archive: the pulled story is found here
+        qtbot.keyClick(scope.box, Qt.Key.Key_Up)  # back to the local archive: the pulled story is found here
     assert window.results_stack.currentWidget() is window.results and window.facets.isEnabled()
     assert window.hits.query == "quarterly profits" and len(window.hits.ids) == 1
     assert window.archive.documents.get(window.hits.ids[0]).title == "Ad sales boost Time Warner profit"

@@ -26,7 +26,7 @@ with Archive.open(sys.argv[1]) as archive:
     for runner in window.runners():
         runner.wait()
     app.processEvents()
-    shown = window.newsroom.button.isVisible()
+    shown = window.newsroom.box.isVisible()
     switched = window.sync_flow.search_action.isEnabled() and window.newsroom.choose_newsroom()
     message = window.statusBar().currentMessage()
     window.shutdown()
