@@ -130,7 +130,11 @@ def _open(params: dict[str, Any], password: str | None, remember: bool = False):
             ) from None
         raise ServerError(f"Could not connect to the newsroom server: {_first_line(exc)}") from None
     if remember:
-        credentials.store(params, password)
+        try:
+            credentials.store(params, password)
+        except DossierError:
+            conn.close()
+            raise
     return conn
 
 

@@ -55,8 +55,8 @@ def store(params: Mapping[str, Any], password: str) -> str:
         keyring.set_password(SERVICE, name, password)
     except Exception as exc:
         raise DossierError(
-            f"Could not keep the password in the system keyring ({type(exc).__name__}): put it in your pgpass "
-            "file instead (~/.pgpass, mode 600: host:port:database:user:password)."
+            f"Could not keep the password in the system keyring ({type(exc).__name__}): is a keyring running in "
+            "this session? Or put it in your pgpass file (~/.pgpass, mode 600: host:port:database:user:password)."
         ) from None
     return name
 
@@ -71,5 +71,8 @@ def forget(params: Mapping[str, Any]) -> bool:
     except PasswordDeleteError:
         return False
     except Exception as exc:
-        raise DossierError(f"Could not reach the system keyring ({type(exc).__name__}).") from None
+        raise DossierError(
+            f"Could not reach the system keyring ({type(exc).__name__}): is a keyring (GNOME Keyring, KWallet, "
+            "the macOS Keychain) running in this session?"
+        ) from None
     return True
