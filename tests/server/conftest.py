@@ -162,3 +162,4 @@ def secret_service(tmp_path_factory):
                 os.environ[key] = value
         bus.terminate()  # the keyring daemon leaves with its bus
         bus.wait(timeout=30)
+        bus.stdout.close()

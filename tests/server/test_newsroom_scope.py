@@ -63,7 +63,7 @@ def test_the_newsroom_scope_searches_the_server_as_you_type_and_pulls_a_hit(qtbo
     assert window.archive.documents.get(window.hits.ids[0]).title == "Ad sales boost Time Warner profit"
 
 
-def test_an_older_query_answer_is_dropped_and_never_waited_for(qtbot, window_on_b):
+def test_only_the_newest_query_is_answered_while_typing_faster_than_the_server(qtbot, window_on_b):
     scope = window_on_b.newsroom
     with qtbot.waitSignal(scope.searched, timeout=30_000):
         scope.set_scope(scope.scopes[0])
@@ -114,3 +114,37 @@ def test_a_password_the_server_asks_for_is_asked_in_the_window(qtbot, window_on_
         scope.page.password_button.click()
     assert "Ad sales boost Time Warner profit" in [hit["title"] for hit in searched.args[0]]
     assert PASSWORD_OF.format(carol) not in scope.page.status.text()
+
+
+def test_a_search_stuck_on_the_server_is_cancelled_by_the_next_keystroke(qtbot, window_on_b, newsroom):
+    """The server holds the first search (an administrator's lock on the documents); typing on does not wait for
+    it: the stuck search is cancelled on the server and ends while the lock is still held."""
+    import psycopg
+
+    from app.store.server_schema import SCHEMA
+
+    scope = window_on_b.newsroom
+    window_on_b.search_field.setText("media")
+    with qtbot.waitSignal(scope.searched, timeout=30_000):
+        scope.set_scope(scope.scopes[0])  # connected, the project known
+    seen = []
+    scope.search.results_ready.connect(lambda query, hits, _ms: seen.append(query))
+    blocker = psycopg.connect(newsroom.cluster.url(db=newsroom.db))
+    try:
+        blocker.execute(f"LOCK TABLE {SCHEMA}.documents IN ACCESS EXCLUSIVE MODE")
+        scope.search.request("timewarner", immediate=True)
+
+        def waiting() -> int:
+            rows = newsroom.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dossier' "
+                                  "AND wait_event_type = 'Lock'")  # fmt: skip
+            return rows[0][0]
+
+        qtbot.waitUntil(lambda: waiting() == 1, timeout=30_000)
+        scope.search.request("timewarner profits", immediate=True)  # the next keystroke
+        qtbot.waitUntil(lambda: scope.search._in_flight == 1 and waiting() == 1, timeout=30_000)
+        assert seen == []  # the first one ended (cancelled), the second waits on the lock in its place
+    finally:
+        blocker.rollback()
+        blocker.close()
+    qtbot.waitUntil(lambda: not scope.search.busy(), timeout=30_000)
+    assert seen == ["timewarner profits"]
