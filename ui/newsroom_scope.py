@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import wording
-from app.server.connect import PasswordNeeded
+from app.server.connect import PasswordNeeded, Unreachable
 from app.server.search import SearchCancelled
 from ui.ops import Op, OpRunner
 from ui.results_model import DocIdRole, MetaRole, SnippetRole
@@ -469,8 +469,9 @@ class NewsroomScope(QObject):
         if not self.active:
             return
         password = isinstance(error, PasswordNeeded)
-        self.page.show_problem(message if password else f"{message}\n\nCheck that you are on the newsroom's "
-                               "network (or its VPN), then press Try again.", password=password)  # fmt: skip
+        if isinstance(error, Unreachable):
+            message += "\n\nCheck that you are on the newsroom's network (or its VPN), then press Try again."
+        self.page.show_problem(message, password=password)
         self._selection_changed()
         self.problem_shown.emit(message)
 

@@ -19,6 +19,10 @@ class ServerError(DossierError):
     """The server could not be reached, refused us, or is not a Dossier server."""
 
 
+class Unreachable(ServerError):
+    """No connection to the server could be made, or it was lost: the network, the VPN, the server down."""
+
+
 class PasswordNeeded(ServerError):
     """The server asks for a password that neither the pgpass file nor the keyring has (or refused the one
     given): ``account`` names the connection (``role@host:port/database``), never the password."""
@@ -79,6 +83,12 @@ def connect(url: str, *, insecure: bool = False, password: str | None = None, re
     conn = _open(connection_params(url, insecure=insecure), password, remember)
     try:
         found = server_schema.version(conn)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        conn.close()
+        raise ServerError(
+            f"The server refused to show its Dossier schema ({_first_line(exc)}): your role is a member of no "
+            "project there. Its administrator adds you with `dossier server member-add`."
+        ) from None
     except psycopg.Error as exc:
         conn.close()
         raise ServerError(f"The server refused to show its Dossier schema: {_first_line(exc)}") from None
@@ -106,7 +116,7 @@ def _open(params: dict[str, Any], password: str | None, remember: bool = False):
             return psycopg.connect(autocommit=True, **params)
         except psycopg.OperationalError as exc:
             if not _needs_password(exc):
-                raise ServerError(f"Could not connect to the newsroom server: {_first_line(exc)}") from None
+                raise Unreachable(f"Could not connect to the newsroom server: {_first_line(exc)}") from None
         password = credentials.lookup(params)
         if password is None:
             name = credentials.account(params)
@@ -128,7 +138,7 @@ def _open(params: dict[str, Any], password: str | None, remember: bool = False):
                 "or run `dossier server login URL` again.",
                 name,
             ) from None
-        raise ServerError(f"Could not connect to the newsroom server: {_first_line(exc)}") from None
+        raise Unreachable(f"Could not connect to the newsroom server: {_first_line(exc)}") from None
     if remember:
         try:
             credentials.store(params, password)
@@ -166,7 +176,7 @@ def server_errors(doing: str) -> Iterator[None]:
     try:
         yield
     except psycopg.OperationalError as exc:
-        raise ServerError(
+        raise Unreachable(
             f"The connection to the newsroom server was lost while {doing} ({_first_line(exc)}). What was done is "
             "kept on both sides; sync again to complete it."
         ) from None

@@ -88,6 +88,17 @@ def test_a_server_that_cannot_be_reached_says_what_to_do(qtbot, window_on_b, tmp
     assert "VPN" in scope.page.problem.text() and not scope.pull_action.isEnabled()
 
 
+def test_a_role_without_the_project_is_told_so_not_sent_to_check_the_network(qtbot, window_on_b, newsroom):
+    scope = window_on_b.newsroom
+    newsroom.person("dave")  # a login role, member of no project
+    window_on_b.search_field.setText("profits")
+    with qtbot.waitSignal(scope.problem_shown, timeout=30_000) as problem:
+        scope.set_scope(Scope(newsroom.url("dave"), "desk"))
+    assert problem.args[0].startswith("The server refused to show its Dossier schema (permission denied")
+    assert problem.args[0].endswith("Its administrator adds you with `dossier server member-add`.")
+    assert scope.page.problem.text() == problem.args[0] and scope.page.model.rowCount() == 0  # no VPN advice
+
+
 def test_a_password_the_server_asks_for_is_asked_in_the_window(qtbot, window_on_b, newsroom):
     scope = window_on_b.newsroom
     carol = newsroom.cluster.new_role("carol")  # no pgpass line, nothing in the keyring
