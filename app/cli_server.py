@@ -34,6 +34,14 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
     sub.add_argument("role", metavar="ROLE", help="an existing login role (createuser --pwprompt NAME)")
     sub.add_argument("--insecure-tls", action="store_true", help=INSECURE_HELP)
     sub.set_defaults(handler=_member_add)
+    sub = actions.add_parser(
+        "login", parents=[common], help="keep your password for a server in the system keyring (asked, then checked)"
+    )
+    sub.add_argument("url", metavar="URL", help="postgresql://YOU@HOST/DATABASE, as you sync with it")
+    sub.add_argument("--forget", action="store_true", help="remove the password kept for URL instead")
+    sub.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    sub.add_argument("--insecure-tls", action="store_true", help=INSECURE_HELP)
+    sub.set_defaults(handler=_login)
 
     cmd = commands.add_parser("sync", parents=[common], help="sync the archive with a newsroom server's project")
     cmd.add_argument("--server", metavar="URL", help="postgresql://YOU@HOST/DATABASE (default: the last one)")
@@ -98,6 +106,31 @@ def _member_add(args: argparse.Namespace) -> int:
         rows.add_member(project_id, args.role)
     print_json({"project": args.project, "role": args.role}) if args.json else print(
         f"{args.role} is a member of {args.project}"
+    )
+    return 0
+
+
+def _login(args: argparse.Namespace) -> int:
+    """Ask for the password (never on the command line), check it with the server, keep it in the keyring."""
+    import getpass
+
+    from app.server import connect, credentials
+
+    params = connect.connection_params(args.url, insecure=args.insecure_tls)
+    name = credentials.account(params)
+    if args.forget:
+        removed = credentials.forget(params)
+        print_json({"account": name, "removed": removed}) if args.json else print(
+            f"forgot the password of {name}" if removed else f"the system keyring kept no password for {name}"
+        )
+        return 0
+    prompt = f"Password for {name}: "
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else getpass.getpass(prompt)
+    if not password:
+        raise DossierError("No password given: nothing kept.")
+    connect.connect_admin(args.url, insecure=args.insecure_tls, password=password, remember=True).close()
+    print_json({"account": name, "service": credentials.SERVICE}) if args.json else print(
+        f"the server took the password of {name}; it is kept in the system keyring ({credentials.SERVICE!r})"
     )
     return 0
 

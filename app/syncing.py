@@ -46,15 +46,19 @@ class Syncing:
         project: str | None = None,
         *,
         insecure: bool = False,
+        password: str | None = None,
+        remember: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ):
-        """Push this archive's changes to a server's project and pull the others' (see :mod:`app.server.sync`)."""
+        """Push this archive's changes to a server's project and pull the others' (see :mod:`app.server.sync`).
+        The password comes from the pgpass file or the OS keyring, else ``password`` (typed, in memory only;
+        ``remember`` keeps it in the keyring once the server took it)."""
         self._require_writable()
         server, project = self.sync_target(server, project)
         from app.server import connect, sync  # the driver loads only when a server is used
 
-        conn = connect.connect(server, insecure=insecure)
+        conn = connect.connect(server, insecure=insecure, password=password, remember=remember)
         try:
             with connect.server_errors("syncing"):
                 return sync.sync(self, conn, connect.display_url(server), project, progress, cancel)
@@ -63,7 +67,7 @@ class Syncing:
 
     def server_search(
         self, query: str, server: str | None = None, project: str | None = None, *, limit: int = 20,
-        insecure: bool = False,
+        insecure: bool = False, password: str | None = None,
     ) -> list[dict]:  # fmt: skip
         """Full-text hits on the server's project (PostgreSQL's ranking and snippets), without pulling them."""
         if not query.strip():
@@ -72,30 +76,42 @@ class Syncing:
         from app.server import connect
         from app.store.server_rows import ServerRows
 
-        conn = connect.connect(server, insecure=insecure)
+        conn = connect.connect(server, insecure=insecure, password=password)
         try:
             with connect.server_errors("searching"):
                 rows = ServerRows(conn)
                 project_id = rows.project_id(project)
                 if project_id is None:
                     raise DossierError(f"The server has no project {project!r} that you are a member of.")
-                known = self._reader().hashes()
                 hits = rows.search(project_id, query, limit)
         finally:
             conn.close()
+        reader = self._reader()
         for hit in hits:
-            hit["local_id"] = known.get(hit["sha256"])
+            hit["local_id"] = reader.id_for_sha(hit["sha256"])
         return hits
 
+    def server_searcher(
+        self, server: str | None = None, project: str | None = None, *, insecure: bool = False,
+        password: str | None = None, remember: bool = False,
+    ):  # fmt: skip
+        """A :class:`app.server.search.ServerSearcher` for search as you type (it connects at its first search;
+        ``remember`` keeps ``password`` in the OS keyring once the server took it)."""
+        server, project = self.sync_target(server, project)
+        from app.server.search import ServerSearcher
+
+        return ServerSearcher(self, server, project, insecure=insecure, password=password, remember=remember)
+
     def pull_from_server(
-        self, shas: list[str], server: str | None = None, project: str | None = None, *, insecure: bool = False
-    ):
+        self, shas: list[str], server: str | None = None, project: str | None = None, *, insecure: bool = False,
+        password: str | None = None,
+    ):  # fmt: skip
         """Pull some documents of the server's project (e.g. server search hits) with their tags and annotations."""
         self._require_writable()
         server, project = self.sync_target(server, project)
         from app.server import connect, sync  # the driver loads only when a server is used
 
-        conn = connect.connect(server, insecure=insecure)
+        conn = connect.connect(server, insecure=insecure, password=password)
         try:
             with connect.server_errors("pulling documents"):
                 return sync.pull_documents(self, conn, connect.display_url(server), project, shas)

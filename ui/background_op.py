@@ -21,6 +21,7 @@ class BackgroundOp(QObject):
         self.archive = archive
         self.runner = runner
         self.op: Op | None = None
+        self.error = None  # the DossierError of the last failure (its class says what to offer)
 
     def running(self) -> bool:
         """Whether the call is under way."""
@@ -46,6 +47,7 @@ class BackgroundOp(QObject):
         self.finished.emit(report)
 
     def _failed(self, message: str) -> None:
+        self.error = self.op.error if self.op is not None else None
         self._stop()
         self.failed.emit(message)
 

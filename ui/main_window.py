@@ -31,7 +31,7 @@ from app import wording
 from app.archive import Archive
 from app.changes import Changes
 from app.models import HitList, ImportReport, stance_labels
-from ui import sync_flow
+from ui import newsroom_scope, sync_flow
 from ui.annotations_dialog import AnnotationsDialog
 from ui.batch_tag_dialog import BatchTagDialog
 from ui.bulk_tagging import BulkTagger, BulkTagProgress
@@ -126,7 +126,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.message.setStyleSheet("color: palette(link)")
         self.message.hide()
         self.chips = FilterChips(self.facet_state, describe=self.describe_facet)
-        top = QHBoxLayout()
+        self.search_bar = top = QHBoxLayout()  # the Newsroom scope's button goes first (ui/newsroom_scope.py)
         top.addWidget(self.search_field, 1)
         top.addWidget(self.help_button)
         top.addWidget(self.sort_box)
@@ -215,6 +215,7 @@ class MainWindow(BundleActions, QMainWindow):
         self.read_scans_action = self._action(file_menu, "&Read scans (OCR)", "Ctrl+Shift+R", self.read_scans)
         self._action(file_menu, "OCR &language…", None, self.choose_ocr_language)
         self.sync_flow = sync_flow.install(self, file_menu)  # File > Sync with newsroom server (ui/sync_flow.py)
+        self.newsroom = newsroom_scope.install(self, self.sync_flow, self.search_bar)  # the search box's scope
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, "&Export bundle…", "Ctrl+E", self.export_bundle)
         self.import_bundle_action = self._action(file_menu, "Import &bundle…", "Ctrl+Shift+B", self.choose_bundle)
@@ -365,8 +366,11 @@ class MainWindow(BundleActions, QMainWindow):
         )
 
     def search(self, immediate: bool = False) -> None:
-        """Ask for results of the current spec (debounced unless ``immediate``)."""
-        self.controller.request(self.current_spec(), immediate=immediate)
+        """Ask for results of the current spec (debounced unless ``immediate``), on the server in Newsroom scope."""
+        if self.newsroom.active:
+            self.newsroom.request(self.search_field.text(), immediate=immediate)
+        else:
+            self.controller.request(self.current_spec(), immediate=immediate)
 
     def _show_results(self, spec: SearchSpec, hits: HitList) -> None:
         selected = self.selected_id()
@@ -394,6 +398,8 @@ class MainWindow(BundleActions, QMainWindow):
         self.results_shown.emit()
 
     def _update_results_page(self, spec: SearchSpec) -> None:
+        if self.newsroom.active:  # the server's hits stay in the results' place
+            return
         if self.doc_count == 0 and not spec.query.strip():
             self.results_stack.setCurrentWidget(self.empty)
         elif self.hits is not None and self.hits.total == 0:
@@ -468,6 +474,9 @@ class MainWindow(BundleActions, QMainWindow):
         self.search(immediate=True)
 
     def _focus_results(self) -> None:
+        if self.newsroom.active:
+            self.newsroom.focus_results()
+            return
         self.controller.request(self.current_spec(), immediate=True)
         if self.results_model.rowCount():
             self.results.setFocus()
@@ -574,7 +583,7 @@ class MainWindow(BundleActions, QMainWindow):
     def _show_stats(self, stats: dict) -> None:
         self.doc_count = stats["documents"]
         parts = [wording.count(stats["documents"], "document")]
-        if self.hits is not None:
+        if self.hits is not None and not self.newsroom.active:  # the server's hits are counted above them
             parts.append(wording.count(self.hits.total, "hit"))
         if self.imports.running():
             parts.append("importing…")
@@ -789,13 +798,15 @@ class MainWindow(BundleActions, QMainWindow):
     def runners(self) -> tuple[OpRunner, ...]:
         """The pools background calls run on."""
         editor = self.viewer.annotation_editor.runner
-        return self.search_runner, self.snippet_runner, self.task_runner, self.bulk_tagger.runner, editor
+        runners = self.search_runner, self.snippet_runner, self.task_runner, self.bulk_tagger.runner, editor
+        return (*runners, self.newsroom.search.runner)
 
     def shutdown(self) -> None:
         """Stop background work: cancel an import, wait for running calls, drop their late results."""
         self.imports.cancel()
         self.ocr.cancel()
         self.sync_flow.cancel()
+        self.newsroom.close()
         self.watcher.stop()
         for runner in self.runners():
             runner.close()

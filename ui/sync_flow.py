@@ -1,33 +1,30 @@
 """File > Sync: the newsroom sync (:meth:`Archive.sync`) in the background, with progress and Cancel in the
-status bar. Installed on the main window by :func:`install`; nothing connects anywhere until a person asks."""
+status bar, and the password prompt when the server asks for one that neither the pgpass file nor the OS keyring
+has. Installed on the main window by :func:`install`; nothing connects anywhere until a person asks."""
 
 from __future__ import annotations
 
-import html
-
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app import wording
+from app.server.connect import PasswordNeeded
 from ui.background_op import BackgroundOp
-from ui.ops import Op
 from ui.status_progress import StatusProgress
 
 PHASES = {"push": "sending", "pull": "receiving"}
+REMEMBER = "Remember in the system keyring"
 
 
 class SyncController(BackgroundOp):
@@ -36,13 +33,17 @@ class SyncController(BackgroundOp):
     started = Signal(str)  # the project
     progressed = Signal(str, int, int)  # phase ("push", "pull"), documents done, of
 
-    def start(self, server: str, project: str) -> bool:
-        """Sync with ``server``'s ``project``; False when a sync already runs."""
+    def start(self, server: str, project: str, password: str | None = None, remember: bool = False) -> bool:
+        """Sync with ``server``'s ``project``; False when a sync already runs. ``password``: typed by the person
+        (held in memory), else the pgpass file's or the keyring's."""
         if self.op is not None:
             return False
 
         def work(progress, cancel):
-            return self.archive.sync(server, project, progress=lambda *step: progress(step), cancel=cancel)
+            return self.archive.sync(
+                server, project, password=password, remember=remember, progress=lambda *step: progress(step),
+                cancel=cancel,
+            )  # fmt: skip
 
         self._run(work, self.progressed.emit)
         self.started.emit(project)
@@ -79,25 +80,60 @@ class SyncProgressBar(StatusProgress):
                            f"{wording.count(total, 'document')}")  # fmt: skip
 
 
-class SyncDialog(QDialog):
-    """Which server and project to sync with (the last ones filled in); the password stays in pgpass."""
+class PasswordBox(QWidget):
+    """A password field and "Remember in the system keyring" (off, with the reason, when there is no keyring)."""
 
-    def __init__(self, server: str = "", project: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sync with the newsroom server")
+        from app.server import credentials
+
+        self.field = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.remember = QCheckBox(REMEMBER)
+        if credentials.available():
+            self.remember.setChecked(True)
+            self.remember.setToolTip("Kept by the operating system's password store, never in the archive")
+        else:
+            self.remember.setEnabled(False)
+            self.remember.setToolTip("No system keyring is running: the password is used until Dossier closes")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.field)
+        layout.addWidget(self.remember)
+
+    def values(self) -> tuple[str, bool]:
+        return self.field.text(), self.remember.isChecked() and self.remember.isEnabled()
+
+
+class SyncDialog(QDialog):
+    """Which server and project to sync with (the last ones filled in); a password field only when the server
+    asked for one the pgpass file and the keyring lack (``asking``: what the server said)."""
+
+    def __init__(self, server: str = "", project: str = "", parent: QWidget | None = None, *, asking: str = "",
+                 title: str = "Sync with the newsroom server", ok: str = "Sync") -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle(title)
         self.server = QLineEdit(server, placeholderText="postgresql://you@db.newsroom.example/dossier")
         self.project = QLineEdit(project, placeholderText="e.g. city-hall")
         self.server.setMinimumWidth(420)
+        self.password = PasswordBox()
         form = QFormLayout()
         form.addRow("Server:", self.server)
         form.addRow("Project:", self.project)
+        form.addRow("Password:", self.password)
+        self.password.setVisible(bool(asking))
+        form.labelForField(self.password).setVisible(bool(asking))
+        if asking:
+            self.password.field.setFocus()
         note = QLabel(
-            "Your password is read from your pgpass file (~/.pgpass), never kept in the archive. Private notes "
-            "stay on this computer."
+            f"{asking}\n\nThe password is used for this connection and, if you tick the box, kept in the system "
+            "keyring: never in the archive, its settings or its logs."
+            if asking
+            else "Your password is read from your pgpass file (~/.pgpass) or the system keyring, never kept in the "
+            "archive. Private notes stay on this computer."
         )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sync")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -110,11 +146,14 @@ class SyncDialog(QDialog):
 
 
 class SyncFlow(QObject):
-    """File > Sync on one window: the action, the dialog, the progress strip and the outcome message."""
+    """File > Sync on one window: the action, the dialog, the progress strip and the outcome message; the
+    passwords typed this session (``passwords``, by server URL, in memory only) for the sync and the Newsroom
+    scope alike."""
 
     def __init__(self, window, menu: QMenu) -> None:
         super().__init__(window)
         self.window = window
+        self.passwords: dict[str, str] = {}
         self.controller = SyncController(window.archive, window.task_runner, self)
         self.progress = SyncProgressBar(self.controller)
         window.statusBar().addPermanentWidget(self.progress, 1)
@@ -124,52 +163,74 @@ class SyncFlow(QObject):
         self.action.triggered.connect(self.choose)
         menu.addAction(self.action)
         window.addAction(self.action)
-        self.search_action = QAction("Search newsroo&m server…", window)
-        self.search_action.setToolTip("Search the project on the newsroom server and pull documents from it")
-        self.search_action.triggered.connect(self.search_server)
+        self.search_action = QAction("Search newsroo&m server", window)
+        self.search_action.setShortcut("Ctrl+Shift+F")
+        self.search_action.setToolTip("Search the project on the newsroom server from the search box")
+        self.search_action.triggered.connect(lambda: window.newsroom.choose_newsroom())
         menu.addAction(self.search_action)
+        window.addAction(self.search_action)
         self.controller.finished.connect(self._finished)
-        self.controller.failed.connect(lambda message: window.statusBar().showMessage(message))
+        self.controller.failed.connect(self._failed)
         self.last_message = ""
+        self.dialog: SyncDialog | None = None  # while one is open (tests fill it in)
+        self._target = ("", "")
 
-    def choose(self) -> bool:
-        """Ask for the server and project (the last ones filled in), then sync."""
+    def choose(self, asking: str = "") -> bool:
+        """Ask for the server and project (the last ones filled in; with a password field when ``asking``),
+        then sync."""
         if self.controller.running():
             self.window.statusBar().showMessage("A sync is running: see its progress below.", 5000)
             return False
         states = self.window.archive.sync_states()
-        dialog = SyncDialog(*((states[0].server, states[0].project) if states else ("", "")), parent=self.window)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        server, project = dialog.values()
-        return self.start(server, project)
+        server, project = self._target if asking else ((states[0].server, states[0].project) if states else ("", ""))
+        self.dialog = SyncDialog(server, project, parent=self.window, asking=asking)
+        try:
+            if not self.window._ask(self.dialog):
+                return False
+            server, project = self.dialog.values()
+            password, remember = self.dialog.password.values() if asking else (None, False)
+        finally:
+            self.dialog = None
+        return self.start(server, project, password or None, remember)
 
-    def search_server(self, server: str | None = None, project: str | None = None) -> ServerSearchDialog | None:
-        """Open the server search for the given project, or that of the last sync."""
-        states = self.window.archive.sync_states()
-        if not (server and project):
-            if not states:
-                self.window.statusBar().showMessage(
-                    "Sync with a newsroom server first (File > Sync with newsroom server).", 8000
-                )
+    def ask_password(self, server: str, asking: str) -> tuple[str, bool] | None:
+        """Ask for ``server``'s password for the Newsroom scope: (password, remember in the keyring), kept for
+        this session; None when the person cancels."""
+        self.dialog = SyncDialog(server, "", parent=self.window, asking=asking, title="Newsroom server password",
+                                 ok="Search")  # fmt: skip
+        self.dialog.project.setEnabled(False)
+        self.dialog.server.setReadOnly(True)
+        try:
+            if not self.window._ask(self.dialog):
                 return None
-            server, project = states[0].server, states[0].project
-        dialog = ServerSearchDialog(self, server, project)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        return dialog
+            password, remember = self.dialog.password.values()
+        finally:
+            self.dialog = None
+        if not password:
+            return None
+        self.passwords[server] = password
+        return password, remember
 
-    def start(self, server: str, project: str) -> bool:
+    def start(self, server: str, project: str, password: str | None = None, remember: bool = False) -> bool:
         if not self.window.archive.writable:
             self.window.statusBar().showMessage(self.window.read_only_message("sync"), 8000)
             return False
         if not server or not project:
             self.window.statusBar().showMessage("Give the server and the project to sync with.", 5000)
             return False
-        return self.controller.start(server, project)
+        if password:
+            self.passwords[server] = password
+        self._target = (server, project)
+        return self.controller.start(server, project, password or self.passwords.get(server), remember)
 
     def cancel(self) -> None:
         self.controller.cancel()
+
+    def _failed(self, message: str) -> None:
+        self.window.statusBar().showMessage(message)
+        if isinstance(self.controller.error, PasswordNeeded):
+            self.passwords.pop(self._target[0], None)  # refused, or never had one: ask
+            self.choose(asking=message)
 
     def _finished(self, report) -> None:
         self.window.watcher.poll()
@@ -188,101 +249,7 @@ class SyncFlow(QObject):
         self.window.statusBar().showMessage(self.last_message)
 
 
-class ServerSearchDialog(QDialog):
-    """Search the project on the newsroom server (PostgreSQL full-text search) and pull hits into this archive.
-    Searches and pulls run on the window's task runner; the dialog stays responsive."""
-
-    searched = Signal(list)  # the hits shown
-    pulled = Signal(object)  # SyncReport of a pull
-
-    def __init__(self, flow: SyncFlow, server: str, project: str) -> None:
-        super().__init__(flow.window)
-        self.flow, self.server, self.project = flow, server, project
-        self.setWindowTitle(f"Search {project} on the newsroom server")
-        self.resize(760, 520)
-        self.query = QLineEdit(placeholderText='e.g. police overtime "city council" -fire')
-        self.search_button = QPushButton("Search server")
-        self.results = QListWidget()
-        self.results.setWordWrap(True)
-        self.results.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.pull_button = QPushButton("Pull into this archive")
-        self.pull_button.setEnabled(False)
-        top = QHBoxLayout()
-        top.addWidget(self.query, 1)
-        top.addWidget(self.search_button)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.pull_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.results, 1)
-        layout.addLayout(bottom)
-        self.query.returnPressed.connect(self.search)
-        self.search_button.clicked.connect(self.search)
-        self.pull_button.clicked.connect(self.pull_selected)
-        self.results.itemSelectionChanged.connect(self._selection_changed)
-        self.hits: list[dict] = []
-
-    def search(self) -> None:
-        query = self.query.text().strip()
-        if not query:
-            return
-        self.status.setText("Searching the server…")
-        archive = self.flow.window.archive
-        op = Op(lambda: archive.server_search(query, self.server, self.project, limit=50))
-        op.succeeded.connect(self._show)
-        op.failed.connect(self.status.setText)
-        self.flow.window.task_runner.start(op)
-
-    def _show(self, hits: list[dict]) -> None:
-        self.hits = hits
-        self.results.clear()
-        for hit in hits:
-            date = hit["published"].isoformat() if hit["published"] else "undated"
-            where = "in this archive" if hit["local_id"] else "on the server only"
-            snippet = html.escape(hit["snippet"]).replace("&lt;&lt;", "<b>").replace("&gt;&gt;", "</b>")
-            label = QLabel(
-                f"<b>{html.escape(hit['title'])}</b> <span style='color: gray'>[{hit['kind']}, {date}, {where}]"
-                f"</span><br>{snippet}"
-            )
-            label.setWordWrap(True)
-            label.setTextFormat(Qt.TextFormat.RichText)
-            item = QListWidgetItem()
-            item.setData(Qt.ItemDataRole.UserRole, hit["sha256"])
-            width = max(self.results.viewport().width() - 12, 300)
-            item.setSizeHint(QSize(width, label.heightForWidth(width) + 8))
-            self.results.addItem(item)
-            self.results.setItemWidget(item, label)
-        self.status.setText(f"{wording.count(len(hits), 'document')} on the server")
-        self.searched.emit(hits)
-
-    def _selection_changed(self) -> None:
-        self.pull_button.setEnabled(bool(self.results.selectedItems()))
-
-    def pull_selected(self) -> None:
-        shas = [item.data(Qt.ItemDataRole.UserRole) for item in self.results.selectedItems()]
-        if not shas:
-            return
-        self.status.setText(f"Pulling {wording.count(len(shas), 'document')}…")
-        self.pull_button.setEnabled(False)
-        archive = self.flow.window.archive
-        op = Op(lambda: archive.pull_from_server(shas, self.server, self.project))
-        op.succeeded.connect(self._pulled)
-        op.failed.connect(self.status.setText)
-        self.flow.window.task_runner.start(op)
-
-    def _pulled(self, report) -> None:
-        self.flow.window.watcher.poll()
-        self.status.setText(
-            f"Pulled {wording.count(report.pulled_documents, 'document')} with "
-            f"{wording.count(report.pulled_annotations, 'annotation')} and {wording.count(report.pulled_tags, 'tag')}."
-        )
-        self.pulled.emit(report)
-        self.search()  # the hits now say they are here
-
-
 def install(window, menu: QMenu) -> SyncFlow:
-    """Add File > Sync and File > Search newsroom server to ``window`` (a MainWindow) in ``menu``."""
+    """Add File > Sync and File > Search newsroom server (the search box's Newsroom scope) to ``window`` (a
+    MainWindow) in ``menu``."""
     return SyncFlow(window, menu)

@@ -1,6 +1,6 @@
 """Connecting to a newsroom server: the URL checked (TLS for any host that is not this machine, no password in
-it), credentials only from libpq's standard places (the pgpass file, PGPASSFILE, or a service file), and the
-schema version checked."""
+it), credentials only from the standard places (libpq's pgpass file, PGPASSFILE or a service file, then the OS
+keyring: :mod:`app.server.credentials`), and the schema version checked."""
 
 from __future__ import annotations
 
@@ -17,6 +17,19 @@ CONNECT_TIMEOUT_S = 10
 
 class ServerError(DossierError):
     """The server could not be reached, refused us, or is not a Dossier server."""
+
+
+class Unreachable(ServerError):
+    """No connection to the server could be made, or it was lost: the network, the VPN, the server down."""
+
+
+class PasswordNeeded(ServerError):
+    """The server asks for a password that neither the pgpass file nor the keyring has (or refused the one
+    given): ``account`` names the connection (``role@host:port/database``), never the password."""
+
+    def __init__(self, message: str, account: str) -> None:
+        super().__init__(message)
+        self.account = account
 
 
 def connection_params(url: str, *, insecure: bool = False) -> dict[str, Any]:
@@ -59,19 +72,23 @@ def display_url(url: str) -> str:
     return url.strip()
 
 
-def connect(url: str, *, insecure: bool = False):
-    """An autocommit connection to a Dossier server whose schema this version knows."""
+def connect(url: str, *, insecure: bool = False, password: str | None = None, remember: bool = False):
+    """An autocommit connection to a Dossier server whose schema this version knows. ``password`` (typed by the
+    person, held in memory only) is used instead of the standard places; ``remember`` keeps it in the OS keyring
+    once the server took it."""
     import psycopg
 
     from app.store import server_schema
 
-    params = connection_params(url, insecure=insecure)
-    try:
-        conn = psycopg.connect(autocommit=True, **params)
-    except psycopg.OperationalError as exc:
-        raise ServerError(f"Could not connect to the newsroom server: {_first_line(exc)}") from None
+    conn = _open(connection_params(url, insecure=insecure), password, remember)
     try:
         found = server_schema.version(conn)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        conn.close()
+        raise ServerError(
+            f"The server refused to show its Dossier schema ({_first_line(exc)}): your role is a member of no "
+            "project there. Its administrator adds you with `dossier server member-add`."
+        ) from None
     except psycopg.Error as exc:
         conn.close()
         raise ServerError(f"The server refused to show its Dossier schema: {_first_line(exc)}") from None
@@ -87,14 +104,67 @@ def connect(url: str, *, insecure: bool = False):
     return conn
 
 
-def connect_admin(url: str, *, insecure: bool = False):
-    """An autocommit connection for ``dossier server init`` and the membership commands (any schema state)."""
+def _open(params: dict[str, Any], password: str | None, remember: bool = False):
+    """libpq's connection with its own credentials (pgpass), else with the keyring's password when the server
+    asked for one; ``password`` given: that one only."""
     import psycopg
 
+    from app.server import credentials
+
+    if password is None:
+        try:
+            return psycopg.connect(autocommit=True, **params)
+        except psycopg.OperationalError as exc:
+            if not _needs_password(exc):
+                raise Unreachable(f"Could not connect to the newsroom server: {_first_line(exc)}") from None
+        password = credentials.lookup(params)
+        if password is None:
+            name = credentials.account(params)
+            raise PasswordNeeded(
+                f"The newsroom server asks for the password of {name}, and neither your pgpass file nor the system "
+                "keyring has it: enter it in File > Sync, or run `dossier server login URL` once.",
+                name,
+            )
+        source = "the system keyring's"
+    else:
+        source = "that"
     try:
-        return psycopg.connect(autocommit=True, **connection_params(url, insecure=insecure))
+        conn = psycopg.connect(autocommit=True, password=password, **params)
     except psycopg.OperationalError as exc:
-        raise ServerError(f"Could not connect to the server: {_first_line(exc)}") from None
+        if _password_refused(exc):
+            name = credentials.account(params)
+            raise PasswordNeeded(
+                f"The newsroom server refused {source} password for {name}: enter the right one in File > Sync, "
+                "or run `dossier server login URL` again.",
+                name,
+            ) from None
+        raise Unreachable(f"Could not connect to the newsroom server: {_first_line(exc)}") from None
+    if remember:
+        try:
+            credentials.store(params, password)
+        except DossierError:
+            conn.close()
+            raise
+    return conn
+
+
+def _needs_password(exc: Exception) -> bool:
+    """Whether libpq gave up because the server asked for a password it did not have (any language)."""
+    pgconn = getattr(exc, "pgconn", None)
+    return bool(pgconn is not None and pgconn.needs_password)
+
+
+def _password_refused(exc: Exception) -> bool:
+    """Whether the server refused the password sent (SQLSTATE 28P01, else its English message)."""
+    if getattr(exc, "sqlstate", None) == "28P01":
+        return True
+    return "password authentication failed" in str(exc)
+
+
+def connect_admin(url: str, *, insecure: bool = False, password: str | None = None, remember: bool = False):
+    """An autocommit connection for ``dossier server init``, the membership commands and ``server login`` (any
+    schema state)."""
+    return _open(connection_params(url, insecure=insecure), password, remember)
 
 
 @contextmanager
@@ -106,7 +176,7 @@ def server_errors(doing: str) -> Iterator[None]:
     try:
         yield
     except psycopg.OperationalError as exc:
-        raise ServerError(
+        raise Unreachable(
             f"The connection to the newsroom server was lost while {doing} ({_first_line(exc)}). What was done is "
             "kept on both sides; sync again to complete it."
         ) from None

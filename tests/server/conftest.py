@@ -4,6 +4,7 @@ fresh database per test, roles whose passwords sit in a pgpass file, and a newsr
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,3 +117,49 @@ def laptops(tmp_path, corpus):
 
 def _bbc(corpus: Path, section: str, *numbers: int) -> list[Path]:
     return [corpus / "text" / "bbc" / section / f"{n:03d}.txt" for n in numbers]
+
+
+@pytest.fixture(scope="session")
+def secret_service(tmp_path_factory):
+    """A real OS keyring for the session: a private D-Bus session bus with GNOME Keyring's Secret Service on it
+    (its login keyring made and unlocked in a temporary home), used through keyring's SecretService backend."""
+    import subprocess
+
+    import keyring
+    from keyring.backends import SecretService
+
+    tools = [shutil.which(name) for name in ("dbus-daemon", "gnome-keyring-daemon")]
+    if None in tools:
+        reason = "dbus-daemon and gnome-keyring-daemon are needed for the keyring tests (apt-get install gnome-keyring)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: .ci/run installs them")
+        pytest.skip(reason)
+    home = tmp_path_factory.mktemp("keyring-home")
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_RUNTIME_DIR": str(home)}
+    home.chmod(0o700)
+    bus = subprocess.Popen(
+        [tools[0], "--session", "--nofork", "--nopidfile", "--print-address=1"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
+    )  # fmt: skip
+    address = bus.stdout.readline().strip()
+    env["DBUS_SESSION_BUS_ADDRESS"] = address
+    saved = {key: os.environ.get(key) for key in ("DBUS_SESSION_BUS_ADDRESS",)}
+    previous = keyring.get_keyring()
+    try:
+        # --unlock makes the login keyring with this password; the command returns once the daemon serves
+        subprocess.run([tools[1], "--unlock", "--components=secrets"], input="keyring-of-the-tests", env=env,
+                       capture_output=True, text=True, check=True, timeout=60)  # fmt: skip
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+        backend = SecretService.Keyring()
+        keyring.set_keyring(backend)
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        bus.terminate()  # the keyring daemon leaves with its bus
+        bus.wait(timeout=30)
+        bus.stdout.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from app.archive import Archive
 from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.server
@@ -46,31 +45,3 @@ def test_a_refused_sync_says_why_in_the_status_bar(qtbot, newsroom, laptops, tmp
         assert window.sync_flow.progress.isHidden()
     finally:
         window.shutdown()
-
-
-def test_the_server_search_dialog_shows_snippets_and_pulls_a_hit(qtbot, newsroom, laptops, tmp_path):
-    a, _b = laptops
-    a.sync(newsroom.url("alice"), "desk")
-    with Archive.open(tmp_path / "reader") as reader:
-        window = MainWindow(reader, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-        qtbot.addWidget(window)
-        try:
-            assert window.sync_flow.search_server() is None  # no server set up yet: the status bar says so
-            dialog = window.sync_flow.search_server(newsroom.url("bob"), "desk")
-            dialog.query.setText("quarterly profits")
-            with qtbot.waitSignal(dialog.searched, timeout=30_000) as searched:
-                dialog.search_button.click()
-            assert [h["title"] for h in searched.args[0]] == ["Ad sales boost Time Warner profit"]
-            label = dialog.results.itemWidget(dialog.results.item(0))
-            assert "<b>quarter</b>" in label.text() and "on the server only" in label.text()
-            dialog.results.item(0).setSelected(True)
-            with qtbot.waitSignal(dialog.pulled, timeout=30_000) as pulled:
-                dialog.pull_button.click()
-            assert pulled.args[0].pulled_documents == 1 and pulled.args[0].pulled_annotations == 2
-            with qtbot.waitSignal(dialog.searched, timeout=30_000):  # searched again: the hit is here now
-                pass
-            assert "in this archive" in dialog.results.itemWidget(dialog.results.item(0)).text()
-            assert {x.note for x in reader.annotations()} == {"check the quarter", ""}
-            dialog.close()
-        finally:
-            window.shutdown()
