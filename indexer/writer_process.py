@@ -102,7 +102,7 @@ def _serve(folder: str, conn) -> None:
     ("error", why)."""
     from whoosh import index
 
-    from indexer.search_index import WRITER_MB, _for_writers, new_writer, upserter
+    from indexer.search_index import WRITER_MB, IndexedIds, _for_writers, new_writer
 
     messages: queue.Queue = queue.Queue(QUEUED_CHUNKS)
 
@@ -118,6 +118,7 @@ def _serve(folder: str, conn) -> None:
 
     threading.Thread(target=receive, name="index-writer-pipe", daemon=True).start()
     writes = writer = None
+    known = IndexedIds()  # kept across commits: each segment's ids are read once
     while (message := messages.get())[0] == "write":
         writer, answer, count = None, None, 0
         try:
@@ -128,7 +129,7 @@ def _serve(folder: str, conn) -> None:
             writer = new_writer(writes, WRITER_MB)
             for doc_id in message[1]:
                 writer.delete_by_term("id", doc_id)
-            add = upserter(writer)
+            add = known.upserter(writer)
         except index.LockError:
             answer = ("busy", "another process is writing the search index")
         except Exception as exc:  # any failure is reported; the documents stay queued
