@@ -332,10 +332,13 @@ _FIELD_NAMES = {"title": "title", "published": "date", "site": "source"}
 def compare_fields(ours: FieldVersion, theirs: FieldVersion) -> str:
     """The decision between two copies of one document field: :func:`_compare`'s, except that of two copies
     with the same value the one at the higher revision is taken (a conflict settled there, which holds the
-    other value in its history, so that this copy takes that value off its review list); for a newsroom
-    server to take the same decision on a push."""
+    other value in its history, so that this copy takes that value off its review list), and that two values
+    nobody edited (the titles two imports of one file found) settle on the lower version, not on review; for a
+    newsroom server to take the same decision on a push."""
     if ours.version == theirs.version:
         return "theirs" if theirs.revision > ours.revision else "ours"
+    if ours.revision == theirs.revision == 1:  # edited on neither side: two imports of one file; both copies
+        return "theirs" if theirs.version < ours.version else "ours"  # settle on the same value, unasked
     return _compare(ours, theirs)
 
 
