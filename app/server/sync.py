@@ -61,7 +61,8 @@ class SyncReport:
     pushed_annotations: int = 0
     pushed_fields: int = 0  # titles, dates and sources the server took
     pushed_tag_removals: int = 0
-    conflicts_on_server: int = 0  # pushed versions (annotations, fields) kept beside the server's for review
+    conflicts_on_server: int = 0  # pushed annotation versions kept beside the server's for review
+    field_conflicts_on_server: int = 0  # pushed field values kept beside the server's for review
     pulled_documents: int = 0
     pulled_tags: int = 0
     pulled_tag_removals: int = 0
@@ -78,7 +79,7 @@ class SyncReport:
             self.pushed_documents or self.pushed_tags or self.pushed_annotations or self.conflicts_on_server
             or self.pushed_fields or self.pushed_tag_removals or self.pulled_documents or self.pulled_tags
             or self.pulled_annotations or self.conflicts or self.pulled_fields or self.pulled_tag_removals
-            or self.field_conflicts
+            or self.field_conflicts or self.field_conflicts_on_server
         )  # fmt: skip
 
     def to_json(self) -> dict:
@@ -196,7 +197,7 @@ def _push_fields(rows: ServerRows, project_id: int, doc: dict, server: dict, rep
             report.pushed_fields += taken.value != ours.value
         elif outcome == "conflict":
             kept = {"field": name, "version": theirs.version, "value": theirs.value, **theirs.record()}
-            report.conflicts_on_server += rows.put_field_version(project_id, doc["sha256"], kept)
+            report.field_conflicts_on_server += rows.put_field_version(project_id, doc["sha256"], kept)
 
 
 def _push_tags(rows: ServerRows, project_id: int, doc: dict, server: dict, report: SyncReport) -> None:

@@ -35,7 +35,7 @@ def test_a_title_edited_on_a_and_a_tag_removed_on_b_end_the_same_on_both(newsroo
     (new_york,) = [t for t in b.tags(on_b) if t.stance == "sanctuary"]
     b.remove_tags([new_york.id], [on_b])
     pushed = a.sync()
-    assert pushed.pushed_fields == 2 and not pushed.conflicts_on_server
+    assert pushed.pushed_fields == 2 and not pushed.field_conflicts_on_server
     both = b.sync()
     assert both.pushed_tag_removals == 1 and both.pulled_fields == 2 and not both.field_conflicts
     assert a.sync().pulled_tag_removals == 1
@@ -67,7 +67,7 @@ def test_titles_edited_on_both_laptops_show_in_the_review_list_on_both(newsroom,
     b.update_metadata(on_b, title="bob: Time Warner's quarter")
     assert a.sync().pushed_fields == 1
     report = b.sync()
-    assert report.conflicts_on_server == 1 and len(report.field_conflicts) == 1
+    assert report.field_conflicts_on_server == 1 and len(report.field_conflicts) == 1
     assert len(a.sync().field_conflicts) == 1
     for laptop, doc_id, own, other in ((a, on_a, "alice", "bob"), (b, on_b, "bob", "alice")):
         assert laptop.document(doc_id).title.startswith(own)  # never silently overwritten
