@@ -155,7 +155,7 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
         if doc["sha256"] not in known:
             if not archive.blobs.path(doc["sha256"]).exists():
                 added.append(doc["sha256"])
-            stored.append(archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=False))
+            stored.append(archive.blobs.put(bundle.original_bytes(doc["sha256"]), sync=False))
         if progress:
             progress(len(new) + done, steps)
     archive.blobs.sync(stored)  # all at once (one syncfs on Linux), as an import does, before any row records them

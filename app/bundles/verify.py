@@ -95,6 +95,10 @@ class VerifiedBundle:
         """The stored text of document ``sha256``, exactly as exported."""
         return self._payload("text", f"{sha256}.txt", sha256).read_bytes().decode("utf-8")
 
+    def original_bytes(self, sha256: str) -> bytes:
+        """The bytes of the original of document ``sha256``."""
+        return self.original(sha256).read_bytes()
+
     def original(self, sha256: str) -> Path:
         """Path of the original file of document ``sha256`` (inside ``folder``), with or without its suffix."""
         for suffix in ORIGINAL_SUFFIXES.values():

@@ -17,7 +17,6 @@ import os
 import uuid as uuids
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from app.bundles.export import sync_records
 from app.bundles.merge import (
@@ -417,25 +416,37 @@ class _Layout:
     kept: list[dict]  # field values kept for review
 
 
+class _PulledBundle(VerifiedBundle):
+    """A pull batch as a verified bundle, its texts and originals in memory (written to no scratch file: that
+    cost more than the merge itself)."""
+
+    texts: dict[str, str]
+    originals: dict[str, bytes]
+
+    def text(self, sha256: str) -> str:
+        return self.texts[sha256]
+
+    def original_bytes(self, sha256: str) -> bytes:
+        return self.originals[sha256]
+
+
 def _merge(archive, layout: _Layout, places, stance_sets) -> MergeReport:
-    """The pulled rows laid out as a verified bundle (originals and texts in the archive's scratch space), merged.
-    A new document's text is taken as the server holds it when it is trustworthy (:func:`_trusted`), else
-    extracted again from its original in the sandbox, as for a bundle."""
+    """The pulled rows laid out as a verified bundle, merged. A new document's text is taken as the server holds
+    it when it is trustworthy (:func:`_trusted`), else extracted again from its original in the sandbox, as for
+    a bundle."""
     with scratch_folder(archive.folder, "sync") as folder:
-        (folder / "data" / "documents").mkdir(parents=True)
-        (folder / "data" / "text").mkdir()
-        documents, trusted = [], set()
+        documents, trusted, texts, originals = [], set(), {}, {}
         for record in layout.records:
             sha = record["sha256"]
             if record["original"] is not None:
-                _write(folder / "data" / "documents" / sha, record["original"], sha)
+                originals[sha] = _checked(record["original"], sha)
                 if _trusted(record):
                     trusted.add(sha)
-            (folder / "data" / "text" / f"{sha}.txt").write_bytes(record["text"].encode("utf-8"))
+            texts[sha] = record["text"]
             doc = {k: v for k, v in record.items() if k not in ("text", "original", "text_sha256")}
             tags = {"tags": layout.tags_of.get(sha, []), "removed_tags": layout.removed_of.get(sha, [])}
             documents.append({**doc, **tags})
-        bundle = VerifiedBundle(
+        bundle = _PulledBundle(
             folder=folder,
             documents={"documents": documents, "jurisdictions": places, "stance_sets": stance_sets,
                        "field_versions": [{**k, "retired": False} for k in layout.kept]},
@@ -443,6 +454,7 @@ def _merge(archive, layout: _Layout, places, stance_sets) -> MergeReport:
             info={},
             trusted_texts=frozenset(trusted),
         )  # fmt: skip
+        bundle.texts, bundle.originals = texts, originals
         return merge_verified(archive, bundle)
 
 
@@ -459,10 +471,10 @@ def _trusted(record: dict) -> bool:
     return all(0 <= start <= end <= len(text) for start, end in record["page_spans"])
 
 
-def _write(path: Path, data: bytes, sha: str) -> None:
+def _checked(data: bytes, sha: str) -> bytes:
     if hashlib.sha256(data).hexdigest() != sha:  # what the server sends is checked like a bundle's payload
         raise DossierError(f"The server sent an original that does not match its hash {sha}; nothing was merged.")
-    path.write_bytes(data)
+    return data
 
 
 def _batches(items: list, cancel: Callable | None) -> Iterator[tuple[int, list]]:
