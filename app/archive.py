@@ -617,6 +617,11 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring, Syncing):
                 progress(done, max(total, done))
         return done
 
+    def _indexing_beside(self) -> _ImportIndexing:
+        """Index flushes committed by a writer process while the caller stores its next batch (an import's, a
+        pull's); ``finish()`` it at the end."""
+        return _ImportIndexing(self)
+
     @write_api("indexing documents")
     def _index_batch(self, wanted: set[int] | None, merge: bool, size: int) -> int:
         """Index the next ``size`` documents of the queue (read again: another process may have indexed some

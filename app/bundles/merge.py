@@ -119,20 +119,24 @@ def merge_verified(
     bundle: VerifiedBundle,
     progress: Callable[[int, int], None] | None = None,
     passwords: Iterable[str] = (),
+    *,
+    index: Callable[[set[int]], None] | None = None,
 ) -> MergeReport:
-    """Merge a bundle that :func:`open_bundle` verified (the window shows its signer in between)."""
+    """Merge a bundle that :func:`open_bundle` verified (the window shows its signer in between). The documents
+    whose indexed fields changed are indexed before it returns, or handed to ``index`` (a pull's batches are
+    indexed beside the next one's merge)."""
     archive._require_writable()
     if not archive._import_lock.acquire(blocking=False):  # its merge would hold the database for long
         raise DossierError("Another import is running in this archive: import the bundle when it has finished.")
     try:
-        report = _merge(archive, bundle, progress, passwords)
+        report = _merge(archive, bundle, progress, passwords, index)
     finally:
         archive._import_lock.release()
     report.signer = bundle.signer
     return report
 
 
-def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) -> MergeReport:
+def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str], index) -> MergeReport:
     report = MergeReport()
     docs = bundle.documents["documents"]
     known = archive._reader().hashes()
@@ -172,7 +176,7 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
             if sha not in known:
                 report.texts_not_taken.append(doc["title"])
     try:
-        _write(archive, bundle, texts, fresh, report)
+        _write(archive, bundle, texts, fresh, report, index)
     except BaseException:
         _remove_unrecorded(archive, added)
         raise
@@ -200,7 +204,7 @@ def _remove_unrecorded(archive, added: list[str]) -> None:
 
 
 @write_api("merging a bundle")
-def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: MergeReport) -> None:
+def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: MergeReport, index=None) -> None:
     """Merge in one transaction (all or nothing), then index the documents whose indexed fields it changed
     (documents it added, fields it took, tags it added or removed, annotations it added or changed)."""
     with transaction(archive.conn):
@@ -213,7 +217,9 @@ def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: Me
         archive.documents.queue(touched)
     report.reindexed = len(touched)
     archive._gazetteer = None  # custom jurisdictions may have arrived
-    if touched:
+    if touched and index is not None:
+        index(touched)
+    elif touched:
         archive._index_queued(only=touched)
 
 

@@ -16,6 +16,7 @@ import hashlib
 import os
 import uuid as uuids
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 
 from app.bundles.export import sync_records
@@ -319,25 +320,43 @@ def _merge_batches(archive, rows, project_id, pulled: _Pulled, report, progress,
         kept_of.setdefault(kept["sha256"], []).append({k: v for k, v in kept.items() if k != "seq"})
     shas = _news(archive, rows, project_id, pulled.shas, tags_of, removed_of, notes_of, kept_of)
     only_vocabulary = not shas and (pulled.places or pulled.stance_sets)
-    for done, batch in [(0, [])] if only_vocabulary else _batches(shas, None):
-        if cancel and cancel():
-            raise SyncCancelled("The sync was stopped; what it fetched so far is merged, the next sync does the rest.")
-        reader = archive._reader()
-        with rows.conn.transaction():
-            records = rows.documents(project_id, batch, {sha for sha in batch if reader.id_for_sha(sha) is None})
-        items = [_item(a) for sha in batch for a in notes_of.get(sha, []) if not _own_version(archive, a)]
-        layout = _Layout(records, tags_of, removed_of, items, [k for sha in batch for k in kept_of.get(sha, [])])
-        merged = _merge(archive, layout, pulled.places, pulled.stance_sets)
-        report.pulled_documents += len(merged.documents_added)
-        report.pulled_tags += merged.tags_added
-        report.pulled_tag_removals += merged.tags_removed
-        report.pulled_annotations += merged.annotations_added + merged.annotations_updated
-        report.pulled_fields += merged.fields_updated
-        report.texts_carried += merged.texts_carried
-        report.conflicts += merged.conflicts
-        report.field_conflicts += merged.field_conflicts
-        if progress:
-            progress("pull", done, len(shas))
+    indexing = archive._indexing_beside()  # each batch indexed by a writer process while the next one merges
+    try:
+        for done, batch in [(0, [])] if only_vocabulary else _batches(shas, None):
+            if cancel and cancel():
+                raise SyncCancelled(
+                    "The sync was stopped; what it fetched so far is merged, the next sync does the rest."
+                )
+            reader = archive._reader()
+            with rows.conn.transaction():
+                records = rows.documents(project_id, batch, {sha for sha in batch if reader.id_for_sha(sha) is None})
+            items = [_item(a) for sha in batch for a in notes_of.get(sha, []) if not _own_version(archive, a)]
+            kept = [k for sha in batch for k in kept_of.get(sha, [])]
+            layout = _Layout(records, tags_of, removed_of, items, kept)
+            last = done == len(shas)  # the last batch (or a single one) is indexed here, with no writer process
+
+            def index(ids: set[int], last: bool = last) -> None:
+                indexing.flush(sorted(ids), last=last)
+
+            _count(report, _merge(archive, layout, pulled.places, pulled.stance_sets, index))
+            if progress:
+                progress("pull", done, len(shas))
+    except BaseException:
+        with suppress(Exception):  # what was merged is indexed (or stays queued for the next opening)
+            indexing.finish()
+        raise
+    indexing.finish()
+
+
+def _count(report: SyncReport, merged: MergeReport) -> None:
+    report.pulled_documents += len(merged.documents_added)
+    report.pulled_tags += merged.tags_added
+    report.pulled_tag_removals += merged.tags_removed
+    report.pulled_annotations += merged.annotations_added + merged.annotations_updated
+    report.pulled_fields += merged.fields_updated
+    report.texts_carried += merged.texts_carried
+    report.conflicts += merged.conflicts
+    report.field_conflicts += merged.field_conflicts
 
 
 def _news(archive, rows, project_id, shas, tags_of, removed_of, notes_of, kept_of) -> list[str]:
@@ -430,7 +449,7 @@ class _PulledBundle(VerifiedBundle):
         return self.originals[sha256]
 
 
-def _merge(archive, layout: _Layout, places, stance_sets) -> MergeReport:
+def _merge(archive, layout: _Layout, places, stance_sets, index: Callable[[set[int]], None]) -> MergeReport:
     """The pulled rows laid out as a verified bundle, merged. A new document's text is taken as the server holds
     it when it is trustworthy (:func:`_trusted`), else extracted again from its original in the sandbox, as for
     a bundle."""
@@ -455,7 +474,7 @@ def _merge(archive, layout: _Layout, places, stance_sets) -> MergeReport:
             trusted_texts=frozenset(trusted),
         )  # fmt: skip
         bundle.texts, bundle.originals = texts, originals
-        return merge_verified(archive, bundle)
+        return merge_verified(archive, bundle, index=index)
 
 
 def _trusted(record: dict) -> bool:
