@@ -21,6 +21,7 @@ from app.lock import write_api
 from app.models import DOCUMENT_FIELDS, Annotation, FieldVersion, Stance, StanceRule, Tag, Versioned
 from app.scratch import scratch_folder
 from app.store.annotations import AnnotationStore
+from app.store.changes import ChangeLog
 from app.store.db import transaction
 from app.store.documents import NewDocument
 from app.store.tags import TagStore
@@ -55,6 +56,7 @@ class MergeReport:
     texts_not_taken: list[str] = field(default_factory=list)  # titles whose bundle text is not their original's
     texts_carried: int = 0  # new documents whose carried text was taken (trusted: see _trusted_texts)
     reindexed: int = 0  # documents whose indexed fields changed
+    changes: tuple[int, int] = (0, 0)  # the change log's head before and after the merge's transaction
     regex_rules_skipped: int = 0  # regex rules of new stances, not taken over from someone else's bundle
     signer: Signer = UNSIGNED
 
@@ -208,6 +210,7 @@ def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: Me
     """Merge in one transaction (all or nothing), then index the documents whose indexed fields it changed
     (documents it added, fields it took, tags it added or removed, annotations it added or changed)."""
     with transaction(archive.conn):
+        before = ChangeLog(archive.conn).head()
         _vocabularies(archive, bundle.documents, report)
         touched: set[int] = set()
         ids = _documents(archive, bundle, fresh, archive.documents.hashes(), report, touched)
@@ -215,6 +218,7 @@ def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: Me
         _tags(archive, bundle.documents["documents"], ids, texts, report, touched)
         _annotations(archive, bundle.annotations.get("items", []), ids, texts, report, touched)
         archive.documents.queue(touched)
+        report.changes = (before, ChangeLog(archive.conn).head())
     report.reindexed = len(touched)
     archive._gazetteer = None  # custom jurisdictions may have arrived
     if touched and index is not None:

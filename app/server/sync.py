@@ -295,12 +295,16 @@ def _pull(archive, rows: ServerRows, project_id: int, state: SyncState, report: 
     head = max([after, newest, *(seq for _, seq in changed)])
     shas = list(dict.fromkeys(sha for sha, _ in changed))
     pulled = _Pulled(shas, tags, annotations, kept, places, stance_sets)
-    _merge_batches(archive, rows, project_id, pulled, report, progress, cancel)
+    pushed = _merge_batches(archive, rows, project_id, pulled, report, progress, cancel, state.pushed_head)
     report.server_seq = head
-    archive._save_sync_state(replace(state, pulled_seq=head, synced_at=now()))
+    archive._save_sync_state(replace(state, pulled_seq=head, pushed_head=pushed, synced_at=now()))
 
 
-def _merge_batches(archive, rows, project_id, pulled: _Pulled, report, progress, cancel):
+def _merge_batches(archive, rows, project_id, pulled: _Pulled, report, progress, cancel, pushed_head: int = 0) -> int:
+    """Merge the pulled rows batch by batch; returns ``pushed_head`` moved past the merges' own changes (what they
+    wrote came from the server, which this sync's push already brought up to date: the next push need not send
+    it again), as long as nothing else wrote to the archive in between (else the next push sends it, which
+    changes nothing on the server)."""
     tags_of: dict[str, list[dict]] = {}
     removed_of: dict[str, list[dict]] = {}
     for tag in pulled.tags:
@@ -338,7 +342,10 @@ def _merge_batches(archive, rows, project_id, pulled: _Pulled, report, progress,
             def index(ids: set[int], last: bool = last) -> None:
                 indexing.flush(sorted(ids), last=last)
 
-            _count(report, _merge(archive, layout, pulled.places, pulled.stance_sets, index))
+            merged = _merge(archive, layout, pulled.places, pulled.stance_sets, index)
+            _count(report, merged)
+            if merged.changes[0] == pushed_head:
+                pushed_head = merged.changes[1]
             if progress:
                 progress("pull", done, len(shas))
     except BaseException:
@@ -346,6 +353,9 @@ def _merge_batches(archive, rows, project_id, pulled: _Pulled, report, progress,
             indexing.finish()
         raise
     indexing.finish()
+    if len(shas) > _batch_size():  # the segments the writer process committed, merged as after an import
+        archive._merge_index()
+    return pushed_head
 
 
 def _count(report: SyncReport, merged: MergeReport) -> None:
@@ -496,8 +506,12 @@ def _checked(data: bytes, sha: str) -> bytes:
     return data
 
 
+def _batch_size() -> int:
+    return max(int(os.environ.get("DOSSIER_SYNC_BATCH", "") or BATCH), 1)
+
+
 def _batches(items: list, cancel: Callable | None) -> Iterator[tuple[int, list]]:
-    size = max(int(os.environ.get("DOSSIER_SYNC_BATCH", "") or BATCH), 1)
+    size = _batch_size()
     for start in range(0, len(items), size):
         if cancel and cancel():
             raise SyncCancelled(

@@ -95,6 +95,8 @@ def test_a_pull_into_an_empty_archive_takes_the_texts_it_can_trust(newsroom, lap
         pulled = c.sync(newsroom.url("bob"), "desk")
         assert pulled.pulled_documents == 4 and pulled.texts_carried == 4
         assert public(snapshot(c)) == public(snapshot(a))
+        (state,) = c.sync_states()  # what the pull wrote came from the server: the next push does not send it
+        assert state.pushed_head == c.change_head() > 0
         assert c.search_ids("timewarner").total == 1
     # a text made by another extractor version is extracted again from its original, in the sandbox
     as_owner(newsroom, "UPDATE dossier.documents SET extractor = 'another version', text = text || ' planted words'")
