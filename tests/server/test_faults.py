@@ -53,22 +53,11 @@ def test_a_sync_cut_in_its_second_batch_completes_on_the_next_run(newsroom, tmp_
     argv = [sys.executable, "-c", "from app.cli import main; raise SystemExit(main())", "sync", "--archive",
             str(folder), "--server", newsroom.url("alice"), "--project", "desk"]  # fmt: skip
     sync = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        backend = _blocked_backend(newsroom, newsroom.roles["alice"])
-        assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 2  # the first batch committed
-        if cut == "killed":
-            sync.kill()
-        else:
-            newsroom.query("SELECT pg_terminate_backend(%s)", backend)
-        _out, err = sync.communicate(timeout=60)
-    finally:
-        if sync.poll() is None:
-            sync.kill()
-        blocker.rollback()
-        blocker.close()
-    assert sync.returncode != 0
-    if cut == "connection dropped":
-        assert "dossier:" in err and "Traceback" not in err
+
+    def first_batch_committed() -> None:
+        assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 2
+
+    _cut(newsroom, sync, blocker, newsroom.roles["alice"], cut, first_batch_committed)
     assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 2  # the cut batch left nothing
     assert newsroom.query("SELECT count(*) FROM dossier.annotations")[0][0] == 0
     with Archive.open(folder) as laptop:
@@ -135,7 +124,30 @@ def test_a_pull_cut_midway_completes_on_the_next_run(newsroom, tmp_path, corpus,
             time.sleep(0.01)  # until the first batch is merged here ...
         # ... the next batch's fetch waits on the server: the pull is cut there
         blocker.execute("LOCK TABLE dossier.documents IN ACCESS EXCLUSIVE MODE")
-        backend = _blocked_backend(newsroom, newsroom.roles["bob"])
+    except BaseException:
+        sync.kill()
+        blocker.close()
+        raise
+    _cut(newsroom, sync, blocker, newsroom.roles["bob"], cut)
+    with Archive.open(folder) as laptop:
+        merged = laptop.stats()["documents"]
+        assert 0 < merged < 8, "the pull was not cut midway"
+        assert laptop.check().ok  # what was merged is whole: originals, texts and index agree
+        (state,) = laptop.sync_states()
+        assert state.pulled_seq == 0  # nothing recorded as pulled: the next sync fetches everything again
+        done = laptop.sync()
+        assert done.pulled_documents == 8 - merged and not done.conflicts and not done.field_conflicts
+        assert snapshot(laptop) == expected
+        assert not laptop.sync().changed
+    assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 8  # the server is as it was
+
+
+def _cut(newsroom, sync: subprocess.Popen, blocker, role: str, cut: str, while_blocked=lambda: None) -> None:
+    """Cut ``sync`` where its server process waits on ``blocker``'s lock (killed, or its connection dropped by the
+    server), then release the lock: the sync failed, and said why in words when its connection dropped."""
+    try:
+        backend = _blocked_backend(newsroom, role)
+        while_blocked()
         if cut == "killed":
             sync.kill()
         else:
@@ -149,17 +161,6 @@ def test_a_pull_cut_midway_completes_on_the_next_run(newsroom, tmp_path, corpus,
     assert sync.returncode != 0
     if cut == "connection dropped":
         assert "dossier:" in err and "Traceback" not in err
-    with Archive.open(folder) as laptop:
-        merged = laptop.stats()["documents"]
-        assert 0 < merged < 8, "the pull was not cut midway"
-        assert laptop.check().ok  # what was merged is whole: originals, texts and index agree
-        (state,) = laptop.sync_states()
-        assert state.pulled_seq == 0  # nothing recorded as pulled: the next sync fetches everything again
-        done = laptop.sync()
-        assert done.pulled_documents == 8 - merged and not done.conflicts and not done.field_conflicts
-        assert snapshot(laptop) == expected
-        assert not laptop.sync().changed
-    assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 8  # the server is as it was
 
 
 def _documents_in(folder) -> int:
