@@ -190,14 +190,20 @@ def _v6(conn: sqlite3.Connection) -> None:
     and the batch a tag was added in, so a bulk tagging is one undo step."""
     conn.execute("CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, doc_id INTEGER)")
     for table, (kind, doc) in CHANGE_SOURCES.items():
-        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            target = "NULL" if doc == "NULL" else f"{row}.{doc}"
-            conn.execute(
-                f"CREATE TRIGGER {table}_{event.lower()}_logged AFTER {event} ON {table} "
-                f"BEGIN INSERT INTO changes (kind, doc_id) VALUES ('{kind}', {target}); END"
-            )
+        _log_writes(conn, table, kind, doc)
     conn.execute("ALTER TABLE tags ADD COLUMN batch TEXT")
     conn.execute("CREATE INDEX tags_batch ON tags (batch) WHERE batch IS NOT NULL")
+
+
+def _log_writes(conn: sqlite3.Connection, table: str, kind: str, doc: str) -> None:
+    """Triggers that log every insert, update and delete of ``table`` as a change of ``kind`` to the document
+    ``doc`` (a column of the row, or ``NULL``)."""
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        target = "NULL" if doc == "NULL" else f"{row}.{doc}"
+        conn.execute(
+            f"CREATE TRIGGER {table}_{event.lower()}_logged AFTER {event} ON {table} "
+            f"BEGIN INSERT INTO changes (kind, doc_id) VALUES ('{kind}', {target}); END"
+        )
 
 
 def _v7(conn: sqlite3.Connection) -> None:
@@ -357,11 +363,7 @@ def _v12(conn: sqlite3.Connection) -> None:
             UNIQUE (doc_id, field, version)
         )""")
     for table, kind in (("removed_tags", "tag"), ("metadata_conflicts", "document")):
-        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            conn.execute(
-                f"CREATE TRIGGER {table}_{event.lower()}_logged AFTER {event} ON {table} "
-                f"BEGIN INSERT INTO changes (kind, doc_id) VALUES ('{kind}', {row}.doc_id); END"
-            )
+        _log_writes(conn, table, kind, "doc_id")
 
 
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
