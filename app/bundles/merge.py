@@ -213,8 +213,9 @@ def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: Me
         before = ChangeLog(archive.conn).head()
         _vocabularies(archive, bundle.documents, report)
         touched: set[int] = set()
-        ids = _documents(archive, bundle, fresh, archive.documents.hashes(), report, touched)
-        _fields(archive, bundle.documents, ids, report, touched)
+        known = archive.documents.hashes()
+        ids = _documents(archive, bundle, fresh, known, report, touched)
+        _fields(archive, bundle.documents, {sha: i for sha, i in ids.items() if sha in known}, report, touched)
         _tags(archive, bundle.documents["documents"], ids, texts, report, touched)
         _annotations(archive, bundle.annotations.get("items", []), ids, texts, report, touched)
         archive.documents.queue(touched)
@@ -292,11 +293,12 @@ def _documents(
 
 
 def _fields(archive, data: dict, ids: dict[str, int], report: MergeReport, touched: set[int]) -> None:
-    """Each edited field of a document we had by the three-way decision (:func:`_compare`) on its versions: a
-    newer value there is taken, ours stays where only ours changed, and where both changed theirs is kept on the
-    review list beside ours. A bundle from before fields had revisions (format 1) carries none: ours stay.
-    ``field_versions`` (a newsroom server's, never a bundle's) are more values of a field that another copy
-    kept for review: merged the same way, so that each copy lists them; ``retired`` ones were settled."""
+    """Each edited field of a document we had (``ids``: those we had before this merge) by the three-way
+    decision (:func:`compare_fields`) on its versions: a newer value there is taken, ours stays where only ours
+    changed, and where both changed theirs is kept on the review list beside ours. A bundle from before fields
+    had revisions (format 1) carries none: ours stay. ``field_versions`` (a newsroom server's, never a bundle's)
+    are more values of a field that another copy kept for review: merged the same way, so that each copy lists
+    them (a value a settled field went through loses on its own)."""
     store = archive.documents
     offered = [
         (doc["sha256"], FieldVersion(name, doc[name], at["revision"], at["history"]))
@@ -305,13 +307,8 @@ def _fields(archive, data: dict, ids: dict[str, int], report: MergeReport, touch
         for name in DOCUMENT_FIELDS
         for at in [doc["revisions"].get(name, {"revision": 1, "history": []})]
     ]
-    retired = []
     for kept in data.get("field_versions", []):
-        theirs = FieldVersion(kept["field"], kept["value"], kept["revision"], kept["history"])
-        (retired if kept["retired"] else offered).append((kept["sha256"], theirs))
-    for sha, theirs in retired:
-        if sha in ids and store.drop_conflicts(ids[sha], theirs.name, [theirs.version]):
-            touched.add(ids[sha])
+        offered.append((kept["sha256"], FieldVersion(kept["field"], kept["value"], kept["revision"], kept["history"])))
     for sha, theirs in offered:
         if sha not in ids:
             continue
@@ -333,7 +330,6 @@ def _fields(archive, data: dict, ids: dict[str, int], report: MergeReport, touch
                 report.field_conflicts.append(
                     {"sha256": sha, "field": theirs.name, "ours": ours.value, "theirs": theirs.value}
                 )
-                touched.add(doc.id)
 
 
 _FIELD_NAMES = {"title": "title", "published": "date", "site": "source"}
@@ -402,6 +398,8 @@ def _tags(archive, docs: list[dict], ids: dict[str, int], texts: dict, report: M
                 if store.add(incoming):
                     report.tags_added += 1
                     touched.add(doc_id)
+                else:
+                    report.tags_existing += 1  # the same tag, added later there
                 live[key] = incoming
                 dead.pop(key, None)
 

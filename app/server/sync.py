@@ -478,7 +478,7 @@ def _merge(archive, layout: _Layout, places, stance_sets, index: Callable[[set[i
         bundle = _PulledBundle(
             folder=folder,
             documents={"documents": documents, "jurisdictions": places, "stance_sets": stance_sets,
-                       "field_versions": [{**k, "retired": False} for k in layout.kept]},
+                       "field_versions": layout.kept},
             annotations={"items": layout.items},
             info={},
             trusted_texts=frozenset(trusted),
