@@ -196,3 +196,22 @@ def test_a_signed_bundle_from_a_trusted_key_brings_its_texts_an_unsigned_one_is_
         for archive in (c, d):
             assert {archive.text(i) for i in archive.search_ids("").ids} == {a.text(i) for i in a.search_ids("").ids}
             assert archive.search_ids("denver").total == 1
+
+
+def test_the_command_line_lists_a_field_conflict_for_review_and_settles_it(pair, tmp_path, capsys):
+    from app.cli import main
+
+    a, b, seed = pair
+    on_b = counterpart(a, seed, b)
+    a.update_metadata(seed, title="A's title")
+    b.update_metadata(on_b, title="B's title")
+    import_bundle(b, bundle(a, tmp_path))
+    (kept,) = b.metadata_conflicts()
+    capsys.readouterr()
+    assert main(["annotations", "--review", "--archive", str(b.folder)]) == 0
+    listed = capsys.readouterr().out
+    assert f"field conflict {kept.id}  #{on_b} title" in listed and "ours: B's title" in listed
+    assert "theirs: A's title" in listed and f"dossier field-resolve {kept.id}" in listed
+    assert main(["field-resolve", str(kept.id), "--keep", "theirs", "--archive", str(b.folder)]) == 0
+    assert "keeps theirs: “A's title”" in capsys.readouterr().out
+    assert b.document(on_b).title == "A's title" and b.metadata_conflicts() == []
