@@ -109,13 +109,19 @@ def test_titles_edited_on_both_sides_are_listed_for_review_on_both_and_the_choic
         assert not import_bundle(dst, bundle(src, tmp_path)).changed
 
 
-def test_keeping_our_title_travels_and_the_conflict_does_not_come_back(pair, tmp_path):
-    a, b, seed = pair
+def titled_apart(a: Archive, b: Archive, seed: int, tmp_path: Path):
+    """The seed article retitled on both sides, then A's bundle merged into B: B's id for it and its kept value."""
     on_b = counterpart(a, seed, b)
     a.update_metadata(seed, title="A's title")
     b.update_metadata(on_b, title="B's title")
     import_bundle(b, bundle(a, tmp_path))
     (kept,) = b.metadata_conflicts()
+    return on_b, kept
+
+
+def test_keeping_our_title_travels_and_the_conflict_does_not_come_back(pair, tmp_path):
+    a, b, seed = pair
+    _on_b, kept = titled_apart(a, b, seed, tmp_path)
     b.resolve_metadata_conflict(kept.id, "ours")
     merged = import_bundle(a, bundle(b, tmp_path))
     assert merged.fields_updated == 1 and not merged.field_conflicts
@@ -202,11 +208,7 @@ def test_the_command_line_lists_a_field_conflict_for_review_and_settles_it(pair,
     from app.cli import main
 
     a, b, seed = pair
-    on_b = counterpart(a, seed, b)
-    a.update_metadata(seed, title="A's title")
-    b.update_metadata(on_b, title="B's title")
-    import_bundle(b, bundle(a, tmp_path))
-    (kept,) = b.metadata_conflicts()
+    on_b, kept = titled_apart(a, b, seed, tmp_path)
     capsys.readouterr()
     assert main(["annotations", "--review", "--archive", str(b.folder)]) == 0
     listed = capsys.readouterr().out
