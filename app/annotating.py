@@ -19,6 +19,7 @@ from app.store.annotations import AnnotationStore
 from app.store.db import transaction
 from app.store.tags import TagStore
 from app.timestamps import now
+from indexer.extract import extractor_version
 from indexer.sandbox import ExtractorPool, Job
 
 EDITABLE = {"note", "colour", "tags", "jurisdiction", "stance", "private"}
@@ -203,15 +204,14 @@ class Annotating:
                 if outcome.extracted is None:
                     report.failed.append({"id": outcome.key, "error": outcome.error})
                 else:
-                    self._replace_text(
-                        outcome.key, _with_cached_ocr(self, docs[outcome.key], outcome.extracted), report
-                    )
+                    extracted, read_by_ocr = _with_cached_ocr(self, docs[outcome.key], outcome.extracted)
+                    self._replace_text(outcome.key, extracted, report, None if read_by_ocr else extractor_version())
                 if progress:
                     progress(done, len(ids))
         return report
 
     @write_api("re-extracting texts")
-    def _replace_text(self, doc_id: int, extracted, report: ReextractReport) -> None:
+    def _replace_text(self, doc_id: int, extracted, report: ReextractReport, extractor: str | None = None) -> None:
         old = self.text(doc_id)
         reader = AnnotationStore(self._reader().conn)
         every = reader.select(doc_id) + reader.select(doc_id, trash=True)  # the trash too: it can be restored
@@ -247,7 +247,7 @@ class Annotating:
             else:
                 passages.append((tag.id, placed.start, placed.end, extracted.text[placed.start : placed.end]))
         with transaction(self.conn):
-            self.documents.replace_text(doc_id, extracted.text, extracted.page_spans)
+            self.documents.replace_text(doc_id, extracted.text, extracted.page_spans, extractor)
             store = AnnotationStore(self.conn)
             for annotation in moved:
                 store.put(annotation)
@@ -287,14 +287,15 @@ class Annotating:
 
 
 def _with_cached_ocr(archive, doc, extracted):
-    """A fresh extraction with the OCR text read before put back on its scanned pages (never OCR'd again)."""
+    """A fresh extraction with the OCR text read before put back on its scanned pages (never OCR'd again), and
+    whether OCR read some of it."""
     from app.ocring import cached_ocr
     from indexer.ocr import merge
 
     pages = cached_ocr(archive._reader().conn, doc.sha256)
     if pages:
         extracted.text, extracted.page_spans = merge(extracted.text, extracted.page_spans, pages)
-    return extracted
+    return extracted, bool(pages)
 
 
 def _before(text: str, offset: int) -> str:

@@ -19,7 +19,16 @@ from app.errors import ArchiveBusy, ArchiveLocked, BadQuery, DossierError, NotFo
 from app.import_process import import_in_child
 from app.importer import CancelFn, Importer, ProgressFn
 from app.lock import WRITE_WAIT_S, WriterLock, write_api
-from app.models import CheckReport, Document, HitList, ImportReport, SearchHit, SearchResult
+from app.models import (
+    CheckReport,
+    Document,
+    FieldVersion,
+    HitList,
+    ImportReport,
+    MetadataConflict,
+    SearchHit,
+    SearchResult,
+)
 from app.ocring import Ocring
 from app.relations import Relating
 from app.scratch import remove_leftovers
@@ -459,6 +468,38 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring, Syncing):
         self._index_queued(only=[doc_id])
         return self.document(doc_id)
 
+    def metadata_conflicts(self, doc_id: int | None = None) -> list[MetadataConflict]:
+        """Fields of documents (title, date, source) changed here and in another copy since they last agreed:
+        the other copy's value, kept on the review list beside ours until a person chooses."""
+        return self._reader().conflicts(doc_id)
+
+    @write_api("settling a conflict")
+    def resolve_metadata_conflict(self, conflict_id: int, keep: str) -> Document:
+        """Keep ``"ours"`` or ``"theirs"`` of a field changed on both sides, at a revision after both versions
+        with a history that holds the other copy's (as :meth:`resolve_conflict` does for an annotation), so that
+        the choice travels and the other copy takes it instead of raising the conflict again."""
+        if keep not in ("ours", "theirs"):
+            raise DossierError(f"Keep 'ours' or 'theirs', not {keep!r}.")
+        conflict = self._reader().conflict(int(conflict_id))
+        if conflict is None:
+            raise NotFound(f"There is no conflict {conflict_id} (see `dossier annotations --review`).")
+        doc = self.document(conflict.doc_id)
+        copy, ours = conflict.theirs, doc.field_version(conflict.theirs.name)
+        later = (ours.version_at(r) for r in range(copy.revision + 1, ours.revision + 1))
+        lineage = [*copy.history, copy.version, *later]
+        if None in lineage:
+            lineage = lineage[: lineage.index(None)]
+        if ours.version not in lineage:  # both values in the history: each copy sees its own was settled
+            lineage.append(ours.version)
+        value = copy.value if keep == "theirs" else ours.value
+        settled = FieldVersion(copy.name, value, copy.first_revision + len(lineage), lineage)
+        with transaction(self.conn):
+            self.documents.set_fields(doc.id, [settled], doc.revisions)
+            self.documents.drop_conflicts(doc.id, copy.name, [copy.version, *lineage])
+            self.documents.queue([doc.id])
+        self._index_queued(only=[doc.id])
+        return self.document(doc.id)
+
     # -- index maintenance ---------------------------------------------------------------------
 
     def reindex(self, progress: StepFn | None = None, cancel: CancelFn | None = None) -> int:
@@ -575,6 +616,11 @@ class Archive(Tagging, BatchTagging, Annotating, Relating, Ocring, Syncing):
             if progress:
                 progress(done, max(total, done))
         return done
+
+    def _indexing_beside(self) -> _ImportIndexing:
+        """Index flushes committed by a writer process while the caller stores its next batch (an import's, a
+        pull's); ``finish()`` it at the end."""
+        return _ImportIndexing(self)
 
     @write_api("indexing documents")
     def _index_batch(self, wanted: set[int] | None, merge: bool, size: int) -> int:

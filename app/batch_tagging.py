@@ -300,7 +300,7 @@ class BatchTagging:
             )
         doc_ids = sorted({t.doc_id for t in tags})
         with transaction(self.conn):
-            removed = store.remove(t.id for t in tags)
+            removed = store.remove((t.id for t in tags), now())
             self.documents.queue(doc_ids)
         self._index_queued(only=doc_ids)
         kinds = {(t.jurisdiction, t.stance_set, t.stance) for t in tags}

@@ -280,6 +280,13 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("uuid", help="the bundle's version (listed by `dossier annotations --review`)")
     cmd.add_argument("--keep", required=True, choices=("ours", "theirs"))
     cmd.set_defaults(handler=_annotation_resolve)
+    cmd = commands.add_parser(
+        "field-resolve", parents=[common],
+        help="settle a document title, date or source changed here and elsewhere: keep ours or theirs",
+    )  # fmt: skip
+    cmd.add_argument("conflict", type=int, help="the conflict's number (listed by `dossier annotations --review`)")
+    cmd.add_argument("--keep", required=True, choices=("ours", "theirs"))
+    cmd.set_defaults(handler=_field_resolve)
     cmd = commands.add_parser("empty-trash", parents=[common], help="delete trashed annotations for good")
     cmd.set_defaults(handler=_empty_trash)
 
@@ -920,10 +927,16 @@ def _annotations(args: argparse.Namespace) -> int:
     with _archive(args, shared=True) as archive:
         found = archive.annotations(args.id, trash=args.trash, review=args.review)
         hashes = {doc.id: doc.sha256 for doc in archive.documents_by_id({a.doc_id for a in found}).values()}
+        fields = archive.metadata_conflicts(args.id) if args.review else []
     if args.json:
         _print_json([a.to_w3c(hashes[a.doc_id]) for a in found])
         return 0
-    if not found:
+    for c in fields:  # the review list holds document fields changed on both sides too
+        print(f"field conflict {c.id}  #{c.doc_id} {c.theirs.name}  [needs review]")
+        print(f"    ours: {_short(str(c.ours))}")
+        print(f"    theirs: {_short(str(c.theirs.value))}")
+        print(f"    review: {c.review} (`dossier field-resolve {c.id} --keep ours|theirs`)")
+    if not found and not fields:
         print("no annotations")
     for a in found:
         extra = "".join(
@@ -996,6 +1009,13 @@ def _annotation_resolve(args: argparse.Namespace) -> int:
     _print_json(settled.to_json()) if args.json else print(
         f"{settled.uuid} keeps {which} version (revision {settled.revision}); the other version is deleted"
     )
+    return 0
+
+
+def _field_resolve(args: argparse.Namespace) -> int:
+    with _archive(args) as archive:
+        doc = archive.resolve_metadata_conflict(args.conflict, args.keep)
+    _print_json(doc.to_json()) if args.json else print(f"#{doc.id} keeps {args.keep}: “{_short(doc.title, 80)}”")
     return 0
 
 

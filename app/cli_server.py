@@ -151,11 +151,25 @@ def _sync(args: argparse.Namespace) -> int:
         f"{wording.count(report.pulled_documents, 'document')}, {wording.count(report.pulled_tags, 'tag')}, "
         f"{wording.count(report.pulled_annotations, 'annotation')}"
     )
+    if report.pushed_fields or report.pulled_fields or report.pushed_tag_removals or report.pulled_tag_removals:
+        print(
+            f"edits: pushed {wording.count(report.pushed_fields, 'title, date or source', 'titles, dates or sources')}"
+            f" and {wording.count(report.pushed_tag_removals, 'tag removal')}; pulled "
+            f"{wording.count(report.pulled_fields, 'title, date or source', 'titles, dates or sources')} and "
+            f"{wording.count(report.pulled_tag_removals, 'tag removal')}"
+        )
     conflicts = len(report.conflicts) + report.conflicts_on_server
     if conflicts:
         print(
             f"{wording.count(conflicts, 'annotation')} changed here and on another laptop: both versions are on "
             "the review list (`dossier annotations --review`)"
+        )
+    fields = len(report.field_conflicts) + report.field_conflicts_on_server
+    if fields:
+        print(
+            f"{wording.count(fields, 'document title, date or source', 'document titles, dates or sources')} "
+            "changed here and on another laptop: the other value is on the review list (`dossier annotations "
+            "--review`, `dossier field-resolve`)"
         )
     if not report.changed:
         print("already in sync")

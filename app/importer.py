@@ -21,7 +21,7 @@ from app.printable import one_line, printable
 from app.store.documents import NewDocument
 from app.timestamps import now
 from app.walking import walk
-from indexer.extract import MAX_TEXT_CHARS, kind_for, supported_suffixes
+from indexer.extract import MAX_TEXT_CHARS, extractor_version, kind_for, supported_suffixes
 from indexer.sandbox import ExtractorPool, Job, Limits, Outcome
 from indexer.types import Member
 
@@ -344,4 +344,5 @@ def _new_document(item: _Pending, outcome: Outcome, put_blob: Callable[[bytes], 
         site=extracted.site,
         needs_ocr=extracted.needs_ocr,
         metadata=metadata,
+        extractor=extractor_version(),
     )

@@ -30,12 +30,82 @@ class Document:
     pages: int | None = None
     needs_ocr: bool = False
     metadata: dict[str, str] = field(default_factory=dict)
+    #: per edited field of :data:`DOCUMENT_FIELDS`, ``{"revision": n, "history": [versions]}`` (unedited: absent)
+    revisions: dict[str, dict] = field(default_factory=dict)
+    extractor: str | None = None  # the extractor version that made its stored text (None: unknown, or OCR)
 
     def to_json(self) -> dict:
         """Plain JSON-ready dict."""
         data = asdict(self)
         data["published"] = self.published.isoformat() if self.published else None
         return data
+
+    def field_version(self, name: str) -> FieldVersion:
+        """One editable field's value at its revision, as a merge compares it."""
+        value = getattr(self, name)
+        at = self.revisions.get(name, {})
+        return FieldVersion(
+            name, value.isoformat() if isinstance(value, date) else value, at.get("revision", 1), at.get("history", [])
+        )
+
+
+#: The document fields a person edits (the window's metadata editor, ``dossier edit``): each merges on its own.
+DOCUMENT_FIELDS = ("title", "published", "site")
+
+
+class Versioned:
+    """Something merged by its versions (a short hash of its content) at numbered revisions: ``revision``,
+    ``history`` (the versions of the revisions before, oldest first) and ``version``."""
+
+    revision: int
+    history: list[str]
+
+    @property
+    def first_revision(self) -> int:
+        """The revision whose version opens its history (the oldest this copy knows)."""
+        return self.revision - len(self.history)
+
+    def version_at(self, revision: int) -> str | None:
+        """Its version at an earlier (or this) revision; None for one before its history starts (an annotation
+        edited before Dossier kept histories, or whose history a bundle left out)."""
+        if revision == self.revision:
+            return self.version
+        at = revision - self.first_revision
+        return self.history[at] if 0 <= at < len(self.history) else None
+
+
+@dataclass(frozen=True)
+class FieldVersion(Versioned):
+    """One editable field of a document (title, published as an ISO date or None, site) at a revision."""
+
+    name: str
+    value: str | None
+    revision: int = 1
+    history: list[str] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        return hashlib.sha256(json.dumps([self.name, self.value]).encode()).hexdigest()[:16]
+
+    def revised(self, value: str | None) -> FieldVersion:
+        """The next revision with ``value``."""
+        return FieldVersion(self.name, value, self.revision + 1, [*self.history, self.version])
+
+    def record(self) -> dict:
+        """How the document's ``revisions`` keep it."""
+        return {"revision": self.revision, "history": list(self.history)}
+
+
+@dataclass(frozen=True)
+class MetadataConflict:
+    """Another copy's value of one field of a document, changed there and here since they last agreed: kept
+    on the review list beside ours until a person chooses one."""
+
+    id: int
+    doc_id: int
+    theirs: FieldVersion
+    ours: str | None
+    review: str
 
 
 @dataclass
@@ -247,7 +317,7 @@ ANNOTATION_CONTENT = ("note", "colour", "tags", "jurisdiction", "stance_set", "s
 
 
 @dataclass
-class Annotation:
+class Annotation(Versioned):
     """A passage of a document's stored text with a note, a colour, free tags and an optional
     (jurisdiction, stance) tag; anchored by quote with context and by offsets (W3C selectors)."""
 
@@ -291,19 +361,6 @@ class Annotation:
         quote = " ".join(unicodedata.normalize("NFKC", self.exact).split()).casefold()
         versioned = ["deleted"] if self.deleted else [quote, *content.values()]
         return hashlib.sha256(json.dumps(versioned).encode()).hexdigest()[:16]
-
-    @property
-    def first_revision(self) -> int:
-        """The revision whose version opens its history (the oldest this copy knows)."""
-        return self.revision - len(self.history)
-
-    def version_at(self, revision: int) -> str | None:
-        """Its version at an earlier (or this) revision; None for one before its history starts (an annotation
-        edited before Dossier kept histories, or whose history a bundle left out)."""
-        if revision == self.revision:
-            return self.version
-        at = revision - self.first_revision
-        return self.history[at] if 0 <= at < len(self.history) else None
 
     def revised(self, modified: str, **changes: object) -> Annotation:
         """The next revision: ``changes`` applied, the revision up by one, this version added to the history."""

@@ -202,6 +202,10 @@ class Tagging:
             for doc_id in ids
         ]
 
+    def removed_tags(self, doc_id: int) -> list[Tag]:
+        """The tombstones of a document's removed tags (``created_at``: when each was removed)."""
+        return self._tag_reader().removed([doc_id])[doc_id]
+
     def untag(
         self,
         doc_id: int,
@@ -228,7 +232,7 @@ class Tagging:
     def remove_tags(self, tag_ids: list[int], doc_ids: list[int]) -> int:
         """Remove tags by id (the GUI's remove button)."""
         with transaction(self.conn):
-            removed = TagStore(self.conn).remove(tag_ids)
+            removed = TagStore(self.conn).remove(tag_ids, now())
             self.documents.queue(doc_ids)
         self._index_queued(only=doc_ids)
         return removed

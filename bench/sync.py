@@ -2,8 +2,8 @@
 ``bench/make_corpus.py`` imported into archive A, then
 
 1. push: ``Archive.sync`` of A into an empty project, documents/s;
-2. pull: the same sync of an empty archive B, documents/s (each original extracted again, as a bundle's are,
-   and indexed);
+2. pull: the same sync of an empty archive B, documents/s (each text taken as pushed when the same extractor
+   version made it, else extracted again from its original; each batch indexed beside the next one's merge);
 3. server search: ``Archive.server_search`` (websearch_to_tsquery, ts_rank_cd, ts_headline snippets) for
    ``--queries`` queries drawn from the corpus' words, p50 and p95 in ms, beside A's local search (same queries,
    first page with snippets);

@@ -1,7 +1,10 @@
 """Which extractor handles which file, and the single entry point that runs one."""
 
+import hashlib
 import importlib
 from collections.abc import Sequence
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from indexer.types import Extracted
@@ -59,6 +62,30 @@ _MODULES = {
     "zip": "ziparchive",
     "image": "image",
 }
+
+
+#: Raise when an extractor's output changes (a fix, a new format option): texts extracted before then are no longer
+#: taken over as they are by a pull or a bundle merge (see :func:`extractor_version`).
+TEXT_FORMAT = 1
+#: The distributions whose code turns originals into text: a new version of any may change a text.
+_PARSERS = (
+    "dossier", "pypdf", "pypdfium2", "trafilatura", "lxml", "lxml_html_clean", "python-docx", "charset-normalizer",
+    "markdown-it-py", "PyYAML", "python-dateutil", "striprtf", "odfpy", "EbookLib", "extract-msg", "openpyxl",
+    "pillow",
+)  # fmt: skip
+
+
+@cache
+def extractor_version() -> str:
+    """A short name for the extractors of this installation (:data:`TEXT_FORMAT` and the versions of the
+    parsing libraries): two installations with the same one extract the same text from the same original."""
+    parts = [f"text-format={TEXT_FORMAT}"]
+    for name in _PARSERS:
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=none")
+    return f"{TEXT_FORMAT}-{hashlib.sha256(';'.join(parts).encode()).hexdigest()[:12]}"
 
 
 def kind_for(path: Path) -> str | None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.archive import Archive
 from app.changes import Changes
-from app.models import COLOURS, Annotation, stance_labels
+from app.models import COLOURS, Annotation, Document, MetadataConflict, stance_labels
 from ui.note_dialog import PRIVATE_TIP
 from ui.ops import Op, OpRunner
 from ui.theme import highlight_colour, lock_icon
@@ -43,6 +43,7 @@ class AnnotationsDialog(QDialog):
         self.runner = runner
         self.writing: Op | None = None  # the write under way
         self.found: list[Annotation] = []
+        self.fields: list[MetadataConflict] = []  # document fields changed on both sides (on the review list)
         self._stance_labels: dict[str, str] = {}
         self.view_box = QComboBox()
         for key, label in VIEWS:
@@ -107,14 +108,16 @@ class AnnotationsDialog(QDialog):
 
     def archive_changed(self, changes: Changes) -> None:
         """Catch up with annotations changed anywhere (the panel, another window, a CLI command)."""
-        if (changes.annotations or changes.everything) and not self.busy():
+        if (changes.annotations or changes.documents or changes.everything) and not self.busy():
             self.reload()
 
     def reload(self) -> None:
         """Fetch the chosen list again."""
         which = self.view_box.currentData()
         self.found = self.archive.annotations(trash=which == "trash", review=which == "review")
-        self._titles = {d.id: d.title for d in self.archive.documents_by_id({a.doc_id for a in self.found}).values()}
+        self.fields = self.archive.metadata_conflicts() if which == "review" else []
+        ids = {a.doc_id for a in self.found} | {c.doc_id for c in self.fields}
+        self._titles = {d.id: d.title for d in self.archive.documents_by_id(ids).values()}
         self._places = {}
         for annotation in self.found:
             if annotation.jurisdiction and annotation.jurisdiction not in self._places:
@@ -157,9 +160,17 @@ class AnnotationsDialog(QDialog):
                 items[2].setData(lock_icon(), Qt.ItemDataRole.DecorationRole)
                 items[2].setToolTip(PRIVATE_TIP)
             self.model.appendRow(items)
-        self.count.setText(f"{len(shown)} of {len(self.found)}")
+        fields = [c for c in self.fields if self._field_matches(c)]
+        for conflict in fields:
+            name = FIELD_LABELS[conflict.theirs.name]
+            row = [self._titles.get(conflict.doc_id, f"#{conflict.doc_id}"), f"{name}: {conflict.theirs.value or ''}",
+                   conflict.review, "", "", "", ""]  # fmt: skip
+            items = [QStandardItem(value) for value in row]
+            items[0].setData(conflict, AnnotationRole)
+            self.model.appendRow(items)
+        self.count.setText(f"{len(shown) + len(fields)} of {len(self.found) + len(self.fields)}")
         if selected is not None:  # keep the row selected across a reload
-            rows = [row for row, annotation in enumerate(shown) if annotation.uuid == selected.uuid]
+            rows = [row for row, item in enumerate([*shown, *fields]) if _same(item, selected)]
             if rows:
                 self.table.selectRow(rows[0])
         self._update_buttons()
@@ -176,30 +187,43 @@ class AnnotationsDialog(QDialog):
             and (not self.tag.text().strip() or self.tag.text().strip().lower() in annotation.tags)
         )
 
+    def _field_matches(self, conflict: MetadataConflict) -> bool:
+        text = self.text.text().strip().lower()
+        haystack = f"{conflict.theirs.value} {conflict.ours} {self._titles.get(conflict.doc_id, '')}".lower()
+        no_filter = self.colour.currentData() is None and self.stance.currentData() is None
+        return no_filter and (not text or text in haystack) and not self.jurisdiction.text().strip() \
+            and not self.tag.text().strip()  # fmt: skip
+
     def _stance_label(self, key: str | None) -> str:
         """A stance's label, followed by its vocabulary's topic where two vocabularies use the label."""
         return self._stance_labels.get(key, key.rsplit("/", 1)[-1]) if key else ""
 
-    def selected(self) -> Annotation | None:
-        """The annotation on the current row."""
+    def selected(self) -> Annotation | MetadataConflict | None:
+        """The annotation (or the document field changed on both sides) on the current row."""
         index = self.table.currentIndex()
         return self.model.item(index.row(), 0).data(AnnotationRole) if index.isValid() else None
 
     def _activated(self, index) -> None:
         annotation = self.model.item(index.row(), 0).data(AnnotationRole)
-        if annotation.deleted is None:
+        if isinstance(annotation, Annotation) and annotation.deleted is None:
             self.open_passage.emit(annotation.doc_id, annotation.start, annotation.end)
 
     def _update_buttons(self) -> None:
         annotation = self.selected()
-        conflict = annotation is not None and annotation.conflict_of is not None
+        field = isinstance(annotation, MetadataConflict)
+        conflict = field or (annotation is not None and annotation.conflict_of is not None)
         can_write = self.archive.writable and not self.busy()
         for button in (self.keep_theirs_button, self.keep_ours_button):
             button.setEnabled(conflict and can_write)
         self.restore_button.setEnabled(can_write and self.model.rowCount() > 0)
         self.empty_button.setEnabled(can_write and bool(self.found))
         self.comparison.setVisible(conflict)
-        if conflict:
+        if field:
+            self.comparison.setText(
+                f"Both sides changed the {FIELD_LABELS[annotation.theirs.name]} of this document since they last "
+                f"agreed.\nOurs: “{annotation.ours or ''}”\nTheirs: “{annotation.theirs.value or ''}”"
+            )
+        elif conflict:
             ours = self.archive.annotation(annotation.conflict_of)
             self.comparison.setText(
                 "Both sides changed this annotation since they last agreed.\n"
@@ -225,7 +249,9 @@ class AnnotationsDialog(QDialog):
 
     def _resolve(self, keep: str) -> None:
         annotation = self.selected()
-        if annotation is not None and annotation.conflict_of:
+        if isinstance(annotation, MetadataConflict):
+            self._write(lambda: self.archive.resolve_metadata_conflict(annotation.id, keep))
+        elif annotation is not None and annotation.conflict_of:
             self._write(lambda: self.archive.resolve_conflict(annotation.uuid, keep))
 
     def _empty(self) -> None:
@@ -246,7 +272,19 @@ class AnnotationsDialog(QDialog):
     def _written(self, result: object) -> None:
         if isinstance(result, Annotation):  # restored or settled (emptying the trash changes no live list)
             self.changed.emit(result.doc_id)
+        elif isinstance(result, Document):  # a field settled
+            self.changed.emit(result.id)
 
     def _settled(self) -> None:
         self.writing = None
         self.reload()
+
+
+FIELD_LABELS = {"title": "title", "published": "date", "site": "source"}
+
+
+def _same(item: Annotation | MetadataConflict, other: Annotation | MetadataConflict) -> bool:
+    """Whether two rows show the same thing (across a reload)."""
+    if isinstance(item, MetadataConflict) or isinstance(other, MetadataConflict):
+        return isinstance(item, MetadataConflict) and isinstance(other, MetadataConflict) and item.id == other.id
+    return item.uuid == other.uuid

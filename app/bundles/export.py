@@ -32,7 +32,7 @@ from app.bundles.schemas import FORMAT, VERSION, W3C_CONTEXT, original_name
 from app.bundles.signing import sign_bag
 from app.errors import DossierError
 from app.jurisdictions.gazetteer import Gazetteer
-from app.models import Annotation, Document, Tag, stance_labels
+from app.models import DOCUMENT_FIELDS, Annotation, Document, Tag, stance_labels
 
 BAG_NAME = "dossier-bundle"
 CSV_COLUMNS = (
@@ -66,6 +66,7 @@ class _Item:
     annotations: list[Annotation]
     spans: list[tuple[int, int]]
     trashed: list[Annotation] = dataclasses.field(default_factory=list)  # tombstones, so deletions merge too
+    removed: list[Tag] = dataclasses.field(default_factory=list)  # removed tags (``created_at``: when), likewise
 
 
 def export_bundle(
@@ -204,10 +205,12 @@ def _collect(archive, ids: list[int], include_private_notes: bool, signed_as: st
             if not a.conflict_of
         ]
         tags = [dataclasses.replace(tag, created_by=sign(tag.created_by)) for tag in archive.tags(doc_id)]
-        if any(tag.start is not None for tag in tags):  # the text is read again when written: only if needed
+        removed = archive.removed_tags(doc_id)
+        if any(tag.start is not None for tag in tags + removed):  # the text is read again when written: if needed
             text = archive.text(doc_id)
             tags = [_placed(tag, text) for tag in tags]
-        items.append(_Item(doc, tags, annotations, archive.page_spans(doc_id), trashed))
+            removed = [tag for tag in removed if tag.start is None or text[tag.start : tag.end] == tag.quote]
+        items.append(_Item(doc, tags, annotations, archive.page_spans(doc_id), trashed, removed))
     return items, left_out
 
 
@@ -316,6 +319,13 @@ def _document(item: _Item, gazetteer: Gazetteer) -> dict:
              "created_by": t.created_by, "created_at": t.created_at, "from_suggestion": t.from_suggestion}
             for t in item.tags
         ],
+        "revisions": {name: at for name, at in doc.revisions.items() if name in DOCUMENT_FIELDS},
+        "removed_tags": [
+            {"jurisdiction": t.jurisdiction, "stance_set": t.stance_set, "stance": t.stance, "start": t.start,
+             "end": t.end, "quote": t.quote, "removed_at": t.created_at}
+            for t in item.removed
+        ],
+        "extractor": doc.extractor,
     }  # fmt: skip
 
 

@@ -1,6 +1,7 @@
-"""Merging a verified bundle into an archive: documents by hash, annotations by UUID and revision,
-tags, custom jurisdictions and stance vocabularies by union. Importing the same bundle twice changes
-nothing; a true conflict keeps both versions and lists them for review."""
+"""Merging a verified bundle into an archive: documents by hash, annotations and each edited document field
+(title, date, source) by UUID or field and revision, tags by their latest addition or removal, custom
+jurisdictions and stance vocabularies by union. Importing the same bundle twice changes nothing; a true
+conflict keeps both versions and lists them for review. A newsroom sync merges what it pulls here too."""
 
 from __future__ import annotations
 
@@ -17,17 +18,21 @@ from app.bundles.texts import extract_again
 from app.bundles.verify import VerifiedBundle, verify_bundle
 from app.errors import BadBundle, DossierError
 from app.lock import write_api
-from app.models import Annotation, Stance, StanceRule, Tag
+from app.models import DOCUMENT_FIELDS, Annotation, FieldVersion, Stance, StanceRule, Tag, Versioned
 from app.scratch import scratch_folder
 from app.store.annotations import AnnotationStore
+from app.store.changes import ChangeLog
 from app.store.db import transaction
 from app.store.documents import NewDocument
 from app.store.tags import TagStore
 from app.timestamps import now
+from indexer.extract import extractor_version
+from indexer.types import Extracted
 
 #: Who made what an unsigned bundle brings: a name here, so that it is never taken for this archive's own
 #: work (recorded without a name) and signed with our name in our next bundle.
 ANONYMOUS = "anonymous"
+FIELD_CONFLICT_REVIEW = "{where} changed the {field} here too: this is its value; keep one of the two"
 
 
 @dataclass
@@ -40,12 +45,18 @@ class MergeReport:
     annotations_updated: int = 0  # the bundle had a newer revision
     annotations_unchanged: int = 0  # same revision, or ours is newer
     conflicts: list[dict] = field(default_factory=list)  # {"uuid", "copy", "quote"}: both sides changed
+    fields_updated: int = 0  # document titles, dates and sources the bundle had a newer value of
+    field_conflicts: list[dict] = field(default_factory=list)  # {"sha256", "field", "ours", "theirs"}
     tags_added: int = 0
     tags_existing: int = 0
+    tags_removed: int = 0  # removed there after they were added here
     jurisdictions_added: list[str] = field(default_factory=list)
     stances_added: list[str] = field(default_factory=list)
     tags_not_placed: int = 0  # passage tags whose passage is not in our text of the document
     texts_not_taken: list[str] = field(default_factory=list)  # titles whose bundle text is not their original's
+    texts_carried: int = 0  # new documents whose carried text was taken (trusted: see _trusted_texts)
+    reindexed: int = 0  # documents whose indexed fields changed
+    changes: tuple[int, int] = (0, 0)  # the change log's head before and after the merge's transaction
     regex_rules_skipped: int = 0  # regex rules of new stances, not taken over from someone else's bundle
     signer: Signer = UNSIGNED
 
@@ -57,7 +68,10 @@ class MergeReport:
             or self.annotations_added
             or self.annotations_updated
             or self.conflicts
+            or self.fields_updated
+            or self.field_conflicts
             or self.tags_added
+            or self.tags_removed
             or self.jurisdictions_added
             or self.stances_added
         )
@@ -107,34 +121,47 @@ def merge_verified(
     bundle: VerifiedBundle,
     progress: Callable[[int, int], None] | None = None,
     passwords: Iterable[str] = (),
+    *,
+    index: Callable[[set[int]], None] | None = None,
 ) -> MergeReport:
-    """Merge a bundle that :func:`open_bundle` verified (the window shows its signer in between)."""
+    """Merge a bundle that :func:`open_bundle` verified (the window shows its signer in between). The documents
+    whose indexed fields changed are indexed before it returns, or handed to ``index`` (a pull's batches are
+    indexed beside the next one's merge)."""
     archive._require_writable()
     if not archive._import_lock.acquire(blocking=False):  # its merge would hold the database for long
         raise DossierError("Another import is running in this archive: import the bundle when it has finished.")
     try:
-        report = _merge(archive, bundle, progress, passwords)
+        report = _merge(archive, bundle, progress, passwords, index)
     finally:
         archive._import_lock.release()
     report.signer = bundle.signer
     return report
 
 
-def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) -> MergeReport:
+def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str], index) -> MergeReport:
     report = MergeReport()
     docs = bundle.documents["documents"]
     known = archive._reader().hashes()
     new = [doc for doc in docs if doc["sha256"] not in known]
     steps = len(new) + len(docs) + 1  # extractions, originals, the merge itself
     step = (lambda done, _total: progress(done, steps)) if progress else None
-    fresh = extract_again(bundle, new, archive.extraction_limits, passwords, step)
+    trusted = _trusted_texts(bundle, new)
+    fresh = extract_again(bundle, [doc for doc in new if doc["sha256"] not in trusted], archive.extraction_limits,
+                          passwords, step)  # fmt: skip
+    for doc in new:
+        if doc["sha256"] in trusted:
+            fresh[doc["sha256"]] = Extracted(
+                text=bundle.text(doc["sha256"]), page_spans=[tuple(s) for s in doc["page_spans"]],
+                needs_ocr=doc["needs_ocr"],
+            )  # fmt: skip
+    report.texts_carried = len(trusted)
     added = []  # originals this import stores: removed again if the merge is refused
     stored = []
     for done, doc in enumerate(docs, 1):  # originals first, synced, before the rows that record them
         if doc["sha256"] not in known:
             if not archive.blobs.path(doc["sha256"]).exists():
                 added.append(doc["sha256"])
-            stored.append(archive.blobs.put(bundle.original(doc["sha256"]).read_bytes(), sync=False))
+            stored.append(archive.blobs.put(bundle.original_bytes(doc["sha256"]), sync=False))
         if progress:
             progress(len(new) + done, steps)
     archive.blobs.sync(stored)  # all at once (one syncfs on Linux), as an import does, before any row records them
@@ -151,13 +178,23 @@ def _merge(archive, bundle: VerifiedBundle, progress, passwords: Iterable[str]) 
             if sha not in known:
                 report.texts_not_taken.append(doc["title"])
     try:
-        _write(archive, bundle, texts, fresh, report)
+        _write(archive, bundle, texts, fresh, report, index)
     except BaseException:
         _remove_unrecorded(archive, added)
         raise
     if progress:
         progress(steps, steps)
     return report
+
+
+def _trusted_texts(bundle: VerifiedBundle, docs: list[dict]) -> set[str]:
+    """The new documents whose carried text is taken as it is, instead of being extracted again in the sandbox:
+    those the carrier vouches for (:attr:`VerifiedBundle.trusted_texts`: a newsroom server's, checked by the
+    sync), or any of a bundle signed by a key this person trusts; in either case only a text made by the same
+    extractor version as ours (``extractor``), so that it is the text our extraction would give."""
+    ours = extractor_version()
+    vouched = set(bundle.trusted_texts) if bundle.signer.status != "known" else {d["sha256"] for d in docs}
+    return {d["sha256"] for d in docs if d["sha256"] in vouched and d.get("extractor") == ours}
 
 
 def _remove_unrecorded(archive, added: list[str]) -> None:
@@ -169,17 +206,26 @@ def _remove_unrecorded(archive, added: list[str]) -> None:
 
 
 @write_api("merging a bundle")
-def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: MergeReport) -> None:
-    """Merge in one transaction (all or nothing), then index the documents it touched."""
+def _write(archive, bundle: VerifiedBundle, texts: dict, fresh: dict, report: MergeReport, index=None) -> None:
+    """Merge in one transaction (all or nothing), then index the documents whose indexed fields it changed
+    (documents it added, fields it took, tags it added or removed, annotations it added or changed)."""
     with transaction(archive.conn):
+        before = ChangeLog(archive.conn).head()
         _vocabularies(archive, bundle.documents, report)
-        ids = _documents(archive, bundle, fresh, archive.documents.hashes(), report)
-        _tags(archive, bundle.documents["documents"], ids, texts, report)
-        _annotations(archive, bundle.annotations.get("items", []), ids, texts, report)
-        touched = set(ids.values())
+        touched: set[int] = set()
+        known = archive.documents.hashes()
+        ids = _documents(archive, bundle, fresh, known, report, touched)
+        _fields(archive, bundle.documents, {sha: i for sha, i in ids.items() if sha in known}, report, touched)
+        _tags(archive, bundle.documents["documents"], ids, texts, report, touched)
+        _annotations(archive, bundle.annotations.get("items", []), ids, texts, report, touched)
         archive.documents.queue(touched)
+        report.changes = (before, ChangeLog(archive.conn).head())
+    report.reindexed = len(touched)
     archive._gazetteer = None  # custom jurisdictions may have arrived
-    archive._index_queued(only=touched)
+    if touched and index is not None:
+        index(touched)
+    elif touched:
+        archive._index_queued(only=touched)
 
 
 def _vocabularies(archive, data: dict, report: MergeReport) -> None:
@@ -210,8 +256,11 @@ def _vocabularies(archive, data: dict, report: MergeReport) -> None:
             report.stances_added.append(f"{stance_set['id']}/{stance['id']}")
 
 
-def _documents(archive, bundle: VerifiedBundle, fresh: dict, known: dict[str, int], report: MergeReport) -> dict:
-    """Documents by hash: ours where we have them, else new ones with the text of their original."""
+def _documents(
+    archive, bundle: VerifiedBundle, fresh: dict, known: dict[str, int], report: MergeReport, touched: set[int]
+) -> dict:
+    """Documents by hash: ours where we have them, else new ones with the text of their original (and the
+    revisions of their edited fields, so that the next merge tells their edits from ours)."""
     ids = {}
     for doc in bundle.documents["documents"]:
         sha = doc["sha256"]
@@ -234,42 +283,129 @@ def _documents(archive, bundle: VerifiedBundle, fresh: dict, known: dict[str, in
             site=doc["site"],
             needs_ocr=fresh[sha].needs_ocr,
             metadata=doc["metadata"],
+            revisions={k: v for k, v in doc.get("revisions", {}).items() if k in DOCUMENT_FIELDS},
+            extractor=extractor_version(),  # extracted here, or carried from the same version (_trusted_texts)
         )
         ids[sha] = archive.documents.insert(new)
+        touched.add(ids[sha])
         report.documents_added.append(doc["title"])
     return ids
 
 
-def _tags(archive, docs: list[dict], ids: dict[str, int], texts: dict, report: MergeReport) -> None:
+def _fields(archive, data: dict, ids: dict[str, int], report: MergeReport, touched: set[int]) -> None:
+    """Each edited field of a document we had (``ids``: those we had before this merge) by the three-way
+    decision (:func:`compare_fields`) on its versions: a newer value there is taken, ours stays where only ours
+    changed, and where both changed theirs is kept on the review list beside ours. A bundle from before fields
+    had revisions (format 1) carries none: ours stay. ``field_versions`` (a newsroom server's, never a bundle's)
+    are more values of a field that another copy kept for review: merged the same way, so that each copy lists
+    them (a value a settled field went through loses on its own)."""
+    store = archive.documents
+    offered = [
+        (doc["sha256"], FieldVersion(name, doc[name], at["revision"], at["history"]))
+        for doc in data["documents"]
+        if "revisions" in doc
+        for name in DOCUMENT_FIELDS
+        for at in [doc["revisions"].get(name, {"revision": 1, "history": []})]
+    ]
+    for kept in data.get("field_versions", []):
+        offered.append((kept["sha256"], FieldVersion(kept["field"], kept["value"], kept["revision"], kept["history"])))
+    for sha, theirs in offered:
+        if sha not in ids:
+            continue
+        doc = store.get(ids[sha])
+        ours = doc.field_version(theirs.name)
+        outcome = compare_fields(ours, theirs)
+        if outcome == "theirs":
+            taken = replace(theirs, history=_history(ours, theirs))
+            store.set_fields(doc.id, [taken], doc.revisions)
+            store.drop_conflicts(doc.id, theirs.name, [*taken.history, taken.version])  # settled into it
+            if taken.value != ours.value:
+                report.fields_updated += 1
+                touched.add(doc.id)
+        elif outcome == "ours":  # values another copy went through are settled there: off our review list
+            store.drop_conflicts(doc.id, theirs.name, theirs.history)
+        else:
+            review = FIELD_CONFLICT_REVIEW.format(where="another copy", field=_FIELD_NAMES[theirs.name])
+            if store.add_conflict(doc.id, theirs, review):
+                report.field_conflicts.append(
+                    {"sha256": sha, "field": theirs.name, "ours": ours.value, "theirs": theirs.value}
+                )
+
+
+_FIELD_NAMES = {"title": "title", "published": "date", "site": "source"}
+
+
+def compare_fields(ours: FieldVersion, theirs: FieldVersion) -> str:
+    """The decision between two copies of one document field: :func:`_compare`'s, except that of two copies
+    with the same value the one at the higher revision is taken (a conflict settled there, which holds the
+    other value in its history, so that this copy takes that value off its review list), and that two values
+    nobody edited (the titles two imports of one file found) settle on the lower version, not on review; for a
+    newsroom server to take the same decision on a push."""
+    if ours.version == theirs.version:
+        return "theirs" if theirs.revision > ours.revision else "ours"
+    if ours.revision == theirs.revision == 1:  # edited on neither side: two imports of one file; both copies
+        return "theirs" if theirs.version < ours.version else "ours"  # settle on the same value, unasked
+    return _compare(ours, theirs)
+
+
+def compare_tags(ours: tuple[bool, str] | None, theirs: tuple[bool, str]) -> str:
+    """Which side's state of one tag to keep, each ``(removed, when)``: ``(False, created_at)`` for a tag that
+    is there, ``(True, removed_at)`` for its tombstone, None for a side that never had it. The later addition
+    or removal wins; at the same second a removal does (timestamps are to the second). ``"ours"`` or
+    ``"theirs"``; the same decision for a bundle merge, a pull and the server taking a push."""
+    if ours is None:
+        return "theirs"
+    if theirs[1] != ours[1]:
+        return "theirs" if theirs[1] > ours[1] else "ours"
+    return "theirs" if theirs[0] and not ours[0] else "ours"
+
+
+def _tags(archive, docs: list[dict], ids: dict[str, int], texts: dict, report: MergeReport, touched: set[int]) -> None:
+    """Tags and tag removals (``removed_tags``, none in a bundle of format 1) by :func:`compare_tags`."""
     store = TagStore(archive.conn)
     for doc in docs:
-        for tag in doc["tags"]:
+        doc_id = ids[doc["sha256"]]
+        live = {_key(t): t for t in store.for_document(doc_id)}
+        dead = {_key(t): t for t in store.removed([doc_id])[doc_id]}
+        for tag, removed in [(t, False) for t in doc["tags"]] + [(t, True) for t in doc.get("removed_tags", [])]:
             if tag["start"] is not None and doc["sha256"] in texts:
                 theirs, ours = texts[doc["sha256"]]
                 placed = reanchor(make_anchor(theirs, tag["start"], tag["end"]), ours)
                 if placed is None:
-                    report.tags_not_placed += 1  # its passage is not in our text of the document
+                    report.tags_not_placed += not removed  # its passage is not in our text of the document
                     continue
                 tag = {**tag, "start": placed.start, "end": placed.end, "quote": ours[placed.start : placed.end]}
-            added = store.add(
-                Tag(
-                    0,
-                    ids[doc["sha256"]],
-                    tag["jurisdiction"],
-                    tag["stance_set"],
-                    tag["stance"],
-                    tag["start"],
-                    tag["end"],
-                    tag["quote"],
-                    tag["created_by"] or ANONYMOUS,
-                    tag["created_at"],
-                    tag["from_suggestion"],
-                )
-            )
-            if added:
-                report.tags_added += 1
+            incoming = Tag(
+                0, doc_id, tag["jurisdiction"], tag["stance_set"], tag["stance"], tag["start"], tag["end"],
+                tag["quote"], (tag.get("created_by") or ANONYMOUS), tag["removed_at"] if removed else tag["created_at"],
+                tag.get("from_suggestion", False),
+            )  # fmt: skip
+            key = _key(incoming)
+            here = live.get(key) or dead.get(key)
+            ours_state = None if here is None else (key not in live, here.created_at)
+            if compare_tags(ours_state, (removed, incoming.created_at)) == "ours":
+                report.tags_existing += not removed
+                continue
+            if removed:
+                if key in live:
+                    store.remove([live.pop(key).id], incoming.created_at)
+                    report.tags_removed += 1
+                    touched.add(doc_id)
+                else:
+                    store.bury(incoming, incoming.created_at)  # so that it travels on, and no old copy brings it back
+                dead[key] = incoming
             else:
-                report.tags_existing += 1
+                if store.add(incoming):
+                    report.tags_added += 1
+                    touched.add(doc_id)
+                else:
+                    report.tags_existing += 1  # the same tag, added later there
+                live[key] = incoming
+                dead.pop(key, None)
+
+
+def _key(tag: Tag) -> tuple:
+    return (tag.jurisdiction, tag.stance_set, tag.stance, tag.start, tag.end)
 
 
 def _on_local_text(annotation: Annotation, texts: dict, sha: str) -> Annotation:
@@ -287,7 +423,9 @@ def _on_local_text(annotation: Annotation, texts: dict, sha: str) -> Annotation:
     return annotation.placed_at(make_anchor(ours, placed.start, placed.end))
 
 
-def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, report: MergeReport) -> None:
+def _annotations(
+    archive, items: list[dict], ids: dict[str, int], texts: dict, report: MergeReport, touched: set[int]
+) -> None:
     store = AnnotationStore(archive.conn)
     for item in items:
         fields = dict(item["dossier:fields"])
@@ -308,11 +446,13 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
         if ours is None:
             store.put(theirs)
             report.annotations_added += 1
+            touched.add(theirs.doc_id)
             continue
         outcome = _compare(ours, theirs)
         if outcome == "theirs":
             store.put(_taken(ours, theirs))
             report.annotations_updated += 1
+            touched.add(theirs.doc_id)
         elif outcome == "ours" or theirs.deleted:  # an edit here outweighs a deletion there
             report.annotations_unchanged += 1
         else:
@@ -324,6 +464,7 @@ def _annotations(archive, items: list[dict], ids: dict[str, int], texts: dict, r
             )
             if store.get(copy.uuid) is None and not store.purged(copy.uuid):
                 store.put(copy)
+                touched.add(copy.doc_id)
                 report.conflicts.append({"uuid": ours.uuid, "copy": copy.uuid, "quote": ours.exact[:80]})
             else:
                 report.annotations_unchanged += 1
@@ -350,7 +491,7 @@ def _taken(ours: Annotation, theirs: Annotation) -> Annotation:
     return taken
 
 
-def _history(ours: Annotation, theirs: Annotation) -> list[str]:
+def _history(ours: Versioned, theirs: Versioned) -> list[str]:
     """Their history, with our versions where theirs does not reach back."""
     history = []
     for revision in range(theirs.revision - 1, 0, -1):
@@ -361,11 +502,12 @@ def _history(ours: Annotation, theirs: Annotation) -> list[str]:
     return history[::-1]
 
 
-def _compare(ours: Annotation, theirs: Annotation) -> str:
-    """Which copy to keep: ``"ours"``, ``"theirs"``, or ``"conflict"`` when both changed since the last
-    revision at which they agreed (a three-way merge on the versions in their histories, aligned by revision).
-    A side that changed and changed back counts as unchanged; one whose version the other went through (it
-    took that version over, at another revision) is older. Copies whose histories never overlap (edited before
+def _compare(ours: Versioned, theirs: Versioned) -> str:
+    """Which copy (of an annotation, or of one document field) to keep: ``"ours"``, ``"theirs"``, or
+    ``"conflict"`` when both changed since the last revision at which they agreed (a three-way merge on the
+    versions in their histories, aligned by revision). A side that changed and changed back counts as
+    unchanged; one whose version the other went through (it took that version over, at another revision) is
+    older. Copies whose histories never overlap (edited before
     Dossier kept histories) fall back to the higher revision."""
     if ours.version == theirs.version:
         return "ours"
@@ -385,17 +527,18 @@ def _compare(ours: Annotation, theirs: Annotation) -> str:
     return "theirs" if theirs.revision > ours.revision else "ours"
 
 
-def compare_versions(ours: Annotation, theirs: Annotation) -> str:
-    """The merge's decision between two copies of one annotation, for a newsroom server to take the same one:
+def compare_versions(ours: Versioned, theirs: Versioned) -> str:
+    """The merge's decision between two copies of one annotation or document field, for a newsroom server to
+    take the same one:
     ``"ours"``, ``"theirs"`` or ``"conflict"`` (see :func:`_compare`)."""
     return _compare(ours, theirs)
 
 
-def history_of(ours: Annotation, theirs: Annotation) -> list[str]:
+def history_of(ours: Versioned, theirs: Versioned) -> list[str]:
     """The history ``theirs`` keeps when it replaces ``ours`` (see :func:`_history`)."""
     return _history(ours, theirs)
 
 
-def _known(annotation: Annotation) -> dict[int, str]:
+def _known(copy: Versioned) -> dict[int, str]:
     """Its versions by revision, as far back as its history goes."""
-    return {r: annotation.version_at(r) for r in range(annotation.first_revision, annotation.revision + 1)}
+    return {r: copy.version_at(r) for r in range(copy.first_revision, copy.revision + 1)}

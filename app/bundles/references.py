@@ -34,6 +34,9 @@ def check_references(documents: dict, annotations: dict, text_of) -> None:
             known(where, tag["jurisdiction"], tag["stance_set"], tag["stance"])
             if tag["start"] is not None and text[tag["start"] : tag["end"]] != tag["quote"]:
                 raise _fail(f"{where} quotes text that is not at its offsets")
+        for tag in doc.get("removed_tags", []):  # a tombstone names no stance it must define: it removes
+            if tag["start"] is not None and text[tag["start"] : tag["end"]] != tag["quote"]:
+                raise _fail(f"A removed tag on document {doc['sha256'][:12]} quotes text that is not at its offsets")
     for item in annotations.get("items", []):
         fields = item["dossier:fields"]
         where = f"Annotation {fields['uuid']}"

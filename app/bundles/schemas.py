@@ -6,7 +6,10 @@ from app.models import COLOURS
 from indexer.extract import KINDS
 
 FORMAT = "dossier-bundle"
-VERSION = 1
+#: 2: documents carry the revisions of their edited fields, their removed tags and the extractor of their text
+#: (optional keys, so that format 1 bundles, which have none of them, still import)
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 #: The suffix an original is stored with in ``data/documents/``, by kind, so that it opens as its type from the
 #: report or a file manager. Bundles made before carry bare ``<sha256>`` names; those are read too.
@@ -72,6 +75,31 @@ _TAG = {
     },
 }
 
+_REVISION = {
+    "type": "object",
+    "required": ["revision", "history"],
+    "additionalProperties": False,
+    "properties": {
+        "revision": {"type": "integer", "minimum": 1},
+        "history": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{16}$"}},
+    },
+}
+
+_REMOVED_TAG = {
+    "type": "object",
+    "required": ["jurisdiction", "stance_set", "stance", "start", "end", "quote", "removed_at"],
+    "additionalProperties": False,
+    "properties": {
+        "jurisdiction": _ID,
+        "stance_set": _OPT_STR,
+        "stance": _OPT_STR,
+        "start": _OPT_OFFSET,
+        "end": _OPT_OFFSET,
+        "quote": {"type": "string"},
+        "removed_at": {"type": "string", "minLength": 1, "maxLength": 100},
+    },
+}
+
 _DOCUMENT = {
     "type": "object",
     "required": [
@@ -107,6 +135,13 @@ _DOCUMENT = {
         "needs_ocr": {"type": "boolean"},
         "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
         "tags": {"type": "array", "items": _TAG},
+        "revisions": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"title": _REVISION, "published": _REVISION, "site": _REVISION},
+        },
+        "removed_tags": {"type": "array", "items": _REMOVED_TAG},
+        "extractor": {"type": ["string", "null"], "maxLength": 100},
     },
 }
 
@@ -162,7 +197,7 @@ DOCUMENTS_SCHEMA: dict = {
     "additionalProperties": False,
     "properties": {
         "format": {"const": FORMAT},
-        "version": {"const": VERSION},
+        "version": {"enum": list(READABLE_VERSIONS)},
         "documents": {"type": "array", "items": _DOCUMENT},
         "jurisdictions": {"type": "array", "items": _JURISDICTION},
         "stance_sets": {"type": "array", "items": _STANCE_SET},

@@ -27,9 +27,7 @@ def extract_again(
     """The text extracted from the original of each of ``docs`` (documents.json records), by sha256.
 
     A document whose original cannot be read refuses the bundle, naming it: its text could not be checked."""
-    jobs = (
-        Job(i, doc["kind"], bundle.original(doc["sha256"]).read_bytes(), tuple(passwords)) for i, doc in enumerate(docs)
-    )
+    jobs = (Job(i, doc["kind"], bundle.original_bytes(doc["sha256"]), tuple(passwords)) for i, doc in enumerate(docs))
     fresh = {}
     with ExtractorPool(limits) as pool:
         for done, outcome in enumerate(pool.run(jobs), 1):

@@ -32,14 +32,21 @@ from jsonschema.exceptions import best_match
 from app.bundles.damage import describe, details, unreadable
 from app.bundles.limits import ZIP_LIMITS, member_cap
 from app.bundles.references import check_references
-from app.bundles.schemas import ANNOTATIONS_SCHEMA, DOCUMENTS_SCHEMA, ORIGINAL_SUFFIXES, original_name
+from app.bundles.schemas import (
+    ANNOTATIONS_SCHEMA,
+    DOCUMENTS_SCHEMA,
+    ORIGINAL_SUFFIXES,
+    READABLE_VERSIONS,
+    VERSION,
+    original_name,
+)
 from app.bundles.signing import SIGNATURE, SIGNER, UNSIGNED, Signer, check_signature
 from app.bundles.validation import check_file_names, open_regular, owner
 from app.errors import BadBundle
 from indexer.zipsafety import UnsafeZip, ZipLimits, check_members
 
 TOP = "dossier-bundle"
-FORMAT = "1"
+FORMATS = tuple(str(v) for v in READABLE_VERSIONS)
 
 _RESEND = "Ask the sender to export it again."
 _NOT_BUNDLE = "This is not a Dossier bundle: choose a .zip file made with Dossier's Export bundle."
@@ -82,10 +89,15 @@ class VerifiedBundle:
     info: dict[str, str]
     signer: Signer = UNSIGNED
     cleanup: Callable[[], object] | None = None  # releases what the folder was made in (its scratch space)
+    trusted_texts: frozenset[str] = frozenset()  # documents whose text the carrier vouches for (a sync's checks)
 
     def text(self, sha256: str) -> str:
         """The stored text of document ``sha256``, exactly as exported."""
         return self._payload("text", f"{sha256}.txt", sha256).read_bytes().decode("utf-8")
+
+    def original_bytes(self, sha256: str) -> bytes:
+        """The bytes of the original of document ``sha256``."""
+        return self.original(sha256).read_bytes()
 
     def original(self, sha256: str) -> Path:
         """Path of the original file of document ``sha256`` (inside ``folder``), with or without its suffix."""
@@ -305,9 +317,9 @@ def _validate_bagit(folder: Path) -> dict[str, str]:
         info[key] = value
     if "Dossier-Format" not in info:
         raise _fail("bag-info.txt has no Dossier-Format", _NOT_BUNDLE)
-    if info["Dossier-Format"] != FORMAT:
+    if info["Dossier-Format"] not in FORMATS:
         raise BadBundle(
-            f"The bundle has format {info['Dossier-Format']!r}; this Dossier reads format {FORMAT}. "
+            f"The bundle has format {info['Dossier-Format']!r}; this Dossier reads formats up to {VERSION}. "
             "Update Dossier, or ask the sender to export it with a matching version."
         )
     return info
@@ -392,11 +404,15 @@ def _check_documents(documents: dict, originals: dict[str, int], lengths: dict[s
             raise _fail(f"Document {sha} has no text in data/text/")
         if doc["size"] != originals[sha]:
             raise _fail(f"documents.json gives {sha} a size of {doc['size']} bytes; the file has {originals[sha]}")
+        for name, at in doc.get("revisions", {}).items():
+            if len(at["history"]) >= at["revision"]:
+                raise _fail(f"Document {sha} gives its {name} a history longer than its revisions")
         try:
             date.fromisoformat(doc["published"] or "2000-01-01")
         except ValueError as exc:
             raise _fail(f"Document {sha} has an invalid date {doc['published']!r}") from exc
-        passages = [(tag["start"], tag["end"]) for tag in doc["tags"] if (tag["start"], tag["end"]) != (None, None)]
+        tags = [*doc["tags"], *doc.get("removed_tags", [])]
+        passages = [(tag["start"], tag["end"]) for tag in tags if (tag["start"], tag["end"]) != (None, None)]
         spans = [*doc["page_spans"], *passages]
         for start, end in spans:
             _check_span(f"Document {sha}", start, end, lengths[sha])

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.models import Document
+from app.models import DOCUMENT_FIELDS, Document, FieldVersion, MetadataConflict
 from app.store.db import rows_in
 
 
@@ -30,6 +30,8 @@ class NewDocument:
     site: str = ""
     needs_ocr: bool = False
     metadata: dict[str, str] | None = None
+    revisions: dict[str, dict] | None = None  # edited fields' revisions (a document that arrives from elsewhere)
+    extractor: str | None = None  # the extractor version that made ``text`` (None: unknown)
 
 
 # what a results list can be ordered by, besides relevance and the index's newest-first
@@ -52,8 +54,8 @@ class DocumentStore:
         """Insert a document, its text and its index-queue entry (call inside a transaction)."""
         cursor = self.conn.execute(
             """INSERT INTO documents (sha256, kind, title, author, published, site, source_path, file_name,
-                                      size, pages, needs_ocr, metadata, imported_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      size, pages, needs_ocr, metadata, imported_at, revisions, extractor)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 doc.sha256,
                 doc.kind,
@@ -68,6 +70,8 @@ class DocumentStore:
                 int(doc.needs_ocr),
                 json.dumps(doc.metadata or {}),
                 doc.imported_at,
+                json.dumps(doc.revisions or {}),
+                doc.extractor,
             ),
         )
         doc_id = cursor.lastrowid
@@ -79,22 +83,90 @@ class DocumentStore:
         return doc_id
 
     def update(self, doc_id: int, **values: object) -> None:
-        """Change editable metadata columns (title, published, site) and queue the document for the index."""
-        allowed = {"title", "published", "site"}
-        if not values or not set(values) <= allowed:
-            raise ValueError(f"editable fields are {sorted(allowed)}")
+        """Change editable metadata columns (title, published, site) and queue the document for the index; each
+        field whose value changes goes one revision up (what a merge tells an edit by)."""
+        if not values or not set(values) <= set(DOCUMENT_FIELDS):
+            raise ValueError(f"editable fields are {sorted(DOCUMENT_FIELDS)}")
         if "published" in values and isinstance(values["published"], date):
             values["published"] = values["published"].isoformat()
-        assignments = ", ".join(f"{name} = ?" for name in values)
-        self.conn.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*values.values(), doc_id])
-        self.queue([doc_id])
+        current = self.get(doc_id)
+        if current is None:
+            return
+        changed = [
+            current.field_version(name).revised(value)
+            for name, value in values.items()
+            if value != current.field_version(name).value
+        ]
+        if changed:
+            self.set_fields(doc_id, changed, current.revisions)
+            self.queue([doc_id])
 
-    def replace_text(self, doc_id: int, text: str, page_spans: list[tuple[int, int]]) -> None:
-        """Store a re-extracted text (inside a transaction, with the annotations it moves)."""
+    def set_fields(self, doc_id: int, fields: Sequence[FieldVersion], revisions: dict[str, dict]) -> None:
+        """Store fields with their revisions (an edit here, or another copy's version a merge took)."""
+        revisions = {**revisions, **{f.name: f.record() for f in fields}}
+        assignments = "".join(f"{f.name} = ?, " for f in fields)
+        self.conn.execute(
+            f"UPDATE documents SET {assignments}revisions = ? WHERE id = ?",
+            [*(f.value for f in fields), json.dumps(revisions), doc_id],
+        )
+
+    # -- fields changed on both sides, for a person to choose (the review list) --------------------
+
+    def add_conflict(self, doc_id: int, theirs: FieldVersion, review: str) -> bool:
+        """Keep another copy's value of a field beside ours; False when it is kept already."""
+        cursor = self.conn.execute(
+            """INSERT OR IGNORE INTO metadata_conflicts (doc_id, field, value, revision, history, version, review)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (doc_id, theirs.name, theirs.value, theirs.revision, json.dumps(theirs.history), theirs.version, review),
+        )
+        return bool(cursor.rowcount)
+
+    def conflicts(self, doc_id: int | None = None) -> list[MetadataConflict]:
+        """The kept values (of one document, or of all), by document and field."""
+        where, args = ("WHERE c.doc_id = ?", (doc_id,)) if doc_id is not None else ("", ())
+        rows = self.conn.execute(
+            f"""SELECT c.*, d.title, d.published, d.site FROM metadata_conflicts c JOIN documents d ON d.id = c.doc_id
+                {where} ORDER BY c.doc_id, c.field, c.id""",
+            args,
+        )
+        return [
+            MetadataConflict(
+                row["id"],
+                row["doc_id"],
+                FieldVersion(row["field"], row["value"], row["revision"], json.loads(row["history"])),
+                row[row["field"]],
+                row["review"],
+            )
+            for row in rows
+        ]
+
+    def conflict(self, conflict_id: int) -> MetadataConflict | None:
+        """One kept value."""
+        row = self.conn.execute("SELECT doc_id FROM metadata_conflicts WHERE id = ?", (conflict_id,)).fetchone()
+        if row is None:
+            return None
+        return next(c for c in self.conflicts(row[0]) if c.id == conflict_id)
+
+    def drop_conflicts(self, doc_id: int, name: str, versions: Iterable[str]) -> int:
+        """Forget kept values of a field (settled); returns how many went."""
+        return sum(
+            self.conn.execute(
+                "DELETE FROM metadata_conflicts WHERE doc_id = ? AND field = ? AND version = ?", (doc_id, name, v)
+            ).rowcount
+            for v in set(versions)
+        )
+
+    def replace_text(
+        self, doc_id: int, text: str, page_spans: list[tuple[int, int]], extractor: str | None = None
+    ) -> None:
+        """Store a re-extracted text (inside a transaction, with the annotations it moves); ``extractor``: the
+        extractor version that made it (None when OCR read some of it)."""
         self.conn.execute(
             "UPDATE document_text SET text = ?, page_spans = ? WHERE doc_id = ?", (text, json.dumps(page_spans), doc_id)
         )
-        self.conn.execute("UPDATE documents SET pages = ? WHERE id = ?", (len(page_spans) or None, doc_id))
+        self.conn.execute(
+            "UPDATE documents SET pages = ?, extractor = ? WHERE id = ?", (len(page_spans) or None, extractor, doc_id)
+        )
 
     def id_for_sha(self, sha256: str) -> int | None:
         """The document holding this original, if any."""
@@ -206,4 +278,6 @@ def _document(row: sqlite3.Row) -> Document:
         needs_ocr=bool(row["needs_ocr"]),
         metadata=json.loads(row["metadata"]),
         imported_at=row["imported_at"],
+        revisions=json.loads(row["revisions"]),
+        extractor=row["extractor"],
     )

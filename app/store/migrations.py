@@ -190,14 +190,20 @@ def _v6(conn: sqlite3.Connection) -> None:
     and the batch a tag was added in, so a bulk tagging is one undo step."""
     conn.execute("CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, doc_id INTEGER)")
     for table, (kind, doc) in CHANGE_SOURCES.items():
-        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            target = "NULL" if doc == "NULL" else f"{row}.{doc}"
-            conn.execute(
-                f"CREATE TRIGGER {table}_{event.lower()}_logged AFTER {event} ON {table} "
-                f"BEGIN INSERT INTO changes (kind, doc_id) VALUES ('{kind}', {target}); END"
-            )
+        _log_writes(conn, table, kind, doc)
     conn.execute("ALTER TABLE tags ADD COLUMN batch TEXT")
     conn.execute("CREATE INDEX tags_batch ON tags (batch) WHERE batch IS NOT NULL")
+
+
+def _log_writes(conn: sqlite3.Connection, table: str, kind: str, doc: str) -> None:
+    """Triggers that log every insert, update and delete of ``table`` as a change of ``kind`` to the document
+    ``doc`` (a column of the row, or ``NULL``)."""
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        target = "NULL" if doc == "NULL" else f"{row}.{doc}"
+        conn.execute(
+            f"CREATE TRIGGER {table}_{event.lower()}_logged AFTER {event} ON {table} "
+            f"BEGIN INSERT INTO changes (kind, doc_id) VALUES ('{kind}', {target}); END"
+        )
 
 
 def _v7(conn: sqlite3.Connection) -> None:
@@ -321,8 +327,49 @@ def _v11(conn: sqlite3.Connection) -> None:
                 )
 
 
+def _v12(conn: sqlite3.Connection) -> None:
+    """Edits that travel: each edited document field's revision and history (``revisions``, JSON: field ->
+    {revision, history}), so a bundle merge or a sync tells an edit from an unchanged copy; the extractor version
+    that made a stored text (NULL: unknown, from before, or OCR); removed tags (tombstones), so a removal reaches
+    the other copies instead of the tag coming back; and the other copies' values of a field changed on both
+    sides, kept for a person to choose (the review list)."""
+    conn.execute("ALTER TABLE documents ADD COLUMN revisions TEXT NOT NULL DEFAULT '{}'")
+    conn.execute("ALTER TABLE documents ADD COLUMN extractor TEXT")
+    conn.execute("""
+        CREATE TABLE removed_tags (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            jurisdiction TEXT NOT NULL,
+            stance_set TEXT,
+            stance TEXT,
+            start INTEGER,
+            end INTEGER,
+            quote TEXT NOT NULL DEFAULT '',
+            removed_at TEXT NOT NULL
+        )""")
+    conn.execute(
+        "CREATE UNIQUE INDEX removed_tags_unique ON removed_tags "
+        "(doc_id, jurisdiction, IFNULL(stance_set, ''), IFNULL(stance, ''), IFNULL(start, -1), IFNULL(end, -1))"
+    )
+    conn.execute("""
+        CREATE TABLE metadata_conflicts (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            value TEXT,
+            revision INTEGER NOT NULL,
+            history TEXT NOT NULL DEFAULT '[]',
+            version TEXT NOT NULL,
+            review TEXT NOT NULL,
+            UNIQUE (doc_id, field, version)
+        )""")
+    for table, kind in (("removed_tags", "tag"), ("metadata_conflicts", "document")):
+        _log_writes(conn, table, kind, "doc_id")
+
+
 #: Step n upgrades user_version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12,
+]  # fmt: skip
 LATEST = len(STEPS)
 
 

@@ -12,7 +12,15 @@ from psycopg.types.json import Jsonb
 from app.store.server_schema import MEMBERS_ROLE, PROJECT_TABLES, SCHEMA
 
 S = SCHEMA
-_DOC_COLUMNS = "sha256, kind, title, author, published, site, file_name, size, pages, page_spans, needs_ocr, metadata"
+_DOC_COLUMNS = (
+    "sha256, kind, title, author, published, site, file_name, size, pages, page_spans, needs_ocr, metadata, "
+    "revisions, extractor, text_sha256"
+)
+#: One tag's identity, as the unique index tags_unique compares them.
+_TAG_KEY = (
+    "project_id, sha256, jurisdiction, coalesce(stance_set, ''), coalesce(stance, ''), coalesce(start_at, -1), "
+    "coalesce(end_at, -1)"
+)
 
 
 class ServerRows:
@@ -74,35 +82,79 @@ class ServerRows:
         )
         return {row[0] for row in rows}
 
-    def insert_document(self, project_id: int, doc: dict, text: str, original: bytes) -> bool:
+    def insert_document(self, project_id: int, doc: dict, text: str, original: bytes, text_sha256: str) -> bool:
         """A document with its text and original; False when the project had it already."""
         cursor = self.conn.execute(
             f"""INSERT INTO {S}.documents (project_id, {_DOC_COLUMNS}, text, original)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                 ON CONFLICT (project_id, sha256) DO NOTHING""",
             (
                 project_id, doc["sha256"], doc["kind"], doc["title"], doc["author"], doc["published"], doc["site"],
                 doc["file_name"], doc["size"], doc["pages"], Jsonb(doc["page_spans"]), doc["needs_ocr"],
-                Jsonb(doc["metadata"]), text, original,
+                Jsonb(doc["metadata"]), Jsonb(doc["revisions"]), doc["extractor"], text_sha256, text, original,
             ),
         )  # fmt: skip
         return bool(cursor.rowcount)
 
-    def insert_tags(self, project_id: int, sha256: str, tags: list[dict]) -> int:
-        """A document's tags (the same tag twice is kept once); returns how many were new."""
-        added = 0
-        for t in tags:
-            cursor = self.conn.execute(
-                f"""INSERT INTO {S}.tags (project_id, sha256, jurisdiction, stance_set, stance, start_at, end_at,
-                                          quote, created_by, created_at, from_suggestion)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
-                (
-                    project_id, sha256, t["jurisdiction"], t["stance_set"], t["stance"], t["start"], t["end"],
-                    t["quote"], t["created_by"], t["created_at"], t["from_suggestion"],
-                ),
-            )  # fmt: skip
-            added += cursor.rowcount
-        return added
+    def document_fields(self, project_id: int, shas: Iterable[str]) -> dict[str, dict]:
+        """The editable fields (title, published as an ISO date, site) and their ``revisions`` of these
+        documents, locked until the transaction ends."""
+        rows = self.conn.execute(
+            f"""SELECT sha256, title, published, site, revisions FROM {S}.documents
+                WHERE project_id = %s AND sha256 = ANY(%s) FOR UPDATE""",
+            (project_id, list(shas)),
+        )
+        return {
+            r[0]: {"title": r[1], "published": r[2].isoformat() if r[2] else None, "site": r[3], "revisions": r[4]}
+            for r in rows
+        }
+
+    def set_field(self, project_id: int, sha256: str, name: str, value: str | None, revisions: dict) -> None:
+        """A document field's new value with the document's ``revisions``."""
+        column = sql.Identifier(name)
+        self.conn.execute(
+            sql.SQL("UPDATE {}.documents SET {} = %s, revisions = %s WHERE project_id = %s AND sha256 = %s").format(
+                sql.Identifier(S), column
+            ),
+            (value, Jsonb(revisions), project_id, sha256),
+        )
+
+    def put_field_version(self, project_id: int, sha256: str, kept: dict) -> bool:
+        """Keep a value of a field changed on both sides (``field``, ``version``, ``value``, ``revision``,
+        ``history``); False when it is kept already."""
+        cursor = self.conn.execute(
+            f"""INSERT INTO {S}.field_versions (project_id, sha256, field, version, value, revision, history)
+                VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
+            (project_id, sha256, kept["field"], kept["version"], kept["value"], kept["revision"],
+             Jsonb(kept["history"])),
+        )  # fmt: skip
+        return bool(cursor.rowcount)
+
+    def tag_states(self, project_id: int, shas: Iterable[str]) -> dict[tuple, tuple[bool, str]]:
+        """Each tag of these documents, keyed (sha256, jurisdiction, stance_set, stance, start, end), as
+        ``(removed, when)``: a tombstone's removal, or a tag's creation; locked until the transaction ends."""
+        rows = self.conn.execute(
+            f"""SELECT sha256, jurisdiction, stance_set, stance, start_at, end_at, removed_at, created_at
+                FROM {S}.tags WHERE project_id = %s AND sha256 = ANY(%s) FOR UPDATE""",
+            (project_id, list(shas)),
+        )
+        return {tuple(r[:6]): (r[6] is not None, r[6] or r[7]) for r in rows}
+
+    def put_tag(self, project_id: int, sha256: str, tag: dict, removed_at: str | None) -> None:
+        """A tag (``removed_at`` None) or its tombstone, replacing the project's state of that tag."""
+        self.conn.execute(
+            f"""INSERT INTO {S}.tags (project_id, sha256, jurisdiction, stance_set, stance, start_at, end_at,
+                                      quote, created_by, created_at, from_suggestion, removed_at)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                ON CONFLICT ({_TAG_KEY}) DO UPDATE SET quote = excluded.quote, created_by = excluded.created_by,
+                    created_at = excluded.created_at, from_suggestion = excluded.from_suggestion,
+                    removed_at = excluded.removed_at""",
+            (
+                project_id, sha256, tag["jurisdiction"], tag["stance_set"], tag["stance"], tag["start"], tag["end"],
+                tag["quote"], tag.get("created_by", ""), tag.get("created_at", removed_at),
+                tag.get("from_suggestion", False), removed_at,
+            ),
+        )  # fmt: skip
 
     def insert_vocabulary(self, project_id: int, jurisdictions: list[dict], stance_sets: list[dict]) -> None:
         """Custom jurisdictions and stances the project lacks (a project's first version of each stays)."""
@@ -162,14 +214,25 @@ class ServerRows:
         where, args = self._changed(project_id, after, shas)
         rows = self.conn.execute(
             f"""SELECT sha256, jurisdiction, stance_set, stance, start_at, end_at, quote, created_by, created_at,
-                       from_suggestion, seq FROM {S}.tags WHERE {where} ORDER BY seq""",
+                       from_suggestion, seq, removed_at FROM {S}.tags WHERE {where} ORDER BY seq""",
             args,
         )
         return [
             {"sha256": r[0], "jurisdiction": r[1], "stance_set": r[2], "stance": r[3], "start": r[4], "end": r[5],
-             "quote": r[6], "created_by": r[7], "created_at": r[8], "from_suggestion": r[9], "seq": r[10]}
+             "quote": r[6], "created_by": r[7], "created_at": r[8], "from_suggestion": r[9], "seq": r[10],
+             "removed_at": r[11]}
             for r in rows
         ]  # fmt: skip
+
+    def changed_field_versions(self, project_id: int, after: int | None, shas: list[str] | None = None) -> list[dict]:
+        """Values kept for review written after change ``after`` (or every one of ``shas``)."""
+        where, args = self._changed(project_id, after, shas)
+        rows = self.conn.execute(
+            f"SELECT sha256, field, value, revision, history, seq FROM {S}.field_versions WHERE {where} ORDER BY seq",
+            args,
+        )
+        keys = ("sha256", "field", "value", "revision", "history", "seq")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def changed_annotations(self, project_id: int, after: int | None, shas: list[str] | None = None) -> list[dict]:
         """Annotations written after change ``after`` (or every one of ``shas``): sha256, fields, withheld, seq."""

@@ -14,7 +14,8 @@ from psycopg import Connection, sql
 
 SCHEMA = "dossier"
 MEMBERS_ROLE = "dossier_members"  # the group role every person's role joins: table rights, rows by membership
-PROJECT_TABLES = ("documents", "tags", "jurisdictions", "stances", "annotations")
+_V1_TABLES = ("documents", "tags", "jurisdictions", "stances", "annotations")
+PROJECT_TABLES = (*_V1_TABLES, "field_versions")  # every table with rows per project and a change number
 
 
 def _v1(conn: Connection) -> None:
@@ -107,17 +108,8 @@ def _v1(conn: Connection) -> None:
         CREATE INDEX annotations_conflict_of ON {SCHEMA}.annotations (project_id, (fields->>'conflict_of'))
             WHERE fields->>'conflict_of' IS NOT NULL;
     """)
-    for table in PROJECT_TABLES:
-        conn.execute(f"""
-            CREATE INDEX {table}_seq ON {SCHEMA}.{table} (project_id, seq);
-            CREATE TRIGGER {table}_change BEFORE INSERT OR UPDATE ON {SCHEMA}.{table}
-                FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.next_change();
-            ALTER TABLE {SCHEMA}.{table} ENABLE ROW LEVEL SECURITY;
-            CREATE POLICY member ON {SCHEMA}.{table}
-                USING (project_id IN (SELECT {SCHEMA}.my_projects()))
-                WITH CHECK (project_id IN (SELECT {SCHEMA}.my_projects()));
-            GRANT SELECT, INSERT, UPDATE ON {SCHEMA}.{table} TO {MEMBERS_ROLE};
-        """)
+    for table in _V1_TABLES:
+        _project_table(conn, table)
     conn.execute(f"""
         ALTER TABLE {SCHEMA}.projects ENABLE ROW LEVEL SECURITY;
         CREATE POLICY member ON {SCHEMA}.projects USING (id IN (SELECT {SCHEMA}.my_projects()));
@@ -128,8 +120,60 @@ def _v1(conn: Connection) -> None:
     """)
 
 
+def _project_table(conn: Connection, table: str) -> None:
+    """A project table's change numbers, row-level security and the members' rights."""
+    conn.execute(f"""
+        CREATE INDEX {table}_seq ON {SCHEMA}.{table} (project_id, seq);
+        CREATE TRIGGER {table}_change BEFORE INSERT OR UPDATE ON {SCHEMA}.{table}
+            FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.next_change();
+        ALTER TABLE {SCHEMA}.{table} ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY member ON {SCHEMA}.{table}
+            USING (project_id IN (SELECT {SCHEMA}.my_projects()))
+            WITH CHECK (project_id IN (SELECT {SCHEMA}.my_projects()));
+        GRANT SELECT, INSERT, UPDATE ON {SCHEMA}.{table} TO {MEMBERS_ROLE};
+    """)
+
+
+def _v2(conn: Connection) -> None:
+    """Edits that travel: each edited document field's revisions (``revisions``: field -> {revision, history}),
+    which a push updates by the merge's decision; values of a field that laptops changed on both sides, kept for
+    review (``field_versions``); removed tags as tombstones (``removed_at``); and, for a pull to take a text as it
+    is, the extractor version that made it and its sha256. A document's text, original, extractor and text
+    hash never change once pushed (a trigger refuses it): what a pull trusts is what its pusher extracted."""
+    conn.execute(f"""
+        ALTER TABLE {SCHEMA}.documents ADD COLUMN revisions jsonb NOT NULL DEFAULT '{{}}';
+        ALTER TABLE {SCHEMA}.documents ADD COLUMN extractor text;
+        ALTER TABLE {SCHEMA}.documents ADD COLUMN text_sha256 text CHECK (text_sha256 ~ '^[0-9a-f]{{64}}$');
+        ALTER TABLE {SCHEMA}.tags ADD COLUMN removed_at text;
+        CREATE TABLE {SCHEMA}.field_versions (
+            project_id int NOT NULL,
+            sha256 text NOT NULL,
+            field text NOT NULL CHECK (field IN ('title', 'published', 'site')),
+            version text NOT NULL,
+            value text,
+            revision int NOT NULL,
+            history jsonb NOT NULL DEFAULT '[]',
+            pushed_by name NOT NULL DEFAULT session_user,
+            seq bigint NOT NULL,
+            PRIMARY KEY (project_id, sha256, field, version),
+            FOREIGN KEY (project_id, sha256) REFERENCES {SCHEMA}.documents ON DELETE CASCADE
+        );
+        CREATE FUNCTION {SCHEMA}.text_stays() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.text IS DISTINCT FROM OLD.text OR NEW.original IS DISTINCT FROM OLD.original
+                   OR NEW.extractor IS DISTINCT FROM OLD.extractor OR NEW.text_sha256 IS DISTINCT FROM OLD.text_sha256
+                THEN RAISE EXCEPTION 'a document''s text and original never change once pushed';
+                END IF;
+                RETURN NEW;
+            END $$;
+        CREATE TRIGGER documents_text_stays BEFORE UPDATE ON {SCHEMA}.documents
+            FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.text_stays();
+    """)
+    _project_table(conn, "field_versions")
+
+
 #: Step n upgrades version n-1 to n. Append only; never edit a released step.
-STEPS: list[Callable[[Connection], None]] = [_v1]
+STEPS: list[Callable[[Connection], None]] = [_v1, _v2]
 LATEST = len(STEPS)
 
 

@@ -40,6 +40,10 @@ class TagStore:
             ),
         )
         if cursor.rowcount:
+            self.conn.execute(  # tagged again after a removal: the tag is back, its tombstone goes
+                f"DELETE FROM removed_tags WHERE {_SAME_TAG}",
+                (tag.doc_id, tag.jurisdiction, tag.stance_set, tag.stance, tag.start, tag.end),
+            )
             return cursor.lastrowid
         if batch is None:
             self.conn.execute(
@@ -50,9 +54,36 @@ class TagStore:
             )
         return None
 
-    def remove(self, tag_ids: Iterable[int]) -> int:
-        """Delete tags by id; returns how many went."""
-        return sum(self.conn.execute("DELETE FROM tags WHERE id = ?", (i,)).rowcount for i in tag_ids)
+    def remove(self, tag_ids: Iterable[int], removed_at: str) -> int:
+        """Delete tags by id, each leaving a tombstone dated ``removed_at`` (so that the removal travels in bundles
+        and syncs); returns how many went."""
+        removed = 0
+        for tag_id in tag_ids:
+            tag = self.get(tag_id)
+            if tag is not None:
+                self.bury(tag, removed_at)
+                removed += self.conn.execute("DELETE FROM tags WHERE id = ?", (tag_id,)).rowcount
+        return removed
+
+    def bury(self, tag: Tag, removed_at: str) -> None:
+        """Record that ``tag`` was removed at ``removed_at`` (a later removal of the same tag moves the date)."""
+        self.conn.execute(
+            """INSERT INTO removed_tags (doc_id, jurisdiction, stance_set, stance, start, end, quote, removed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT DO UPDATE SET removed_at = max(removed_at, excluded.removed_at)""",
+            (tag.doc_id, tag.jurisdiction, tag.stance_set, tag.stance, tag.start, tag.end, tag.quote, removed_at),
+        )
+
+    def removed(self, doc_ids: Iterable[int]) -> dict[int, list[Tag]]:
+        """The tombstones of several documents' removed tags (``created_at`` holds when each was removed)."""
+        ids = list(doc_ids)
+        out: dict[int, list[Tag]] = {i: [] for i in ids}
+        for row in rows_in(self.conn, "SELECT * FROM removed_tags WHERE doc_id", ids):
+            out[row["doc_id"]].append(
+                Tag(0, row["doc_id"], row["jurisdiction"], row["stance_set"], row["stance"], row["start"], row["end"],
+                    row["quote"], "", row["removed_at"], False)
+            )  # fmt: skip
+        return out
 
     def move(self, tag_id: int, start: int, end: int, quote: str) -> None:
         """Point a passage tag at its passage in a re-extracted text (inside a transaction)."""
@@ -190,6 +221,13 @@ class TagStore:
         """(kind, key) -> accepted/rejected for one document."""
         rows = self.conn.execute("SELECT kind, key, decision FROM suggestion_decisions WHERE doc_id = ?", (doc_id,))
         return {(row[0], row[1]): row[2] for row in rows}
+
+
+#: One tag's identity: the document, jurisdiction, stance and passage (as the unique indexes compare them).
+_SAME_TAG = (
+    "doc_id = ? AND jurisdiction = ? AND IFNULL(stance_set, '') = IFNULL(?, '') AND IFNULL(stance, '') = IFNULL(?, '') "
+    "AND IFNULL(start, -1) = IFNULL(?, -1) AND IFNULL(end, -1) = IFNULL(?, -1)"
+)
 
 
 def _tag(row: sqlite3.Row) -> Tag:

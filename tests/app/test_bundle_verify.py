@@ -330,9 +330,9 @@ def test_bag_info_without_dossier_format_is_not_a_bundle(bag: Path, tmp_path: Pa
 
 def test_newer_format_asks_for_an_update(bag: Path, tmp_path: Path):
     info = bagit.Bag(str(bag))
-    info.info["Dossier-Format"] = "2"
+    info.info["Dossier-Format"] = "3"
     info.save()
-    rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, "has format '2'; this Dossier reads format 1")
+    rejected(zip_bag(bag, tmp_path / "bundle.zip"), tmp_path, "has format '3'; this Dossier reads formats up to 2")
 
 
 def _set(path: list, value):
@@ -349,7 +349,7 @@ def _set(path: list, value):
     ("name", "change", "match"),
     [
         ("documents.json", _set(["documents", 0, "size"], "big"), "format at documents/0/size: 'big' is not"),
-        ("documents.json", _set(["version"], 2), "format at version"),
+        ("documents.json", _set(["version"], 3), "format at version"),
         ("annotations.jsonld", _set(["items", 0, "target", "source"], "http://x"), "format at items/0/target/source"),
         (
             "annotations.jsonld",

@@ -4,6 +4,7 @@ and the next sync completes it."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ import time
 import psycopg
 import pytest
 
-from app.archive import Archive
+from app.archive import DB_NAME, Archive
 from app.server.sync import SyncCancelled
 
 from .test_sync import bbc, snapshot
@@ -52,22 +53,11 @@ def test_a_sync_cut_in_its_second_batch_completes_on_the_next_run(newsroom, tmp_
     argv = [sys.executable, "-c", "from app.cli import main; raise SystemExit(main())", "sync", "--archive",
             str(folder), "--server", newsroom.url("alice"), "--project", "desk"]  # fmt: skip
     sync = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        backend = _blocked_backend(newsroom, newsroom.roles["alice"])
-        assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 2  # the first batch committed
-        if cut == "killed":
-            sync.kill()
-        else:
-            newsroom.query("SELECT pg_terminate_backend(%s)", backend)
-        _out, err = sync.communicate(timeout=60)
-    finally:
-        if sync.poll() is None:
-            sync.kill()
-        blocker.rollback()
-        blocker.close()
-    assert sync.returncode != 0
-    if cut == "connection dropped":
-        assert "dossier:" in err and "Traceback" not in err
+
+    def first_batch_committed() -> None:
+        assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 2
+
+    _cut(newsroom, sync, blocker, newsroom.roles["alice"], cut, first_batch_committed)
     assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 2  # the cut batch left nothing
     assert newsroom.query("SELECT count(*) FROM dossier.annotations")[0][0] == 0
     with Archive.open(folder) as laptop:
@@ -109,3 +99,74 @@ def test_two_laptops_syncing_the_same_project_at_once_both_succeed(newsroom, lap
     b.sync()
     assert snapshot(a).keys() == snapshot(b).keys() and len(snapshot(a)) == 6
     assert not a.sync().changed and not b.sync().changed
+
+
+@pytest.mark.parametrize("cut", ["killed", "connection dropped"])
+def test_a_pull_cut_midway_completes_on_the_next_run(newsroom, tmp_path, corpus, cut):
+    with Archive.open(tmp_path / "source") as source:
+        source.import_paths(bbc(corpus, "tech", 1, 2, 3, 4, 5, 6, 7, 8))
+        ids = sorted(source.documents.ids())
+        source.annotate(ids[5], start=0, end=8, note="pulled late")
+        source.tag(ids[6], "Texas", "cooperates")
+        source.update_metadata(ids[7], title="Edited before the push")
+        source.sync(newsroom.url("alice"), "desk")
+        expected = snapshot(source)
+    folder = tmp_path / "laptop"
+    Archive.open(folder).close()
+    env = {**os.environ, "DOSSIER_SYNC_BATCH": "1"}  # one document a batch: a transaction each, locally
+    argv = [sys.executable, "-c", "from app.cli import main; raise SystemExit(main())", "sync", "--archive",
+            str(folder), "--server", newsroom.url("bob"), "--project", "desk"]  # fmt: skip
+    sync = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    blocker = psycopg.connect(newsroom.admin.replace("/postgres?", f"/{newsroom.db}?"))
+    try:
+        end = time.monotonic() + 60
+        while _documents_in(folder) == 0 and time.monotonic() < end and sync.poll() is None:
+            time.sleep(0.01)  # until the first batch is merged here ...
+        # ... the next batch's fetch waits on the server: the pull is cut there
+        blocker.execute("LOCK TABLE dossier.documents IN ACCESS EXCLUSIVE MODE")
+    except BaseException:
+        sync.kill()
+        blocker.close()
+        raise
+    _cut(newsroom, sync, blocker, newsroom.roles["bob"], cut)
+    with Archive.open(folder) as laptop:
+        merged = laptop.stats()["documents"]
+        assert 0 < merged < 8, "the pull was not cut midway"
+        assert laptop.check().ok  # what was merged is whole: originals, texts and index agree
+        (state,) = laptop.sync_states()
+        assert state.pulled_seq == 0  # nothing recorded as pulled: the next sync fetches everything again
+        done = laptop.sync()
+        assert done.pulled_documents == 8 - merged and not done.conflicts and not done.field_conflicts
+        assert snapshot(laptop) == expected
+        assert not laptop.sync().changed
+    assert newsroom.query("SELECT count(*) FROM dossier.documents")[0][0] == 8  # the server is as it was
+
+
+def _cut(newsroom, sync: subprocess.Popen, blocker, role: str, cut: str, while_blocked=lambda: None) -> None:
+    """Cut ``sync`` where its server process waits on ``blocker``'s lock (killed, or its connection dropped by the
+    server), then release the lock: the sync failed, and said why in words when its connection dropped."""
+    try:
+        backend = _blocked_backend(newsroom, role)
+        while_blocked()
+        if cut == "killed":
+            sync.kill()
+        else:
+            newsroom.query("SELECT pg_terminate_backend(%s)", backend)
+        _out, err = sync.communicate(timeout=60)
+    finally:
+        if sync.poll() is None:
+            sync.kill()
+        blocker.rollback()
+        blocker.close()
+    assert sync.returncode != 0
+    if cut == "connection dropped":
+        assert "dossier:" in err and "Traceback" not in err
+
+
+def _documents_in(folder) -> int:
+    """How many documents the archive holds, read without opening it as Dossier does (which would take turns)."""
+    conn = sqlite3.connect(f"file:{folder / DB_NAME}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    finally:
+        conn.close()

@@ -124,6 +124,31 @@ def test_a_bundle_conflict_is_settled_from_the_review_list(qtbot, make_window, i
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and "the colleague's reading" in panel.model.item(0).text())
 
 
+def test_a_title_changed_on_both_sides_is_settled_from_the_review_list(qtbot, make_window, imported, tmp_path):
+    from app.archive import Archive
+    from app.bundles.export import export_bundle
+    from app.bundles.merge import import_bundle
+
+    doc_id = imported.search_ids("omaha").ids[0]
+    with Archive.open(tmp_path / "colleague") as other:
+        import_bundle(other, export_bundle(imported, [doc_id], tmp_path / "1.zip").path)
+        other.update_metadata(other.search_ids("omaha").ids[0], title="Omaha: the colleague's title")
+        theirs = export_bundle(other, other.search_ids("").ids, tmp_path / "2.zip").path
+    imported.update_metadata(doc_id, title="Omaha: our title")
+    assert len(import_bundle(imported, theirs).field_conflicts) == 1
+    window = make_window(imported)
+    window.show_annotations()
+    dialog = window.findChild(AnnotationsDialog)
+    dialog.view_box.setCurrentIndex(dialog.view_box.findData("review"))
+    assert dialog.model.rowCount() == 1 and dialog.model.item(0, 1).text() == "title: Omaha: the colleague's title"
+    dialog.table.selectRow(0)
+    assert dialog.keep_theirs_button.isEnabled() and not dialog.restore_button.isVisible()
+    assert "Ours: “Omaha: our title”\nTheirs: “Omaha: the colleague's title”" in dialog.comparison.text()
+    dialog.keep_theirs_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy() and dialog.model.rowCount() == 0)
+    assert imported.document(doc_id).title == "Omaha: the colleague's title" and imported.metadata_conflicts() == []
+
+
 def test_the_note_dialog_shows_the_passage_and_what_the_annotation_carries(qtbot, make_window, imported):
     doc_id = imported.search_ids("omaha").ids[0]
     imported.annotate(
