@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.vector_search import SegmentArrays, term_docnums
+from indexer.vector_search import DecodedPostings, SegmentArrays, term_docnums
 
 Bits = dict[str, dict[str, int]]  # field -> value -> bitset over a reader's document numbers
 
@@ -41,6 +41,7 @@ class SearcherCache:
         self._bits: Bits | None = None
         self._id_array: np.ndarray | None = None
         self._keys: dict[str, np.ndarray] = {}
+        self._decoded = DecodedPostings()  # terms' postings, shared by the segments' arrays
 
     def doc_ids(self, searcher) -> list[int]:
         """Document number -> document id, over all of the searcher's segments."""
@@ -58,7 +59,7 @@ class SearcherCache:
         """The field lengths and word lists of one of the last searcher's segments."""
         segment = self._segments[_segment_key(reader)]
         if segment.arrays is None:
-            segment.arrays = SegmentArrays(reader)
+            segment.arrays = SegmentArrays(reader, self._decoded)
         return segment.arrays
 
     def expand(self, searcher, q) -> set[str]:

@@ -11,9 +11,10 @@ array form are matched by Whoosh on that segment and their scores copied in.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import accumulate, count, islice
 from pickle import loads
 
 import numpy as np
@@ -29,6 +30,8 @@ from indexer.query import MAX_EXPANSIONS
 _LENGTHS = np.array(_length_byte_cache, dtype=np.float64)  # a length byte -> the length Whoosh scores with
 EXPANDING = (query.Prefix, query.Wildcard, query.FuzzyTerm, query.Regex, query.TermRange)
 _PREFIX_LISTS = 32  # word lists kept per segment for fuzzy words, by field and first letters
+_SEGMENT_NUMBERS = count()
+DECODED_POSTINGS = 2_000_000  # postings kept decoded across queries (16 bytes each), the least recently used dropped
 
 
 @dataclass
@@ -39,14 +42,49 @@ class Matches:
     scores: np.ndarray  # float64, 0 where the mask is False
 
 
-class SegmentArrays:
-    """What the arrays of one segment need from it, read once while the segment lives: field lengths and
-    the words fuzzy terms are compared with. A segment's postings and lengths never change."""
+class DecodedPostings:
+    """Terms' document numbers and weights (and phrases' matches) as arrays, kept across queries up to
+    DECODED_POSTINGS entries in all (the least recently used goes first). Reading a term is unpickling and
+    decompressing blocks that also hold every posting's positions: about half of a two-word query at 100,000
+    documents, and typing repeats the words of the query before. A segment's postings never change
+    (deletions are applied after)."""
 
-    def __init__(self, reader) -> None:
+    def __init__(self, limit: int = DECODED_POSTINGS) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: tuple, read: Callable[[], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """The postings under ``key``, from ``read()`` when not kept."""
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+            return found
+        found = read()
+        self._kept[key] = found
+        self._size += len(found[0])
+        while self._size > self.limit and len(self._kept) > 1:
+            _key, (docnums, _weights) = self._kept.popitem(last=False)
+            self._size -= len(docnums)
+        return found
+
+
+class SegmentArrays:
+    """What the arrays of one segment need from it, read once while the segment lives: field lengths, the
+    words fuzzy terms are compared with, and (in ``decoded``, shared by a searcher's segments) its terms'
+    postings. A segment's postings and lengths never change."""
+
+    def __init__(self, reader, decoded: DecodedPostings | None = None) -> None:
         self.size = reader.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
         self._words: dict[tuple[str, str], list[str]] = {}
+        self._decoded = decoded or DecodedPostings()
+        self._key = next(_SEGMENT_NUMBERS)  # never reused, unlike id(): a merged segment's terms age out
+
+    def kept(self, key: tuple, read: Callable[[], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """Two arrays about this segment under ``key`` (a term's document numbers and weights, a phrase's
+        mask and scores), ``read()`` when not kept."""
+        return self._decoded.get((self._key, *key), read)
 
     def lengths(self, reader, fieldname: str) -> np.ndarray:
         """Each document's length of ``fieldname`` as Whoosh scores it (one byte, decoded)."""
@@ -160,7 +198,7 @@ class Evaluator:
             return Matches(mask, scores)
         if (fieldname, btext) not in reader:
             return Matches(mask, scores)
-        docnums, weights = _postings(self._blocks(fieldname, btext))
+        docnums, weights = self._arrays.kept((fieldname, btext), lambda: _postings(self._blocks(fieldname, btext)))
         if field.scorable:
             w = self.weighting
             B, K1 = w._field_B.get(fieldname, w.B), w.K1
@@ -188,10 +226,15 @@ class Evaluator:
 
     def _phrase(self, q: query.Phrase) -> Matches:
         """The documents with every word of the phrase, kept where the words' positions hold it; scored as
-        the words together, as Whoosh scores a phrase."""
+        the words together, as Whoosh scores a phrase. Kept with the decoded postings: checking positions is
+        most of a phrase's time, and typing repeats it."""
         field = self.top.schema[q.fieldname]
         if not field.format or not field.format.supports("positions"):
             return self._by_whoosh(q)  # Whoosh says the field has no positions
+        key = ("phrase", q.fieldname, tuple(q.words), q.slop, q.boost)
+        return Matches(*self._arrays.kept(key, lambda: _arrays_of(self._positioned(q, field))))
+
+    def _positioned(self, q: query.Phrase, field) -> Matches:
         found = self._and([self._term(q.fieldname, word, 1.0) for word in q.words], q.boost)
         if len(q.words) < 2 or not found.mask.any():
             return found
@@ -239,6 +282,10 @@ class Evaluator:
             if not seen % 1024:
                 self.check()
         return Matches(mask, scores)
+
+
+def _arrays_of(matches: Matches) -> tuple[np.ndarray, np.ndarray]:
+    return matches.mask, matches.scores
 
 
 def _without(positive: Matches, excluded: np.ndarray) -> Matches:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 from indexer.query import parse_query
@@ -80,6 +81,35 @@ def test_the_same_hits_in_the_same_order_with_the_same_scores(index, text):
     assert expected, "each query matches some of the stories"
     assert found.ids == [doc_id for doc_id, _score in expected]
     assert found.scores == pytest.approx(dict(expected), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("text", SCORED)
+def test_a_query_asked_again_from_kept_postings_is_answered_the_same(index, text):
+    first = index.hit_ids(text)
+    again = index.hit_ids(text)  # terms' postings and phrases' matches now come from the kept arrays
+    assert again.ids == first.ids and again.scores == first.scores and again.facets == first.facets
+
+
+def test_kept_postings_follow_new_segments_and_drop_the_least_recently_used(tmp_path):
+    from indexer.vector_search import DecodedPostings
+
+    index = SearchIndex(tmp_path / "ix")
+    index.write([IndexDoc(1, "Omaha", "crude oil prices", "text")])
+    assert index.hit_ids('"crude oil"').ids == [1]
+    index.write([IndexDoc(2, "Tulsa", "crude oil stocks", "text"), IndexDoc(1, "Omaha", "no oil", "text")])
+    assert index.hit_ids('"crude oil"').ids == [2] and sorted(index.hit_ids("oil").ids) == [1, 2]
+    index.close()
+    kept, reads = DecodedPostings(limit=4), []
+
+    def read(name, size):
+        reads.append(name)
+        return np.zeros(size), np.zeros(size)
+
+    for name in ("a", "b", "a", "c"):  # sizes 2 + 2 + 2 > 4: "b", used least recently, is dropped
+        kept.get((name,), lambda name=name: read(name, 2))
+    kept.get(("a",), lambda: read("a", 2))
+    kept.get(("b",), lambda: read("b", 2))
+    assert reads == ["a", "b", "c", "b"]
 
 
 def test_deleted_and_replaced_documents_are_neither_found_nor_counted(index):
