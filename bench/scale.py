@@ -432,6 +432,15 @@ def rows(report: dict) -> list[tuple[str, str, str, str]]:
                 "-",
             )
         )
+        if "dossier_first_p95_ms" in search:
+            out.append(
+                (
+                    f"{n}: search, each query's first run p50 / p95",
+                    f"{search['dossier_first_p50_ms']} / {search['dossier_first_p95_ms']} ms",
+                    "terms of earlier queries already decoded",
+                    "-",
+                )
+            )
         if "open_check" in row:
             oc = row["open_check"]
             out.append(
