@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -59,26 +60,10 @@ def main() -> None:
 def run(cluster: pg.Cluster, corpus: Path, scratch: Path, args) -> dict:
     from app.cli import main as cli
 
-    db = cluster.new_database()
-    admin = cluster.url(db=db)
-    pgpass = scratch / "pgpass"
-    pgpass.write_text("")
-    pgpass.chmod(0o600)
-    import os
-
-    os.environ["PGPASSFILE"] = str(pgpass)
-    urls = {}
     with open(os.devnull, "w") as quiet:
         stdout, sys.stdout = sys.stdout, quiet
         try:
-            cli(["server", "init", admin])
-            cli(["server", "project-add", admin, "bench"])
-            for person in ("alice", "bob"):
-                role = cluster.new_role(person)
-                with pgpass.open("a") as f:
-                    f.write(f"{cluster.socket_dir}:{cluster.port}:*:{role}:{pg.PASSWORD_OF.format(role)}\n")
-                cli(["server", "member-add", admin, "bench", role])
-                urls[person] = cluster.url(role, db)
+            urls = cluster.newsroom("bench", ["alice", "bob"], scratch, cli)
         finally:
             sys.stdout = stdout
     started = time.perf_counter()

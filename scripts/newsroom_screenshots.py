@@ -66,24 +66,9 @@ def shoot(cluster, bbc: Path, scratch: Path, out: Path) -> None:
 
     from app.archive import Archive
     from app.cli import main as cli
-    from tests.server import pg
     from ui.main_window import MainWindow
 
-    db = cluster.new_database()
-    admin = cluster.url(db=db)
-    pgpass = scratch / "pgpass"
-    pgpass.write_text("")
-    pgpass.chmod(0o600)
-    os.environ["PGPASSFILE"] = str(pgpass)
-    urls = {}
-    cli(["server", "init", admin])
-    cli(["server", "project-add", admin, "city-desk"])
-    for person in ("alice", "bob"):
-        role = cluster.new_role(person)
-        with pgpass.open("a") as f:
-            f.write(f"{cluster.socket_dir}:{cluster.port}:*:{role}:{pg.PASSWORD_OF.format(role)}\n")
-        cli(["server", "member-add", admin, "city-desk", role])
-        urls[person] = cluster.url(role, db)
+    urls = cluster.newsroom("city-desk", ["alice", "bob"], scratch, cli)
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Dossier")

@@ -70,6 +70,26 @@ class Cluster:
             )
         return role
 
+    def newsroom(self, project: str, people: list[str], scratch: Path, cli) -> dict[str, str]:
+        """A new database set up as a newsroom server (``cli``: ``app.cli.main``) with ``project`` and a member
+        role for each person, their passwords in a pgpass file in ``scratch`` (PGPASSFILE); each one's URL."""
+        db = self.new_database()
+        admin = self.url(db=db)
+        pgpass = scratch / "pgpass"
+        pgpass.write_text("")
+        pgpass.chmod(0o600)
+        os.environ["PGPASSFILE"] = str(pgpass)
+        cli(["server", "init", admin])
+        cli(["server", "project-add", admin, project])
+        urls = {}
+        for person in people:
+            role = self.new_role(person)
+            with pgpass.open("a") as f:
+                f.write(f"{self.socket_dir}:{self.port}:*:{role}:{PASSWORD_OF.format(role)}\n")
+            cli(["server", "member-add", admin, project, role])
+            urls[person] = self.url(role, db)
+        return urls
+
     def stop(self) -> None:
         argv = [str(self.bins / "pg_ctl"), "-D", str(self.base / "data"), "-m", "fast", "-w", "stop"]
         subprocess.run(_as(self.user, argv), capture_output=True)
