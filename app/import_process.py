@@ -21,6 +21,7 @@ from pathlib import Path
 from app.errors import DossierError
 from app.importer import CancelFn, ProgressFn
 from app.models import ImportReport
+from indexer import spawning
 from indexer.sandbox import Limits
 
 CANCEL_POLL_S = 0.05  # how often the parent looks at ``cancel`` while no progress arrives
@@ -46,7 +47,7 @@ def import_in_child(
         args=(str(folder), list(paths), list(passwords), limits, child_events, child_control),
         name=PROCESS_NAME,
     )
-    child.start()
+    spawning.start(child)
     child_events.close()
     child_control.close()
     cancelled_at = None

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
+from indexer import spawning
 from indexer.errors import ExtractionError
 from indexer.types import Extracted
 
@@ -222,7 +223,7 @@ class ExtractorPool:
             name="dossier-extract",
             daemon=True,
         )
-        process.start()
+        spawning.start(process)
         child.close()
         return _Worker(process, parent)
 

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from indexer import spawning
 from indexer.errors import IndexBusy, IndexUnavailable
 from indexer.types import IndexDoc
 
@@ -34,7 +35,7 @@ class WriterProcess:
         self._process = context.Process(
             target=_serve, args=(str(folder), child), name="dossier-index-writer", daemon=True
         )
-        self._process.start()
+        spawning.start(self._process)
         child.close()
         self._pending = False
 

@@ -38,3 +38,39 @@ def test_cancel_stops_handing_out_jobs():
 
     outcomes = run([b"x"] * 50, Limits(workers=1), cancel)
     assert len(outcomes) < 50
+
+
+def test_workers_do_not_run_the_parent_s_main_module_again(tmp_path):
+    """spawn would import the parent's ``__main__`` in each worker (for the window: all of Qt); they need
+    nothing from it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    log = tmp_path / "imports.log"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import os, sys\n"
+        f"open({str(log)!r}, 'a').write(f'{{os.getpid()}}\\n')\n"
+        "if __name__ == '__main__':\n"
+        "    from indexer.sandbox import ExtractorPool, Job\n"
+        "    from indexer.writer_process import WriterProcess\n"
+        "    with ExtractorPool() as pool:\n"
+        "        outcomes = list(pool.run([Job(1, 'text', b'Omaha police will not take part.')]))\n"
+        "    assert outcomes[0].extracted.text.startswith('Omaha'), outcomes\n"
+        "    WriterProcess(__import__('pathlib').Path(sys.argv[1])).close()\n"
+    )
+    from indexer.search_index import SearchIndex
+
+    SearchIndex(tmp_path / "ix").close()
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "ix")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(log.read_text().split()) == 1  # the script itself, not once more per worker
