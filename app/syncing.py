@@ -72,24 +72,11 @@ class Syncing:
         """Full-text hits on the server's project (PostgreSQL's ranking and snippets), without pulling them."""
         if not query.strip():
             raise DossierError("Give words to search the server for.")
-        server, project = self.sync_target(server, project)
-        from app.server import connect
-        from app.store.server_rows import ServerRows
-
-        conn = connect.connect(server, insecure=insecure, password=password)
+        searcher = self.server_searcher(server, project, insecure=insecure, password=password)
         try:
-            with connect.server_errors("searching"):
-                rows = ServerRows(conn)
-                project_id = rows.project_id(project)
-                if project_id is None:
-                    raise DossierError(f"The server has no project {project!r} that you are a member of.")
-                hits = rows.search(project_id, query, limit)
+            return searcher.search(query, limit)
         finally:
-            conn.close()
-        reader = self._reader()
-        for hit in hits:
-            hit["local_id"] = reader.id_for_sha(hit["sha256"])
-        return hits
+            searcher.close()
 
     def server_searcher(
         self, server: str | None = None, project: str | None = None, *, insecure: bool = False,
