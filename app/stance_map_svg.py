@@ -183,18 +183,25 @@ def _linked(body: str, link: LinkFn | None, tile: Tile | None) -> str:
     return f'<a href="{_attr(target)}">{body}</a>' if target and target.startswith("#") else body
 
 
-def _legend(stance_map: StanceMap, used: list[str], x: int, y: int) -> str:
+def _legend_rows(stance_map: StanceMap, used: list[str], x: float, y: float, swatch: Callable) -> list[str]:
+    """The opening of a legend: each stance in ``used``, three a row, its colour drawn by
+    ``swatch(left, top, colour)`` beside its label (a line saying so when there is none)."""
     parts = ['<g class="legend">']
     if not used:
         parts.append(f'<text class="legend" x="{x}" y="{y + 12}" fill="#546e7a">No confirmed stances here.</text>')
     for i, key in enumerate(used):
         col, row = i % 3, i // 3
         left, top = x + col * 230, y + row * 24
-        parts.append(_rect(left, top, 16, 16, _colour(stance_map, key)))
+        parts.append(swatch(left, top, _colour(stance_map, key)))
         parts.append(
-            f'<text class="legend" x="{left + 22}" y="{top + 13}" fill="#263238">'
+            f'<text class="legend" x="{left + 22}" y="{top + 13:.0f}" fill="#263238">'
             f"{_text(stance_map.labels.get(key, key))}</text>"
         )
+    return parts
+
+
+def _legend(stance_map: StanceMap, used: list[str], x: int, y: int) -> str:
+    parts = _legend_rows(stance_map, used, x, y, lambda left, top, colour: _rect(left, top, 16, 16, colour))
     foot = y + max(1, (len(used) + 2) // 3) * 24 + 8
     parts.append(
         f'<text class="note" x="{x}" y="{foot}">A bar along the top of a tile: the stance of the state itself. '
@@ -564,16 +571,12 @@ def _chip(stance_map: StanceMap, mark: Mark, tile: Tile | None) -> str:
 
 
 def _state_legend(stance_map: StanceMap, used: list[str], x: float, y: float) -> str:
-    parts = ['<g class="legend">']
-    if not used:
-        parts.append(f'<text class="legend" x="{x}" y="{y + 12}" fill="#546e7a">No confirmed stances here.</text>')
-    for i, key in enumerate(used):
-        col, row = i % 3, i // 3
-        left, top = x + col * 230, y + row * 24
-        parts.append(f'<circle cx="{left + 8}" cy="{top + 8:.0f}" r="7" fill="{_colour(stance_map, key)}"/>')
-        parts.append(
-            f'<text class="legend" x="{left + 22}" y="{top + 13:.0f}" fill="#263238">'
-            f"{_text(stance_map.labels.get(key, key))}</text>"
-        )
+    parts = _legend_rows(
+        stance_map,
+        used,
+        x,
+        y,
+        lambda left, top, colour: f'<circle cx="{left + 8}" cy="{top + 8:.0f}" r="7" fill="{colour}"/>',
+    )
     parts.append("</g>")
     return "".join(parts)
